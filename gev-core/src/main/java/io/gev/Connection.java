@@ -1,0 +1,81 @@
+package io.gev;
+
+import io.gev.loop.EventLoop;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One accepted TCP connection.
+ *
+ * <p>{@link #send}, {@link #close} and {@link #shutdownWrite} may be called from any thread:
+ * calls made off the connection's loop are queued to it (one wake-up per batch, not per call)
+ * and keep the order in which one thread made them. Everything else is cheap to call from any
+ * thread but, off the loop, may return a slightly stale value.
+ */
+public interface Connection {
+
+    /** A number unique among the connections of this server. */
+    long id();
+
+    /**
+     * Sends a message: the server's protocol packs it and gev writes it as soon as the socket
+     * takes it. Built-in protocols accept {@code byte[]}, {@link java.nio.ByteBuffer} (its
+     * remaining bytes) and {@link CharSequence} (UTF-8). Ownership passes to gev: do not change
+     * the object until it has been written. Sending on a closed connection does nothing.
+     */
+    void send(Object message);
+
+    /**
+     * Like {@link #send(Object)}, and tells {@code callback} on the loop thread when the message's
+     * last byte has been handed to the socket, or why it never will be.
+     */
+    void send(Object message, SendCallback callback);
+
+    /**
+     * Closes the connection now. Bytes not yet written are dropped and their callbacks fail; to
+     * close after a reply is out, close from that send's {@link SendCallback}. Idempotent.
+     */
+    void close();
+
+    /**
+     * Half-closes: writes what is queued, then sends FIN. The connection keeps reading until the
+     * peer closes its side.
+     */
+    void shutdownWrite();
+
+    /** {@code true} until the connection is closed. */
+    boolean isConnected();
+
+    /** The peer's address. */
+    InetSocketAddress remoteAddress();
+
+    /** The local address the connection was accepted on. */
+    InetSocketAddress localAddress();
+
+    /** The application's object attached to this connection, or {@code null}. */
+    Object context();
+
+    /** Attaches an application object to this connection. */
+    void setContext(Object context);
+
+    /** The attribute stored under {@code name}, or {@code null}. */
+    <T> T attribute(String name);
+
+    /** Stores an attribute; {@code null} removes it. Thread-safe. */
+    void setAttribute(String name, Object value);
+
+    /** Bytes received and waiting for a complete frame. */
+    int readBufferLength();
+
+    /** Bytes queued and not yet taken by the socket. */
+    int writeBufferLength();
+
+    /**
+     * {@code false} while more than the write buffer high water mark is queued; use it (and
+     * {@link Handler#onWritabilityChanged}) to stop producing for a slow reader.
+     */
+    boolean isWritable();
+
+    /** The loop that runs this connection's callbacks: run or schedule work on it. */
+    EventLoop loop();
+}

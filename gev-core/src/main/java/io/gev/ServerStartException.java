@@ -1,0 +1,34 @@
+package io.gev;
+
+/**
+ * {@link Server#start()} could not bind or start the server. When the address is in use the cause
+ * is a {@link java.net.BindException}.
+ */
+public class ServerStartException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String address;
+    private final int port;
+
+    public ServerStartException(String message, String address, int port, Throwable cause) {
+        super(message, cause);
+        this.address = address;
+        this.port = port;
+    }
+
+    /** The address the server tried to bind. */
+    public String address() {
+        return address;
+    }
+
+    /** The port the server tried to bind. */
+    public int port() {
+        return port;
+    }
+
+    /** {@code true} when the port was taken by another socket. */
+    public boolean isAddressInUse() {
+        return getCause() instanceof java.net.BindException;
+    }
+}

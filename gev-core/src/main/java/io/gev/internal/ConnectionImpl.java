@@ -1,0 +1,622 @@
+package io.gev.internal;
+
+import io.gev.CloseReason;
+import io.gev.Connection;
+import io.gev.Handler;
+import io.gev.SendCallback;
+import io.gev.buffer.RingBuffer;
+import io.gev.loop.EventLoop;
+import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.ProtocolException;
+import io.netty.channel.IoRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connection and its read/write path. Every method without a thread note runs on the owning
+ * loop's thread; the public API methods hop onto it when called elsewhere.
+ */
+final class ConnectionImpl implements Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
+
+    /** Reads per readiness event before yielding to the loop's other connections. */
+    private static final int MAX_READS_PER_EVENT = 16;
+    /** Outbound rings larger than this shrink once mostly drained. */
+    private static final int SHRINK_THRESHOLD = 1024 * 1024;
+
+    private static final int REGISTERING = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+
+    private final long id;
+    private final GevLoop loop;
+    private final ServerEngine engine;
+    private final SocketIo io;
+    private final Handler handler;
+    private final Protocol protocol;
+
+    private volatile int state = REGISTERING;
+    private RingBuffer in;
+    private RingBuffer out;
+    // Copies of the buffer lengths for other threads; plain fields, so possibly a little stale.
+    private int inLength;
+    private int outLength;
+    private boolean reading = true;
+    private boolean writeInterest;
+    private boolean inEvent;
+    private boolean closeAfterFlush;
+    private CloseReason closeAfterFlushReason;
+    private boolean shutdownWritePending;
+    private boolean outputShutdown;
+    private volatile boolean writable = true;
+
+    private long queuedTotal;
+    private long writtenTotal;
+    private ArrayDeque<PendingCallback> callbacks;
+
+    private volatile Object context;
+    private volatile ConcurrentHashMap<String, Object> attributes;
+    private InetSocketAddress remoteAddress;
+    private InetSocketAddress localAddress;
+
+    // Links of the loop's connection list (see GevLoop).
+    ConnectionImpl prev;
+    ConnectionImpl next;
+    long lastReadNanos;
+
+    ConnectionImpl(long id, GevLoop loop, SocketIo io) {
+        this.id = id;
+        this.loop = loop;
+        this.engine = loop.engine();
+        this.io = io;
+        this.handler = engine.handler;
+        this.protocol = engine.protocol;
+        io.attach(this);
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------
+
+    void registered(IoRegistration registration) {
+        io.registered(registration);
+        if (engine.isStopping()) {
+            state = CLOSED;
+            io.closeSocket();
+            engine.slotReleased();
+            return;
+        }
+        remoteAddress = io.remoteAddress();
+        localAddress = io.localAddress();
+        state = OPEN;
+        loop.link(this);
+        io.interest(true, false);
+        try {
+            handler.onConnect(this);
+        } catch (Throwable t) {
+            handlerFailed("onConnect", t);
+            return;
+        }
+        if (state == OPEN) {
+            flush();
+        }
+    }
+
+    void registrationFailed() {
+        state = CLOSED;
+        io.closeSocket();
+        engine.slotReleased();
+    }
+
+    /** Entry point of readiness events; never throws. */
+    void onIoEvent(boolean readable, boolean writable, boolean hangup) {
+        try {
+            if (writable && state == OPEN) {
+                flush();
+            }
+            if (state != OPEN) {
+                return;
+            }
+            if (readable && reading) {
+                onReadable();
+            } else if (hangup) {
+                // Reported even without interest: the peer is gone while we were not reading.
+                close(CloseReason.IO_ERROR);
+            }
+        } catch (Throwable t) {
+            log.error("Unexpected failure on {}; closing it", this, t);
+            close(CloseReason.IO_ERROR);
+        }
+    }
+
+    private void onReadable() {
+        RingBuffer scratch = loop.readBuffer;
+        inEvent = true;
+        try {
+            for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+                scratch.reset();
+                ByteBuffer dst = scratch.writableSegment(scratch.capacity());
+                int room = dst.remaining();
+                int n;
+                try {
+                    n = io.read(dst);
+                } catch (IOException e) {
+                    closeOnIoError("read", e);
+                    return;
+                }
+                if (n == 0) {
+                    break;
+                }
+                if (n < 0) {
+                    onEndOfStream();
+                    break;
+                }
+                scratch.advanceWriter(n);
+                loop.bytesIn += n;
+                loop.touch(this, System.nanoTime());
+                if (!decodeRead(scratch) || n < room || !reading) {
+                    break;
+                }
+            }
+        } finally {
+            inEvent = false;
+        }
+        if (state == OPEN) {
+            flush();
+        }
+    }
+
+    /**
+     * Decodes the bytes just read: straight from the loop's buffer when nothing is left over from
+     * earlier reads, so only an incomplete tail is ever copied into the connection's own buffer.
+     *
+     * @return {@code false} when the connection was closed
+     */
+    private boolean decodeRead(RingBuffer scratch) {
+        if (in == null) {
+            decode(scratch);
+            if (state != OPEN) {
+                return false;
+            }
+            if (!scratch.isEmpty()) {
+                in = loop.pool.borrow();
+                in.write(scratch);
+            }
+        } else {
+            in.write(scratch);
+            decode(in);
+            if (state != OPEN) {
+                return false;
+            }
+            if (in.isEmpty()) {
+                loop.pool.release(in);
+                in = null;
+            }
+        }
+        int pendingIn = in == null ? 0 : in.length();
+        inLength = pendingIn;
+        if (pendingIn > engine.readBufferLimit) {
+            log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
+                    this, pendingIn, engine.readBufferLimit);
+            close(CloseReason.READ_LIMIT);
+            return false;
+        }
+        return true;
+    }
+
+    private void decode(RingBuffer src) {
+        Frame frame = loop.frame;
+        while (state == OPEN) {
+            frame.clear();
+            boolean decoded;
+            try {
+                decoded = protocol.unpack(this, src, frame);
+            } catch (ProtocolException e) {
+                log.warn("Closing {}: protocol error: {}", this, e.getMessage());
+                close(CloseReason.PROTOCOL_ERROR);
+                return;
+            } catch (Throwable t) {
+                log.warn("Closing {}: protocol {} failed to decode", this, protocol, t);
+                close(CloseReason.PROTOCOL_ERROR);
+                return;
+            }
+            if (!decoded) {
+                return;
+            }
+            loop.messagesIn++;
+            Object reply;
+            try {
+                reply = handler.onMessage(this, frame.context(), frame.payload());
+            } catch (Throwable t) {
+                handlerFailed("onMessage", t);
+                return;
+            }
+            if (reply != null) {
+                pack(reply, null);
+            }
+        }
+    }
+
+    private void onEndOfStream() {
+        reading = false;
+        if (out == null || out.isEmpty()) {
+            close(CloseReason.PEER);
+        } else {
+            // The peer may have half-closed after its last request: deliver the replies first.
+            closeAfterFlush = true;
+            closeAfterFlushReason = CloseReason.PEER;
+            io.interest(false, true);
+        }
+    }
+
+    // ---- write path -------------------------------------------------------------------------
+
+    void sendOnLoop(Object message, SendCallback callback) {
+        pack(message, callback);
+    }
+
+    private void pack(Object message, SendCallback callback) {
+        if (state != OPEN || outputShutdown || shutdownWritePending || closeAfterFlush) {
+            if (callback != null) {
+                notifyCallback(callback, new ClosedChannelException());
+            }
+            return;
+        }
+        RingBuffer o = out;
+        if (o == null) {
+            o = out = loop.pool.borrow();
+        }
+        int before = o.length();
+        try {
+            protocol.pack(this, message, o);
+        } catch (Throwable t) {
+            // Bytes of a half-packed message may be in the buffer: the stream cannot be trusted.
+            if (callback != null) {
+                notifyCallback(callback, t);
+            }
+            handlerFailed("pack of " + (message == null ? "null" : message.getClass().getName()), t);
+            return;
+        }
+        int added = o.length() - before;
+        loop.messagesOut++;
+        loop.writeBufferBytes += added;
+        queuedTotal += added;
+        if (callback != null) {
+            if (callbacks == null) {
+                callbacks = new ArrayDeque<>(4);
+            }
+            callbacks.add(new PendingCallback(queuedTotal, callback));
+        }
+        if (!inEvent) {
+            flush();
+        }
+    }
+
+    /** Writes what is queued with one system call; arms write interest for the rest. */
+    private void flush() {
+        RingBuffer o = out;
+        if (o == null) {
+            return;
+        }
+        if (!o.isEmpty()) {
+            ByteBuffer[] iov = loop.iov;
+            int segments = o.peekSegments(o.length(), iov);
+            long written;
+            try {
+                written = io.write(iov, segments);
+            } catch (IOException e) {
+                closeOnIoError("write", e);
+                return;
+            }
+            if (written > 0) {
+                o.retrieve((int) written);
+                writtenTotal += written;
+                loop.bytesOut += written;
+                loop.writeBufferBytes -= written;
+                if (callbacks != null) {
+                    completeCallbacks();
+                }
+            }
+        }
+        int remaining = o.length();
+        outLength = remaining;
+        if (remaining == 0) {
+            out = null;
+            loop.pool.release(o);
+            if (writeInterest) {
+                writeInterest = false;
+                io.interest(reading, false);
+            }
+            if (!writable) {
+                setWritable(true);
+            }
+            afterDrained();
+            return;
+        }
+        if (remaining > engine.writeBufferLimit) {
+            log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
+                    this, remaining, engine.writeBufferLimit);
+            close(CloseReason.WRITE_LIMIT);
+            return;
+        }
+        if (!writeInterest) {
+            writeInterest = true;
+            io.interest(reading, true);
+        }
+        if (writable) {
+            if (remaining > engine.writeBufferHighWaterMark) {
+                setWritable(false);
+            }
+        } else if (remaining < engine.writeBufferLowWaterMark) {
+            setWritable(true);
+        }
+        if (o.capacity() > SHRINK_THRESHOLD && remaining < o.capacity() / 4) {
+            o.shrink(BufferPool.INITIAL_CAPACITY);
+        }
+    }
+
+    private void afterDrained() {
+        if (closeAfterFlush) {
+            close(closeAfterFlushReason);
+        } else if (shutdownWritePending) {
+            shutdownWritePending = false;
+            doShutdownOutput();
+        }
+    }
+
+    private void setWritable(boolean value) {
+        writable = value;
+        if (state == OPEN) {
+            try {
+                handler.onWritabilityChanged(this);
+            } catch (Throwable t) {
+                handlerFailed("onWritabilityChanged", t);
+            }
+        }
+    }
+
+    private void completeCallbacks() {
+        PendingCallback pc;
+        while ((pc = callbacks.peek()) != null && pc.end <= writtenTotal) {
+            callbacks.poll();
+            notifyCallback(pc.callback, null);
+        }
+    }
+
+    void notifyCallback(SendCallback callback, Throwable failure) {
+        try {
+            callback.onComplete(this, failure);
+        } catch (Throwable t) {
+            log.warn("Send callback on {} failed", this, t);
+        }
+    }
+
+    void shutdownWriteOnLoop() {
+        if (state != OPEN || outputShutdown || shutdownWritePending) {
+            return;
+        }
+        if (out == null || out.isEmpty()) {
+            doShutdownOutput();
+        } else {
+            shutdownWritePending = true;
+        }
+    }
+
+    private void doShutdownOutput() {
+        outputShutdown = true;
+        try {
+            io.shutdownOutput();
+        } catch (IOException e) {
+            closeOnIoError("shutdown", e);
+        }
+    }
+
+    // ---- closing ----------------------------------------------------------------------------
+
+    /** Closes now; the one place where a connection ends. */
+    void close(CloseReason reason) {
+        if (state != OPEN) {
+            return;
+        }
+        state = CLOSED;
+        io.closeSocket();
+        loop.unlink(this);
+        if (in != null) {
+            loop.pool.release(in);
+            in = null;
+        }
+        if (out != null) {
+            loop.writeBufferBytes -= out.length();
+            loop.pool.release(out);
+            out = null;
+        }
+        inLength = 0;
+        outLength = 0;
+        if (callbacks != null && !callbacks.isEmpty()) {
+            ClosedChannelException closed = new ClosedChannelException();
+            PendingCallback pc;
+            while ((pc = callbacks.poll()) != null) {
+                notifyCallback(pc.callback, closed);
+            }
+        }
+        loop.closed[reason.ordinal()]++;
+        engine.slotReleased();
+        log.debug("Closed {} ({})", this, reason.tag());
+        try {
+            handler.onClose(this);
+        } catch (Throwable t) {
+            log.warn("Handler onClose of {} failed", this, t);
+        }
+    }
+
+    /** Netty closed the handle under us (an invalid selection key, or the loop shutting down). */
+    void loopClosedSocket() {
+        close(CloseReason.IO_ERROR);
+    }
+
+    void closeIdle(long timeoutNanos) {
+        log.debug("Closing {}: no bytes received for {} ms", this, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        close(CloseReason.IDLE);
+    }
+
+    /** Server stop: read no more, let what is queued drain, then close. */
+    void shutdownGracefully() {
+        if (state != OPEN) {
+            return;
+        }
+        reading = false;
+        if (out == null || out.isEmpty()) {
+            close(CloseReason.SHUTDOWN);
+        } else {
+            closeAfterFlush = true;
+            closeAfterFlushReason = CloseReason.SHUTDOWN;
+            io.interest(false, true);
+        }
+    }
+
+    private void closeOnIoError(String operation, IOException e) {
+        // Resets and broken pipes are routine on the internet: not worth a stack trace.
+        log.debug("Closing {}: {} failed: {}", this, operation, e.toString());
+        close(CloseReason.IO_ERROR);
+    }
+
+    private void handlerFailed(String callback, Throwable t) {
+        log.warn("Closing {}: handler {} threw", this, callback, t);
+        close(CloseReason.HANDLER_ERROR);
+    }
+
+    // ---- Connection API ---------------------------------------------------------------------
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public void send(Object message) {
+        send(message, null);
+    }
+
+    @Override
+    public void send(Object message, SendCallback callback) {
+        if (loop.inEventLoop()) {
+            pack(message, callback);
+        } else {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SEND, message, callback));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (loop.inEventLoop()) {
+            close(CloseReason.LOCAL);
+        } else if (state != CLOSED) {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.CLOSE, null, null));
+        }
+    }
+
+    @Override
+    public void shutdownWrite() {
+        if (loop.inEventLoop()) {
+            shutdownWriteOnLoop();
+        } else {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SHUTDOWN_WRITE, null, null));
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return state == OPEN;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public Object context() {
+        return context;
+    }
+
+    @Override
+    public void setContext(Object context) {
+        this.context = context;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T attribute(String name) {
+        ConcurrentHashMap<String, Object> map = attributes;
+        return map == null ? null : (T) map.get(name);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        ConcurrentHashMap<String, Object> map = attributes;
+        if (map == null) {
+            if (value == null) {
+                return;
+            }
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    attributes = map = new ConcurrentHashMap<>(4);
+                }
+            }
+        }
+        if (value == null) {
+            map.remove(name);
+        } else {
+            map.put(name, value);
+        }
+    }
+
+    @Override
+    public int readBufferLength() {
+        return inLength;
+    }
+
+    @Override
+    public int writeBufferLength() {
+        return loop.inEventLoop() && out != null ? out.length() : outLength;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[id=" + id + ", peer=" + remoteAddress + ", server=" + engine.name() + "]";
+    }
+
+    private static final class PendingCallback {
+        final long end;
+        final SendCallback callback;
+
+        PendingCallback(long end, SendCallback callback) {
+            this.end = end;
+            this.callback = callback;
+        }
+    }
+}

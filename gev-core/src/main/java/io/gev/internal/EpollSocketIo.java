@@ -1,0 +1,141 @@
+package io.gev.internal;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Limits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/** An accepted socket on Netty's native epoll, level-triggered. */
+final class EpollSocketIo implements SocketIo, EpollIoHandle {
+
+    private static final Logger log = LoggerFactory.getLogger(EpollSocketIo.class);
+
+    static final int EPOLLIN = 0x1;
+    static final int EPOLLOUT = 0x4;
+    static final int EPOLLERR = 0x8;
+    // Netty has no constant for EPOLLHUP, but the kernel reports it (netty-iohandle notes, §1).
+    static final int EPOLLHUP = 0x10;
+    static final int EPOLLRDHUP = 0x2000;
+
+    private static final EpollIoOps READ = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLRDHUP);
+    private static final EpollIoOps READ_WRITE = READ.with(EpollIoOps.EPOLLOUT);
+    private static final EpollIoOps WRITE = EpollIoOps.EPOLLOUT;
+    // Never submit NONE: in Netty 4.2.15 it deletes the fd from epoll while the registration
+    // stays "added", and the next submit fails with ENOENT. EPOLLERR alone means "nothing".
+    private static final EpollIoOps IDLE = EpollIoOps.EPOLLERR;
+
+    private final LinuxSocket socket;
+    private ConnectionImpl connection;
+    private IoRegistration registration;
+    private EpollIoOps current;
+
+    EpollSocketIo(LinuxSocket socket) {
+        this.socket = socket;
+    }
+
+    @Override
+    public void attach(ConnectionImpl connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void registered(IoRegistration registration) {
+        this.registration = registration;
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return socket;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent event) {
+        try {
+            int ops = ((EpollIoEvent) event).ops().value();
+            // ERR and HUP count as readable: the read that follows reports the error or the EOF.
+            connection.onIoEvent((ops & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0,
+                    (ops & EPOLLOUT) != 0,
+                    (ops & (EPOLLERR | EPOLLHUP)) != 0);
+        } catch (Throwable t) {
+            // An exception out of handle() stalls the whole loop for a second (Netty logs and sleeps).
+            log.error("Unexpected failure handling an event of {}", connection, t);
+            closeSocket();
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        int position = dst.position();
+        int n = socket.read(dst, position, dst.limit());
+        if (n > 0) {
+            dst.position(position + n);
+        }
+        return n;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int count) throws IOException {
+        if (count == 1) {
+            ByteBuffer b = srcs[0];
+            return socket.write(b, b.position(), b.limit());
+        }
+        return socket.writev(srcs, 0, count, Limits.SSIZE_MAX);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        socket.shutdown(false, true);
+    }
+
+    @Override
+    public void interest(boolean read, boolean write) {
+        EpollIoOps ops = read ? (write ? READ_WRITE : READ) : (write ? WRITE : IDLE);
+        if (ops != current && registration != null) {
+            current = ops;
+            registration.submit(ops);
+        }
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    @Override
+    public void closeSocket() {
+        IoRegistration r = registration;
+        if (r != null) {
+            r.cancel();
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("Closing socket {} failed", socket, e);
+        }
+    }
+
+    /** Called by Netty only when the loop shuts down with the socket still registered. */
+    @Override
+    public void close() {
+        if (connection != null && connection.isConnected()) {
+            connection.loopClosedSocket();
+        } else {
+            closeSocket();
+        }
+    }
+}

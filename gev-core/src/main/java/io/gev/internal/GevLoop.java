@@ -1,0 +1,323 @@
+package io.gev.internal;
+
+import io.gev.CloseReason;
+import io.gev.SendCallback;
+import io.gev.buffer.RingBuffer;
+import io.gev.loop.EventLoop;
+import io.gev.loop.Timer;
+import io.gev.protocol.Frame;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One worker loop: a Netty {@link IoEventLoop} plus the per-loop state gev shares among the
+ * loop's connections (read buffer, decode holder, buffer pool, counters, the connection list).
+ * All mutable state is confined to the loop thread, except the cross-thread operation queue.
+ */
+public final class GevLoop implements EventLoop {
+
+    private static final Logger log = LoggerFactory.getLogger(GevLoop.class);
+
+    private final IoEventLoop netty;
+    private final int index;
+    private final ServerEngine engine;
+
+    // Per-loop scratch state, shared by the loop's connections one event at a time.
+    final RingBuffer readBuffer;
+    final Frame frame = new Frame();
+    final ByteBuffer[] iov = new ByteBuffer[2];
+    final BufferPool pool;
+
+    // Counters: plain fields written by this loop's thread only (see ServerStats).
+    long accepted;
+    long bytesIn;
+    long bytesOut;
+    long messagesIn;
+    long messagesOut;
+    long writeBufferBytes;
+    final long[] closed = new long[CloseReason.values().length];
+    private volatile int connectionCount;
+
+    // Connections in order of their last read: the head is the one idle the longest.
+    private ConnectionImpl head;
+    private ConnectionImpl tail;
+
+    private final ConcurrentLinkedQueue<PendingOp> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainPending;
+
+    private Timer idleSweep;
+    private boolean drainSignalled;
+
+    GevLoop(IoEventLoop netty, int index, ServerEngine engine) {
+        this.netty = netty;
+        this.index = index;
+        this.engine = engine;
+        this.readBuffer = RingBuffer.allocateDirect(engine.readBufferSize);
+        this.pool = new BufferPool(4L * 1024 * 1024);
+    }
+
+    IoEventLoop netty() {
+        return netty;
+    }
+
+    ServerEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return netty.inEventLoop();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        netty.execute(task);
+    }
+
+    @Override
+    public Timer schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(task, "task");
+        return new TimerImpl(netty.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public Timer scheduleAtFixedRate(Duration period, Runnable task) {
+        Objects.requireNonNull(period, "period");
+        Objects.requireNonNull(task, "task");
+        long nanos = period.toNanos();
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("period must be positive: " + period);
+        }
+        return new TimerImpl(netty.scheduleAtFixedRate(guarded(task), nanos, nanos, TimeUnit.NANOSECONDS));
+    }
+
+    // A periodic Netty task that throws is cancelled; a gev timer keeps its schedule.
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                log.warn("Timer task {} failed", task, t);
+            }
+        };
+    }
+
+    @Override
+    public int connectionCount() {
+        return connectionCount;
+    }
+
+    int pendingTasks() {
+        return netty instanceof SingleThreadEventExecutor ? ((SingleThreadEventExecutor) netty).pendingTasks() : 0;
+    }
+
+    /** Registers an accepted socket on this loop; may be called from any thread. */
+    void register(ConnectionImpl connection, IoHandle handle) {
+        Future<IoRegistration> future = netty.register(handle);
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                connection.registered((IoRegistration) f.getNow());
+            } else {
+                log.debug("Registration of {} failed", connection, f.cause());
+                connection.registrationFailed();
+            }
+        });
+    }
+
+    void link(ConnectionImpl c) {
+        c.lastReadNanos = System.nanoTime();
+        append(c);
+        accepted++;
+        connectionCount++;
+    }
+
+    void unlink(ConnectionImpl c) {
+        remove(c);
+        connectionCount--;
+        if (connectionCount == 0) {
+            engine.loopDrained(this);
+        }
+    }
+
+    /** Marks {@code c} as just read from; keeps the list ordered for the idle sweep. */
+    void touch(ConnectionImpl c, long now) {
+        c.lastReadNanos = now;
+        if (c != tail) {
+            remove(c);
+            append(c);
+        }
+    }
+
+    private void append(ConnectionImpl c) {
+        c.prev = tail;
+        c.next = null;
+        if (tail == null) {
+            head = c;
+        } else {
+            tail.next = c;
+        }
+        tail = c;
+    }
+
+    private void remove(ConnectionImpl c) {
+        ConnectionImpl p = c.prev;
+        ConnectionImpl n = c.next;
+        if (p == null) {
+            head = n;
+        } else {
+            p.next = n;
+        }
+        if (n == null) {
+            tail = p;
+        } else {
+            n.prev = p;
+        }
+        c.prev = null;
+        c.next = null;
+    }
+
+    void startIdleSweep(long timeoutNanos) {
+        // A tenth of the timeout keeps closes within 10% late; clamp so tiny timeouts do not spin.
+        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5),
+                Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 10));
+        idleSweep = new TimerImpl(netty.scheduleAtFixedRate(() -> sweepIdle(timeoutNanos), tick, tick,
+                TimeUnit.NANOSECONDS));
+    }
+
+    /** Closes connections idle for {@code timeoutNanos}; the cost is proportional to how many it closes. */
+    void sweepIdle(long timeoutNanos) {
+        long now = System.nanoTime();
+        ConnectionImpl c = head;
+        while (c != null && now - c.lastReadNanos >= timeoutNanos) {
+            ConnectionImpl next = c.next;
+            c.closeIdle(timeoutNanos);
+            c = next;
+        }
+    }
+
+    /** Stops reading on every connection and closes those with nothing left to write. */
+    void beginShutdown() {
+        if (idleSweep != null) {
+            idleSweep.cancel();
+        }
+        ConnectionImpl c = head;
+        while (c != null) {
+            ConnectionImpl next = c.next;
+            c.shutdownGracefully();
+            c = next;
+        }
+        if (connectionCount == 0) {
+            engine.loopDrained(this);
+        }
+    }
+
+    /** {@code true} the first time: the stop sequence counts each loop once. */
+    boolean markDrained() {
+        if (drainSignalled) {
+            return false;
+        }
+        drainSignalled = true;
+        return true;
+    }
+
+    /** Closes every connection still open. */
+    void closeAll(CloseReason reason) {
+        drainPending();
+        while (head != null) {
+            head.close(reason);
+        }
+    }
+
+    /** Queues an operation from another thread; one wake-up task per batch. */
+    void enqueue(PendingOp op) {
+        pending.add(op);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                netty.execute(drainTask);
+            } catch (RuntimeException e) {
+                // The loop is shutting down: the connections it owns are closed already.
+                drainScheduled.set(false);
+                failPending(e);
+            }
+        }
+    }
+
+    private void drainPending() {
+        drainScheduled.set(false);
+        PendingOp op;
+        while ((op = pending.poll()) != null) {
+            op.run();
+        }
+    }
+
+    private void failPending(Throwable cause) {
+        PendingOp op;
+        while ((op = pending.poll()) != null) {
+            op.fail(cause);
+        }
+    }
+
+    /** A send, close or shutdownWrite made off the loop. */
+    static final class PendingOp {
+        static final int SEND = 0;
+        static final int CLOSE = 1;
+        static final int SHUTDOWN_WRITE = 2;
+
+        final ConnectionImpl connection;
+        final int kind;
+        final Object message;
+        final SendCallback callback;
+
+        PendingOp(ConnectionImpl connection, int kind, Object message, SendCallback callback) {
+            this.connection = connection;
+            this.kind = kind;
+            this.message = message;
+            this.callback = callback;
+        }
+
+        void run() {
+            switch (kind) {
+                case SEND:
+                    connection.sendOnLoop(message, callback);
+                    break;
+                case CLOSE:
+                    connection.close(CloseReason.LOCAL);
+                    break;
+                default:
+                    connection.shutdownWriteOnLoop();
+                    break;
+            }
+        }
+
+        void fail(Throwable cause) {
+            if (callback != null) {
+                connection.notifyCallback(callback, cause);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return engine.name() + "-loop-" + index;
+    }
+}

@@ -1,0 +1,59 @@
+package io.gev.internal;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.nio.NioIoHandler;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+final class NioTransport implements TransportSupport {
+
+    static void configure(SocketChannel channel, ServerEngine engine) throws IOException {
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, engine.tcpNoDelay);
+        if (engine.keepAlive) {
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        }
+        if (engine.sendBufferSize > 0) {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, engine.sendBufferSize);
+        }
+        if (engine.receiveBufferSize > 0) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, engine.receiveBufferSize);
+        }
+    }
+
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+        return NioIoHandler.newFactory();
+    }
+
+    @Override
+    public Listener bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
+            throws IOException, InterruptedException {
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        NioListener listener;
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (engine.reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            channel.bind(address, engine.backlog);
+            listener = new NioListener(channel, engine, acceptor);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        try {
+            IoRegistration registration = loop.netty().register(listener).sync().getNow();
+            loop.netty().submit(() -> listener.registered(registration)).sync();
+        } catch (InterruptedException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        return listener;
+    }
+}

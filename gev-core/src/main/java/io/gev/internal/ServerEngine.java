@@ -1,0 +1,460 @@
+package io.gev.internal;
+
+import io.gev.CloseReason;
+import io.gev.Handler;
+import io.gev.Server;
+import io.gev.ServerStartException;
+import io.gev.ServerStats;
+import io.gev.loop.EventLoop;
+import io.gev.loop.LoadBalancer;
+import io.gev.loop.Transport;
+import io.gev.protocol.Protocol;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The machinery behind {@link Server}: loop groups, listeners, connection accounting and the
+ * stop sequence. Public only because {@code Server} lives in another package.
+ */
+public final class ServerEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerEngine.class);
+
+    private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+    final String name;
+    final Handler handler;
+    final Protocol protocol;
+    final String address;
+    final int port;
+    final int loopCount;
+    final boolean reusePort;
+    final Duration idleTimeout;
+    final LoadBalancer loadBalancer;
+    final Transport requestedTransport;
+    final boolean tcpNoDelay;
+    final boolean keepAlive;
+    final int sendBufferSize;
+    final int receiveBufferSize;
+    final int backlog;
+    final int maxConnections;
+    final int writeBufferHighWaterMark;
+    final int writeBufferLowWaterMark;
+    final int writeBufferLimit;
+    final int readBufferLimit;
+    final int readBufferSize;
+    final Duration shutdownTimeout;
+    final boolean daemonThreads;
+
+    private final AtomicInteger openSlots = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final Stats stats = new Stats();
+
+    private volatile State state = State.NEW;
+    private volatile boolean stopping;
+    private volatile Transport transport;
+    private volatile List<GevLoop> loops = List.of();
+    private volatile InetSocketAddress localAddress;
+    private MultiThreadIoEventLoopGroup workerGroup;
+    private MultiThreadIoEventLoopGroup acceptGroup;
+    private final List<Listener> listeners = new ArrayList<>();
+    private final List<GevLoop> listenerLoops = new ArrayList<>();
+    private volatile CountDownLatch drained;
+
+    public ServerEngine(Server.Builder b) {
+        this.name = b.name();
+        this.handler = b.handler();
+        this.protocol = b.protocol();
+        this.address = b.address();
+        this.port = b.port();
+        this.loopCount = b.loops() > 0 ? b.loops() : Runtime.getRuntime().availableProcessors();
+        this.reusePort = b.reusePort();
+        this.idleTimeout = b.idleTimeout();
+        this.loadBalancer = b.loadBalancer() != null ? b.loadBalancer() : LoadBalancer.roundRobin();
+        this.requestedTransport = b.transport();
+        this.tcpNoDelay = b.tcpNoDelay();
+        this.keepAlive = b.keepAlive();
+        this.sendBufferSize = b.sendBufferSize();
+        this.receiveBufferSize = b.receiveBufferSize();
+        this.backlog = b.backlog();
+        this.maxConnections = b.maxConnections();
+        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark();
+        this.writeBufferLowWaterMark = b.writeBufferLowWaterMark();
+        this.writeBufferLimit = b.writeBufferLimit();
+        this.readBufferLimit = b.readBufferLimit();
+        this.readBufferSize = b.readBufferSize();
+        this.shutdownTimeout = b.shutdownTimeout();
+        this.daemonThreads = b.daemonThreads();
+    }
+
+    // ---- start ------------------------------------------------------------------------------
+
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("Server '" + name + "' was already started");
+        }
+        state = State.STARTING;
+        String host = address == null ? "*" : address;
+        try {
+            Transport resolved = resolveTransport(requestedTransport);
+            TransportSupport support = resolved == Transport.EPOLL ? new EpollTransport() : new NioTransport();
+            workerGroup = new MultiThreadIoEventLoopGroup(loopCount, threadFactory("gev-" + name + "-"),
+                    support.ioHandlerFactory());
+            List<GevLoop> created = new ArrayList<>(loopCount);
+            for (EventExecutor executor : workerGroup) {
+                created.add(new GevLoop((IoEventLoop) executor, created.size(), this));
+            }
+            loops = Collections.unmodifiableList(created);
+            transport = resolved;
+
+            InetSocketAddress bindAddress = address == null ? new InetSocketAddress(port)
+                    : new InetSocketAddress(address, port);
+            if (bindAddress.isUnresolved()) {
+                throw new ServerStartException("Cannot resolve address '" + address + "' of gev server '"
+                        + name + "'", host, port, null);
+            }
+            if (reusePort) {
+                // One listener per loop, all on one port: the kernel spreads the connections.
+                for (GevLoop loop : created) {
+                    Listener listener = support.bind(this, bindAddress, loop, loop);
+                    addListener(listener, loop);
+                    if (bindAddress.getPort() == 0) {
+                        bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
+                    }
+                }
+            } else {
+                acceptGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("gev-" + name + "-accept"),
+                        support.ioHandlerFactory());
+                GevLoop acceptLoop = new GevLoop((IoEventLoop) acceptGroup.next(), -1, this);
+                addListener(support.bind(this, bindAddress, acceptLoop, null), acceptLoop);
+            }
+            localAddress = listeners.get(0).localAddress();
+            if (!idleTimeout.isZero()) {
+                long nanos = idleTimeout.toNanos();
+                for (GevLoop loop : created) {
+                    loop.netty().execute(() -> loop.startIdleSweep(nanos));
+                }
+            }
+            state = State.RUNNING;
+            log.info("gev server '{}' started on {} ({} transport, {} loops{}{})", name, localAddress, resolved,
+                    loopCount, reusePort ? ", reuse-port" : "", protocolSuffix());
+        } catch (ServerStartException e) {
+            abortStart();
+            throw e;
+        } catch (BindException e) {
+            abortStart();
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + host + ":" + port
+                    + ": " + e.getMessage(), host, port, e);
+        } catch (IOException e) {
+            abortStart();
+            Throwable cause = e;
+            if (String.valueOf(e.getMessage()).contains("Address already in use")) {
+                BindException bind = new BindException(e.getMessage());
+                bind.initCause(e);
+                cause = bind;
+            }
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + host + ":" + port
+                    + ": " + e.getMessage(), host, port, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abortStart();
+            throw new ServerStartException("Interrupted while starting gev server '" + name + "'", host, port, e);
+        } catch (RuntimeException | Error e) {
+            abortStart();
+            throw new ServerStartException("Cannot start gev server '" + name + "': " + e, host, port, e);
+        }
+    }
+
+    private String protocolSuffix() {
+        return protocol == io.gev.protocol.RawProtocol.INSTANCE ? "" : ", protocol " + protocol;
+    }
+
+    private void addListener(Listener listener, GevLoop loop) {
+        listeners.add(listener);
+        listenerLoops.add(loop);
+    }
+
+    private static Transport resolveTransport(Transport requested) {
+        switch (requested) {
+            case NIO:
+                return Transport.NIO;
+            case EPOLL:
+                if (!Epoll.isAvailable()) {
+                    throw new ServerStartException("Transport EPOLL was requested but Netty's native epoll is "
+                            + "unavailable: " + Epoll.unavailabilityCause(), null, 0, Epoll.unavailabilityCause());
+                }
+                return Transport.EPOLL;
+            default:
+                return Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
+        }
+    }
+
+    private void abortStart() {
+        closeListeners();
+        shutdownGroups();
+        state = State.STOPPED;
+    }
+
+    private ThreadFactory threadFactory(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        boolean single = prefix.endsWith("accept");
+        return runnable -> {
+            String threadName = single ? prefix : prefix + counter.getAndIncrement();
+            Thread thread = new FastThreadLocalThread(runnable, threadName);
+            thread.setDaemon(daemonThreads);
+            return thread;
+        };
+    }
+
+    // ---- accepting --------------------------------------------------------------------------
+
+    /** A listener accepted a configured socket; runs on the listener's thread. */
+    void accepted(SocketIo io, IoHandle handle, GevLoop owner) {
+        if (stopping) {
+            io.closeSocket();
+            return;
+        }
+        if (!reserveSlot()) {
+            rejected.incrementAndGet();
+            log.debug("Rejected a connection to '{}': {} connections open, the maximum", name, maxConnections);
+            io.closeSocket();
+            return;
+        }
+        GevLoop loop = owner != null ? owner : (GevLoop) loadBalancer.select(loops);
+        ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, io);
+        loop.register(connection, handle);
+    }
+
+    private boolean reserveSlot() {
+        int open = openSlots.incrementAndGet();
+        if (maxConnections > 0 && open > maxConnections) {
+            openSlots.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void slotReleased() {
+        openSlots.decrementAndGet();
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    // ---- stop -------------------------------------------------------------------------------
+
+    public void stop(Duration grace) {
+        synchronized (this) {
+            if (state == State.NEW) {
+                state = State.STOPPED;
+                return;
+            }
+            if (state != State.RUNNING) {
+                return;
+            }
+            for (GevLoop loop : loops) {
+                if (loop.inEventLoop()) {
+                    throw new IllegalStateException("stop() was called on loop thread " + Thread.currentThread().getName()
+                            + ", which it would have to wait for; call it from another thread");
+                }
+            }
+            state = State.STOPPING;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        drained = new CountDownLatch(loops.size());
+        stopping = true;
+        closeListeners();
+        for (GevLoop loop : loops) {
+            loop.netty().execute(loop::beginShutdown);
+        }
+        try {
+            if (!drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                log.info("gev server '{}': grace period of {} ended with {} connections still writing; closing them",
+                        name, grace, stats.activeConnections());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (GevLoop loop : loops) {
+            loop.netty().submit(() -> loop.closeAll(CloseReason.SHUTDOWN)).syncUninterruptibly();
+        }
+        shutdownGroups();
+        synchronized (this) {
+            state = State.STOPPED;
+        }
+        log.info("gev server '{}' on {} stopped", name, localAddress);
+    }
+
+    void loopDrained(GevLoop loop) {
+        CountDownLatch latch = drained;
+        if (stopping && latch != null && loop.markDrained()) {
+            latch.countDown();
+        }
+    }
+
+    private void closeListeners() {
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener listener = listeners.get(i);
+            GevLoop loop = listenerLoops.get(i);
+            try {
+                loop.netty().submit(listener::close).syncUninterruptibly();
+            } catch (RuntimeException e) {
+                listener.close();
+            }
+        }
+        listeners.clear();
+        listenerLoops.clear();
+    }
+
+    private void shutdownGroups() {
+        for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
+            if (group != null) {
+                group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
+        }
+        for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
+            if (group != null) {
+                group.terminationFuture().syncUninterruptibly();
+            }
+        }
+    }
+
+    // ---- accessors --------------------------------------------------------------------------
+
+    public boolean isRunning() {
+        return state == State.RUNNING;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = localAddress;
+        if (a == null) {
+            throw new IllegalStateException("Server '" + name + "' is not bound; call start() first");
+        }
+        return a;
+    }
+
+    public Transport transport() {
+        Transport t = transport;
+        return t != null ? t : requestedTransport;
+    }
+
+    public List<EventLoop> loops() {
+        return Collections.unmodifiableList(loops);
+    }
+
+    public EventLoop timerLoop() {
+        List<GevLoop> l = loops;
+        if (l.isEmpty() || state != State.RUNNING) {
+            throw new IllegalStateException("Server '" + name + "' is not running; start it before scheduling timers");
+        }
+        return l.get(0);
+    }
+
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public String toString() {
+        return "name=" + name + ", address=" + (localAddress != null ? localAddress : (address == null ? "*" : address)
+                + ":" + port) + ", state=" + state;
+    }
+
+    private final class Stats implements ServerStats {
+
+        @Override
+        public int activeConnections() {
+            int sum = 0;
+            for (GevLoop loop : loops) {
+                sum += loop.connectionCount();
+            }
+            return sum;
+        }
+
+        @Override
+        public long acceptedConnections() {
+            return sum(loop -> loop.accepted);
+        }
+
+        @Override
+        public long closedConnections(CloseReason reason) {
+            if (reason == CloseReason.REJECTED) {
+                return rejected.get();
+            }
+            int index = reason.ordinal();
+            return sum(loop -> loop.closed[index]);
+        }
+
+        @Override
+        public long bytesIn() {
+            return sum(loop -> loop.bytesIn);
+        }
+
+        @Override
+        public long bytesOut() {
+            return sum(loop -> loop.bytesOut);
+        }
+
+        @Override
+        public long messagesIn() {
+            return sum(loop -> loop.messagesIn);
+        }
+
+        @Override
+        public long messagesOut() {
+            return sum(loop -> loop.messagesOut);
+        }
+
+        @Override
+        public long writeBufferBytes() {
+            return sum(loop -> loop.writeBufferBytes);
+        }
+
+        private long sum(java.util.function.ToLongFunction<GevLoop> counter) {
+            long sum = 0;
+            for (GevLoop loop : loops) {
+                sum += counter.applyAsLong(loop);
+            }
+            return sum;
+        }
+
+        @Override
+        public int pendingTasks(int loop) {
+            return loops.get(loop).pendingTasks();
+        }
+
+        @Override
+        public int loops() {
+            return loops.size();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.gev.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The narrow path between a socket and a connection's buffers. Everything a connection reads or
+ * writes goes through these calls, so a layer such as TLS can wrap an implementation without
+ * touching protocols or handlers. All calls happen on the connection's loop thread.
+ */
+interface SocketIo {
+
+    /** Binds this socket's events to {@code connection}; called once, before registration. */
+    void attach(ConnectionImpl connection);
+
+    /** Called on the loop once the socket is registered, before any other call below. */
+    void registered(io.netty.channel.IoRegistration registration);
+
+    /**
+     * Reads into {@code dst} between its position and limit and advances its position.
+     *
+     * @return bytes read, 0 when none are available, -1 at end of stream
+     */
+    int read(ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes from the first {@code count} buffers (position to limit each) in one system call.
+     * Positions are left unchanged.
+     *
+     * @return bytes written, possibly 0
+     */
+    long write(ByteBuffer[] srcs, int count) throws IOException;
+
+    /** Sends FIN. */
+    void shutdownOutput() throws IOException;
+
+    /** Sets which readiness events the loop reports; cheap when nothing changes. */
+    void interest(boolean read, boolean write);
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    /** Cancels the registration and closes the socket; idempotent, never throws. */
+    void closeSocket();
+}

@@ -1,0 +1,63 @@
+package io.gev.loop;
+
+import java.util.List;
+
+/**
+ * Chooses the loop that will own a newly accepted connection.
+ *
+ * <p>Called on the accepting thread only, so an implementation may keep unsynchronized state; it
+ * must be fast and must not block. One instance serves one server.
+ */
+@FunctionalInterface
+public interface LoadBalancer {
+
+    /**
+     * @param loops the server's loops, never empty
+     * @return one of {@code loops}
+     */
+    EventLoop select(List<? extends EventLoop> loops);
+
+    /** Each loop in turn. */
+    static LoadBalancer roundRobin() {
+        return new LoadBalancer() {
+            private int next;
+
+            @Override
+            public EventLoop select(List<? extends EventLoop> loops) {
+                int i = next;
+                next = i + 1 >= loops.size() ? 0 : i + 1;
+                return loops.get(i < loops.size() ? i : 0);
+            }
+
+            @Override
+            public String toString() {
+                return "roundRobin";
+            }
+        };
+    }
+
+    /** The loop that owns the fewest connections; ties go to the lowest index. */
+    static LoadBalancer leastConnections() {
+        return new LoadBalancer() {
+            @Override
+            public EventLoop select(List<? extends EventLoop> loops) {
+                EventLoop best = loops.get(0);
+                int min = best.connectionCount();
+                for (int i = 1; i < loops.size() && min > 0; i++) {
+                    EventLoop loop = loops.get(i);
+                    int count = loop.connectionCount();
+                    if (count < min) {
+                        best = loop;
+                        min = count;
+                    }
+                }
+                return best;
+            }
+
+            @Override
+            public String toString() {
+                return "leastConnections";
+            }
+        };
+    }
+}

@@ -1,0 +1,2 @@
+/** Event loops, their timers, the transport choice and the load balancing of new connections. */
+package io.gev.loop;

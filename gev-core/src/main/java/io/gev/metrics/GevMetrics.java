@@ -1,0 +1,78 @@
+package io.gev.metrics;
+
+import io.gev.CloseReason;
+import io.gev.Server;
+import io.gev.ServerStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.util.Objects;
+
+/**
+ * Binds one server's counters to a Micrometer registry. The meters read gev's per-loop counters
+ * when scraped, so they add nothing to the hot path. Every meter carries the tag
+ * {@code server=<name>} plus any extra tags given here.
+ *
+ * <ul>
+ * <li>{@code gev.connections} (gauge): open connections</li>
+ * <li>{@code gev.connections.accepted} (counter)</li>
+ * <li>{@code gev.connections.closed} (counter, tag {@code reason}, see {@link CloseReason#tag()})</li>
+ * <li>{@code gev.bytes.in}, {@code gev.bytes.out} (counters, bytes)</li>
+ * <li>{@code gev.messages.in}, {@code gev.messages.out} (counters)</li>
+ * <li>{@code gev.write.buffer} (gauge, bytes queued and not yet written)</li>
+ * <li>{@code gev.loop.tasks.pending} (gauge, tag {@code loop})</li>
+ * </ul>
+ *
+ * <p>Bind after {@link Server#start()}: the loops exist from then on.
+ */
+public final class GevMetrics implements MeterBinder {
+
+    private final Server server;
+    private final Tags tags;
+
+    public GevMetrics(Server server) {
+        this(server, Tags.empty());
+    }
+
+    public GevMetrics(Server server, Iterable<Tag> extraTags) {
+        this.server = Objects.requireNonNull(server, "server");
+        this.tags = Tags.of("server", server.name()).and(extraTags);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        ServerStats stats = server.stats();
+        Gauge.builder("gev.connections", stats, ServerStats::activeConnections)
+                .tags(tags).description("Open connections").baseUnit("connections").register(registry);
+        FunctionCounter.builder("gev.connections.accepted", stats, ServerStats::acceptedConnections)
+                .tags(tags).description("Connections accepted").baseUnit("connections").register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("gev.connections.closed", stats, s -> s.closedConnections(reason))
+                    .tags(tags).tag("reason", reason.tag()).description("Connections closed, by reason")
+                    .baseUnit("connections").register(registry);
+        }
+        FunctionCounter.builder("gev.bytes.in", stats, ServerStats::bytesIn)
+                .tags(tags).description("Bytes read from sockets").baseUnit(BaseUnits.BYTES).register(registry);
+        FunctionCounter.builder("gev.bytes.out", stats, ServerStats::bytesOut)
+                .tags(tags).description("Bytes written to sockets").baseUnit(BaseUnits.BYTES).register(registry);
+        FunctionCounter.builder("gev.messages.in", stats, ServerStats::messagesIn)
+                .tags(tags).description("Frames decoded and handed to the handler").baseUnit("messages")
+                .register(registry);
+        FunctionCounter.builder("gev.messages.out", stats, ServerStats::messagesOut)
+                .tags(tags).description("Messages packed for sending").baseUnit("messages").register(registry);
+        Gauge.builder("gev.write.buffer", stats, ServerStats::writeBufferBytes)
+                .tags(tags).description("Bytes queued on connections and not yet written")
+                .baseUnit(BaseUnits.BYTES).register(registry);
+        for (int i = 0; i < stats.loops(); i++) {
+            int loop = i;
+            Gauge.builder("gev.loop.tasks.pending", stats, s -> s.pendingTasks(loop))
+                    .tags(tags).tag("loop", Integer.toString(loop)).description("Tasks waiting in a loop's queue")
+                    .baseUnit("tasks").register(registry);
+        }
+    }
+}

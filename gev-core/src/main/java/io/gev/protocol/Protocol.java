@@ -1,0 +1,35 @@
+package io.gev.protocol;
+
+import io.gev.Connection;
+import io.gev.buffer.RingBuffer;
+
+/**
+ * Frames a byte stream into messages and messages back into bytes.
+ *
+ * <p>One instance serves every connection of a server, on all of its loops at once: keep
+ * per-connection state in {@link Connection#attribute(String)} or {@link Connection#context()},
+ * never in fields. Both methods run on the connection's loop thread and must not block.
+ */
+public interface Protocol {
+
+    /**
+     * Decodes at most one frame from the front of {@code in}.
+     *
+     * <p>When {@code in} holds a complete frame, consume its bytes, {@link Frame#set set} the
+     * frame and return {@code true}. Otherwise consume nothing (or use the ring's virtual read
+     * pointer and revert it) and return {@code false}; gev calls again when more bytes arrive.
+     * A payload view taken with {@link RingBuffer#peekView(int)} before consuming stays valid
+     * until the handler returns.
+     *
+     * @throws ProtocolException when the bytes can never form a valid frame; gev then closes the
+     *         connection with {@link io.gev.CloseReason#PROTOCOL_ERROR} and logs the message
+     */
+    boolean unpack(Connection connection, RingBuffer in, Frame frame);
+
+    /**
+     * Appends the bytes of {@code message} to {@code out}.
+     *
+     * @throws IllegalArgumentException when the protocol cannot pack this type of message
+     */
+    void pack(Connection connection, Object message, RingBuffer out);
+}
