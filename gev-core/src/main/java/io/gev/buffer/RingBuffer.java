@@ -343,6 +343,8 @@ public final class RingBuffer {
             s = newBuffer(roundUp(length));
             scratch = s;
         }
+        // The caller may have moved the previous view's limit, which bounds absolute puts too.
+        s.clear();
         s.put(0, buf, r, toEnd);
         s.put(toEnd, buf, 0, length - toEnd);
         return window(s, 0, length);

@@ -297,7 +297,29 @@ final class ConnectionImpl implements Connection {
         }
         if (!inEvent) {
             flush();
+        } else if (checkQueued(o.length())) {
+            // Replies of one read are written together after it; the limits hold meanwhile, so a
+            // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
+            outLength = o.length();
         }
+    }
+
+    /**
+     * Applies the write buffer limit and the high water mark to {@code queued} bytes.
+     *
+     * @return {@code false} when the connection was closed for exceeding the limit
+     */
+    private boolean checkQueued(int queued) {
+        if (queued > engine.writeBufferLimit) {
+            log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
+                    this, queued, engine.writeBufferLimit);
+            close(CloseReason.WRITE_LIMIT);
+            return false;
+        }
+        if (writable && queued > engine.writeBufferHighWaterMark) {
+            setWritable(false);
+        }
+        return state == OPEN;
     }
 
     /** Writes what is queued with one system call; arms write interest for the rest. */
@@ -307,23 +329,11 @@ final class ConnectionImpl implements Connection {
             return;
         }
         if (!o.isEmpty()) {
-            ByteBuffer[] iov = loop.iov;
-            int segments = o.peekSegments(o.length(), iov);
-            long written;
             try {
-                written = io.write(iov, segments);
+                writeOnce(o);
             } catch (IOException e) {
                 closeOnIoError("write", e);
                 return;
-            }
-            if (written > 0) {
-                o.retrieve((int) written);
-                writtenTotal += written;
-                loop.bytesOut += written;
-                loop.writeBufferBytes -= written;
-                if (callbacks != null) {
-                    completeCallbacks();
-                }
             }
         }
         int remaining = o.length();
@@ -341,25 +351,33 @@ final class ConnectionImpl implements Connection {
             afterDrained();
             return;
         }
-        if (remaining > engine.writeBufferLimit) {
-            log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                    this, remaining, engine.writeBufferLimit);
-            close(CloseReason.WRITE_LIMIT);
+        if (!checkQueued(remaining)) {
             return;
         }
         if (!writeInterest) {
             writeInterest = true;
             io.interest(reading, true);
         }
-        if (writable) {
-            if (remaining > engine.writeBufferHighWaterMark) {
-                setWritable(false);
-            }
-        } else if (remaining < engine.writeBufferLowWaterMark) {
+        if (!writable && remaining < engine.writeBufferLowWaterMark) {
             setWritable(true);
         }
         if (o.capacity() > SHRINK_THRESHOLD && remaining < o.capacity() / 4) {
             o.shrink(BufferPool.INITIAL_CAPACITY);
+        }
+    }
+
+    /** Hands as much of {@code o} to the socket as it takes, in one system call. */
+    private void writeOnce(RingBuffer o) throws IOException {
+        ByteBuffer[] iov = loop.iov;
+        long written = io.write(iov, o.peekSegments(o.length(), iov));
+        if (written > 0) {
+            o.retrieve((int) written);
+            writtenTotal += written;
+            loop.bytesOut += written;
+            loop.writeBufferBytes -= written;
+            if (callbacks != null) {
+                completeCallbacks();
+            }
         }
     }
 
@@ -457,6 +475,21 @@ final class ConnectionImpl implements Connection {
         }
     }
 
+    /** {@link #close()}: one last non-blocking write of what is queued, then close. */
+    void closeLocally() {
+        if (state != OPEN) {
+            return;
+        }
+        if (out != null && !out.isEmpty() && !outputShutdown) {
+            try {
+                writeOnce(out);
+            } catch (IOException e) {
+                log.debug("Last write before closing {} failed: {}", this, e.toString());
+            }
+        }
+        close(CloseReason.LOCAL);
+    }
+
     /** Netty closed the handle under us (an invalid selection key, or the loop shutting down). */
     void loopClosedSocket() {
         close(CloseReason.IO_ERROR);
@@ -517,7 +550,7 @@ final class ConnectionImpl implements Connection {
     @Override
     public void close() {
         if (loop.inEventLoop()) {
-            close(CloseReason.LOCAL);
+            closeLocally();
         } else if (state != CLOSED) {
             loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.CLOSE, null, null));
         }

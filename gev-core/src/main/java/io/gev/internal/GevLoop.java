@@ -301,7 +301,7 @@ public final class GevLoop implements EventLoop {
                     connection.sendOnLoop(message, callback);
                     break;
                 case CLOSE:
-                    connection.close(CloseReason.LOCAL);
+                    connection.closeLocally();
                     break;
                 default:
                     connection.shutdownWriteOnLoop();
