@@ -54,7 +54,7 @@ public final class RingBuffer {
     private int r;
     /** Write index, always below {@code cap} (or 0 when {@code cap} is 0). */
     private int w;
-    private int len;
+    private int readable;
     /** Distance of the virtual read position from {@code r}. */
     private int virtualOffset;
 
@@ -116,7 +116,7 @@ public final class RingBuffer {
 
     /** The number of readable bytes. */
     public int length() {
-        return len;
+        return readable;
     }
 
     /** The size of the backing buffer. */
@@ -126,17 +126,17 @@ public final class RingBuffer {
 
     /** The number of bytes that can be written without growing: {@code capacity() - length()}. */
     public int free() {
-        return cap - len;
+        return cap - readable;
     }
 
     /** Whether no bytes are readable. */
     public boolean isEmpty() {
-        return len == 0;
+        return readable == 0;
     }
 
     /** Whether the next write must grow the ring; a ring of capacity 0 is both empty and full. */
     public boolean isFull() {
-        return len == cap;
+        return readable == cap;
     }
 
     // ---------------------------------------------------------------------------------- peek
@@ -258,7 +258,7 @@ public final class RingBuffer {
      */
     public int peek(byte[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
-        int n = Math.min(len, this.len);
+        int n = Math.min(len, readable);
         copyOut(0, dst, off, n);
         return n;
     }
@@ -286,7 +286,7 @@ public final class RingBuffer {
             throw new IllegalArgumentException(
                     "segments must have at least 2 slots: " + segments.length);
         }
-        int n = Math.min(length, len);
+        int n = Math.min(length, readable);
         ByteBuffer empty = direct ? EMPTY_DIRECT : EMPTY_HEAP;
         if (n == 0) {
             segments[0] = empty;
@@ -327,9 +327,9 @@ public final class RingBuffer {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0: " + length);
         }
-        if (length > len) {
+        if (length > readable) {
             throw new IndexOutOfBoundsException(
-                    "need " + length + " bytes but only " + len + " are readable");
+                    "need " + length + " bytes but only " + readable + " are readable");
         }
         int toEnd = cap - r;
         if (length <= toEnd) {
@@ -352,8 +352,8 @@ public final class RingBuffer {
 
     /** A copy of all readable bytes; nothing is consumed. */
     public byte[] toByteArray() {
-        byte[] bytes = new byte[len];
-        copyOut(0, bytes, 0, len);
+        byte[] bytes = new byte[readable];
+        copyOut(0, bytes, 0, readable);
         return bytes;
     }
 
@@ -369,16 +369,16 @@ public final class RingBuffer {
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0: " + n);
         }
-        if (n > len) {
+        if (n > readable) {
             throw new IndexOutOfBoundsException(
-                    "cannot retrieve " + n + " bytes: only " + len + " are readable");
+                    "cannot retrieve " + n + " bytes: only " + readable + " are readable");
         }
         consume(n);
     }
 
     /** Consumes every readable byte. */
     public void retrieveAll() {
-        consume(len);
+        consume(readable);
     }
 
     /**
@@ -400,7 +400,7 @@ public final class RingBuffer {
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only and bytes are readable
      */
     public int read(ByteBuffer dst) {
-        int n = Math.min(dst.remaining(), len);
+        int n = Math.min(dst.remaining(), readable);
         if (n > 0) {
             int pos = dst.position();
             int first = Math.min(n, cap - r);
@@ -512,7 +512,7 @@ public final class RingBuffer {
 
     /** Appends a copy of all readable bytes of {@code src}, which is not consumed; may be this. */
     public void write(RingBuffer src) {
-        int n = src.len;
+        int n = src.readable;
         if (n == 0) {
             return;
         }
@@ -609,7 +609,7 @@ public final class RingBuffer {
         if (minFree < 0) {
             throw new IllegalArgumentException("minFree must be >= 0: " + minFree);
         }
-        if (minFree > cap - len) {
+        if (minFree > cap - readable) {
             grow(minFree);
         } else if (contiguousFree() < minFree) {
             compact();
@@ -638,7 +638,7 @@ public final class RingBuffer {
 
     /** The offset from the read position of the first {@code b}, or -1. */
     public int indexOf(byte b) {
-        return scan(b, 0, len);
+        return scan(b, 0, readable);
     }
 
     /**
@@ -649,7 +649,7 @@ public final class RingBuffer {
      */
     public int indexOf(byte b, int fromOffset) {
         checkFromOffset(fromOffset);
-        return scan(b, fromOffset, len);
+        return scan(b, fromOffset, readable);
     }
 
     /**
@@ -663,9 +663,9 @@ public final class RingBuffer {
         checkFromOffset(fromOffset);
         int d = delimiter.length;
         if (d == 0) {
-            return fromOffset <= len ? fromOffset : -1;
+            return fromOffset <= readable ? fromOffset : -1;
         }
-        int lastStart = len - d;
+        int lastStart = readable - d;
         byte first = delimiter[0];
         int pos = fromOffset;
         while (pos <= lastStart && (pos = scan(first, pos, lastStart + 1)) >= 0) {
@@ -681,7 +681,7 @@ public final class RingBuffer {
 
     /** The number of bytes readable from the virtual read position. */
     public int virtualLength() {
-        return len - virtualOffset;
+        return readable - virtualOffset;
     }
 
     /**
@@ -693,7 +693,7 @@ public final class RingBuffer {
      */
     public int virtualRead(byte[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
-        int n = Math.min(len, this.len - virtualOffset);
+        int n = Math.min(len, readable - virtualOffset);
         copyOut(virtualOffset, dst, off, n);
         virtualOffset += n;
         return n;
@@ -709,9 +709,9 @@ public final class RingBuffer {
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0: " + n);
         }
-        if (n > len - virtualOffset) {
+        if (n > readable - virtualOffset) {
             throw new IndexOutOfBoundsException("cannot skip " + n + " bytes: only "
-                    + (len - virtualOffset) + " are virtually readable");
+                    + (readable - virtualOffset) + " are virtually readable");
         }
         virtualOffset += n;
     }
@@ -730,7 +730,7 @@ public final class RingBuffer {
 
     /** Empties the ring, keeping its memory (not zeroed). */
     public void reset() {
-        consume(len);
+        consume(readable);
     }
 
     /**
@@ -745,7 +745,7 @@ public final class RingBuffer {
         if (minCapacity < 0) {
             throw new IllegalArgumentException("minCapacity must be >= 0: " + minCapacity);
         }
-        int target = Math.max(minCapacity, roundUp(len));
+        int target = Math.max(minCapacity, roundUp(readable));
         if (scratch != null && scratch.capacity() > target) {
             scratch = null;
         }
@@ -759,7 +759,7 @@ public final class RingBuffer {
      * allocates again on the next write.
      */
     public void release() {
-        consume(len);
+        consume(readable);
         buf = newBuffer(0);
         cap = 0;
         scratch = null;
@@ -768,7 +768,7 @@ public final class RingBuffer {
 
     @Override
     public String toString() {
-        return "RingBuffer[length=" + len + ", capacity=" + cap + ", direct=" + direct + "]";
+        return "RingBuffer[length=" + readable + ", capacity=" + cap + ", direct=" + direct + "]";
     }
 
     // ------------------------------------------------------------------------------ internals
@@ -798,9 +798,9 @@ public final class RingBuffer {
         if (offset < 0) {
             throw new IndexOutOfBoundsException("offset must be >= 0: " + offset);
         }
-        if (size > len - offset) {
+        if (size > readable - offset) {
             throw new IndexOutOfBoundsException("need " + size + " bytes at offset " + offset
-                    + " but only " + len + " are readable");
+                    + " but only " + readable + " are readable");
         }
     }
 
@@ -846,8 +846,8 @@ public final class RingBuffer {
 
     private void consume(int n) {
         virtualOffset = 0;
-        len -= n;
-        if (len == 0) {
+        readable -= n;
+        if (readable == 0) {
             r = 0;
             w = 0;
         } else {
@@ -858,7 +858,7 @@ public final class RingBuffer {
 
     /** Commits {@code n} bytes already stored at the write position. */
     private void advance(int n) {
-        len += n;
+        readable += n;
         int toEnd = cap - w;
         w = n < toEnd ? w + n : n - toEnd;
     }
@@ -874,34 +874,34 @@ public final class RingBuffer {
     }
 
     private void ensureWritable(int n) {
-        if (n > cap - len) {
+        if (n > cap - readable) {
             grow(n);
         }
     }
 
     private void grow(int n) {
-        if (n > MAX_CAPACITY - len) {
-            throw new IllegalStateException("cannot write " + n + " bytes: " + len
+        if (n > MAX_CAPACITY - readable) {
+            throw new IllegalStateException("cannot write " + n + " bytes: " + readable
                     + " are buffered and a RingBuffer holds at most " + MAX_CAPACITY);
         }
         int doubled = cap > MAX_CAPACITY / 2 ? MAX_CAPACITY : cap * 2;
-        relocate(roundUp(Math.max(len + n, Math.max(doubled, MIN_GROWTH))));
+        relocate(roundUp(Math.max(readable + n, Math.max(doubled, MIN_GROWTH))));
     }
 
-    /** Moves the content to index 0 of a new buffer of {@code newCap} >= len bytes. */
+    /** Moves the content to index 0 of a new buffer of {@code newCap} >= readable bytes. */
     private void relocate(int newCap) {
         ByteBuffer target = newBuffer(newCap);
-        if (len > 0) {
-            int first = Math.min(len, cap - r);
+        if (readable > 0) {
+            int first = Math.min(readable, cap - r);
             target.put(0, buf, r, first);
-            if (len > first) {
-                target.put(first, buf, 0, len - first);
+            if (readable > first) {
+                target.put(first, buf, 0, readable - first);
             }
         }
         buf = target;
         cap = newCap;
         r = 0;
-        w = len == newCap ? 0 : len;
+        w = readable == newCap ? 0 : readable;
         dropViews();
     }
 
@@ -914,7 +914,7 @@ public final class RingBuffer {
 
     /** The size of the free region that starts at the write position. */
     private int contiguousFree() {
-        if (len == cap) {
+        if (readable == cap) {
             return 0;
         }
         return w < r ? r - w : cap - w;
@@ -925,10 +925,10 @@ public final class RingBuffer {
      * growing when a few leftover bytes sit in the middle of the buffer.
      */
     private void compact() {
-        // The regions may overlap; the absolute bulk put copies like memmove.
-        buf.put(0, buf, r, len);
+        // The regions may overlap, which the absolute bulk put specifies to handle (since 16).
+        buf.put(0, buf, r, readable);
         r = 0;
-        w = len;
+        w = readable;
     }
 
     private static ByteBuffer window(ByteBuffer b, int from, int length) {
