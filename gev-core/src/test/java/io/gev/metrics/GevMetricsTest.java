@@ -1,0 +1,200 @@
+package io.gev.metrics;
+
+import io.gev.CloseReason;
+import io.gev.Server;
+import io.gev.testing.TestClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class GevMetricsTest {
+
+    private static final String NAME = "metrics-test";
+    private static final int CONNECTIONS = 3;
+    private static final int ROUND_TRIPS = 5;
+    private static final byte[] HELLO = "hello".getBytes(StandardCharsets.UTF_8);
+
+    private static Server startEcho(String name) {
+        Server server = Server.builder((c, ctx, p) -> p).name(name).address("127.0.0.1").port(0).loops(2).build();
+        server.start();
+        return server;
+    }
+
+    @Test
+    void metersReflectTraffic() throws Exception {
+        Server server = startEcho(NAME);
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new GevMetrics(server).bindTo(registry);
+
+            // Idle server: everything zero.
+            assertEquals(0, gauge(registry, "gev.connections"));
+            assertEquals(0, counter(registry, "gev.connections.accepted"));
+            assertEquals(0, counter(registry, "gev.bytes.in"));
+
+            long bytes = 0;
+            long roundTrips = 0;
+            for (int i = 0; i < CONNECTIONS; i++) {
+                clients.add(TestClient.connect(server));
+            }
+            for (TestClient client : clients) {
+                // One write, then read the echo back before the next write: each round trip is one
+                // server read, so one message each way.
+                for (int r = 0; r < ROUND_TRIPS; r++) {
+                    client.write(HELLO);
+                    assertEquals("hello", client.readString(HELLO.length));
+                    bytes += HELLO.length;
+                    roundTrips++;
+                }
+            }
+            long totalBytes = bytes;
+            long totalRoundTrips = roundTrips;
+            awaitEquals(3.0, () -> gauge(registry, "gev.connections"), "gev.connections with 3 open");
+
+            clients.remove(0).close();
+
+            awaitEquals(2.0, () -> gauge(registry, "gev.connections"), "gev.connections");
+            awaitEquals(1.0, () -> closed(registry, CloseReason.PEER), "gev.connections.closed{reason=peer}");
+            awaitEquals(3.0, () -> counter(registry, "gev.connections.accepted"), "gev.connections.accepted");
+            awaitEquals(totalBytes, () -> counter(registry, "gev.bytes.in"), "gev.bytes.in");
+            awaitEquals(totalBytes, () -> counter(registry, "gev.bytes.out"), "gev.bytes.out");
+            awaitEquals(totalRoundTrips, () -> counter(registry, "gev.messages.in"), "gev.messages.in");
+            awaitEquals(totalRoundTrips, () -> counter(registry, "gev.messages.out"), "gev.messages.out");
+            awaitEquals(0.0, () -> gauge(registry, "gev.write.buffer"), "gev.write.buffer");
+
+            // Exactly one close, for the right reason.
+            for (CloseReason reason : CloseReason.values()) {
+                if (reason != CloseReason.PEER) {
+                    assertEquals(0, closed(registry, reason), "gev.connections.closed{reason=" + reason.tag() + "}");
+                }
+            }
+            assertEquals(CloseReason.values().length,
+                    registry.find("gev.connections.closed").tag("server", NAME).functionCounters().size(),
+                    "one closed counter per reason");
+
+            // One pending-tasks gauge per loop, tagged with the loop index.
+            Set<String> loopTags = new TreeSet<>();
+            for (Gauge g : registry.find("gev.loop.tasks.pending").tag("server", NAME).gauges()) {
+                loopTags.add(g.getId().getTag("loop"));
+                assertTrue(g.value() >= 0, "pending tasks of loop " + g.getId().getTag("loop") + ": " + g.value());
+            }
+            assertEquals(Set.of("0", "1"), loopTags);
+            assertNotNull(registry.find("gev.loop.tasks.pending").tags("server", NAME, "loop", "0").gauge());
+            assertNotNull(registry.find("gev.loop.tasks.pending").tags("server", NAME, "loop", "1").gauge());
+
+            // The meters agree with ServerStats.
+            assertEquals(server.stats().bytesIn(), (long) counter(registry, "gev.bytes.in"));
+            assertEquals(server.stats().acceptedConnections(), (long) counter(registry, "gev.connections.accepted"));
+            assertEquals(server.stats().activeConnections(), (int) gauge(registry, "gev.connections"));
+        } finally {
+            for (TestClient c : clients) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+            server.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void extraTagsAppearOnEveryMeter() throws Exception {
+        Server server = startEcho("metrics-tags");
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new GevMetrics(server, Tags.of("env", "test", "region", "eu")).bindTo(registry);
+
+            List<Meter> meters = registry.getMeters();
+            // connections, accepted, closed x reasons, bytes in/out, messages in/out, write buffer, 2 loops
+            assertEquals(1 + 1 + CloseReason.values().length + 2 + 2 + 1 + 2, meters.size(), String.valueOf(ids(meters)));
+            for (Meter m : meters) {
+                assertTrue(m.getId().getName().startsWith("gev."), m.getId().toString());
+                assertEquals("metrics-tags", m.getId().getTag("server"), m.getId().toString());
+                assertEquals("test", m.getId().getTag("env"), m.getId().toString());
+                assertEquals("eu", m.getId().getTag("region"), m.getId().toString());
+            }
+            assertNotNull(registry.find("gev.connections").tags("server", "metrics-tags", "env", "test").gauge());
+            assertNotNull(registry.find("gev.connections.closed")
+                    .tags("env", "test", "reason", CloseReason.IDLE.tag()).functionCounter());
+
+            // The tagged meters are live, not copies taken at bind time.
+            try (TestClient client = TestClient.connect(server)) {
+                client.write(HELLO);
+                assertEquals("hello", client.readString(HELLO.length));
+                awaitEquals(1.0, () -> registry.find("gev.connections").tag("env", "test").gauge().value(),
+                        "gev.connections{env=test}");
+                awaitEquals(HELLO.length, () -> registry.find("gev.bytes.out").tag("region", "eu")
+                        .functionCounter().count(), "gev.bytes.out{region=eu}");
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private static double gauge(SimpleMeterRegistry registry, String name) {
+        Gauge g = registry.find(name).tag("server", NAME).gauge();
+        assertNotNull(g, "no gauge " + name + "{server=" + NAME + "}");
+        return g.value();
+    }
+
+    private static double counter(SimpleMeterRegistry registry, String name) {
+        FunctionCounter c = registry.find(name).tag("server", NAME).functionCounter();
+        assertNotNull(c, "no counter " + name + "{server=" + NAME + "}");
+        return c.count();
+    }
+
+    private static double closed(SimpleMeterRegistry registry, CloseReason reason) {
+        FunctionCounter c = registry.find("gev.connections.closed").tags("server", NAME, "reason", reason.tag())
+                .functionCounter();
+        assertNotNull(c, "no counter gev.connections.closed{reason=" + reason.tag() + "}");
+        return c.count();
+    }
+
+    /**
+     * Polls until {@code actual} equals {@code expected} or 10 s pass: the loops count in plain
+     * fields, so another thread sees their values a little late.
+     */
+    private static void awaitEquals(double expected, Supplier<Double> actual, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double value;
+        while ((value = actual.get()) != expected) {
+            if (System.nanoTime() > deadline) {
+                fail(what + ": expected " + expected + " but was " + value);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    private static List<String> ids(List<Meter> meters) {
+        List<String> ids = new ArrayList<>();
+        for (Meter m : meters) {
+            ids.add(m.getId().toString());
+        }
+        return ids;
+    }
+}
