@@ -58,6 +58,16 @@ public interface Connection {
     /** Attaches an application object to this connection. */
     void setContext(Object context);
 
+    /**
+     * State of the server's {@link io.gev.protocol.Protocol} for this connection (a decoder's
+     * progress, a negotiated extension), or {@code null}. Reserved for the protocol; handlers use
+     * {@link #context()}. Loop thread only.
+     */
+    <T> T protocolState();
+
+    /** Sets the protocol's state for this connection; loop thread only. */
+    void setProtocolState(Object state);
+
     /** The attribute stored under {@code name}, or {@code null}. */
     <T> T attribute(String name);
 

@@ -65,6 +65,7 @@ final class ConnectionImpl implements Connection {
     private ArrayDeque<PendingCallback> callbacks;
 
     private volatile Object context;
+    private Object protocolState;
     private volatile ConcurrentHashMap<String, Object> attributes;
     private InetSocketAddress remoteAddress;
     private InetSocketAddress localAddress;
@@ -99,6 +100,16 @@ final class ConnectionImpl implements Connection {
         state = OPEN;
         loop.link(this);
         io.interest(true, false);
+        try {
+            protocol.onConnect(this);
+        } catch (Throwable t) {
+            log.warn("Closing {}: protocol {} failed to open it", this, protocol, t);
+            close(CloseReason.PROTOCOL_ERROR);
+            return;
+        }
+        if (state != OPEN) {
+            return;
+        }
         try {
             handler.onConnect(this);
         } catch (Throwable t) {
@@ -473,6 +484,11 @@ final class ConnectionImpl implements Connection {
         } catch (Throwable t) {
             log.warn("Handler onClose of {} failed", this, t);
         }
+        try {
+            protocol.onClose(this);
+        } catch (Throwable t) {
+            log.warn("Protocol onClose of {} failed", this, t);
+        }
     }
 
     /** {@link #close()}: one last non-blocking write of what is queued, then close. */
@@ -588,6 +604,17 @@ final class ConnectionImpl implements Connection {
     @Override
     public void setContext(Object context) {
         this.context = context;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T protocolState() {
+        return (T) protocolState;
+    }
+
+    @Override
+    public void setProtocolState(Object state) {
+        this.protocolState = state;
     }
 
     @Override

@@ -7,10 +7,24 @@ import io.gev.buffer.RingBuffer;
  * Frames a byte stream into messages and messages back into bytes.
  *
  * <p>One instance serves every connection of a server, on all of its loops at once: keep
- * per-connection state in {@link Connection#attribute(String)} or {@link Connection#context()},
- * never in fields. Both methods run on the connection's loop thread and must not block.
+ * per-connection state in {@link Connection#protocolState()}, never in fields. Both methods run on the connection's loop thread and must not block.
  */
 public interface Protocol {
+
+    /**
+     * Called on the loop thread when a connection opens, before {@link io.gev.Handler#onConnect}:
+     * the place to set up per-connection decoding state
+     * ({@link Connection#setProtocolState(Object)}) or to schedule a timeout.
+     */
+    default void onConnect(Connection connection) {
+    }
+
+    /**
+     * Called on the loop thread once when a connection closes, after
+     * {@link io.gev.Handler#onClose}: the place to release per-connection resources.
+     */
+    default void onClose(Connection connection) {
+    }
 
     /**
      * Decodes at most one frame from the front of {@code in}.
