@@ -31,9 +31,9 @@ public interface ServerStats {
     /** Bytes queued on connections and not yet taken by their sockets. */
     long writeBufferBytes();
 
-    /** Tasks waiting in the task queue of loop {@code loop}. */
+    /** Tasks waiting in the task queue of loop {@code loop}; 0 before the server starts. */
     int pendingTasks(int loop);
 
-    /** The number of loops. */
+    /** The number of worker loops, known before the server starts (metrics bind early). */
     int loops();
 }

@@ -449,12 +449,13 @@ public final class ServerEngine {
 
         @Override
         public int pendingTasks(int loop) {
-            return loops.get(loop).pendingTasks();
+            List<GevLoop> started = loops;
+            return loop < started.size() ? started.get(loop).pendingTasks() : 0;
         }
 
         @Override
         public int loops() {
-            return loops.size();
+            return loopCount;
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.Objects;
  * <li>{@code gev.loop.tasks.pending} (gauge, tag {@code loop})</li>
  * </ul>
  *
- * <p>Bind after {@link Server#start()}: the loops exist from then on.
+ * <p>May be bound before {@link Server#start()}: meters read zero until the server runs.
  */
 public final class GevMetrics implements MeterBinder {
 

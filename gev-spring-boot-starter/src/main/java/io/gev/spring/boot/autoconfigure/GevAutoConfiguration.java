@@ -1,0 +1,69 @@
+package io.gev.spring.boot.autoconfigure;
+
+import io.gev.Handler;
+import io.gev.Server;
+import io.gev.protocol.Protocol;
+import io.gev.spring.boot.context.GevServers;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Auto-configuration of gev TCP servers: one per {@link Handler} bean, configured from
+ * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several), with the
+ * application's {@link Protocol} bean and {@link GevServerCustomizer}s, managed by
+ * {@link GevServers}. Backs off when the application defines its own {@link Server} or
+ * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Server.class)
+@ConditionalOnBooleanProperty(name = "gev.server.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(GevProperties.class)
+public final class GevAutoConfiguration {
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(Handler.class)
+    @ConditionalOnMissingBean({ Server.class, GevServers.class })
+    static class HandlerServersConfiguration {
+
+        @Bean
+        GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
+                ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers) {
+            Map<String, Handler> handlers = beanFactory.getBeansOfType(Handler.class);
+            Map<String, Protocol> protocols = beanFactory.getBeansOfType(Protocol.class);
+            GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
+                    customizers.orderedStream().toList());
+            return new GevServers(factory.create(handlers), environment);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(Server.class)
+    @ConditionalOnMissingBean(GevServers.class)
+    static class ApplicationServersConfiguration {
+
+        @Bean
+        GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
+                ListableBeanFactory beanFactory) {
+            GevProperties.ServerProperties defaults = properties.getServer();
+            List<GevServers.Managed> managed = new ArrayList<>();
+            beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(new GevServers.Managed(name,
+                    server, defaults.getShutdown() == GevProperties.Shutdown.GRACEFUL, defaults.getShutdownTimeout(),
+                    "local.gev.servers." + name + ".port")));
+            return new GevServers(managed, environment);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.gev.spring.boot.autoconfigure;
+
+import io.gev.loop.Transport;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Configuration of gev servers, bound from {@code gev.*}.
+ *
+ * <p>Defaults are literals so that IDEs show them; a test holds them equal to gev-core's.
+ *
+ * <p>One {@code Handler} bean runs on {@code gev.server.*}. With several, each runs on
+ * {@code gev.servers.<bean-name>.*}, whose unset keys fall back to {@code gev.server.*}.
+ */
+@ConfigurationProperties("gev")
+public class GevProperties {
+
+    /**
+     * TCP server settings; with several handler beans, the defaults of every server.
+     */
+    @NestedConfigurationProperty
+    private final ServerProperties server = new ServerProperties();
+
+    /**
+     * Settings of each TCP server by the name of its handler bean, when there are several.
+     */
+    private final Map<String, ServerProperties> servers = new LinkedHashMap<>();
+
+    public ServerProperties getServer() {
+        return this.server;
+    }
+
+    public Map<String, ServerProperties> getServers() {
+        return this.servers;
+    }
+
+    /** How a server stops when the application context closes. */
+    public enum Shutdown {
+
+        /** Stop accepting and reading, let queued replies drain within the shutdown timeout. */
+        GRACEFUL,
+
+        /** Close every connection at once. */
+        IMMEDIATE
+    }
+
+    /** How accepted connections are spread over the loops. */
+    public enum LoadBalance {
+
+        /** Each loop in turn. */
+        ROUND_ROBIN,
+
+        /** The loop that owns the fewest connections. */
+        LEAST_CONNECTIONS
+    }
+
+    /** Settings of one gev TCP server. */
+    public static class ServerProperties {
+
+        /**
+         * Whether to start a gev server for the application's handler beans.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Network address to bind; all addresses when not set.
+         */
+        private String address;
+
+        /**
+         * Port to bind; 0 picks a free port, published as 'local.gev.server.port'.
+         */
+        private int port = 1833;
+
+        /**
+         * Number of event loops; 0 means one per available processor.
+         */
+        private int loops;
+
+        /**
+         * Whether to set SO_REUSEPORT and give every loop a listener of its own.
+         */
+        private boolean reusePort;
+
+        /**
+         * Time without inbound bytes after which a connection is closed; 0 never closes. If a
+         * duration suffix is not specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration idleTimeout = Duration.ZERO;
+
+        /**
+         * I/O layer under the loops: epoll where available, or the JDK's selector.
+         */
+        private Transport transport = Transport.AUTO;
+
+        /**
+         * How accepted connections are spread over the loops.
+         */
+        private LoadBalance loadBalance = LoadBalance.ROUND_ROBIN;
+
+        /**
+         * Connections open at once; further connections are accepted and closed. 0 means no
+         * limit.
+         */
+        private int maxConnections;
+
+        /**
+         * Name of the Protocol bean that frames this server's byte stream, or 'raw'. When not
+         * set, the only Protocol bean of a single server, else raw.
+         */
+        private String protocol;
+
+        /**
+         * Whether to set TCP_NODELAY on accepted connections.
+         */
+        private boolean tcpNoDelay = true;
+
+        /**
+         * Whether to set SO_KEEPALIVE on accepted connections.
+         */
+        private boolean keepAlive;
+
+        /**
+         * Listen backlog.
+         */
+        private int backlog = 1024;
+
+        /**
+         * Queued outbound bytes above which a connection reports itself unwritable.
+         */
+        private DataSize writeBufferHighWaterMark = DataSize.ofKilobytes(64);
+
+        /**
+         * Queued outbound bytes below which an unwritable connection turns writable again.
+         */
+        private DataSize writeBufferLowWaterMark = DataSize.ofKilobytes(32);
+
+        /**
+         * Queued outbound bytes above which a connection that stopped reading is closed.
+         */
+        private DataSize writeBufferLimit = DataSize.ofMegabytes(16);
+
+        /**
+         * Inbound bytes a connection may hold while waiting for a complete frame.
+         */
+        private DataSize readBufferLimit = DataSize.ofMegabytes(16);
+
+        /**
+         * How the server stops when the application context closes.
+         */
+        private Shutdown shutdown = Shutdown.GRACEFUL;
+
+        /**
+         * Longest time a graceful shutdown waits for queued replies to drain. If a duration
+         * suffix is not specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+        /** A copy, the starting point of a per-bean entry under {@code gev.servers}. */
+        ServerProperties copy() {
+            ServerProperties c = new ServerProperties();
+            c.enabled = this.enabled;
+            c.address = this.address;
+            c.port = this.port;
+            c.loops = this.loops;
+            c.reusePort = this.reusePort;
+            c.idleTimeout = this.idleTimeout;
+            c.transport = this.transport;
+            c.loadBalance = this.loadBalance;
+            c.maxConnections = this.maxConnections;
+            c.protocol = this.protocol;
+            c.tcpNoDelay = this.tcpNoDelay;
+            c.keepAlive = this.keepAlive;
+            c.backlog = this.backlog;
+            c.writeBufferHighWaterMark = this.writeBufferHighWaterMark;
+            c.writeBufferLowWaterMark = this.writeBufferLowWaterMark;
+            c.writeBufferLimit = this.writeBufferLimit;
+            c.readBufferLimit = this.readBufferLimit;
+            c.shutdown = this.shutdown;
+            c.shutdownTimeout = this.shutdownTimeout;
+            return c;
+        }
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getAddress() {
+            return this.address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
+        }
+
+        public int getPort() {
+            return this.port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public int getLoops() {
+            return this.loops;
+        }
+
+        public void setLoops(int loops) {
+            this.loops = loops;
+        }
+
+        public boolean isReusePort() {
+            return this.reusePort;
+        }
+
+        public void setReusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+        }
+
+        public Duration getIdleTimeout() {
+            return this.idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        public Transport getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(Transport transport) {
+            this.transport = transport;
+        }
+
+        public LoadBalance getLoadBalance() {
+            return this.loadBalance;
+        }
+
+        public void setLoadBalance(LoadBalance loadBalance) {
+            this.loadBalance = loadBalance;
+        }
+
+        public int getMaxConnections() {
+            return this.maxConnections;
+        }
+
+        public void setMaxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+        }
+
+        public String getProtocol() {
+            return this.protocol;
+        }
+
+        public void setProtocol(String protocol) {
+            this.protocol = protocol;
+        }
+
+        public boolean isTcpNoDelay() {
+            return this.tcpNoDelay;
+        }
+
+        public void setTcpNoDelay(boolean tcpNoDelay) {
+            this.tcpNoDelay = tcpNoDelay;
+        }
+
+        public boolean isKeepAlive() {
+            return this.keepAlive;
+        }
+
+        public void setKeepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
+        public int getBacklog() {
+            return this.backlog;
+        }
+
+        public void setBacklog(int backlog) {
+            this.backlog = backlog;
+        }
+
+        public DataSize getWriteBufferHighWaterMark() {
+            return this.writeBufferHighWaterMark;
+        }
+
+        public void setWriteBufferHighWaterMark(DataSize writeBufferHighWaterMark) {
+            this.writeBufferHighWaterMark = writeBufferHighWaterMark;
+        }
+
+        public DataSize getWriteBufferLowWaterMark() {
+            return this.writeBufferLowWaterMark;
+        }
+
+        public void setWriteBufferLowWaterMark(DataSize writeBufferLowWaterMark) {
+            this.writeBufferLowWaterMark = writeBufferLowWaterMark;
+        }
+
+        public DataSize getWriteBufferLimit() {
+            return this.writeBufferLimit;
+        }
+
+        public void setWriteBufferLimit(DataSize writeBufferLimit) {
+            this.writeBufferLimit = writeBufferLimit;
+        }
+
+        public DataSize getReadBufferLimit() {
+            return this.readBufferLimit;
+        }
+
+        public void setReadBufferLimit(DataSize readBufferLimit) {
+            this.readBufferLimit = readBufferLimit;
+        }
+
+        public Shutdown getShutdown() {
+            return this.shutdown;
+        }
+
+        public void setShutdown(Shutdown shutdown) {
+            this.shutdown = shutdown;
+        }
+
+        public Duration getShutdownTimeout() {
+            return this.shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+        }
+    }
+}

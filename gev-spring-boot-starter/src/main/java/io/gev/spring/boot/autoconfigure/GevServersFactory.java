@@ -1,0 +1,166 @@
+package io.gev.spring.boot.autoconfigure;
+
+import io.gev.Handler;
+import io.gev.Server;
+import io.gev.loop.LoadBalancer;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.RawProtocol;
+import io.gev.spring.boot.autoconfigure.GevProperties.ServerProperties;
+import io.gev.spring.boot.context.GevServers;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.util.unit.DataSize;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns handler beans and {@code gev.*} properties into servers, refusing configurations that do
+ * not say which server is which.
+ */
+final class GevServersFactory {
+
+    static final String RAW = "raw";
+
+    private final GevProperties properties;
+    private final Binder binder;
+    private final Map<String, Protocol> protocols;
+    private final List<GevServerCustomizer> customizers;
+
+    GevServersFactory(GevProperties properties, Binder binder, Map<String, Protocol> protocols,
+            List<GevServerCustomizer> customizers) {
+        this.properties = properties;
+        this.binder = binder;
+        this.protocols = protocols;
+        this.customizers = customizers;
+    }
+
+    List<GevServers.Managed> create(Map<String, Handler> handlers) {
+        List<GevServers.Managed> servers = new ArrayList<>();
+        if (handlers.size() == 1) {
+            Map.Entry<String, Handler> only = handlers.entrySet().iterator().next();
+            ServerProperties config = configOf(only.getKey());
+            servers.add(managed(only.getKey(), only.getValue(), config, "local.gev.server.port", true));
+            return servers;
+        }
+        List<String> missing = new ArrayList<>();
+        for (String name : handlers.keySet()) {
+            if (!this.properties.getServers().containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new GevServerConfigurationException(
+                    "gev found " + handlers.size() + " Handler beans " + handlers.keySet()
+                            + " but no configuration for " + missing + ", so they would all listen on gev.server.port "
+                            + this.properties.getServer().getPort() + ".",
+                    "Give each handler bean its own server under gev.servers.<bean-name>, for example "
+                            + "gev.servers." + missing.get(0) + ".port=" + (this.properties.getServer().getPort() + 1)
+                            + " (keys not set there fall back to gev.server.*), or keep a single Handler bean.");
+        }
+        Map<String, String> ports = new HashMap<>();
+        for (Map.Entry<String, Handler> entry : handlers.entrySet()) {
+            String name = entry.getKey();
+            ServerProperties config = configOf(name);
+            if (!config.isEnabled()) {
+                continue;
+            }
+            String key = (config.getAddress() == null ? "*" : config.getAddress()) + ":" + config.getPort();
+            String clash = config.getPort() == 0 || config.isReusePort() ? null : ports.put(key, name);
+            if (clash != null) {
+                throw new GevServerConfigurationException(
+                        "gev servers '" + clash + "' and '" + name + "' are both configured to listen on " + key + ".",
+                        "Set a different gev.servers.<bean-name>.port for one of them.");
+            }
+            servers.add(managed(name, entry.getValue(), config, "local.gev.servers." + name + ".port", false));
+        }
+        return servers;
+    }
+
+    /** {@code gev.servers.<name>} over a copy of {@code gev.server}, or {@code gev.server} itself. */
+    private ServerProperties configOf(String name) {
+        if (!this.properties.getServers().containsKey(name)) {
+            return this.properties.getServer();
+        }
+        // Bean names are camelCase, which a strict property name rejects; adapt() takes them as
+        // written, the way the map of gev.servers was bound.
+        ConfigurationPropertyName entry = ConfigurationPropertyName.adapt("gev.servers." + name, '.');
+        return this.binder.bind(entry, Bindable.ofInstance(this.properties.getServer().copy()))
+                .orElseGet(() -> this.properties.getServer().copy());
+    }
+
+    private GevServers.Managed managed(String name, Handler handler, ServerProperties config, String portProperty,
+            boolean single) {
+        Server.Builder builder = Server.builder(handler).name(name);
+        apply(config, builder);
+        builder.protocol(protocol(name, config, single));
+        for (GevServerCustomizer customizer : this.customizers) {
+            customizer.customize(builder);
+        }
+        return new GevServers.Managed(name, builder.build(), config.getShutdown() == GevProperties.Shutdown.GRACEFUL,
+                config.getShutdownTimeout(), portProperty);
+    }
+
+    /** Copies the settings of {@code config} onto {@code builder}. */
+    static void apply(ServerProperties config, Server.Builder builder) {
+        PropertyMapper map = PropertyMapper.get();
+        map.from(config::getAddress).to(builder::address);
+        map.from(config::getPort).to(builder::port);
+        map.from(config::getLoops).to(builder::loops);
+        map.from(config::isReusePort).to(builder::reusePort);
+        map.from(config::getIdleTimeout).to(builder::idleTimeout);
+        map.from(config::getTransport).to(builder::transport);
+        map.from(config::getLoadBalance).as(GevServersFactory::loadBalancer).to(builder::loadBalancer);
+        map.from(config::getMaxConnections).to(builder::maxConnections);
+        map.from(config::isTcpNoDelay).to(builder::tcpNoDelay);
+        map.from(config::isKeepAlive).to(builder::keepAlive);
+        map.from(config::getBacklog).to(builder::backlog);
+        map.from(config::getWriteBufferHighWaterMark).as(GevServersFactory::bytes).to(builder::writeBufferHighWaterMark);
+        map.from(config::getWriteBufferLowWaterMark).as(GevServersFactory::bytes).to(builder::writeBufferLowWaterMark);
+        map.from(config::getWriteBufferLimit).as(GevServersFactory::bytes).to(builder::writeBufferLimit);
+        map.from(config::getReadBufferLimit).as(GevServersFactory::bytes).to(builder::readBufferLimit);
+        map.from(config::getShutdownTimeout).to(builder::shutdownTimeout);
+    }
+
+    private static LoadBalancer loadBalancer(GevProperties.LoadBalance loadBalance) {
+        return loadBalance == GevProperties.LoadBalance.LEAST_CONNECTIONS ? LoadBalancer.leastConnections()
+                : LoadBalancer.roundRobin();
+    }
+
+    private static int bytes(DataSize size) {
+        return (int) Math.min(Integer.MAX_VALUE, size.toBytes());
+    }
+
+    private Protocol protocol(String server, ServerProperties config, boolean single) {
+        String name = config.getProtocol();
+        if (RAW.equals(name)) {
+            return RawProtocol.INSTANCE;
+        }
+        if (name != null) {
+            Protocol protocol = this.protocols.get(name);
+            if (protocol == null) {
+                throw new GevServerConfigurationException(
+                        "gev server '" + server + "' is configured with protocol '" + name
+                                + "', but there is no Protocol bean of that name; Protocol beans: "
+                                + this.protocols.keySet() + ".",
+                        "Set the server's protocol to the name of a Protocol bean, or to 'raw'.");
+            }
+            return protocol;
+        }
+        if (this.protocols.isEmpty()) {
+            return RawProtocol.INSTANCE;
+        }
+        if (single && this.protocols.size() == 1) {
+            return this.protocols.values().iterator().next();
+        }
+        String key = single ? "gev.server.protocol" : "gev.servers." + server + ".protocol";
+        throw new GevServerConfigurationException(
+                "gev cannot tell which protocol server '" + server + "' uses: Protocol beans " + this.protocols.keySet()
+                        + " exist and " + key + " is not set.",
+                "Set " + key + " to the name of one of " + this.protocols.keySet() + ", or to 'raw'.");
+    }
+}

@@ -1,0 +1,195 @@
+package io.gev.spring.boot.context;
+
+import io.gev.Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The gev servers of an application context, started after the context is refreshed and stopped
+ * when it closes.
+ *
+ * <p>Start binds every server (a failure stops those already started and fails the context) and
+ * publishes each bound port as a property, such as {@code local.gev.server.port}, and a
+ * {@link GevServerInitializedEvent}. Stop runs in the graceful-shutdown phase: servers whose
+ * shutdown is graceful stop accepting and drain their queued replies for up to their timeout,
+ * the others close at once. Loop threads are not daemons, so a running server keeps the
+ * application alive.
+ */
+public final class GevServers implements SmartLifecycle, ApplicationEventPublisherAware, Iterable<GevServers.Managed> {
+
+    /** The phase of graceful web server shutdown in Spring Boot, so gev drains alongside. */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(GevServers.class);
+
+    private static final String PROPERTY_SOURCE_NAME = "gev.ports";
+
+    private final List<Managed> servers;
+    private final ConfigurableEnvironment environment;
+    private ApplicationEventPublisher publisher;
+    private volatile boolean running;
+
+    /**
+     * @param servers the servers, in start order
+     * @param environment where bound ports are published, or {@code null}
+     */
+    public GevServers(List<Managed> servers, ConfigurableEnvironment environment) {
+        this.servers = List.copyOf(servers);
+        this.environment = environment;
+    }
+
+    @Override
+    public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    /** The server registered under {@code name}, or {@code null}. */
+    public Server get(String name) {
+        for (Managed managed : this.servers) {
+            if (managed.name().equals(name)) {
+                return managed.server();
+            }
+        }
+        return null;
+    }
+
+    /** The servers by name, in start order. */
+    public Map<String, Server> asMap() {
+        Map<String, Server> map = new LinkedHashMap<>();
+        for (Managed managed : this.servers) {
+            map.put(managed.name(), managed.server());
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    @Override
+    public java.util.Iterator<Managed> iterator() {
+        return this.servers.iterator();
+    }
+
+    @Override
+    public void start() {
+        List<Managed> started = new ArrayList<>();
+        try {
+            for (Managed managed : this.servers) {
+                if (!managed.server().isRunning()) {
+                    managed.server().start();
+                }
+                started.add(managed);
+                publishPort(managed);
+                if (this.publisher != null) {
+                    this.publisher.publishEvent(new GevServerInitializedEvent(managed.server()));
+                }
+            }
+        } catch (RuntimeException ex) {
+            for (Managed managed : started) {
+                managed.server().stop(Duration.ZERO);
+            }
+            throw ex;
+        }
+        this.running = true;
+    }
+
+    private void publishPort(Managed managed) {
+        if (this.environment == null || managed.portProperty() == null) {
+            return;
+        }
+        MutablePropertySources sources = this.environment.getPropertySources();
+        PropertySource<?> source = sources.get(PROPERTY_SOURCE_NAME);
+        if (source == null) {
+            source = new MapPropertySource(PROPERTY_SOURCE_NAME, new LinkedHashMap<>());
+            sources.addFirst(source);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ports = (Map<String, Object>) source.getSource();
+        ports.put(managed.portProperty(), managed.server().port());
+    }
+
+    /** Stops every server at once. */
+    @Override
+    public void stop() {
+        stopAll(false);
+    }
+
+    /** Stops gracefully where configured, off the caller's thread, then runs {@code callback}. */
+    @Override
+    public void stop(Runnable callback) {
+        Thread stopper = new Thread(() -> {
+            try {
+                stopAll(true);
+            } finally {
+                callback.run();
+            }
+        }, "gev-shutdown");
+        stopper.start();
+    }
+
+    private void stopAll(boolean graceful) {
+        List<Thread> stoppers = new ArrayList<>();
+        for (Managed managed : this.servers) {
+            Duration grace = graceful && managed.graceful() ? managed.shutdownTimeout() : Duration.ZERO;
+            if (grace.isZero()) {
+                managed.server().stop(grace);
+                continue;
+            }
+            // Servers drain side by side, so the slowest one bounds the whole stop.
+            log.info("Stopping gev server '{}' gracefully (at most {})", managed.name(), grace);
+            Thread t = new Thread(() -> managed.server().stop(grace), "gev-shutdown-" + managed.name());
+            stoppers.add(t);
+            t.start();
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        this.running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /**
+     * One managed server.
+     *
+     * @param name the server's name (its handler bean's name)
+     * @param server the server
+     * @param graceful whether it drains on shutdown
+     * @param shutdownTimeout how long it may drain
+     * @param portProperty the property its bound port is published as, or {@code null}
+     */
+    public record Managed(String name, Server server, boolean graceful, Duration shutdownTimeout,
+            String portProperty) {
+
+        public Managed {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        }
+    }
+}

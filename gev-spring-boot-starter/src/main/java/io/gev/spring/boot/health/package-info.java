@@ -1,0 +1,2 @@
+/** Actuator health of gev servers. */
+package io.gev.spring.boot.health;

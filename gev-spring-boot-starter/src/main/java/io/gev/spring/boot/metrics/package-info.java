@@ -1,0 +1,2 @@
+/** Micrometer meters of gev servers. */
+package io.gev.spring.boot.metrics;

@@ -1,0 +1,352 @@
+package io.gev.spring.boot.autoconfigure;
+
+import io.gev.Connection;
+import io.gev.Handler;
+import io.gev.Server;
+import io.gev.buffer.RingBuffer;
+import io.gev.loop.Transport;
+import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.RawProtocol;
+import io.gev.spring.boot.context.GevServers;
+import io.gev.spring.boot.health.GevHealthIndicator;
+import io.gev.spring.boot.metrics.GevServersMeterBinder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.util.unit.DataSize;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GevAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, GevMetricsAutoConfiguration.class,
+                    GevHealthContributorAutoConfiguration.class))
+            .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1");
+
+    static String echo(int port, String text) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] reply = in.readNBytes(text.getBytes(StandardCharsets.UTF_8).length);
+            return new String(reply, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void shouldNotCreateServersWithoutHandler() {
+        this.runner.run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(GevServers.class);
+            assertThat(context).doesNotHaveBean(GevHealthIndicator.class);
+        });
+    }
+
+    @Test
+    void shouldStartServerForSingleHandler() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+            assertThat(context).hasSingleBean(GevServers.class);
+            Server server = context.getBean(GevServers.class).get("echoHandler");
+            assertThat(server.isRunning()).isTrue();
+            assertThat(server.name()).isEqualTo("echoHandler");
+            int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
+            assertThat(port).isEqualTo(server.port());
+            assertThat(echo(port, "hello")).isEqualTo("hello");
+        });
+    }
+
+    @Test
+    void shouldStopServerWhenContextCloses() {
+        List<Server> servers = new ArrayList<>();
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .run((context) -> servers.add(context.getBean(GevServers.class).get("echoHandler")));
+        assertThat(servers).singleElement().satisfies((server) -> assertThat(server.isRunning()).isFalse());
+    }
+
+    @Test
+    void shouldBackOffWhenApplicationDefinesServer() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, CustomServerConfiguration.class).run((context) -> {
+            GevServers servers = context.getBean(GevServers.class);
+            assertThat(servers.asMap()).containsOnlyKeys("customServer");
+            assertThat(servers.get("customServer").isRunning()).isTrue();
+            assertThat(context.getEnvironment().getProperty("local.gev.servers.customServer.port", Integer.class))
+                    .isEqualTo(servers.get("customServer").port());
+        });
+    }
+
+    @Test
+    void shouldBindProperties() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, CaptureConfiguration.class)
+                .withPropertyValues("gev.server.loops=2", "gev.server.idle-timeout=90", "gev.server.reuse-port=true",
+                        "gev.server.transport=nio", "gev.server.load-balance=least-connections",
+                        "gev.server.max-connections=10", "gev.server.tcp-no-delay=false", "gev.server.backlog=16",
+                        "gev.server.write-buffer-high-water-mark=128KB", "gev.server.write-buffer-low-water-mark=1KB",
+                        "gev.server.write-buffer-limit=2MB", "gev.server.read-buffer-limit=512KB",
+                        "gev.server.shutdown=immediate", "gev.server.shutdown-timeout=5s")
+                .run((context) -> {
+                    GevProperties.ServerProperties p = context.getBean(GevProperties.class).getServer();
+                    assertThat(p.getIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
+                    assertThat(p.getWriteBufferHighWaterMark()).isEqualTo(DataSize.ofKilobytes(128));
+                    assertThat(p.getShutdown()).isEqualTo(GevProperties.Shutdown.IMMEDIATE);
+                    Server.Builder b = context.getBean(CaptureConfiguration.class).builders.get(0);
+                    assertThat(b.loops()).isEqualTo(2);
+                    assertThat(b.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+                    assertThat(b.reusePort()).isTrue();
+                    assertThat(b.transport()).isEqualTo(Transport.NIO);
+                    assertThat(b.loadBalancer()).hasToString("leastConnections");
+                    assertThat(p.getMaxConnections()).isEqualTo(10);
+                    assertThat(b.tcpNoDelay()).isFalse();
+                    assertThat(b.backlog()).isEqualTo(16);
+                    assertThat(b.writeBufferHighWaterMark()).isEqualTo(128 * 1024);
+                    assertThat(b.writeBufferLowWaterMark()).isEqualTo(1024);
+                    assertThat(b.writeBufferLimit()).isEqualTo(2 * 1024 * 1024);
+                    assertThat(b.readBufferLimit()).isEqualTo(512 * 1024);
+                    assertThat(b.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(context.getBean(GevServers.class).get("echoHandler").transport())
+                            .isEqualTo(Transport.NIO);
+                });
+    }
+
+    @Test
+    void shouldUseProtocolBean() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, UpperCaseProtocolConfiguration.class)
+                .run((context) -> {
+                    int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
+                    assertThat(echo(port, "shout")).isEqualTo("SHOUT");
+                });
+    }
+
+    @Test
+    void shouldApplyCustomizersInOrder() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, CaptureConfiguration.class).run((context) -> {
+            CaptureConfiguration capture = context.getBean(CaptureConfiguration.class);
+            assertThat(capture.order).containsExactly("first", "second");
+            assertThat(capture.builders.get(0).maxConnections()).isEqualTo(7);
+        });
+    }
+
+    @Test
+    void shouldStartOneServerPerHandlerConfiguredByBeanName() {
+        this.runner.withUserConfiguration(TwoHandlersConfiguration.class, UpperCaseProtocolConfiguration.class,
+                CaptureConfiguration.class)
+                .withPropertyValues("gev.server.idle-timeout=60", "gev.servers.echoHandler.port=0",
+                        "gev.servers.echoHandler.protocol=raw", "gev.servers.upperHandler.port=0",
+                        "gev.servers.upperHandler.protocol=upperCaseProtocol")
+                .run((context) -> {
+                    GevServers servers = context.getBean(GevServers.class);
+                    assertThat(servers.asMap()).containsOnlyKeys("echoHandler", "upperHandler");
+                    int echoPort = context.getEnvironment().getProperty("local.gev.servers.echoHandler.port", Integer.class);
+                    int upperPort = context.getEnvironment().getProperty("local.gev.servers.upperHandler.port", Integer.class);
+                    assertThat(echo(echoPort, "abc")).isEqualTo("abc");
+                    assertThat(echo(upperPort, "abc")).isEqualTo("ABC");
+                    // Keys not set under gev.servers.<name> fall back to gev.server.
+                    assertThat(context.getBean(CaptureConfiguration.class).builders)
+                            .extracting(Server.Builder::idleTimeout).containsOnly(Duration.ofSeconds(60));
+                });
+    }
+
+    @Test
+    void shouldFailWhenSeveralHandlersShareTheDefaultServer() {
+        this.runner.withUserConfiguration(TwoHandlersConfiguration.class).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOf(GevServerConfigurationException.class)
+                    .hasMessageContaining("2 Handler beans").hasMessageContaining("echoHandler")
+                    .hasMessageContaining("upperHandler");
+        });
+    }
+
+    @Test
+    void shouldFailWhenTwoServersClaimOnePort() {
+        this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
+                .withPropertyValues("gev.servers.echoHandler.port=40001", "gev.servers.upperHandler.port=40001")
+                .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                        .isInstanceOf(GevServerConfigurationException.class).hasMessageContaining("40001"));
+    }
+
+    @Test
+    void shouldFailWhenProtocolIsAmbiguous() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, UpperCaseProtocolConfiguration.class,
+                SecondProtocolConfiguration.class).run((context) -> assertThat(context.getStartupFailure())
+                        .rootCause().isInstanceOf(GevServerConfigurationException.class)
+                        .hasMessageContaining("upperCaseProtocol").hasMessageContaining("otherProtocol"));
+    }
+
+    @Test
+    void shouldFailWhenProtocolBeanIsMissing() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).withPropertyValues("gev.server.protocol=nope")
+                .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                        .isInstanceOf(GevServerConfigurationException.class).hasMessageContaining("'nope'"));
+    }
+
+    @Test
+    void shouldBindMetersWhenMicrometerIsPresent() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(GevServersMeterBinder.class);
+                    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+                    context.getBean(GevServersMeterBinder.class).bindTo(registry);
+                    assertThat(registry.get("gev.connections").tag("server", "echoHandler").gauge().value()).isZero();
+                });
+    }
+
+    @Test
+    void shouldNotBindMetersWithoutMicrometer() {
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(GevServers.class);
+                    assertThat(context).doesNotHaveBean(GevServersMeterBinder.class);
+                });
+    }
+
+    @Test
+    void shouldContributeHealth() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+            assertThat(context).hasBean("gevHealthIndicator");
+            assertThat(context.getBean(GevHealthIndicator.class).health(true).getStatus().getCode()).isEqualTo("UP");
+        });
+    }
+
+    @Test
+    void shouldNotContributeHealthWithoutActuator() {
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+                .run((context) -> assertThat(context).doesNotHaveBean(GevHealthIndicator.class));
+    }
+
+    @Test
+    void shouldNotContributeHealthWhenDisabled() {
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("management.health.gev.enabled=false")
+                .run((context) -> assertThat(context).doesNotHaveBean(GevHealthIndicator.class));
+    }
+
+    @Test
+    void shouldNotStartServersWhenDisabled() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).withPropertyValues("gev.server.enabled=false")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(GevServers.class);
+                });
+    }
+
+    @Test
+    void shouldSkipDisabledServerAmongSeveral() {
+        this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
+                .withPropertyValues("gev.servers.echoHandler.port=0", "gev.servers.upperHandler.enabled=false")
+                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class EchoConfiguration {
+
+        @Bean
+        Handler echoHandler() {
+            return (connection, context, payload) -> payload;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoHandlersConfiguration {
+
+        @Bean
+        Handler echoHandler() {
+            return (connection, context, payload) -> payload;
+        }
+
+        @Bean
+        Handler upperHandler() {
+            return (connection, context, payload) -> payload;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomServerConfiguration {
+
+        @Bean
+        Server customServer() {
+            return Server.builder((connection, context, payload) -> payload).address("127.0.0.1").port(0).loops(1)
+                    .build();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UpperCaseProtocolConfiguration {
+
+        @Bean
+        Protocol upperCaseProtocol() {
+            return new Protocol() {
+                @Override
+                public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+                    return RawProtocol.INSTANCE.unpack(connection, in, frame);
+                }
+
+                @Override
+                public void pack(Connection connection, Object message, RingBuffer out) {
+                    ByteBuffer bytes = (ByteBuffer) message;
+                    while (bytes.hasRemaining()) {
+                        out.writeByte(Character.toUpperCase(bytes.get()));
+                    }
+                }
+            };
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class SecondProtocolConfiguration {
+
+        @Bean
+        Protocol otherProtocol() {
+            return RawProtocol.INSTANCE;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CaptureConfiguration {
+
+        final List<String> order = new ArrayList<>();
+        final List<Server.Builder> builders = new ArrayList<>();
+
+        @Bean
+        @Order(2)
+        GevServerCustomizer second() {
+            return (builder) -> {
+                this.order.add("second");
+                this.builders.add(builder);
+                builder.maxConnections(7);
+            };
+        }
+
+        @Bean
+        @Order(1)
+        GevServerCustomizer first() {
+            return (builder) -> {
+                this.order.add("first");
+                builder.maxConnections(3);
+            };
+        }
+    }
+}
