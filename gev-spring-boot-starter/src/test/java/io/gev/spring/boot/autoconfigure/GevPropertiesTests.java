@@ -1,0 +1,63 @@
+package io.gev.spring.boot.autoconfigure;
+
+import io.gev.Server;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GevPropertiesTests {
+
+    private final GevProperties.ServerProperties properties = new GevProperties().getServer();
+
+    private final Server.Builder core = Server.builder((connection, context, payload) -> payload);
+
+    @Test
+    void defaultsMatchGevCore() {
+        assertThat(this.properties.isEnabled()).isTrue();
+        assertThat(this.properties.getAddress()).isEqualTo(this.core.address());
+        assertThat(this.properties.getPort()).isEqualTo(this.core.port()).isEqualTo(Server.DEFAULT_PORT);
+        assertThat(this.properties.getLoops()).isEqualTo(this.core.loops());
+        assertThat(this.properties.isReusePort()).isEqualTo(this.core.reusePort());
+        assertThat(this.properties.getIdleTimeout()).isEqualTo(this.core.idleTimeout());
+        assertThat(this.properties.getTransport()).isEqualTo(this.core.transport());
+        assertThat(this.properties.getLoadBalance()).isEqualTo(GevProperties.LoadBalance.ROUND_ROBIN);
+        assertThat(this.core.loadBalancer()).as("core's default is round robin").isNull();
+        assertThat(this.properties.getMaxConnections()).isEqualTo(this.core.maxConnections());
+        assertThat(this.properties.getProtocol()).isNull();
+        assertThat(this.properties.isTcpNoDelay()).isEqualTo(this.core.tcpNoDelay());
+        assertThat(this.properties.isKeepAlive()).isEqualTo(this.core.keepAlive());
+        assertThat(this.properties.getBacklog()).isEqualTo(this.core.backlog());
+        assertThat(this.properties.getWriteBufferHighWaterMark().toBytes())
+                .isEqualTo(this.core.writeBufferHighWaterMark());
+        assertThat(this.properties.getWriteBufferLowWaterMark().toBytes()).isEqualTo(this.core.writeBufferLowWaterMark());
+        assertThat(this.properties.getWriteBufferLimit().toBytes()).isEqualTo(this.core.writeBufferLimit());
+        assertThat(this.properties.getReadBufferLimit().toBytes()).isEqualTo(this.core.readBufferLimit());
+        assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
+        assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
+    }
+
+    @Test
+    void copyCarriesEverySetting() {
+        GevProperties.ServerProperties p = this.properties;
+        p.setAddress("127.0.0.1");
+        p.setPort(9);
+        p.setLoops(3);
+        p.setReusePort(true);
+        p.setIdleTimeout(java.time.Duration.ofSeconds(4));
+        p.setTransport(io.gev.loop.Transport.NIO);
+        p.setLoadBalance(GevProperties.LoadBalance.LEAST_CONNECTIONS);
+        p.setMaxConnections(5);
+        p.setProtocol("p");
+        p.setTcpNoDelay(false);
+        p.setKeepAlive(true);
+        p.setBacklog(6);
+        p.setWriteBufferHighWaterMark(org.springframework.util.unit.DataSize.ofBytes(7));
+        p.setWriteBufferLowWaterMark(org.springframework.util.unit.DataSize.ofBytes(8));
+        p.setWriteBufferLimit(org.springframework.util.unit.DataSize.ofBytes(9));
+        p.setReadBufferLimit(org.springframework.util.unit.DataSize.ofBytes(10));
+        p.setShutdown(GevProperties.Shutdown.IMMEDIATE);
+        p.setShutdownTimeout(java.time.Duration.ofSeconds(11));
+        p.setEnabled(false);
+        assertThat(p.copy()).usingRecursiveComparison().isEqualTo(p);
+    }
+}
