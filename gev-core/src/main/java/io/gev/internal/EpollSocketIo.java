@@ -43,6 +43,10 @@ final class EpollSocketIo implements SocketIo, EpollIoHandle {
         this.socket = socket;
     }
 
+    LinuxSocket socket() {
+        return socket;
+    }
+
     @Override
     public void attach(ConnectionImpl connection) {
         this.connection = connection;

@@ -1,7 +1,6 @@
 package io.gev.internal;
 
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.LinuxSocket;
 
@@ -47,13 +46,7 @@ final class EpollTransport implements TransportSupport {
             throw e;
         }
         EpollListener listener = new EpollListener(socket, engine, acceptor);
-        try {
-            IoRegistration registration = loop.netty().register(listener).sync().getNow();
-            loop.netty().submit(() -> listener.registered(registration)).sync();
-        } catch (InterruptedException | RuntimeException e) {
-            listener.close();
-            throw e;
-        }
+        listener.register(loop);
         return listener;
     }
 }

@@ -7,7 +7,6 @@ import io.gev.loop.EventLoop;
 import io.gev.loop.Timer;
 import io.gev.protocol.Frame;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoHandle;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
@@ -132,7 +131,7 @@ public final class GevLoop implements EventLoop {
     }
 
     /** Registers an accepted socket on this loop; may be called from any thread. */
-    void register(ConnectionImpl connection, IoHandle handle) {
+    void register(ConnectionImpl connection, SocketIo handle) {
         Future<IoRegistration> future = netty.register(handle);
         future.addListener(f -> {
             if (f.isSuccess()) {

@@ -1,13 +1,105 @@
 package io.gev.internal;
 
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoOps;
+import io.netty.channel.IoRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
-/** A bound listening socket registered on one loop. */
-interface Listener {
+/**
+ * A bound listening socket registered on one loop, accepting in batches. Subclasses supply the
+ * transport's accept and socket options.
+ */
+abstract class Listener implements IoHandle {
+
+    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+
+    /** Accepts per readiness event, so one listener cannot starve a loop's connections. */
+    private static final int MAX_ACCEPTS_PER_EVENT = 64;
+
+    private final ServerEngine engine;
+    private final GevLoop owner;
+    private IoRegistration registration;
+    private long lastErrorLog;
+
+    /**
+     * @param owner the worker loop that owns what this listener accepts, or {@code null} when the
+     *              load balancer chooses
+     */
+    Listener(ServerEngine engine, GevLoop owner) {
+        this.engine = engine;
+        this.owner = owner;
+    }
 
     /** The bound address. */
-    InetSocketAddress localAddress();
+    abstract InetSocketAddress localAddress();
 
-    /** Stops accepting and closes the socket; runs on the listener's loop. */
-    void close();
+    /** Accepts one pending connection, or returns {@code null} when none is pending. */
+    abstract SocketIo acceptOne() throws IOException;
+
+    /** Applies the server's socket options to an accepted socket. */
+    abstract void configure(SocketIo accepted, ServerEngine engine) throws IOException;
+
+    /** The interest that means "tell me about pending connections". */
+    abstract IoOps acceptOps();
+
+    abstract void closeSocket() throws IOException;
+
+    /** Registers on {@code loop} and starts accepting; blocks until both are done. */
+    final void register(GevLoop loop) throws InterruptedException {
+        try {
+            IoRegistration r = loop.netty().register(this).sync().getNow();
+            loop.netty().submit(() -> {
+                registration = r;
+                r.submit(acceptOps());
+            }).sync();
+        } catch (InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public final void handle(IoRegistration registration, IoEvent event) {
+        try {
+            for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+                SocketIo accepted = acceptOne();
+                if (accepted == null) {
+                    return;
+                }
+                try {
+                    configure(accepted, engine);
+                } catch (IOException e) {
+                    log.debug("Configuring an accepted socket failed", e);
+                    accepted.closeSocket();
+                    continue;
+                }
+                engine.accepted(accepted, owner);
+            }
+        } catch (Throwable t) {
+            // EMFILE and friends repeat while they last (level-triggered): log once a second.
+            long now = System.nanoTime();
+            if (now - lastErrorLog > 1_000_000_000L) {
+                lastErrorLog = now;
+                log.warn("Accept on {} failed: {}", localAddress(), t.toString());
+            }
+        }
+    }
+
+    /** Stops accepting and closes the socket; runs on the listener's loop. Never throws. */
+    @Override
+    public final void close() {
+        if (registration != null) {
+            registration.cancel();
+        }
+        try {
+            closeSocket();
+        } catch (IOException e) {
+            log.debug("Closing listener {} failed", localAddress(), e);
+        }
+    }
 }

@@ -29,6 +29,10 @@ final class NioSocketIo implements SocketIo, NioIoHandle {
         this.channel = channel;
     }
 
+    SocketChannel channel() {
+        return channel;
+    }
+
     @Override
     public void attach(ConnectionImpl connection) {
         this.connection = connection;

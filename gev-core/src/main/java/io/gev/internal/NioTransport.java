@@ -1,7 +1,6 @@
 package io.gev.internal;
 
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.nio.NioIoHandler;
 
 import java.io.IOException;
@@ -13,6 +12,7 @@ import java.nio.channels.SocketChannel;
 final class NioTransport implements TransportSupport {
 
     static void configure(SocketChannel channel, ServerEngine engine) throws IOException {
+        channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, engine.tcpNoDelay);
         if (engine.keepAlive) {
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
@@ -47,13 +47,7 @@ final class NioTransport implements TransportSupport {
             channel.close();
             throw e;
         }
-        try {
-            IoRegistration registration = loop.netty().register(listener).sync().getNow();
-            loop.netty().submit(() -> listener.registered(registration)).sync();
-        } catch (InterruptedException | RuntimeException e) {
-            listener.close();
-            throw e;
-        }
+        listener.register(loop);
         return listener;
     }
 }

@@ -9,7 +9,6 @@ import io.gev.loop.EventLoop;
 import io.gev.loop.LoadBalancer;
 import io.gev.loop.Transport;
 import io.gev.protocol.Protocol;
-import io.netty.channel.IoHandle;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -229,7 +228,7 @@ public final class ServerEngine {
     // ---- accepting --------------------------------------------------------------------------
 
     /** A listener accepted a configured socket; runs on the listener's thread. */
-    void accepted(SocketIo io, IoHandle handle, GevLoop owner) {
+    void accepted(SocketIo io, GevLoop owner) {
         if (stopping) {
             io.closeSocket();
             return;
@@ -242,7 +241,7 @@ public final class ServerEngine {
         }
         GevLoop loop = owner != null ? owner : (GevLoop) loadBalancer.select(loops);
         ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, io);
-        loop.register(connection, handle);
+        loop.register(connection, io);
     }
 
     private boolean reserveSlot() {

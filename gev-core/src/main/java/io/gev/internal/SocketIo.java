@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * writes goes through these calls, so a layer such as TLS can wrap an implementation without
  * touching protocols or handlers. All calls happen on the connection's loop thread.
  */
-interface SocketIo {
+interface SocketIo extends io.netty.channel.IoHandle {
 
     /** Binds this socket's events to {@code connection}; called once, before registration. */
     void attach(ConnectionImpl connection);
