@@ -1,6 +1,7 @@
 package io.gev.internal;
 
 import io.netty.channel.IoEvent;
+import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -8,17 +9,13 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Limits;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /** An accepted socket on Netty's native epoll, level-triggered. */
-final class EpollSocketIo implements SocketIo, EpollIoHandle {
-
-    private static final Logger log = LoggerFactory.getLogger(EpollSocketIo.class);
+final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
 
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;
@@ -35,9 +32,6 @@ final class EpollSocketIo implements SocketIo, EpollIoHandle {
     private static final EpollIoOps IDLE = EpollIoOps.EPOLLERR;
 
     private final LinuxSocket socket;
-    private ConnectionImpl connection;
-    private IoRegistration registration;
-    private EpollIoOps current;
 
     EpollSocketIo(LinuxSocket socket) {
         this.socket = socket;
@@ -48,33 +42,21 @@ final class EpollSocketIo implements SocketIo, EpollIoHandle {
     }
 
     @Override
-    public void attach(ConnectionImpl connection) {
-        this.connection = connection;
-    }
-
-    @Override
-    public void registered(IoRegistration registration) {
-        this.registration = registration;
-    }
-
-    @Override
     public FileDescriptor fd() {
         return socket;
     }
 
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
-        try {
-            int ops = ((EpollIoEvent) event).ops().value();
-            // ERR and HUP count as readable: the read that follows reports the error or the EOF.
-            connection.onIoEvent((ops & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0,
-                    (ops & EPOLLOUT) != 0,
-                    (ops & (EPOLLERR | EPOLLHUP)) != 0);
-        } catch (Throwable t) {
-            // An exception out of handle() stalls the whole loop for a second (Netty logs and sleeps).
-            log.error("Unexpected failure handling an event of {}", connection, t);
-            closeSocket();
-        }
+        int ops = ((EpollIoEvent) event).ops().value();
+        // ERR and HUP count as readable: the read that follows reports the error or the EOF.
+        dispatch((ops & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0, (ops & EPOLLOUT) != 0,
+                (ops & (EPOLLERR | EPOLLHUP)) != 0);
+    }
+
+    @Override
+    IoOps ops(boolean read, boolean write) {
+        return read ? (write ? READ_WRITE : READ) : (write ? WRITE : IDLE);
     }
 
     @Override
@@ -102,15 +84,6 @@ final class EpollSocketIo implements SocketIo, EpollIoHandle {
     }
 
     @Override
-    public void interest(boolean read, boolean write) {
-        EpollIoOps ops = read ? (write ? READ_WRITE : READ) : (write ? WRITE : IDLE);
-        if (ops != current && registration != null) {
-            current = ops;
-            registration.submit(ops);
-        }
-    }
-
-    @Override
     public InetSocketAddress remoteAddress() {
         return socket.remoteAddress();
     }
@@ -121,25 +94,7 @@ final class EpollSocketIo implements SocketIo, EpollIoHandle {
     }
 
     @Override
-    public void closeSocket() {
-        IoRegistration r = registration;
-        if (r != null) {
-            r.cancel();
-        }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            log.debug("Closing socket {} failed", socket, e);
-        }
-    }
-
-    /** Called by Netty only when the loop shuts down with the socket still registered. */
-    @Override
-    public void close() {
-        if (connection != null && connection.isConnected()) {
-            connection.loopClosedSocket();
-        } else {
-            closeSocket();
-        }
+    void closeChannel() throws IOException {
+        socket.close();
     }
 }

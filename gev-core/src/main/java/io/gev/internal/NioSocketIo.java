@@ -1,12 +1,11 @@
 package io.gev.internal;
 
 import io.netty.channel.IoEvent;
+import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.nio.NioIoEvent;
 import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.nio.NioIoOps;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,14 +15,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /** An accepted socket on the JDK's selector. */
-final class NioSocketIo implements SocketIo, NioIoHandle {
-
-    private static final Logger log = LoggerFactory.getLogger(NioSocketIo.class);
+final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
 
     private final SocketChannel channel;
-    private ConnectionImpl connection;
-    private IoRegistration registration;
-    private NioIoOps current;
 
     NioSocketIo(SocketChannel channel) {
         this.channel = channel;
@@ -34,29 +28,19 @@ final class NioSocketIo implements SocketIo, NioIoHandle {
     }
 
     @Override
-    public void attach(ConnectionImpl connection) {
-        this.connection = connection;
-    }
-
-    @Override
-    public void registered(IoRegistration registration) {
-        this.registration = registration;
-    }
-
-    @Override
     public SelectableChannel selectableChannel() {
         return channel;
     }
 
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
-        try {
-            int ops = ((NioIoEvent) event).ops().value();
-            connection.onIoEvent((ops & SelectionKey.OP_READ) != 0, (ops & SelectionKey.OP_WRITE) != 0, false);
-        } catch (Throwable t) {
-            log.error("Unexpected failure handling an event of {}", connection, t);
-            closeSocket();
-        }
+        int ops = ((NioIoEvent) event).ops().value();
+        dispatch((ops & SelectionKey.OP_READ) != 0, (ops & SelectionKey.OP_WRITE) != 0, false);
+    }
+
+    @Override
+    IoOps ops(boolean read, boolean write) {
+        return read ? (write ? NioIoOps.READ_AND_WRITE : NioIoOps.READ) : (write ? NioIoOps.WRITE : NioIoOps.NONE);
     }
 
     @Override
@@ -88,16 +72,6 @@ final class NioSocketIo implements SocketIo, NioIoHandle {
     }
 
     @Override
-    public void interest(boolean read, boolean write) {
-        NioIoOps ops = read ? (write ? NioIoOps.READ_AND_WRITE : NioIoOps.READ)
-                : (write ? NioIoOps.WRITE : NioIoOps.NONE);
-        if (ops != current && registration != null) {
-            current = ops;
-            registration.submit(ops);
-        }
-    }
-
-    @Override
     public InetSocketAddress remoteAddress() {
         try {
             return (InetSocketAddress) channel.getRemoteAddress();
@@ -116,25 +90,7 @@ final class NioSocketIo implements SocketIo, NioIoHandle {
     }
 
     @Override
-    public void closeSocket() {
-        IoRegistration r = registration;
-        if (r != null) {
-            r.cancel();
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            log.debug("Closing {} failed", channel, e);
-        }
-    }
-
-    /** Called by Netty when the key became invalid or the loop shuts down. */
-    @Override
-    public void close() {
-        if (connection != null && connection.isConnected()) {
-            connection.loopClosedSocket();
-        } else {
-            closeSocket();
-        }
+    void closeChannel() throws IOException {
+        channel.close();
     }
 }

@@ -1,0 +1,75 @@
+package io.gev.internal;
+
+import io.netty.channel.IoOps;
+import io.netty.channel.IoRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/** What epoll and NIO sockets share: the connection they report to, registration and interest. */
+abstract class AbstractSocketIo implements SocketIo {
+
+    private static final Logger log = LoggerFactory.getLogger(AbstractSocketIo.class);
+
+    ConnectionImpl connection;
+    private IoRegistration registration;
+    private IoOps current;
+
+    @Override
+    public final void attach(ConnectionImpl connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public final void registered(IoRegistration registration) {
+        this.registration = registration;
+    }
+
+    /** The transport's interest set for these wishes; the same instance for the same wishes. */
+    abstract IoOps ops(boolean read, boolean write);
+
+    abstract void closeChannel() throws IOException;
+
+    @Override
+    public final void interest(boolean read, boolean write) {
+        IoOps ops = ops(read, write);
+        if (ops != current && registration != null) {
+            current = ops;
+            registration.submit(ops);
+        }
+    }
+
+    @Override
+    public final void closeSocket() {
+        IoRegistration r = registration;
+        if (r != null) {
+            r.cancel();
+        }
+        try {
+            closeChannel();
+        } catch (IOException e) {
+            log.debug("Closing the socket of {} failed", connection, e);
+        }
+    }
+
+    /** Called by Netty when the loop shuts down with the socket registered, or (NIO) its key died. */
+    @Override
+    public final void close() {
+        if (connection != null && connection.isConnected()) {
+            connection.loopClosedSocket();
+        } else {
+            closeSocket();
+        }
+    }
+
+    /** Reports an event to the connection; an exception here would stall the loop for a second. */
+    final void dispatch(boolean readable, boolean writable, boolean hangup) {
+        try {
+            connection.onIoEvent(readable, writable, hangup);
+        } catch (Throwable t) {
+            log.error("Unexpected failure handling an event of {}", connection, t);
+            closeSocket();
+        }
+    }
+}
