@@ -1,0 +1,16 @@
+package io.gev.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * gev's showcase: TCP echo on 1833, a length-field protocol on 1835, WebSocket echo and chat on
+ * 1834, and a page with actuator on 8080.
+ */
+@SpringBootApplication
+public class SampleApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(SampleApplication.class, args);
+    }
+}
