@@ -364,7 +364,13 @@ final class WebSocketProtocol implements Protocol {
             }
             buf = scratch.deflated = Arrays.copyOf(buf, buf.length * 2);
         }
-        n -= PerMessageDeflate.TAIL.length;
+        if (n < PerMessageDeflate.TAIL.length) {
+            // An empty message right after a flush deflates to nothing: send an empty stored block.
+            buf[0] = 0;
+            n = 1;
+        } else {
+            n -= PerMessageDeflate.TAIL.length;
+        }
         writeHeader(out, 0x80 | 0x40 | opcode, n);
         out.write(buf, 0, n);
         if (deflate.serverNoContextTakeover) {
