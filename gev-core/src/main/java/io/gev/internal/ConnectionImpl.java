@@ -232,7 +232,8 @@ final class ConnectionImpl implements Connection {
                 decoded = protocol.unpack(this, src, frame);
             } catch (ProtocolException e) {
                 log.warn("Closing {}: protocol error: {}", this, e.getMessage());
-                close(CloseReason.PROTOCOL_ERROR);
+                // What the protocol queued before throwing (an error response) goes out first.
+                closeAfterLastWrite(CloseReason.PROTOCOL_ERROR);
                 return;
             } catch (Throwable t) {
                 log.warn("Closing {}: protocol {} failed to decode", this, protocol, t);
@@ -493,6 +494,10 @@ final class ConnectionImpl implements Connection {
 
     /** {@link #close()}: one last non-blocking write of what is queued, then close. */
     void closeLocally() {
+        closeAfterLastWrite(CloseReason.LOCAL);
+    }
+
+    private void closeAfterLastWrite(CloseReason reason) {
         if (state != OPEN) {
             return;
         }
@@ -503,7 +508,7 @@ final class ConnectionImpl implements Connection {
                 log.debug("Last write before closing {} failed: {}", this, e.toString());
             }
         }
-        close(CloseReason.LOCAL);
+        close(reason);
     }
 
     /** Netty closed the handle under us (an invalid selection key, or the loop shutting down). */

@@ -32,11 +32,18 @@ public interface Protocol {
      * <p>When {@code in} holds a complete frame, consume its bytes, {@link Frame#set set} the
      * frame and return {@code true}. Otherwise consume nothing (or use the ring's virtual read
      * pointer and revert it) and return {@code false}; gev calls again when more bytes arrive.
+     * A streaming decoder may instead consume the bytes it has moved into its own state (part of
+     * a large frame, say) and return {@code false}: gev keeps only what is left in {@code in}.
      * A payload view taken with {@link RingBuffer#peekView(int)} before consuming stays valid
      * until the handler returns.
      *
-     * @throws ProtocolException when the bytes can never form a valid frame; gev then closes the
-     *         connection with {@link io.gev.CloseReason#PROTOCOL_ERROR} and logs the message
+     * <p>{@link Connection#send} called from here packs at once, in order with the replies of
+     * the same read.
+     *
+     * @throws ProtocolException when the bytes can never form a valid frame; gev then makes one
+     *         last non-blocking write of what is queued (so an error response sent just before
+     *         throwing reaches the peer when its socket has room), closes the connection with
+     *         {@link io.gev.CloseReason#PROTOCOL_ERROR} and logs the message
      */
     boolean unpack(Connection connection, RingBuffer in, Frame frame);
 

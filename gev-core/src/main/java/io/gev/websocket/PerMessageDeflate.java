@@ -1,0 +1,163 @@
+package io.gev.websocket;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * permessage-deflate (RFC 7692) of one connection: what was negotiated, and the zlib streams,
+ * made on first use and {@link #end() ended} when the connection closes.
+ *
+ * <p>{@code java.util.zip} always compresses with a 32 KiB window, so an offer asking the server
+ * for a smaller one ({@code server_max_window_bits} below 15) is declined; the inflater reads
+ * every window size, so {@code client_max_window_bits} is accepted as offered.
+ */
+final class PerMessageDeflate {
+
+    static final String NAME = "permessage-deflate";
+
+    /** The tail that a sync flush ends with, which senders strip and receivers put back. */
+    static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+
+    final boolean serverNoContextTakeover;
+    final boolean clientNoContextTakeover;
+    /** The value of the response's {@code Sec-WebSocket-Extensions} header. */
+    final String response;
+    private final int level;
+    private Deflater deflater;
+    private Inflater inflater;
+
+    private PerMessageDeflate(boolean serverNoContextTakeover, boolean clientNoContextTakeover, String response,
+                              int level) {
+        this.serverNoContextTakeover = serverNoContextTakeover;
+        this.clientNoContextTakeover = clientNoContextTakeover;
+        this.response = response;
+        this.level = level;
+    }
+
+    /**
+     * Accepts the first permessage-deflate offer among the {@code Sec-WebSocket-Extensions}
+     * headers that is well formed and that {@code java.util.zip} can honour.
+     *
+     * @return the negotiated extension, or {@code null} when compression is off or no offer fits
+     */
+    static PerMessageDeflate negotiate(List<String> extensionHeaders, WebSocketOptions options) {
+        if (!options.compression()) {
+            return null;
+        }
+        for (String offer : HandshakeRequest.tokens(extensionHeaders)) {
+            PerMessageDeflate accepted = accept(offer, options);
+            if (accepted != null) {
+                return accepted;
+            }
+        }
+        return null;
+    }
+
+    private static PerMessageDeflate accept(String offer, WebSocketOptions options) {
+        String[] parts = offer.split(";");
+        if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+            return null;
+        }
+        boolean serverNoContext = false;
+        boolean clientNoContext = false;
+        boolean serverWindow = false;
+        boolean clientWindow = false;
+        for (int i = 1; i < parts.length; i++) {
+            String param = parts[i].trim();
+            int eq = param.indexOf('=');
+            String name = (eq < 0 ? param : param.substring(0, eq).trim()).toLowerCase(Locale.ROOT);
+            String value = eq < 0 ? null : unquote(param.substring(eq + 1).trim());
+            switch (name) {
+                case "server_no_context_takeover":
+                    if (serverNoContext || value != null) {
+                        return null;
+                    }
+                    serverNoContext = true;
+                    break;
+                case "client_no_context_takeover":
+                    if (clientNoContext || value != null) {
+                        return null;
+                    }
+                    clientNoContext = true;
+                    break;
+                case "server_max_window_bits":
+                    // Only the 32 KiB window java.util.zip deflates with can be granted.
+                    if (serverWindow || value == null || windowBits(value) != 15) {
+                        return null;
+                    }
+                    serverWindow = true;
+                    break;
+                case "client_max_window_bits":
+                    if (clientWindow || (value != null && windowBits(value) < 0)) {
+                        return null;
+                    }
+                    clientWindow = true;
+                    break;
+                default:
+                    return null; // an unknown parameter makes the offer invalid
+            }
+        }
+        boolean serverReset = serverNoContext || options.serverNoContextTakeover();
+        boolean clientReset = clientNoContext || options.clientNoContextTakeover();
+        StringBuilder response = new StringBuilder(NAME);
+        if (serverReset) {
+            response.append("; server_no_context_takeover");
+        }
+        if (clientReset) {
+            response.append("; client_no_context_takeover");
+        }
+        if (serverWindow) {
+            response.append("; server_max_window_bits=15");
+        }
+        return new PerMessageDeflate(serverReset, clientReset, response.toString(), options.compressionLevel());
+    }
+
+    private static String unquote(String value) {
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1) : value;
+    }
+
+    /** 8-15 as an int, or -1 when {@code value} is anything else (RFC 7692: 1*DIGIT without leading zeros). */
+    private static int windowBits(String value) {
+        if (value.isEmpty() || value.length() > 2 || value.charAt(0) == '0') {
+            return -1;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        int bits = Integer.parseInt(value);
+        return bits >= 8 && bits <= 15 ? bits : -1;
+    }
+
+    /** The compressor of outgoing messages, made on first use. */
+    Deflater deflater() {
+        if (deflater == null) {
+            deflater = new Deflater(level, true);
+        }
+        return deflater;
+    }
+
+    /** The decompressor of incoming messages, made on first use. */
+    Inflater inflater() {
+        if (inflater == null) {
+            inflater = new Inflater(true);
+        }
+        return inflater;
+    }
+
+    /** Frees the zlib streams' native memory. */
+    void end() {
+        if (deflater != null) {
+            deflater.end();
+            deflater = null;
+        }
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.gev.websocket;
+
+import io.gev.Connection;
+import io.gev.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** The gev {@link Handler} that turns what {@link WebSocketProtocol} decodes into {@link WebSocketHandler} calls. */
+final class WebSocketAdapter implements Handler {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketAdapter.class);
+
+    private final WebSocketHandler handler;
+    private final WebSocketProtocol protocol;
+
+    WebSocketAdapter(WebSocketHandler handler, WebSocketProtocol protocol) {
+        this.handler = handler;
+        this.protocol = protocol;
+    }
+
+    @Override
+    public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
+        WebSocketProtocol.State st = connection.protocolState();
+        if (context instanceof WebSocketMessage) {
+            return handler.onMessage(st.session, (WebSocketMessage) context);
+        }
+        HandshakeRequest request = (HandshakeRequest) context;
+        try {
+            handler.onHandshake(request);
+        } catch (Throwable t) {
+            log.warn("WebSocket handshake hook failed on {}; answering 500", connection, t);
+            request.complete();
+            protocol.reject(connection, st, 500, null, List.of());
+            return null;
+        }
+        request.complete();
+        if (request.isRejected()) {
+            protocol.reject(connection, st, request.rejectStatus(), request.rejectMessage(), request.responseHeaders());
+            return null;
+        }
+        protocol.accept(connection, st);
+        st.opened = true;
+        handler.onOpen(st.session);
+        return null;
+    }
+
+    @Override
+    public void onClose(Connection connection) {
+        WebSocketProtocol.State st = connection.protocolState();
+        if (st == null || !st.opened) {
+            return;
+        }
+        st.session.closed();
+        handler.onClose(st.session, st.closeCode, st.closeReason);
+    }
+
+    @Override
+    public void onWritabilityChanged(Connection connection) {
+        WebSocketProtocol.State st = connection.protocolState();
+        if (st != null && st.opened) {
+            handler.onWritabilityChanged(st.session);
+        }
+    }
+}

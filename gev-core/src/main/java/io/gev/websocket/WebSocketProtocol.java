@@ -1,0 +1,441 @@
+package io.gev.websocket;
+
+import io.gev.Connection;
+import io.gev.SendCallback;
+import io.gev.buffer.RingBuffer;
+import io.gev.loop.Timer;
+import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.ProtocolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.Deflater;
+
+/**
+ * RFC 6455 server side as a gev {@link Protocol}: the upgrade, framing, the control frames and the
+ * close handshake, keep-alive pings and permessage-deflate. It uses only gev's public API, like a
+ * user's protocol; its partner {@link WebSocketAdapter} turns what it decodes into
+ * {@link WebSocketHandler} calls.
+ *
+ * <p>{@link #unpack} yields the {@link HandshakeRequest} once, then {@link WebSocketMessage}s;
+ * pings, pongs and close frames are answered here. {@link #pack} frames a {@link CharSequence} as
+ * text, a {@link ByteBuffer} or {@code byte[]} as binary, a {@link WebSocketMessage} with its own
+ * type, and the protocol's own control frames and HTTP responses.
+ */
+final class WebSocketProtocol implements Protocol {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketProtocol.class);
+
+    static final int HANDSHAKE = 0;
+    /** The request went to the handler's hook, which accepts or rejects it before the next read. */
+    static final int UPGRADING = 1;
+    static final int OPEN = 2;
+    /** The server sent its close frame and waits for the client's. */
+    static final int CLOSING = 3;
+    /** Nothing more is read or sent; the TCP connection closes soon. */
+    static final int CLOSED = 4;
+
+    private static final SendCallback CLOSE_WHEN_WRITTEN = (connection, failure) -> connection.close();
+    private static final Outbound KEEP_ALIVE_PING = Outbound.ping(new byte[0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    final WebSocketOptions options;
+
+    WebSocketProtocol(WebSocketOptions options) {
+        this.options = options;
+    }
+
+    /** A connection's WebSocket state: its {@link Connection#protocolState()}. Loop thread only. */
+    static final class State {
+        int phase = HANDSHAKE;
+        HttpHead head = new HttpHead();
+        HandshakeRequest request;
+        PerMessageDeflate deflate;
+        FrameDecoder decoder;
+        WebSocketSession session;
+        WebSocketMessage message;
+        /** The handler's onOpen was called, so onClose is due. */
+        boolean opened;
+        boolean closeSent;
+        boolean peerClosed;
+        int closeCode = CloseStatus.ABNORMAL_CLOSURE;
+        String closeReason = "";
+        boolean awaitingPong;
+        int pings;
+        Timer handshakeTimer;
+        Timer pingTimer;
+        Timer pongTimer;
+        Timer closeTimer;
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    @Override
+    public void onConnect(Connection connection) {
+        State st = new State();
+        connection.setProtocolState(st);
+        if (!options.handshakeTimeout().isZero()) {
+            st.handshakeTimer = connection.loop().schedule(options.handshakeTimeout(),
+                    () -> handshakeTimedOut(connection, st));
+        }
+    }
+
+    @Override
+    public void onClose(Connection connection) {
+        State st = connection.protocolState();
+        if (st == null) {
+            return;
+        }
+        st.phase = CLOSED;
+        cancel(st.handshakeTimer);
+        cancel(st.pingTimer);
+        cancel(st.pongTimer);
+        cancel(st.closeTimer);
+        if (st.deflate != null) {
+            st.deflate.end();
+        }
+        if (st.decoder != null) {
+            st.decoder.release();
+        }
+    }
+
+    private static void cancel(Timer timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    private void handshakeTimedOut(Connection connection, State st) {
+        if (st.phase != HANDSHAKE || !connection.isConnected()) {
+            return;
+        }
+        st.phase = CLOSED;
+        long millis = options.handshakeTimeout().toMillis();
+        log.debug("Closing {}: no complete WebSocket upgrade request within {} ms", connection, millis);
+        connection.send(Outbound.http(Handshake.error(408,
+                "no complete upgrade request within " + millis + " ms", List.of())));
+        connection.close();
+    }
+
+    // ---- handshake ------------------------------------------------------------------------------
+
+    private boolean readHandshake(Connection connection, State st, RingBuffer in, Frame frame) {
+        try {
+            int length = st.head.find(in, options.maxHandshakeSize());
+            if (length < 0) {
+                return false;
+            }
+            HttpHead head = HttpHead.parse(in.readBytes(length));
+            HandshakeRequest request = Handshake.validate(head, options,
+                    connection.remoteAddress(), connection.localAddress());
+            st.head = null;
+            st.request = request;
+            st.deflate = PerMessageDeflate.negotiate(request.headers("sec-websocket-extensions"), options);
+            st.phase = UPGRADING;
+            frame.set(request, null);
+            return true;
+        } catch (HandshakeException e) {
+            st.phase = CLOSED;
+            connection.send(Outbound.http(Handshake.error(e.status(), e.getMessage(), List.of(e.headers()))));
+            throw new ProtocolException("WebSocket upgrade refused with " + e.status() + ": " + e.getMessage());
+        }
+    }
+
+    /** Answers 101 and opens the session; the handler's hook let the request through. */
+    void accept(Connection connection, State st) {
+        cancel(st.handshakeTimer);
+        String extensions = st.deflate == null ? null : st.deflate.response;
+        connection.send(Outbound.http(Handshake.switchingProtocols(st.request, extensions)));
+        st.decoder = new FrameDecoder(options.maxFrameSize(), options.maxMessageSize(), st.deflate);
+        st.session = new WebSocketSession(connection, st.request, extensions);
+        st.message = new WebSocketMessage();
+        st.phase = OPEN;
+        if (!options.pingInterval().isZero()) {
+            st.pingTimer = connection.loop().scheduleAtFixedRate(options.pingInterval(), () -> keepAlive(connection, st));
+        }
+    }
+
+    /** Answers the upgrade request with an HTTP error and closes once it is written. */
+    void reject(Connection connection, State st, int status, String message, List<String> headers) {
+        st.phase = CLOSED;
+        log.debug("Rejecting the WebSocket upgrade of {} with {}", connection, status);
+        connection.send(Outbound.http(Handshake.error(status, message, headers)), CLOSE_WHEN_WRITTEN);
+    }
+
+    // ---- frames ---------------------------------------------------------------------------------
+
+    @Override
+    public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+        State st = connection.protocolState();
+        switch (st.phase) {
+            case HANDSHAKE:
+                return readHandshake(connection, st, in, frame);
+            case OPEN:
+            case CLOSING:
+                return readFrames(connection, st, in, frame);
+            default:
+                in.retrieveAll();
+                return false;
+        }
+    }
+
+    private boolean readFrames(Connection connection, State st, RingBuffer in, Frame frame) {
+        FrameDecoder decoder = st.decoder;
+        while (true) {
+            int event;
+            try {
+                event = decoder.decode(in);
+            } catch (WebSocketException e) {
+                throw fail(connection, st, e.code(), e.getMessage());
+            }
+            switch (event) {
+                case FrameDecoder.NEED_MORE:
+                    return false;
+                case FrameDecoder.MESSAGE:
+                    if (st.phase != OPEN) {
+                        continue; // the server is closing: late messages are dropped
+                    }
+                    frame.set(st.message.set(decoder.opcode(), decoder.payload()), decoder.payload());
+                    return true;
+                case FrameDecoder.PING:
+                    if (st.phase == OPEN) {
+                        ByteBuffer p = decoder.payload();
+                        byte[] payload = new byte[p.remaining()];
+                        p.get(p.position(), payload);
+                        connection.send(Outbound.pong(payload));
+                    }
+                    continue;
+                case FrameDecoder.PONG:
+                    st.awaitingPong = false;
+                    continue;
+                default:
+                    st.peerClosed = true;
+                    if (!st.closeSent) {
+                        // The close frame that began the handshake is the one reported.
+                        st.closeCode = decoder.closeCode();
+                        st.closeReason = decoder.closeReason();
+                    }
+                    st.session.closing();
+                    if (st.closeSent) {
+                        // The client answered the server's close: the handshake is complete.
+                        st.phase = CLOSED;
+                        connection.close();
+                        return false;
+                    }
+                    connection.send(Outbound.echo(decoder.closeCode()), CLOSE_WHEN_WRITTEN);
+                    st.phase = CLOSED;
+                    in.retrieveAll();
+                    return false;
+            }
+        }
+    }
+
+    /** Sends a close frame with {@code code} unless one went already; the caller throws the result. */
+    private ProtocolException fail(Connection connection, State st, int code, String message) {
+        if (st.phase == OPEN) {
+            connection.send(Outbound.failure(code, message));
+        }
+        st.phase = CLOSED;
+        st.session.closing();
+        return new ProtocolException("WebSocket closed with " + code + ": " + message);
+    }
+
+    private void keepAlive(Connection connection, State st) {
+        if (st.phase != OPEN || st.awaitingPong) {
+            return;
+        }
+        st.awaitingPong = true;
+        int ping = ++st.pings;
+        connection.send(KEEP_ALIVE_PING);
+        st.pongTimer = connection.loop().schedule(options.pingTimeout(), () -> {
+            if (st.awaitingPong && st.pings == ping && connection.isConnected()) {
+                long millis = options.pingTimeout().toMillis();
+                log.debug("Closing {}: no pong within {} ms", connection, millis);
+                st.closeReason = "no pong within " + millis + " ms";
+                st.session.closing();
+                st.phase = CLOSED;
+                connection.close();
+            }
+        });
+    }
+
+    // ---- pack -----------------------------------------------------------------------------------
+
+    @Override
+    public void pack(Connection connection, Object message, RingBuffer out) {
+        State st = connection.protocolState();
+        if (message instanceof Outbound) {
+            packOutbound(connection, st, (Outbound) message, out);
+            return;
+        }
+        int opcode = FrameDecoder.OP_BINARY;
+        ByteBuffer data = null;
+        if (message instanceof WebSocketMessage) {
+            WebSocketMessage m = (WebSocketMessage) message;
+            opcode = m.isText() ? FrameDecoder.OP_TEXT : FrameDecoder.OP_BINARY;
+            data = m.payload();
+        } else if (message instanceof ByteBuffer) {
+            data = (ByteBuffer) message;
+        } else if (message instanceof byte[]) {
+            data = ByteBuffer.wrap((byte[]) message);
+        } else if (!(message instanceof CharSequence)) {
+            throw new IllegalArgumentException("Cannot send a "
+                    + (message == null ? "null message" : message.getClass().getName())
+                    + " on a WebSocket: send a CharSequence (text), a ByteBuffer or byte[] (binary) or the WebSocketMessage received");
+        }
+        if (st.phase != OPEN) {
+            return; // not open yet, or the close handshake began: data may no longer be sent
+        }
+        if (data != null) {
+            writeData(st, out, opcode, data);
+        } else {
+            writeText(st, out, (CharSequence) message);
+        }
+    }
+
+    private void packOutbound(Connection connection, State st, Outbound o, RingBuffer out) {
+        if (o.opcode == Outbound.HTTP) {
+            out.write(o.payload);
+            return;
+        }
+        if (st.phase != OPEN) {
+            return;
+        }
+        if (o.opcode == FrameDecoder.OP_CLOSE) {
+            st.closeSent = true;
+            st.phase = CLOSING;
+            st.session.closing();
+            if (!st.peerClosed) {
+                // The close frame that began the handshake is the one reported.
+                st.closeCode = o.closeCode;
+                st.closeReason = o.closeReason;
+            }
+            st.closeTimer = connection.loop().schedule(options.closeTimeout(), connection::close);
+        }
+        if (o.opcode >= FrameDecoder.OP_CLOSE) {
+            writeHeader(out, 0x80 | o.opcode, o.payload.length);
+            out.write(o.payload);
+        } else {
+            writeData(st, out, o.opcode, ByteBuffer.wrap(o.payload));
+        }
+    }
+
+    private void writeData(State st, RingBuffer out, int opcode, ByteBuffer data) {
+        int n = data.remaining();
+        if (st.deflate != null && n >= options.compressionMinSize()) {
+            writeCompressed(st.deflate, out, opcode, data);
+            return;
+        }
+        writeHeader(out, 0x80 | opcode, n);
+        out.write(data);
+    }
+
+    private void writeText(State st, RingBuffer out, CharSequence text) {
+        int n = utf8Length(text);
+        if (st.deflate != null && n >= options.compressionMinSize()) {
+            Scratch scratch = SCRATCH.get();
+            RingBuffer utf8 = scratch.text;
+            utf8.reset();
+            utf8.writeString(text, StandardCharsets.UTF_8);
+            writeCompressed(st.deflate, out, FrameDecoder.OP_TEXT, utf8.peekView(utf8.length()));
+            scratch.trim();
+            return;
+        }
+        writeHeader(out, 0x80 | FrameDecoder.OP_TEXT, n);
+        out.writeString(text, StandardCharsets.UTF_8);
+    }
+
+    /** One frame with RSV1 set: the message deflated with a sync flush, its empty-block tail cut. */
+    private static void writeCompressed(PerMessageDeflate deflate, RingBuffer out, int opcode, ByteBuffer data) {
+        Deflater deflater = deflate.deflater();
+        deflater.setInput(data);
+        Scratch scratch = SCRATCH.get();
+        byte[] buf = scratch.deflated;
+        int n = 0;
+        while (true) {
+            n += deflater.deflate(buf, n, buf.length - n, Deflater.SYNC_FLUSH);
+            if (n < buf.length) {
+                break;
+            }
+            buf = scratch.deflated = Arrays.copyOf(buf, buf.length * 2);
+        }
+        if (n < PerMessageDeflate.TAIL.length) {
+            // An empty message right after a flush deflates to nothing: send an empty stored block.
+            buf[0] = 0;
+            n = 1;
+        } else {
+            n -= PerMessageDeflate.TAIL.length;
+        }
+        writeHeader(out, 0x80 | 0x40 | opcode, n);
+        out.write(buf, 0, n);
+        if (deflate.serverNoContextTakeover) {
+            deflater.reset();
+        }
+        scratch.trim();
+    }
+
+    /** Writes a server frame header (no mask) for a payload of {@code length} bytes. */
+    static void writeHeader(RingBuffer out, int b0, long length) {
+        if (length < 126) {
+            out.writeShort((b0 << 8) | (int) length);
+        } else if (length < 65536) {
+            out.writeInt((b0 << 24) | (126 << 16) | (int) length);
+        } else {
+            out.writeShort((b0 << 8) | 127);
+            out.writeLong(length);
+        }
+    }
+
+    /** The number of bytes {@link RingBuffer#writeString} writes for {@code s} in UTF-8. */
+    static int utf8Length(CharSequence s) {
+        int chars = s.length();
+        long size = 0;
+        for (int k = 0; k < chars; k++) {
+            char c = s.charAt(k);
+            if (c < 0x80) {
+                size += 1;
+            } else if (c < 0x800) {
+                size += 2;
+            } else if (!Character.isSurrogate(c)) {
+                size += 3;
+            } else if (Character.isHighSurrogate(c) && k + 1 < chars && Character.isLowSurrogate(s.charAt(k + 1))) {
+                size += 4;
+                k++;
+            } else {
+                size += 1; // written as '?'
+            }
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("text too long: " + size + " bytes in UTF-8");
+        }
+        return (int) size;
+    }
+
+    /** Buffers of one loop thread for compressing; they shrink back after a large message. */
+    private static final class Scratch {
+        private static final int INITIAL = 16 * 1024;
+        private static final int KEEP = 1024 * 1024;
+
+        byte[] deflated = new byte[INITIAL];
+        final RingBuffer text = RingBuffer.allocate(0);
+
+        void trim() {
+            if (deflated.length > KEEP) {
+                deflated = new byte[INITIAL];
+            }
+            if (text.capacity() > KEEP) {
+                text.release();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketProtocol[" + options + "]";
+    }
+}

@@ -1,0 +1,308 @@
+package io.gev.websocket;
+
+import io.gev.buffer.RingBuffer;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.Deflater;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The frame decoder alone: every bad input, and property tests with random splits and garbage. */
+@Timeout(60)
+class FrameDecoderTest {
+
+    private static final AtomicLong SEEDS = new AtomicLong(0xF4A3E);
+    private static final int BIG = 1 << 20;
+
+    static List<org.junit.jupiter.params.provider.Arguments> badFrames() {
+        return BadInput.frames();
+    }
+
+    private static PerMessageDeflate deflate() {
+        return PerMessageDeflate.negotiate(List.of("permessage-deflate"), BadInput.options());
+    }
+
+    /** What the decoder reported, with its payload copied. */
+    private static final class Event {
+        final int kind;
+        final int opcode;
+        final byte[] payload;
+
+        Event(int kind, int opcode, byte[] payload) {
+            this.kind = kind;
+            this.opcode = opcode;
+            this.payload = payload;
+        }
+
+        static Event of(int kind, FrameDecoder d) {
+            if (kind == FrameDecoder.CLOSE) {
+                return new Event(kind, d.closeCode(), d.closeReason().getBytes(StandardCharsets.UTF_8));
+            }
+            ByteBuffer p = d.payload();
+            byte[] copy = new byte[p.remaining()];
+            p.get(p.position(), copy);
+            return new Event(kind, kind == FrameDecoder.MESSAGE ? d.opcode() : 0, copy);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Event && ((Event) o).kind == kind && ((Event) o).opcode == opcode
+                    && Arrays.equals(((Event) o).payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return kind * 31 + opcode;
+        }
+
+        @Override
+        public String toString() {
+            return "Event[kind=" + kind + ", opcode=" + opcode + ", " + payload.length + " bytes]";
+        }
+    }
+
+    /** Feeds {@code stream} in chunks of 1..maxChunk bytes (all at once for 0) and collects the events. */
+    private static List<Event> feed(FrameDecoder d, byte[] stream, Random random, int maxChunk) {
+        RingBuffer in = RingBuffer.allocateDirect(16);
+        List<Event> events = new ArrayList<>();
+        int pos = 0;
+        while (pos < stream.length) {
+            int n = maxChunk == 0 ? stream.length : Math.min(stream.length - pos, 1 + random.nextInt(maxChunk));
+            in.write(stream, pos, n);
+            pos += n;
+            int kind;
+            while ((kind = d.decode(in)) != FrameDecoder.NEED_MORE) {
+                events.add(Event.of(kind, d));
+            }
+        }
+        return events;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFrames")
+    void badFramesFailWithTheirCodeWholeAndByteByByte(String name, boolean deflate, byte[] bytes, int code) {
+        for (int maxChunk : new int[]{0, 1}) {
+            FrameDecoder d = new FrameDecoder(BadInput.MAX_FRAME, BadInput.MAX_MESSAGE, deflate ? deflate() : null);
+            WebSocketException e = assertThrows(WebSocketException.class,
+                    () -> feed(d, bytes, new Random(1), maxChunk), name);
+            assertEquals(code, e.code(), name + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void unmaskMatchesTheByteWiseDefinitionAtEveryOffsetAndOrder() {
+        Random random = new Random(3);
+        for (int round = 0; round < 200; round++) {
+            byte[] data = new byte[random.nextInt(40)];
+            random.nextBytes(data);
+            int mask = random.nextInt();
+            int offset = random.nextInt(7);
+            byte[] expected = data.clone();
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] ^= (byte) (mask >>> (24 - 8 * ((offset + i) & 3)));
+            }
+            for (boolean direct : new boolean[]{false, true}) {
+                for (ByteOrder order : new ByteOrder[]{ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
+                    ByteBuffer buf = (direct ? ByteBuffer.allocateDirect(data.length + 3) : ByteBuffer.allocate(data.length + 3))
+                            .order(order);
+                    buf.position(3);
+                    buf.put(data).flip().position(3);
+                    FrameDecoder.unmask(buf, mask, offset);
+                    byte[] actual = new byte[data.length];
+                    buf.get(3, actual);
+                    assertArrayEquals(expected, actual, "round " + round);
+                }
+            }
+        }
+    }
+
+    /** A random valid client stream and the events it must produce. */
+    private static final class Script {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final List<Event> expected = new ArrayList<>();
+        final Random random;
+        final Deflater deflater;
+        final int maxLarge;
+
+        Script(Random random, boolean compression, int maxLarge) {
+            this.random = random;
+            this.maxLarge = maxLarge;
+            this.deflater = compression ? new Deflater(random.nextInt(9) + 1, true) : null;
+        }
+
+        void frame(boolean fin, int rsv, int opcode, byte[] payload) {
+            byte[] f = WsTestClient.frame(fin, rsv, opcode, payload, random.nextInt(), true);
+            bytes.write(f, 0, f.length);
+        }
+
+        void control() {
+            int opcode = random.nextBoolean() ? 9 : 10;
+            byte[] payload = new byte[random.nextInt(126)];
+            random.nextBytes(payload);
+            frame(true, 0, opcode, payload);
+            expected.add(new Event(opcode == 9 ? FrameDecoder.PING : FrameDecoder.PONG, 0, payload));
+        }
+
+        void message() {
+            boolean text = random.nextBoolean();
+            int size = random.nextInt(10) == 0 ? random.nextInt(maxLarge) : random.nextInt(300);
+            byte[] payload;
+            if (text) {
+                StringBuilder sb = new StringBuilder();
+                while (sb.length() < size / 2) {
+                    sb.appendCodePoint(random.nextInt(3) == 0 ? 0x20 + random.nextInt(0x5F)
+                            : new int[]{0xE9, 0x20AC, 0x6F22, 0x1F600}[random.nextInt(4)]);
+                }
+                payload = sb.toString().getBytes(StandardCharsets.UTF_8);
+            } else {
+                payload = new byte[size];
+                if (random.nextBoolean()) {
+                    random.nextBytes(payload);
+                }
+            }
+            boolean compressed = deflater != null && random.nextBoolean();
+            byte[] wire = compressed ? BadInput.deflate(deflater, payload) : payload;
+            int fragments = random.nextInt(3) == 0 ? 1 + random.nextInt(4) : 1;
+            int[] cuts = new int[fragments + 1];
+            cuts[fragments] = wire.length;
+            for (int i = 1; i < fragments; i++) {
+                cuts[i] = random.nextInt(wire.length + 1);
+            }
+            Arrays.sort(cuts);
+            for (int i = 0; i < fragments; i++) {
+                frame(i == fragments - 1, i == 0 && compressed ? 4 : 0, i == 0 ? (text ? 1 : 2) : 0,
+                        Arrays.copyOfRange(wire, cuts[i], cuts[i + 1]));
+                if (i < fragments - 1 && random.nextInt(3) == 0) {
+                    control();
+                }
+            }
+            expected.add(new Event(FrameDecoder.MESSAGE, text ? 1 : 2, payload));
+        }
+
+        void close() {
+            String reason = random.nextBoolean() ? "" : "bye \u00e9";
+            frame(true, 0, 8, WsTestClient.closePayload(1000, reason));
+            expected.add(new Event(FrameDecoder.CLOSE, 1000, reason.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** A script whose large messages are up to {@code maxLarge} bytes. */
+    private static Script script(Random random, boolean compression, int maxLarge) {
+        Script s = new Script(random, compression, maxLarge);
+        int items = 1 + random.nextInt(25);
+        for (int i = 0; i < items; i++) {
+            if (random.nextInt(5) == 0) {
+                s.control();
+            } else {
+                s.message();
+            }
+        }
+        s.close();
+        return s;
+    }
+
+    @RepeatedTest(40)
+    void randomStreamsDecodeTheSameWhateverTheSplits() {
+        long seed = SEEDS.getAndIncrement();
+        Random random = new Random(seed);
+        boolean compression = seed % 2 == 0;
+        Script s = script(random, compression, 200_000);
+        byte[] stream = s.bytes.toByteArray();
+        for (int maxChunk : new int[]{0, 1 + random.nextInt(7), 1 + random.nextInt(70_000)}) {
+            if (maxChunk == 1 && stream.length > 100_000) {
+                continue; // byte by byte through big messages is slow and adds nothing
+            }
+            FrameDecoder d = new FrameDecoder(BIG, BIG, compression ? deflate() : null);
+            List<Event> events;
+            try {
+                events = feed(d, stream, random, maxChunk);
+            } catch (RuntimeException e) {
+                throw new AssertionError("seed " + seed + ", chunks up to " + maxChunk, e);
+            }
+            assertEquals(s.expected, events, "seed " + seed + ", chunks up to " + maxChunk);
+        }
+    }
+
+    @RepeatedTest(40)
+    void garbageAndMutatedStreamsFailOnlyWithACloseCode() {
+        long seed = SEEDS.getAndIncrement();
+        Random random = new Random(seed);
+        for (int round = 0; round < 50; round++) {
+            byte[] stream;
+            boolean compression = random.nextBoolean();
+            if (round % 2 == 0) {
+                stream = new byte[random.nextInt(3000)];
+                random.nextBytes(stream);
+            } else {
+                stream = script(random, compression, 3000).bytes.toByteArray();
+                int flips = 1 + random.nextInt(4);
+                for (int i = 0; i < flips && stream.length > 0; i++) {
+                    stream[random.nextInt(Math.min(stream.length, 200))] ^= (byte) (1 << random.nextInt(8));
+                }
+            }
+            FrameDecoder d = new FrameDecoder(BadInput.MAX_FRAME * 100, BadInput.MAX_MESSAGE * 100,
+                    compression ? deflate() : null);
+            try {
+                feed(d, stream, random, 1 + random.nextInt(100));
+            } catch (WebSocketException e) {
+                assertTrue(e.code() == 1002 || e.code() == 1007 || e.code() == 1009,
+                        "seed " + seed + " round " + round + ": code " + e.code());
+            } catch (RuntimeException e) {
+                fail("seed " + seed + " round " + round + ": not a WebSocket failure", e);
+            }
+        }
+    }
+
+    @Test
+    void anUnfragmentedFrameIsAViewOfTheInputWithoutCopy() {
+        FrameDecoder d = new FrameDecoder(BIG, BIG, null);
+        RingBuffer in = RingBuffer.allocateDirect(1024);
+        byte[] payload = "zero copy".getBytes(StandardCharsets.UTF_8);
+        in.write(WsTestClient.frame(true, 0, 2, payload, 0x01020304, true));
+        assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+        assertTrue(d.payload().isDirect(), "a view of the (direct) input ring, not a copy");
+        assertEquals(0, in.length());
+        byte[] got = new byte[d.payload().remaining()];
+        d.payload().get(d.payload().position(), got);
+        assertArrayEquals(payload, got);
+    }
+
+    @Test
+    void aLargeFrameIsStreamedSoTheInputRingStaysSmall() {
+        FrameDecoder d = new FrameDecoder(BIG, BIG, null);
+        RingBuffer in = RingBuffer.allocate(1024);
+        byte[] payload = new byte[500_000];
+        new Random(1).nextBytes(payload);
+        byte[] frame = WsTestClient.frame(true, 0, 2, payload, 0x0A0B0C0D, true);
+        int pos = 0;
+        int kind = FrameDecoder.NEED_MORE;
+        while (pos < frame.length) {
+            int n = Math.min(frame.length - pos, 4096);
+            in.write(frame, pos, n);
+            pos += n;
+            kind = d.decode(in);
+            assertTrue(in.length() < 4096 + 14, "the decoder keeps consuming: " + in.length());
+        }
+        assertEquals(FrameDecoder.MESSAGE, kind);
+        byte[] got = new byte[d.payload().remaining()];
+        d.payload().get(d.payload().position(), got);
+        assertArrayEquals(payload, got);
+    }
+}
