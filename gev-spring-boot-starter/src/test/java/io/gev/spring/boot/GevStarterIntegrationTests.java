@@ -3,7 +3,11 @@ package io.gev.spring.boot;
 import io.gev.Handler;
 import io.gev.Server;
 import io.gev.buffer.Buffers;
+import io.gev.spring.boot.testing.Clients;
 import io.gev.spring.boot.context.GevServers;
+import io.gev.websocket.WebSocketHandler;
+import io.gev.websocket.WebSocketMessage;
+import io.gev.websocket.WebSocketSession;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(properties = { "gev.server.port=0", "gev.server.address=127.0.0.1", "gev.server.loops=2",
+        "gev.websocket.port=0", "gev.websocket.address=127.0.0.1", "gev.websocket.path=/ws",
         "gev.server.shutdown-timeout=30s", "management.endpoint.health.show-details=always" })
 @Timeout(60)
 class GevStarterIntegrationTests {
@@ -44,6 +49,9 @@ class GevStarterIntegrationTests {
 
     @Value("${local.gev.server.port}")
     int port;
+
+    @Value("${local.gev.websocket.port}")
+    int webSocketPort;
 
     @Autowired
     MeterRegistry meters;
@@ -66,6 +74,11 @@ class GevStarterIntegrationTests {
             assertThat(this.meters.get("gev.bytes.in").tag("server", "echo").functionCounter().count()).isEqualTo(5.0);
             assertThat(this.health.healthForPath("gev").getStatus()).isEqualTo(Status.UP);
         }
+        assertThat(Clients.webSocketEcho(this.webSocketPort, "/ws", "over websocket"))
+                .isEqualTo("over websocket");
+        assertThat(this.meters.get("gev.messages.in").tag("server", "webSocketEcho").functionCounter().count())
+                .isGreaterThanOrEqualTo(1.0);
+        assertThat(this.servers.asMap()).containsOnlyKeys("echo", "webSocketEcho");
 
     }
 
@@ -75,6 +88,7 @@ class GevStarterIntegrationTests {
     void closingTheContextDrainsALongReplyAndReleasesThePort() throws Exception {
         ConfigurableApplicationContext app = new SpringApplicationBuilder(TestApplication.class)
                 .properties("gev.server.port=0", "gev.server.address=127.0.0.1", "gev.server.loops=1",
+                        "gev.websocket.port=0",
                         "gev.server.shutdown-timeout=30s", "spring.main.banner-mode=off")
                 .run();
         int appPort = app.getEnvironment().getProperty("local.gev.server.port", Integer.class);
@@ -102,6 +116,16 @@ class GevStarterIntegrationTests {
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
     static class TestApplication {
+
+        @Bean
+        WebSocketHandler webSocketEcho() {
+            return new WebSocketHandler() {
+                @Override
+                public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                    return message;
+                }
+            };
+        }
 
         @Bean
         Handler echo() {

@@ -4,9 +4,11 @@ import io.gev.Handler;
 import io.gev.Server;
 import io.gev.protocol.Protocol;
 import io.gev.spring.boot.context.GevServers;
+import io.gev.websocket.WebSocketHandler;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -14,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
@@ -22,20 +25,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Auto-configuration of gev TCP servers: one per {@link Handler} bean, configured from
- * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several), with the
- * application's {@link Protocol} bean and {@link GevServerCustomizer}s, managed by
- * {@link GevServers}. Backs off when the application defines its own {@link Server} or
+ * Auto-configuration of gev servers: one TCP server per {@link Handler} bean, configured from
+ * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several) with the
+ * application's {@link Protocol} bean, and a WebSocket server for a {@link WebSocketHandler} bean
+ * on {@code gev.websocket.*}; {@link GevServerCustomizer}s adjust each, {@link GevServers}
+ * manages them. Backs off when the application defines its own {@link Server} or
  * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
  */
 @AutoConfiguration
 @ConditionalOnClass(Server.class)
-@ConditionalOnBooleanProperty(name = "gev.server.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(GevProperties.class)
 public final class GevAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBean(Handler.class)
+    @Conditional(OnEnabledHandlerCondition.class)
     @ConditionalOnMissingBean({ Server.class, GevServers.class })
     static class HandlerServersConfiguration {
 
@@ -43,10 +46,29 @@ public final class GevAutoConfiguration {
         GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
                 ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers) {
             Map<String, Handler> handlers = beanFactory.getBeansOfType(Handler.class);
+            Map<String, WebSocketHandler> webSocketHandlers = beanFactory.getBeansOfType(WebSocketHandler.class);
             Map<String, Protocol> protocols = beanFactory.getBeansOfType(Protocol.class);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
                     customizers.orderedStream().toList());
-            return new GevServers(factory.create(handlers), environment);
+            return new GevServers(factory.create(handlers, webSocketHandlers), environment);
+        }
+    }
+
+    /** A {@link Handler} bean with TCP enabled, or a {@link WebSocketHandler} bean with WebSocket enabled. */
+    static final class OnEnabledHandlerCondition extends AnyNestedCondition {
+
+        OnEnabledHandlerCondition() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnBean(Handler.class)
+        @ConditionalOnBooleanProperty(name = "gev.server.enabled", matchIfMissing = true)
+        static final class TcpHandler {
+        }
+
+        @ConditionalOnBean(WebSocketHandler.class)
+        @ConditionalOnBooleanProperty(name = "gev.websocket.enabled", matchIfMissing = true)
+        static final class WebSocket {
         }
     }
 

@@ -8,6 +8,8 @@ import org.springframework.util.unit.DataSize;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,8 +35,18 @@ public class GevProperties {
      */
     private final Map<String, ServerProperties> servers = new LinkedHashMap<>();
 
+    /**
+     * WebSocket server settings, used when there is a WebSocketHandler bean.
+     */
+    @NestedConfigurationProperty
+    private final WebSocketProperties websocket = new WebSocketProperties();
+
     public ServerProperties getServer() {
         return this.server;
+    }
+
+    public WebSocketProperties getWebsocket() {
+        return this.websocket;
     }
 
     public Map<String, ServerProperties> getServers() {
@@ -59,6 +71,243 @@ public class GevProperties {
 
         /** The loop that owns the fewest connections. */
         LEAST_CONNECTIONS
+    }
+
+    /**
+     * Settings of the WebSocket server. Loops, transport, limits and shutdown come from
+     * {@code gev.server.*}.
+     */
+    public static class WebSocketProperties {
+
+        /**
+         * Whether to start a WebSocket server for the application's WebSocketHandler bean.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Network address to bind; all addresses when not set.
+         */
+        private String address;
+
+        /**
+         * Port to bind; 0 picks a free port, published as 'local.gev.websocket.port'.
+         */
+        private int port = 1834;
+
+        /**
+         * Request paths accepted for the upgrade; any path when empty. Others get 404.
+         */
+        private List<String> path = new ArrayList<>();
+
+        /**
+         * Subprotocols the server speaks, in order of preference.
+         */
+        private List<String> subprotocols = new ArrayList<>();
+
+        /**
+         * Origins allowed to connect; any when empty. Others get 403.
+         */
+        private List<String> allowedOrigins = new ArrayList<>();
+
+        /**
+         * Largest upgrade request (request line and headers).
+         */
+        private DataSize maxHandshakeSize = DataSize.ofKilobytes(8);
+
+        /**
+         * Largest frame payload; a larger frame closes the connection with 1009.
+         */
+        private DataSize maxFrameSize = DataSize.ofMegabytes(16);
+
+        /**
+         * Largest message after joining fragments and inflating; a larger one closes with 1009.
+         */
+        private DataSize maxMessageSize = DataSize.ofMegabytes(16);
+
+        /**
+         * Time a client has to complete the upgrade request. If a duration suffix is not
+         * specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+        /**
+         * Interval of keep-alive pings; 0 sends none. If a duration suffix is not specified,
+         * seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration pingInterval = Duration.ZERO;
+
+        /**
+         * Time to wait for the pong of a keep-alive ping before closing. If a duration suffix is
+         * not specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration pingTimeout = Duration.ofSeconds(10);
+
+        /**
+         * Time to wait for the client's close frame after sending one. If a duration suffix is
+         * not specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration closeTimeout = Duration.ofSeconds(5);
+
+        /**
+         * permessage-deflate settings.
+         */
+        @NestedConfigurationProperty
+        private final Compression compression = new Compression();
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getAddress() {
+            return this.address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
+        }
+
+        public int getPort() {
+            return this.port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public List<String> getPath() {
+            return this.path;
+        }
+
+        public void setPath(List<String> path) {
+            this.path = path;
+        }
+
+        public List<String> getSubprotocols() {
+            return this.subprotocols;
+        }
+
+        public void setSubprotocols(List<String> subprotocols) {
+            this.subprotocols = subprotocols;
+        }
+
+        public List<String> getAllowedOrigins() {
+            return this.allowedOrigins;
+        }
+
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
+        }
+
+        public DataSize getMaxHandshakeSize() {
+            return this.maxHandshakeSize;
+        }
+
+        public void setMaxHandshakeSize(DataSize maxHandshakeSize) {
+            this.maxHandshakeSize = maxHandshakeSize;
+        }
+
+        public DataSize getMaxFrameSize() {
+            return this.maxFrameSize;
+        }
+
+        public void setMaxFrameSize(DataSize maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        public DataSize getMaxMessageSize() {
+            return this.maxMessageSize;
+        }
+
+        public void setMaxMessageSize(DataSize maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        public Duration getHandshakeTimeout() {
+            return this.handshakeTimeout;
+        }
+
+        public void setHandshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+        }
+
+        public Duration getPingInterval() {
+            return this.pingInterval;
+        }
+
+        public void setPingInterval(Duration pingInterval) {
+            this.pingInterval = pingInterval;
+        }
+
+        public Duration getPingTimeout() {
+            return this.pingTimeout;
+        }
+
+        public void setPingTimeout(Duration pingTimeout) {
+            this.pingTimeout = pingTimeout;
+        }
+
+        public Duration getCloseTimeout() {
+            return this.closeTimeout;
+        }
+
+        public void setCloseTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+        }
+
+        public Compression getCompression() {
+            return this.compression;
+        }
+
+        /** permessage-deflate (RFC 7692) settings. */
+        public static class Compression {
+
+            /**
+             * Whether to accept a client's permessage-deflate offer.
+             */
+            private boolean enabled;
+
+            /**
+             * Smallest message the server compresses; smaller ones go out as they are.
+             */
+            private DataSize minSize = DataSize.ofBytes(128);
+
+            /**
+             * Deflate level, 1 (fastest) to 9 (smallest).
+             */
+            private int level = 6;
+
+            public boolean isEnabled() {
+                return this.enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public DataSize getMinSize() {
+                return this.minSize;
+            }
+
+            public void setMinSize(DataSize minSize) {
+                this.minSize = minSize;
+            }
+
+            public int getLevel() {
+                return this.level;
+            }
+
+            public void setLevel(int level) {
+                this.level = level;
+            }
+        }
     }
 
     /** Settings of one gev TCP server. */

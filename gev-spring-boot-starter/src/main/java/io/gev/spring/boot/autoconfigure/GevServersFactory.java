@@ -7,6 +7,9 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import io.gev.spring.boot.autoconfigure.GevProperties.ServerProperties;
 import io.gev.spring.boot.context.GevServers;
+import io.gev.websocket.WebSocketHandler;
+import io.gev.websocket.WebSocketOptions;
+import io.gev.websocket.WebSocketServer;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -39,8 +42,68 @@ final class GevServersFactory {
         this.customizers = customizers;
     }
 
-    List<GevServers.Managed> create(Map<String, Handler> handlers) {
+    /**
+     * @param handlers TCP handler beans by name; none are served when {@code gev.server.enabled} is false
+     * @param webSocketHandlers WebSocket handler beans by name (at most one is allowed); none are
+     *        served when {@code gev.websocket.enabled} is false
+     */
+    List<GevServers.Managed> create(Map<String, Handler> handlers, Map<String, WebSocketHandler> webSocketHandlers) {
         List<GevServers.Managed> servers = new ArrayList<>();
+        if (this.properties.getServer().isEnabled()) {
+            servers.addAll(tcpServers(handlers));
+        }
+        if (this.properties.getWebsocket().isEnabled() && !webSocketHandlers.isEmpty()) {
+            servers.add(webSocketServer(webSocketHandlers));
+        }
+        return servers;
+    }
+
+    private GevServers.Managed webSocketServer(Map<String, WebSocketHandler> handlers) {
+        if (handlers.size() > 1) {
+            throw new GevServerConfigurationException(
+                    "gev found " + handlers.size() + " WebSocketHandler beans " + handlers.keySet()
+                            + " but serves one WebSocket server on gev.websocket.port.",
+                    "Keep one WebSocketHandler bean and route by path inside it (session.request().path()), "
+                            + "or start further servers yourself with WebSocketServer.builder(...).");
+        }
+        Map.Entry<String, WebSocketHandler> only = handlers.entrySet().iterator().next();
+        GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
+        ServerProperties tuning = this.properties.getServer();
+        Server.Builder builder = WebSocketServer.builder(only.getValue(), webSocketOptions(ws)).name(only.getKey());
+        apply(tuning, builder);
+        builder.address(ws.getAddress()).port(ws.getPort());
+        for (GevServerCustomizer customizer : this.customizers) {
+            customizer.customize(builder);
+        }
+        return new GevServers.Managed(only.getKey(), builder.build(),
+                tuning.getShutdown() == GevProperties.Shutdown.GRACEFUL, tuning.getShutdownTimeout(),
+                "local.gev.websocket.port");
+    }
+
+    static WebSocketOptions webSocketOptions(GevProperties.WebSocketProperties ws) {
+        WebSocketOptions.Builder options = WebSocketOptions.builder();
+        PropertyMapper map = PropertyMapper.get();
+        map.from(ws::getPath).to(options::paths);
+        map.from(ws::getSubprotocols).to(options::subprotocols);
+        map.from(ws::getAllowedOrigins).to(options::allowedOrigins);
+        map.from(ws::getMaxHandshakeSize).as(GevServersFactory::bytes).to(options::maxHandshakeSize);
+        map.from(ws::getMaxFrameSize).as(GevServersFactory::bytes).to(options::maxFrameSize);
+        map.from(ws::getMaxMessageSize).as(GevServersFactory::bytes).to(options::maxMessageSize);
+        map.from(ws::getHandshakeTimeout).to(options::handshakeTimeout);
+        map.from(ws::getPingInterval).to(options::pingInterval);
+        map.from(ws::getPingTimeout).to(options::pingTimeout);
+        map.from(ws::getCloseTimeout).to(options::closeTimeout);
+        map.from(ws.getCompression()::isEnabled).to(options::compression);
+        map.from(ws.getCompression()::getMinSize).as(GevServersFactory::bytes).to(options::compressionMinSize);
+        map.from(ws.getCompression()::getLevel).to(options::compressionLevel);
+        return options.build();
+    }
+
+    private List<GevServers.Managed> tcpServers(Map<String, Handler> handlers) {
+        List<GevServers.Managed> servers = new ArrayList<>();
+        if (handlers.isEmpty()) {
+            return servers;
+        }
         if (handlers.size() == 1) {
             Map.Entry<String, Handler> only = handlers.entrySet().iterator().next();
             ServerProperties config = configOf(only.getKey());

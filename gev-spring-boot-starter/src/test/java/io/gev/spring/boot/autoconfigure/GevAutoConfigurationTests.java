@@ -11,6 +11,7 @@ import io.gev.protocol.RawProtocol;
 import io.gev.spring.boot.context.GevServers;
 import io.gev.spring.boot.health.GevHealthIndicator;
 import io.gev.spring.boot.metrics.GevServersMeterBinder;
+import io.gev.spring.boot.testing.Clients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.util.unit.DataSize;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,19 +38,6 @@ class GevAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, GevMetricsAutoConfiguration.class,
                     GevHealthContributorAutoConfiguration.class))
             .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1");
-
-    static String echo(int port, String text) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(5000);
-            OutputStream out = socket.getOutputStream();
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            byte[] reply = in.readNBytes(text.getBytes(StandardCharsets.UTF_8).length);
-            return new String(reply, StandardCharsets.UTF_8);
-        }
-    }
 
     @Test
     void shouldNotCreateServersWithoutHandler() {
@@ -74,7 +57,7 @@ class GevAutoConfigurationTests {
             assertThat(server.name()).isEqualTo("echoHandler");
             int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
             assertThat(port).isEqualTo(server.port());
-            assertThat(echo(port, "hello")).isEqualTo("hello");
+            assertThat(Clients.echo(port, "hello")).isEqualTo("hello");
         });
     }
 
@@ -135,7 +118,7 @@ class GevAutoConfigurationTests {
         this.runner.withUserConfiguration(EchoConfiguration.class, UpperCaseProtocolConfiguration.class)
                 .run((context) -> {
                     int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
-                    assertThat(echo(port, "shout")).isEqualTo("SHOUT");
+                    assertThat(Clients.echo(port, "shout")).isEqualTo("SHOUT");
                 });
     }
 
@@ -160,8 +143,8 @@ class GevAutoConfigurationTests {
                     assertThat(servers.asMap()).containsOnlyKeys("echoHandler", "upperHandler");
                     int echoPort = context.getEnvironment().getProperty("local.gev.servers.echoHandler.port", Integer.class);
                     int upperPort = context.getEnvironment().getProperty("local.gev.servers.upperHandler.port", Integer.class);
-                    assertThat(echo(echoPort, "abc")).isEqualTo("abc");
-                    assertThat(echo(upperPort, "abc")).isEqualTo("ABC");
+                    assertThat(Clients.echo(echoPort, "abc")).isEqualTo("abc");
+                    assertThat(Clients.echo(upperPort, "abc")).isEqualTo("ABC");
                     // Keys not set under gev.servers.<name> fall back to gev.server.
                     assertThat(context.getBean(CaptureConfiguration.class).builders)
                             .extracting(Server.Builder::idleTimeout).containsOnly(Duration.ofSeconds(60));
@@ -258,6 +241,112 @@ class GevAutoConfigurationTests {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
                 .withPropertyValues("gev.servers.echoHandler.port=0", "gev.servers.upperHandler.enabled=false")
                 .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler"));
+    }
+
+    @Test
+    void shouldStartWebSocketServerForWebSocketHandler() {
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.address=127.0.0.1", "gev.websocket.path=/echo")
+                .run((context) -> {
+                    Server server = context.getBean(GevServers.class).get("webSocketEcho");
+                    int port = context.getEnvironment().getProperty("local.gev.websocket.port", Integer.class);
+                    assertThat(port).isEqualTo(server.port());
+                    assertThat(Clients.webSocketEcho(port, "/echo", "hi there")).isEqualTo("hi there");
+                });
+    }
+
+    @Test
+    void shouldServeTcpAndWebSocketSideBySide() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.address=127.0.0.1")
+                .run((context) -> {
+                    assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler",
+                            "webSocketEcho");
+                    assertThat(Clients.echo(context.getEnvironment().getProperty("local.gev.server.port", Integer.class), "tcp"))
+                            .isEqualTo("tcp");
+                    assertThat(Clients.webSocketEcho(context.getEnvironment().getProperty("local.gev.websocket.port",
+                            Integer.class), "/", "ws")).isEqualTo("ws");
+                });
+    }
+
+    @Test
+    void shouldBindWebSocketProperties() {
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.path=/a,/b", "gev.websocket.subprotocols=chat",
+                        "gev.websocket.allowed-origins=https://example.org", "gev.websocket.max-frame-size=64KB",
+                        "gev.websocket.max-message-size=1MB", "gev.websocket.max-handshake-size=4KB",
+                        "gev.websocket.handshake-timeout=3", "gev.websocket.ping-interval=20s",
+                        "gev.websocket.ping-timeout=500ms", "gev.websocket.close-timeout=2s",
+                        "gev.websocket.compression.enabled=true", "gev.websocket.compression.min-size=1KB",
+                        "gev.websocket.compression.level=1")
+                .run((context) -> {
+                    io.gev.websocket.WebSocketOptions o = GevServersFactory
+                            .webSocketOptions(context.getBean(GevProperties.class).getWebsocket());
+                    assertThat(o.paths()).containsExactly("/a", "/b");
+                    assertThat(o.subprotocols()).containsExactly("chat");
+                    assertThat(o.allowedOrigins()).containsExactly("https://example.org");
+                    assertThat(o.maxFrameSize()).isEqualTo(64 * 1024);
+                    assertThat(o.maxMessageSize()).isEqualTo(1024 * 1024);
+                    assertThat(o.maxHandshakeSize()).isEqualTo(4 * 1024);
+                    assertThat(o.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(o.pingInterval()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(o.pingTimeout()).isEqualTo(Duration.ofMillis(500));
+                    assertThat(o.closeTimeout()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(o.compression()).isTrue();
+                    assertThat(o.compressionMinSize()).isEqualTo(1024);
+                    assertThat(o.compressionLevel()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void shouldNotStartWebSocketServerWhenDisabled() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.enabled=false")
+                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler"));
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.enabled=false")
+                .run((context) -> assertThat(context).doesNotHaveBean(GevServers.class));
+    }
+
+    @Test
+    void shouldStartWebSocketServerWhenOnlyTcpIsDisabled() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.server.enabled=false", "gev.websocket.port=0")
+                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("webSocketEcho"));
+    }
+
+    @Test
+    void shouldFailWithSeveralWebSocketHandlers() {
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, SecondWebSocketConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0")
+                .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                        .isInstanceOf(GevServerConfigurationException.class).hasMessageContaining("webSocketEcho")
+                        .hasMessageContaining("otherWebSocket"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WebSocketEchoConfiguration {
+
+        @Bean
+        io.gev.websocket.WebSocketHandler webSocketEcho() {
+            return new io.gev.websocket.WebSocketHandler() {
+                @Override
+                public Object onMessage(io.gev.websocket.WebSocketSession session,
+                        io.gev.websocket.WebSocketMessage message) {
+                    return message;
+                }
+            };
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class SecondWebSocketConfiguration {
+
+        @Bean
+        io.gev.websocket.WebSocketHandler otherWebSocket() {
+            return new io.gev.websocket.WebSocketHandler() {
+            };
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

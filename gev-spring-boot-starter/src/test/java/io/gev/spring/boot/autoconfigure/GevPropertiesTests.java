@@ -37,6 +37,28 @@ class GevPropertiesTests {
     }
 
     @Test
+    void webSocketDefaultsMatchGevCore() {
+        GevProperties.WebSocketProperties ws = new GevProperties().getWebsocket();
+        io.gev.websocket.WebSocketOptions core = io.gev.websocket.WebSocketOptions.defaults();
+        assertThat(ws.isEnabled()).isTrue();
+        assertThat(ws.getAddress()).isNull();
+        assertThat(ws.getPort()).isEqualTo(io.gev.websocket.WebSocketServer.DEFAULT_PORT);
+        assertThat(ws.getPath()).isEqualTo(core.paths());
+        assertThat(ws.getSubprotocols()).isEqualTo(core.subprotocols());
+        assertThat(ws.getAllowedOrigins()).isEqualTo(core.allowedOrigins());
+        assertThat(ws.getMaxHandshakeSize().toBytes()).isEqualTo(core.maxHandshakeSize());
+        assertThat(ws.getMaxFrameSize().toBytes()).isEqualTo(core.maxFrameSize());
+        assertThat(ws.getMaxMessageSize().toBytes()).isEqualTo(core.maxMessageSize());
+        assertThat(ws.getHandshakeTimeout()).isEqualTo(core.handshakeTimeout());
+        assertThat(ws.getPingInterval()).isEqualTo(core.pingInterval());
+        assertThat(ws.getPingTimeout()).isEqualTo(core.pingTimeout());
+        assertThat(ws.getCloseTimeout()).isEqualTo(core.closeTimeout());
+        assertThat(ws.getCompression().isEnabled()).isEqualTo(core.compression());
+        assertThat(ws.getCompression().getMinSize().toBytes()).isEqualTo(core.compressionMinSize());
+        assertThat(ws.getCompression().getLevel()).isEqualTo(core.compressionLevel());
+    }
+
+    @Test
     void copyCarriesEverySetting() {
         GevProperties.ServerProperties p = this.properties;
         p.setAddress("127.0.0.1");
