@@ -1,0 +1,115 @@
+package io.gev.sample;
+
+import io.gev.websocket.CloseStatus;
+import io.gev.websocket.HandshakeRequest;
+import io.gev.websocket.WebSocketGroup;
+import io.gev.websocket.WebSocketHandler;
+import io.gev.websocket.WebSocketMessage;
+import io.gev.websocket.WebSocketSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The WebSocket demo: {@code /echo} sends every message back, {@code /chat?name=alice} is a room
+ * that broadcasts messages, joins and leaves to everyone in it, plus a heartbeat.
+ *
+ * <p>Callbacks run on gev's loop threads and must not block, so broadcasting, which touches every
+ * member, is handed to an executor; sessions accept sends from any thread.
+ */
+class ChatHandler implements WebSocketHandler {
+
+    static final String NAME = "name";
+    static final int MAX_NAME_LENGTH = 32;
+
+    private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final WebSocketGroup room = new WebSocketGroup();
+    private final ExecutorService broadcaster;
+
+    ChatHandler(ExecutorService broadcaster) {
+        this.broadcaster = broadcaster;
+    }
+
+    @Override
+    public void onHandshake(HandshakeRequest request) {
+        if (!"/chat".equals(request.path())) {
+            return;
+        }
+        String name = request.queryParameter(NAME);
+        if (name == null || name.isBlank()) {
+            name = "guest-" + request.remoteAddress().getPort();
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            request.reject(400, "name longer than " + MAX_NAME_LENGTH + " characters");
+            return;
+        }
+        request.setAttribute(NAME, name.strip());
+    }
+
+    @Override
+    public void onOpen(WebSocketSession session) {
+        if (isChat(session)) {
+            String name = session.request().attribute(NAME);
+            session.setAttribute(NAME, name);
+            this.room.add(session);
+            broadcast(notice(name + " joined"));
+        }
+    }
+
+    @Override
+    public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+        if (!isChat(session)) {
+            return message;
+        }
+        if (!message.isText()) {
+            session.close(CloseStatus.UNSUPPORTED_DATA, "the chat takes text");
+            return null;
+        }
+        String from = session.attribute(NAME);
+        broadcast("{\"type\":\"message\",\"from\":" + Json.string(from) + ",\"text\":" + Json.string(message.text())
+                + "}");
+        return null;
+    }
+
+    @Override
+    public void onClose(WebSocketSession session, int code, String reason) {
+        // The group drops a closed session by itself; the name says it had joined.
+        String name = session.attribute(NAME);
+        if (isChat(session) && name != null) {
+            this.room.remove(session);
+            broadcast(notice(name + " left"));
+        }
+    }
+
+    /** Pushes the time and the number of members to the room; called by a timer. */
+    void heartbeat() {
+        String time = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME);
+        broadcast("{\"type\":\"heartbeat\",\"time\":\"" + time + "\",\"members\":" + this.room.size() + "}");
+    }
+
+    int members() {
+        return this.room.size();
+    }
+
+    private void broadcast(String json) {
+        try {
+            this.broadcaster.execute(() -> this.room.broadcastText(json));
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            log.debug("Not broadcasting while shutting down: {}", json);
+        }
+    }
+
+    private static String notice(String text) {
+        return "{\"type\":\"notice\",\"text\":" + Json.string(text) + "}";
+    }
+
+    private static boolean isChat(WebSocketSession session) {
+        return "/chat".equals(session.request().path());
+    }
+}

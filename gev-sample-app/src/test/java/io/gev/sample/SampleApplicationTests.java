@@ -1,0 +1,173 @@
+package io.gev.sample;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
+        "gev.servers.lengthFieldDemo.port=0", "gev.websocket.port=0", "gev.server.loops=1",
+        "sample.heartbeat-interval=200ms" })
+@Timeout(60)
+class SampleApplicationTests {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Value("${local.server.port}")
+    int httpPort;
+
+    @Value("${local.gev.servers.echo.port}")
+    int echoPort;
+
+    @Value("${local.gev.servers.lengthFieldDemo.port}")
+    int lengthFieldPort;
+
+    @Value("${local.gev.websocket.port}")
+    int webSocketPort;
+
+    @Test
+    void tcpEcho() throws Exception {
+        try (Socket socket = connect(this.echoPort)) {
+            socket.getOutputStream().write("hello gev\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(socket.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("hello gev\n");
+        }
+    }
+
+    @Test
+    void lengthFieldServerAnswersEachFrame() throws Exception {
+        try (Socket socket = connect(this.lengthFieldPort)) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (String command : new String[] { "status", "reboot" }) {
+                byte[] payload = command.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(payload.length);
+                out.write(payload);
+            }
+            out.flush();
+            for (String command : new String[] { "status", "reboot" }) {
+                byte[] reply = new byte[in.readInt()];
+                in.readFully(reply);
+                assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("OK " + command);
+            }
+        }
+    }
+
+    @Test
+    void webSocketEcho() throws Exception {
+        Client client = new Client("/echo");
+        client.socket.sendText("ping over websocket", true);
+        assertThat(client.next((m) -> true)).isEqualTo("ping over websocket");
+        client.close();
+    }
+
+    @Test
+    void chatBroadcastsBetweenClientsWithNoticesAndHeartbeat() throws Exception {
+        Client alice = new Client("/chat?name=alice");
+        alice.next((m) -> m.contains("alice joined"));
+        Client bob = new Client("/chat?name=bob");
+        assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob joined");
+        alice.socket.sendText("hi bob", true);
+        assertThat(bob.next((m) -> m.contains("\"message\"")))
+                .isEqualTo("{\"type\":\"message\",\"from\":\"alice\",\"text\":\"hi bob\"}");
+        assertThat(bob.next((m) -> m.contains("\"heartbeat\""))).contains("\"members\":2");
+        bob.close();
+        assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob left");
+        alice.close();
+    }
+
+    @Test
+    void actuatorShowsGevMetricsAndHealth() throws Exception {
+        try (Socket socket = connect(this.echoPort)) {
+            socket.getOutputStream().write('x');
+            assertThat(socket.getInputStream().read()).isEqualTo('x');
+            String metrics = get("/actuator/metrics/gev.connections?tag=server:echo");
+            assertThat(metrics).contains("\"name\":\"gev.connections\"").contains("\"value\":1.0");
+        }
+        String health = get("/actuator/health");
+        assertThat(health).contains("\"gev\"").contains("\"lengthFieldDemo\"").contains("\"chat\"");
+        assertThat(get("/actuator/metrics")).contains("gev.bytes.in");
+        assertThat(get("/api/stats")).contains("\"echo\"").contains("\"chat\"");
+        assertThat(get("/api/config")).contains("\"webSocketPort\":" + this.webSocketPort);
+    }
+
+    @Test
+    void servesThePage() throws Exception {
+        assertThat(get("/")).contains("<title>gev chat</title>").contains("new WebSocket(");
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> response = this.http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return response.body();
+    }
+
+    private static Socket connect(int port) throws Exception {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /** A JDK WebSocket client that queues the text messages it receives. */
+    private final class Client implements WebSocket.Listener {
+
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final WebSocket socket;
+        private final StringBuilder partial = new StringBuilder();
+
+        Client(String pathAndQuery) throws Exception {
+            this.socket = SampleApplicationTests.this.http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + SampleApplicationTests.this.webSocketPort + pathAndQuery),
+                            this)
+                    .get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            this.partial.append(data);
+            if (last) {
+                this.received.add(this.partial.toString());
+                this.partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        /** The next message that matches, skipping others (heartbeats arrive at any time). */
+        String next(Predicate<String> wanted) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                String message = this.received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                assertThat(message).as("a message before the deadline").isNotNull();
+                if (wanted.test(message)) {
+                    return message;
+                }
+            }
+        }
+
+        void close() throws Exception {
+            this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+        }
+    }
+}
