@@ -2,6 +2,7 @@ package io.gev;
 
 import io.gev.loop.Timer;
 import io.gev.loop.Transport;
+import io.gev.testing.Await;
 import io.gev.testing.TestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,14 +60,7 @@ class ServerTest {
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        Await.await(what, condition);
     }
 
     private static void echoOnce(TestClient client, String text) throws IOException {

@@ -1,0 +1,288 @@
+package io.gev.protocol.protobuf;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.BytesValue;
+import com.google.protobuf.Empty;
+import com.google.protobuf.Int64Value;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import com.google.protobuf.StringValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
+import io.gev.Connection;
+import io.gev.buffer.Buffers;
+import io.gev.buffer.RingBuffer;
+import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.ProtocolException;
+import io.gev.testing.ProtocolContract;
+import io.gev.testing.ProtocolDriver;
+import io.gev.testing.TestConnection;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
+
+    private static final String STRING_VALUE = "google.protobuf.StringValue";
+
+    /** Well-known types: compiled messages that ship inside protobuf-java, no protoc needed. */
+    private static ProtobufProtocol.Builder wellKnownTypes() {
+        return ProtobufProtocol.builder().register(StringValue.getDefaultInstance())
+                .register(BytesValue.getDefaultInstance()).register(Int64Value.getDefaultInstance())
+                .register(Timestamp.getDefaultInstance()).register(Struct.getDefaultInstance())
+                .register(Empty.getDefaultInstance());
+    }
+
+    private final ProtobufProtocol defaults = wellKnownTypes().build();
+    private final List<ProtobufProtocol> variants = List.of(defaults,
+            // The same types registered by name and parser.
+            ProtobufProtocol.builder().register(STRING_VALUE, StringValue.parser())
+                    .register("google.protobuf.BytesValue", BytesValue.parser())
+                    .register("google.protobuf.Int64Value", Int64Value.parser())
+                    .register("google.protobuf.Timestamp", Timestamp.parser())
+                    .register("google.protobuf.Struct", Struct.parser())
+                    .register("google.protobuf.Empty", Empty.parser())
+                    .maxFrameLength(300 * 1024).build());
+    private final List<ProtobufProtocol> fuzzVariants = List.of(wellKnownTypes().maxFrameLength(4096).build());
+
+    @Override
+    protected Protocol build(ProtobufProtocol protocol) {
+        return protocol;
+    }
+
+    @Override
+    protected List<ProtobufProtocol> variants() {
+        return variants;
+    }
+
+    @Override
+    protected List<ProtobufProtocol> fuzzVariants() {
+        return fuzzVariants;
+    }
+
+    @Override
+    protected int maxMessage(ProtobufProtocol protocol) {
+        // Room for the header, the longest name and the message's own tags and lengths.
+        return protocol.maxFrameLength() - 64;
+    }
+
+    @Override
+    protected int limit(ProtobufProtocol protocol) {
+        return protocol.maxFrameLength();
+    }
+
+    @Override
+    protected Object message(ProtobufProtocol protocol, Random rnd, int size) {
+        switch (rnd.nextInt(6)) {
+            case 0:
+                StringBuilder text = new StringBuilder(size);
+                for (int i = 0; i < size; i++) {
+                    text.append((char) (' ' + rnd.nextInt(95)));
+                }
+                return StringValue.of(text.toString());
+            case 1:
+                return BytesValue.of(ByteString.copyFrom(randomBytes(rnd, size)));
+            case 2:
+                return Int64Value.of(rnd.nextLong());
+            case 3:
+                return Timestamp.newBuilder().setSeconds(rnd.nextInt()).setNanos(rnd.nextInt(1_000_000_000)).build();
+            case 4:
+                Struct.Builder struct = Struct.newBuilder();
+                for (int i = 0; i < size / 16; i++) {
+                    struct.putFields("k" + i, Value.newBuilder().setNumberValue(rnd.nextDouble()).build());
+                }
+                return struct.build();
+            default:
+                return Empty.getDefaultInstance();
+        }
+    }
+
+    @Override
+    protected Received received(ProtobufProtocol protocol, Object message) {
+        Message m = (Message) message;
+        return new Received(m.getDescriptorForType().getFullName(), m.toByteArray(), m);
+    }
+
+    @Override
+    protected Received capture(Connection connection, Object context, ByteBuffer payload) {
+        return new Received(context, Buffers.copy(payload), ProtobufProtocol.message(connection));
+    }
+
+    @Override
+    protected Object echo(ProtobufProtocol protocol, Connection connection, Object context, ByteBuffer payload) {
+        return ProtobufProtocol.message(connection);
+    }
+
+    @Override
+    protected boolean allocationFree() {
+        // Parsing makes a Message per frame.
+        return false;
+    }
+
+    @Override
+    protected List<BadInput<ProtobufProtocol>> badInputs() {
+        return List.of(
+                new BadInput<>("declared length over the limit", defaults, new byte[] {-1, -1, -1, -1},
+                        "frame length 4294967299 (length field 4294967295) exceeds maxFrameLength 1048576"),
+                new BadInput<>("unknown type name", defaults, frame("com.example.Nope", new byte[3]),
+                        "unknown message type 'com.example.Nope' (registered: google.protobuf.StringValue, "
+                                + "google.protobuf.BytesValue, google.protobuf.Int64Value, google.protobuf.Timestamp, "
+                                + "google.protobuf.Struct, ... 1 more)"),
+                new BadInput<>("type name longer than any registered", defaults, new byte[] {0, 0, 0x20, 0, 0x10, 0},
+                        "unknown message type: a name of 4096 bytes, longer than any registered"),
+                new BadInput<>("bytes that do not parse", defaults, frame(STRING_VALUE, new byte[] {0x0a, 5, 'a'}),
+                        "3 bytes of google.protobuf.StringValue do not parse: While parsing a protocol message, "
+                                + "the input ended unexpectedly"),
+                new BadInput<>("a string that is not UTF-8", defaults,
+                        frame(STRING_VALUE, new byte[] {0x0a, 2, (byte) 0xff, (byte) 0xfe}),
+                        "do not parse: Protocol message had invalid UTF-8."),
+                new BadInput<>("type name longer than the frame", defaults, new byte[] {0, 0, 0, 10, 0, 100},
+                        "type name length 100 exceeds the 8 bytes the frame has left"),
+                new BadInput<>("length too short for a type name", defaults, new byte[] {0, 0, 0, 1},
+                        "length field 1 leaves no room for the 2-byte type name length"));
+    }
+
+    // ---- specific to protobuf ----------------------------------------------------------------
+
+    /** The reference framing, written from the original plugin's layout. */
+    private static byte[] frame(String typeName, byte[] message) {
+        byte[] name = typeName.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(6 + name.length + message.length).putInt(2 + name.length + message.length)
+                .putShort((short) name.length).put(name).put(message).array();
+    }
+
+    @Test
+    void packsTheOriginalPluginsLayout() {
+        byte[] packed = encode(defaults, List.of(StringValue.of("hi")));
+        assertArrayEquals(frame(STRING_VALUE, new byte[] {0x0a, 2, 'h', 'i'}), packed);
+        assertArrayEquals(new byte[] {0, 0, 0, 33, 0, 27}, Arrays.copyOf(packed, 6));
+        // Types nobody registered are packed under their full name too.
+        com.google.protobuf.Duration duration = com.google.protobuf.Duration.newBuilder().setSeconds(3).build();
+        assertArrayEquals(frame("google.protobuf.Duration", duration.toByteArray()),
+                encode(defaults, List.of(duration)));
+    }
+
+    @Test
+    void usesTypeNamesOfTheirOwnLikeTheOriginalExample() {
+        // The original's example sends "msg1" and "msg2" as type names.
+        ProtobufProtocol protocol = ProtobufProtocol.builder().register("msg1", StringValue.getDefaultInstance())
+                .register("msg2", Int64Value.parser()).build();
+        byte[] stream = concat(frame("msg1", StringValue.of("name").toByteArray()),
+                frame("msg2", Int64Value.of(2).toByteArray()));
+        List<Received> got = decode(protocol, stream, 256, new int[] {stream.length});
+        assertEquals(List.of(new Received("msg1", StringValue.of("name").toByteArray(), StringValue.of("name")),
+                new Received("msg2", Int64Value.of(2).toByteArray(), Int64Value.of(2))), got);
+        // A type registered with its prototype is sent under its name; one registered with a parser, under its own.
+        assertArrayEquals(stream, concat(encode(protocol, List.of(StringValue.of("name"))),
+                frame("msg2", Int64Value.of(2).toByteArray())));
+        assertArrayEquals(frame("google.protobuf.Int64Value", Int64Value.of(2).toByteArray()),
+                encode(protocol, List.of(Int64Value.of(2))));
+    }
+
+    @Test
+    void contextIsTheRegisteredNameAndTheMessageOutlivesTheBuffers() {
+        List<Object> contexts = new ArrayList<>();
+        List<BytesValue> messages = new ArrayList<>();
+        ProtocolDriver driver = new ProtocolDriver(defaults, 256, (c, ctx, p) -> {
+            contexts.add(ctx);
+            messages.add(ProtobufProtocol.message(c));
+        });
+        byte[] first = encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {1, 2, 3}))));
+        byte[] second = encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {7, 7, 7}))));
+        driver.read(first);
+        // The second read overwrites the read buffer the first message was parsed from.
+        driver.read(second);
+        assertSame(defaults.typeNames().stream().filter("google.protobuf.BytesValue"::equals).findFirst().get(),
+                contexts.get(0));
+        assertArrayEquals(new byte[] {1, 2, 3}, messages.get(0).getValue().toByteArray());
+        assertArrayEquals(new byte[] {7, 7, 7}, messages.get(1).getValue().toByteArray());
+    }
+
+    @Test
+    void messageNeedsADecodedFrameAndCloseForgetsIt() {
+        TestConnection connection = new TestConnection();
+        assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
+        RingBuffer in = RingBuffer.allocate(0);
+        in.write(encode(defaults, List.of(StringValue.of("x"))));
+        assertTrue(defaults.unpack(connection, in, new Frame()));
+        StringValue message = ProtobufProtocol.message(connection);
+        assertEquals("x", message.getValue());
+        defaults.onClose(connection);
+        assertNull(connection.protocolState());
+        assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
+    }
+
+    @Test
+    void rejectsAnUnknownNameAsSoonAsItArrives() {
+        byte[] bad = frame("nope", new byte[100]);
+        ProtocolDriver driver = new ProtocolDriver(defaults, 256, (c, ctx, p) -> { });
+        driver.read(bad, 0, 9);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> driver.read(bad, 9, 1));
+        assertTrue(e.getMessage().startsWith("unknown message type 'nope'"), e.getMessage());
+    }
+
+    @Test
+    void quotesAnUnknownNameSafely() {
+        byte[] name = new byte[150];
+        Arrays.fill(name, (byte) 'a');
+        name[0] = '\n';
+        ProtobufProtocol protocol = ProtobufProtocol.builder().register("a".repeat(200), StringValue.parser()).build();
+        ProtocolDriver driver = new ProtocolDriver(protocol, 256, (c, ctx, p) -> { });
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> driver.read(frame(new String(name, StandardCharsets.US_ASCII), new byte[0])));
+        assertTrue(e.getMessage().startsWith("unknown message type '\\x0a" + "a".repeat(99) + "...' (registered: "),
+                e.getMessage());
+    }
+
+    @Test
+    void packsOnlyMessages() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> defaults.pack(new TestConnection(), new byte[1], RingBuffer.allocate(0)));
+        assertEquals("Cannot pack a [B: ProtobufProtocol sends com.google.protobuf.Message", e.getMessage());
+    }
+
+    @Test
+    void builderNamesTheBadArgument() {
+        assertEquals("typeName is already registered: google.protobuf.StringValue",
+                assertThrows(IllegalArgumentException.class, () -> ProtobufProtocol.builder()
+                        .register(StringValue.getDefaultInstance()).register(STRING_VALUE, BytesValue.parser()))
+                        .getMessage());
+        assertEquals("typeName must not be empty", assertThrows(IllegalArgumentException.class,
+                () -> ProtobufProtocol.builder().register("", StringValue.parser())).getMessage());
+        assertEquals("typeName must fit 65535 bytes in UTF-8: 65536", assertThrows(IllegalArgumentException.class,
+                () -> ProtobufProtocol.builder().register("x".repeat(65536), StringValue.parser())).getMessage());
+        assertEquals("maxFrameLength must be >= 6: 5", assertThrows(IllegalArgumentException.class,
+                () -> ProtobufProtocol.builder().maxFrameLength(5)).getMessage());
+        assertEquals("prototype google.protobuf.StringValue is already registered as msg1",
+                assertThrows(IllegalArgumentException.class, () -> ProtobufProtocol.builder()
+                        .register("msg1", StringValue.getDefaultInstance()).register(StringValue.getDefaultInstance()))
+                        .getMessage());
+        assertThrows(NullPointerException.class,
+                () -> ProtobufProtocol.builder().register("x", (Parser<StringValue>) null));
+        assertThrows(NullPointerException.class, () -> ProtobufProtocol.builder().register(null));
+        assertEquals(List.of(STRING_VALUE, "google.protobuf.BytesValue", "google.protobuf.Int64Value",
+                "google.protobuf.Timestamp", "google.protobuf.Struct", "google.protobuf.Empty"),
+                new ArrayList<>(defaults.typeNames()));
+        assertEquals(ProtobufProtocol.DEFAULT_MAX_FRAME_LENGTH, defaults.maxFrameLength());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+}
