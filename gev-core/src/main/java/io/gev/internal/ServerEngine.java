@@ -77,6 +77,7 @@ public final class ServerEngine {
     private MultiThreadIoEventLoopGroup workerGroup;
     private MultiThreadIoEventLoopGroup acceptGroup;
     private final List<Listener> listeners = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<GevLoop> listenerLoops = new ArrayList<>();
     private volatile CountDownLatch drained;
 
@@ -221,6 +222,7 @@ public final class ServerEngine {
             String threadName = single ? prefix : prefix + counter.getAndIncrement();
             Thread thread = new FastThreadLocalThread(runnable, threadName);
             thread.setDaemon(daemonThreads);
+            threads.add(thread);
             return thread;
         };
     }
@@ -335,6 +337,16 @@ public final class ServerEngine {
         for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
             if (group != null) {
                 group.terminationFuture().syncUninterruptibly();
+            }
+        }
+        // Termination completes from inside the loop thread, just before it exits: join it, so
+        // that "stopped" means no gev thread is left.
+        for (Thread thread : threads) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

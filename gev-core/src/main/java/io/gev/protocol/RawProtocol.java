@@ -4,7 +4,6 @@ import io.gev.Connection;
 import io.gev.buffer.RingBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -50,7 +49,7 @@ public final class RawProtocol implements Protocol {
         } else if (message instanceof byte[]) {
             out.write((byte[]) message);
         } else if (message instanceof CharSequence) {
-            out.write(StandardCharsets.UTF_8.encode(CharBuffer.wrap((CharSequence) message)));
+            out.writeString((CharSequence) message, StandardCharsets.UTF_8);
         } else {
             throw new IllegalArgumentException("Cannot pack a "
                     + (message == null ? "null message" : message.getClass().getName())
