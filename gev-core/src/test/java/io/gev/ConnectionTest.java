@@ -8,8 +8,9 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
 import io.gev.protocol.RawProtocol;
 import io.gev.testing.TestClient;
-import org.junit.jupiter.api.AfterEach;
+import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -48,25 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class ConnectionTest {
 
-    private final List<Server> servers = new ArrayList<>();
-
-    @AfterEach
-    void stopServers() {
-        for (Server server : servers) {
-            server.stop(Duration.ZERO);
-        }
-    }
-
-    private Server start(Server.Builder builder) {
-        Server server = builder.build();
-        servers.add(server);
-        server.start();
-        return server;
-    }
-
-    private static Server.Builder local(Handler handler, Transport transport) {
-        return Server.builder(handler).address("127.0.0.1").port(0).loops(2).transport(transport).daemonThreads(true);
-    }
+    @RegisterExtension
+    final TestServers servers = new TestServers();
 
     /** Hands each connection to the test as soon as it is registered. */
     private static class Connections implements Handler {
@@ -99,7 +83,7 @@ class ConnectionTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void sendsFromManyThreadsKeepEachThreadsOrder(Transport transport) throws Exception {
         Connections handler = new Connections();
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         int threads = 4;
         int perThread = 20_000;
         try (TestClient client = TestClient.connect(server)) {
@@ -140,7 +124,7 @@ class ConnectionTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void sendCallbackReportsWrittenOrFailed(Transport transport) throws Exception {
         Connections handler = new Connections();
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         try (TestClient client = TestClient.connect(server)) {
             Connection connection = handler.next();
             CompletableFuture<Throwable> written = new CompletableFuture<>();
@@ -174,7 +158,7 @@ class ConnectionTest {
                 return null;
             }
         };
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         try (TestClient client = TestClient.connect(server)) {
             client.write("quit");
             assertEquals("bye", new String(client.readToEnd(), StandardCharsets.UTF_8));
@@ -202,7 +186,7 @@ class ConnectionTest {
                 return null;
             }
         };
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         try (TestClient client = TestClient.connect(server)) {
             client.write("start");
             assertArrayEquals(big, client.readToEnd(), "every byte queued before shutdownWrite, then EOF");
@@ -220,7 +204,7 @@ class ConnectionTest {
     void peerHalfCloseStillGetsTheWholeReply(Transport transport) throws Exception {
         byte[] reply = new byte[2 * 1024 * 1024];
         new Random(5).nextBytes(reply);
-        Server server = start(local((c, ctx, p) -> reply, transport));
+        Server server = servers.start(TestServers.local((c, ctx, p) -> reply, transport));
         try (TestClient client = TestClient.connect(server)) {
             client.write("x");
             client.shutdownOutput();
@@ -241,7 +225,7 @@ class ConnectionTest {
                 return payload;
             }
         };
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         try (TestClient good = TestClient.connect(server); TestClient bad = TestClient.connect(server)) {
             good.write("hi");
             assertEquals("hi", good.readString(2));
@@ -273,7 +257,7 @@ class ConnectionTest {
                 closes.incrementAndGet();
             }
         };
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         try (TestClient client = TestClient.connect(server)) {
             assertTrue(client.awaitClosed());
         }
@@ -284,7 +268,7 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void unsupportedReplyTypeClosesTheConnection(Transport transport) throws Exception {
-        Server server = start(local((c, ctx, p) -> Integer.valueOf(42), transport));
+        Server server = servers.start(TestServers.local((c, ctx, p) -> Integer.valueOf(42), transport));
         try (TestClient client = TestClient.connect(server)) {
             client.write("?");
             assertTrue(client.awaitClosed());
@@ -295,7 +279,7 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void repliesMayBeBytesBuffersOrText(Transport transport) throws Exception {
-        Server server = start(local((c, ctx, p) -> {
+        Server server = servers.start(TestServers.local((c, ctx, p) -> {
             switch (Buffers.utf8(p)) {
                 case "bytes":
                     return new byte[] {'b', '1'};
@@ -319,7 +303,7 @@ class ConnectionTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void aCopiedPayloadOutlivesTheCall(Transport transport) throws Exception {
         List<byte[]> copies = new CopyOnWriteArrayList<>();
-        Server server = start(local((c, ctx, p) -> {
+        Server server = servers.start(TestServers.local((c, ctx, p) -> {
             copies.add(Buffers.copy(p));
             return p;
         }, transport));
@@ -361,7 +345,7 @@ class ConnectionTest {
                 }
             }
         };
-        Server server = start(local(producer, transport).writeBufferHighWaterMark(64 * 1024)
+        Server server = servers.start(TestServers.local(producer, transport).writeBufferHighWaterMark(64 * 1024)
                 .writeBufferLowWaterMark(16 * 1024).writeBufferLimit(256 * 1024).sendBufferSize(32 * 1024));
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(32 * 1024);
@@ -400,10 +384,10 @@ class ConnectionTest {
             }
             return null;
         };
-        Server server = start(local(flooder, transport).writeBufferHighWaterMark(64 * 1024)
+        Server server = servers.start(TestServers.local(flooder, transport).writeBufferHighWaterMark(64 * 1024)
                 .writeBufferLowWaterMark(32 * 1024).writeBufferLimit(limit));
         try (TestClient stuck = TestClient.connect(server); TestClient fine = TestClient.connect(
-                start(local((c, ctx, p) -> p, transport)))) {
+                servers.start(TestServers.local((c, ctx, p) -> p, transport)))) {
             stuck.write("flood me");
             await("the write limit to close the connection",
                     () -> server.stats().closedConnections(CloseReason.WRITE_LIMIT) == 1);
@@ -429,7 +413,7 @@ class ConnectionTest {
             }
         };
         Connections handler = new Connections();
-        Server server = start(local(handler, transport).protocol(never).readBufferLimit(1000));
+        Server server = servers.start(TestServers.local(handler, transport).protocol(never).readBufferLimit(1000));
         try (TestClient atLimit = TestClient.connect(server)) {
             Connection connection = handler.next();
             atLimit.write(new byte[999]);
@@ -464,7 +448,7 @@ class ConnectionTest {
                 RawProtocol.writeBytes(message, out);
             }
         };
-        Server server = start(local((c, ctx, p) -> p, transport).protocol(strict));
+        Server server = servers.start(TestServers.local((c, ctx, p) -> p, transport).protocol(strict));
         try (TestClient good = TestClient.connect(server); TestClient bad = TestClient.connect(server)) {
             bad.write("!bad");
             // The error response sent just before throwing goes out before the close.
@@ -479,7 +463,7 @@ class ConnectionTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void addressesContextAndAttributes(Transport transport) throws Exception {
         Connections handler = new Connections();
-        Server server = start(local(handler, transport));
+        Server server = servers.start(TestServers.local(handler, transport));
         try (TestClient client = TestClient.connect(server)) {
             Connection connection = handler.next();
             assertEquals(client.socket().getLocalPort(), connection.remoteAddress().getPort());

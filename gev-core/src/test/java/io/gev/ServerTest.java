@@ -4,9 +4,10 @@ import io.gev.loop.Timer;
 import io.gev.loop.Transport;
 import io.gev.testing.Await;
 import io.gev.testing.TestClient;
-import org.junit.jupiter.api.AfterEach;
+import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,25 +40,8 @@ class ServerTest {
 
     private static final Handler ECHO = (c, ctx, payload) -> payload;
 
-    private final List<Server> servers = new ArrayList<>();
-
-    @AfterEach
-    void stopServers() {
-        for (Server server : servers) {
-            server.stop(Duration.ZERO);
-        }
-    }
-
-    private Server start(Server.Builder builder) {
-        Server server = builder.build();
-        servers.add(server);
-        server.start();
-        return server;
-    }
-
-    private static Server.Builder local(Handler handler, Transport transport) {
-        return Server.builder(handler).address("127.0.0.1").port(0).loops(2).transport(transport).daemonThreads(true);
-    }
+    @RegisterExtension
+    final TestServers servers = new TestServers();
 
     static void await(String what, BooleanSupplier condition) {
         Await.await(what, condition);
@@ -81,7 +65,7 @@ class ServerTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void startBindsAnyFreePortAndStopReleasesPortAndThreads(Transport transport) throws Exception {
-        Server server = start(local(ECHO, transport).name("release-" + transport));
+        Server server = servers.start(TestServers.local(ECHO, transport).name("release-" + transport));
         assertTrue(server.isRunning());
         assertEquals(transport, server.transport());
         int port = server.port();
@@ -106,7 +90,7 @@ class ServerTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void portInUseFailsWithClearException(Transport transport) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Server server = local(ECHO, transport).name("taken").port(taken.getLocalPort()).build();
+            Server server = TestServers.local(ECHO, transport).name("taken").port(taken.getLocalPort()).build();
             ServerStartException e = assertThrows(ServerStartException.class, server::start);
             assertTrue(e.isAddressInUse(), () -> "cause should be a BindException: " + e.getCause());
             assertEquals(taken.getLocalPort(), e.port());
@@ -119,12 +103,12 @@ class ServerTest {
 
     @Test
     void startTwiceFailsAndStopIsIdempotent() {
-        Server server = start(local(ECHO, Transport.AUTO));
+        Server server = servers.start(TestServers.local(ECHO, Transport.AUTO));
         assertThrows(IllegalStateException.class, server::start);
         server.stop(Duration.ZERO);
         server.stop(Duration.ZERO);
         assertFalse(server.isRunning());
-        Server never = local(ECHO, Transport.AUTO).build();
+        Server never = TestServers.local(ECHO, Transport.AUTO).build();
         never.stop(Duration.ZERO);
         assertThrows(IllegalStateException.class, never::localAddress);
     }
@@ -132,7 +116,7 @@ class ServerTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void stopFromALoopThreadIsRefused(Transport transport) throws Exception {
-        Server server = start(local(ECHO, transport));
+        Server server = servers.start(TestServers.local(ECHO, transport));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         server.loops().get(0).execute(() -> {
@@ -153,8 +137,8 @@ class ServerTest {
     void reusePortLetsTwoServersShareAPortAndGivesEachLoopAListener(Transport transport) throws Exception {
         Set<String> threadsA = ConcurrentHashMap.newKeySet();
         Set<String> threadsB = ConcurrentHashMap.newKeySet();
-        Server a = start(local(recordingThreads(threadsA), transport).name("a").reusePort(true));
-        Server b = start(local(recordingThreads(threadsB), transport).name("b").reusePort(true).port(a.port()));
+        Server a = servers.start(TestServers.local(recordingThreads(threadsA), transport).name("a").reusePort(true));
+        Server b = servers.start(TestServers.local(recordingThreads(threadsB), transport).name("b").reusePort(true).port(a.port()));
         assertEquals(a.port(), b.port());
         // The kernel hashes each connection to one of the four listeners.
         for (int i = 0; i < 64; i++) {
@@ -189,7 +173,7 @@ class ServerTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void idleTimeoutClosesIdleConnectionsAndKeepsActiveOnes(Transport transport) throws Exception {
-        Server server = start(local(ECHO, transport).idleTimeout(Duration.ofMillis(400)));
+        Server server = servers.start(TestServers.local(ECHO, transport).idleTimeout(Duration.ofMillis(400)));
         try (TestClient idle = TestClient.connect(server); TestClient active = TestClient.connect(server)) {
             echoOnce(idle, "once");
             long start = System.nanoTime();
@@ -207,7 +191,7 @@ class ServerTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void timersFireOnALoopAndCancel(Transport transport) throws Exception {
-        Server server = start(local(ECHO, transport).name("timers"));
+        Server server = servers.start(TestServers.local(ECHO, transport).name("timers"));
         CountDownLatch once = new CountDownLatch(1);
         AtomicReference<String> thread = new AtomicReference<>();
         Timer after = server.runAfter(Duration.ofMillis(30), () -> {
@@ -248,7 +232,7 @@ class ServerTest {
 
     @Test
     void timersNeedARunningServer() {
-        Server server = local(ECHO, Transport.AUTO).build();
+        Server server = TestServers.local(ECHO, Transport.AUTO).build();
         assertThrows(IllegalStateException.class, () -> server.runAfter(Duration.ofMillis(1), () -> { }));
     }
 
@@ -267,7 +251,7 @@ class ServerTest {
                 return payload;
             }
         };
-        Server server = start(local(handler, transport).maxConnections(2));
+        Server server = servers.start(TestServers.local(handler, transport).maxConnections(2));
         try (TestClient first = TestClient.connect(server); TestClient second = TestClient.connect(server)) {
             echoOnce(first, "1");
             echoOnce(second, "2");
@@ -303,7 +287,7 @@ class ServerTest {
                 closes.incrementAndGet();
             }
         };
-        Server server = start(local(handler, transport).writeBufferLimit(32 * 1024 * 1024)
+        Server server = servers.start(TestServers.local(handler, transport).writeBufferLimit(32 * 1024 * 1024)
                 .writeBufferHighWaterMark(16 * 1024 * 1024));
         try (TestClient client = TestClient.connect(server)) {
             client.write("give");
@@ -335,7 +319,7 @@ class ServerTest {
                 closes.incrementAndGet();
             }
         };
-        Server server = start(local(handler, transport).writeBufferLimit(32 * 1024 * 1024)
+        Server server = servers.start(TestServers.local(handler, transport).writeBufferLimit(32 * 1024 * 1024)
                 .writeBufferHighWaterMark(16 * 1024 * 1024));
         List<TestClient> clients = new ArrayList<>();
         try {

@@ -1,0 +1,41 @@
+package io.gev.testing;
+
+import io.gev.Handler;
+import io.gev.Server;
+import io.gev.loop.Transport;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts servers for a test and stops them after it, whatever happened:
+ * {@code @RegisterExtension final TestServers servers = new TestServers();}.
+ */
+public final class TestServers implements AfterEachCallback {
+
+    private final List<Server> started = new ArrayList<>();
+
+    /** A builder for a server on 127.0.0.1, any free port, two loops and daemon threads. */
+    public static Server.Builder local(Handler handler, Transport transport) {
+        return Server.builder(handler).address("127.0.0.1").port(0).loops(2).transport(transport).daemonThreads(true);
+    }
+
+    /** Builds and starts a server that is stopped after the test. */
+    public Server start(Server.Builder builder) {
+        Server server = builder.build();
+        started.add(server);
+        server.start();
+        return server;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        for (Server server : started) {
+            server.stop(Duration.ZERO);
+        }
+        started.clear();
+    }
+}
