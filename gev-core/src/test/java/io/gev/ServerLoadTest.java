@@ -2,6 +2,7 @@ package io.gev;
 
 import io.gev.loop.Transport;
 import io.gev.testing.EchoLoad;
+import io.gev.testing.PingPong;
 import io.gev.testing.TestClient;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -323,12 +324,12 @@ class ServerLoadTest {
             awaitCondition(Duration.ofSeconds(10), () -> server.stats().activeConnections() == sockets.size(),
                     () -> "connections registered: " + server.stats().activeConnections());
 
-            PingPong warmUp = pingPong(sockets, clientThreads, warmUpMessages);
+            long warmUp = pingPong(sockets, clientThreads, warmUpMessages);
             ServerStats stats = server.stats();
             long allocated0 = threads.getThreadAllocatedBytes(loopThread);
             long frames0 = stats.messagesIn();
             long t0 = System.nanoTime();
-            PingPong measured = pingPong(sockets, clientThreads, measuredMessages);
+            long measured = pingPong(sockets, clientThreads, measuredMessages);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             long allocated1 = threads.getThreadAllocatedBytes(loopThread);
             long frames1 = stats.messagesIn();
@@ -336,13 +337,13 @@ class ServerLoadTest {
 
             long allocated = allocated1 - allocated0;
             long frames = frames1 - frames0;
-            double perMessage = (double) allocated / measured.messages;
+            double perMessage = (double) allocated / measured;
             double perFrame = frames == 0 ? Double.NaN : (double) allocated / frames;
             String report = String.format("%s: loop thread allocated %d bytes over %d echoed messages (%d frames "
                             + "decoded) in %d ms (%.0f msg/s): %.4f bytes/message, %.4f bytes/frame "
                             + "(warm-up: %d messages)",
-                    transport, allocated, measured.messages, frames, millis, measured.messages * 1000.0 / Math.max(1, millis),
-                    perMessage, perFrame, warmUp.messages);
+                    transport, allocated, measured, frames, millis, measured * 1000.0 / Math.max(1, millis),
+                    perMessage, perFrame, warmUp);
             System.out.println("steadyStateEchoAllocatesNothingPerMessage " + report);
             assertTrue(frames > 0, report);
             assertTrue(perMessage < 1.0, "the raw echo path allocates per message: " + report);
@@ -358,68 +359,14 @@ class ServerLoadTest {
         }
     }
 
-    private static final class PingPong {
-        final long messages;
-
-        PingPong(long messages) {
-            this.messages = messages;
-        }
-    }
-
-    /**
-     * Splits {@code sockets} among {@code threadCount} threads; each thread writes one message on
-     * each of its sockets, then reads every echo back and checks it, until {@code total} messages
-     * went around. Sizes alternate between 64 bytes and 4 KiB.
-     */
-    private static PingPong pingPong(List<Socket> sockets, int threadCount, int total) throws Exception {
+    /** Rounds of 64-byte and 4 KiB messages, alternating, echoed back. */
+    private static long pingPong(List<Socket> sockets, int threadCount, int total) throws Exception {
         byte[] small = new byte[64];
         byte[] medium = new byte[4096];
         new Random(SEED).nextBytes(small);
         new Random(SEED + 1).nextBytes(medium);
-        int perThread = sockets.size() / threadCount;
-        int roundsPerThread = total / (threadCount * perThread);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threadCount; t++) {
-            List<Socket> own = sockets.subList(t * perThread, (t + 1) * perThread);
-            Thread worker = new Thread(() -> {
-                byte[] in = new byte[medium.length];
-                try {
-                    for (int r = 0; r < roundsPerThread && failure.get() == null; r++) {
-                        for (int s = 0; s < own.size(); s++) {
-                            byte[] message = (r + s) % 2 == 0 ? small : medium;
-                            own.get(s).getOutputStream().write(message);
-                        }
-                        for (int s = 0; s < own.size(); s++) {
-                            byte[] message = (r + s) % 2 == 0 ? small : medium;
-                            InputStream stream = own.get(s).getInputStream();
-                            int off = 0;
-                            while (off < message.length) {
-                                int n = stream.read(in, off, message.length - off);
-                                if (n < 0) {
-                                    throw new EOFException("EOF after " + off + " of " + message.length + " bytes");
-                                }
-                                off += n;
-                            }
-                            if (!Arrays.equals(in, 0, message.length, message, 0, message.length)) {
-                                throw new AssertionError("echo differs on socket " + s + " round " + r);
-                            }
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "ping-pong-" + t);
-            workers.add(worker);
-            worker.start();
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("ping-pong failed", failure.get());
-        }
-        return new PingPong((long) roundsPerThread * perThread * threadCount);
+        byte[][] messages = {small, medium};
+        return PingPong.run(sockets, threadCount, total, messages, messages);
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -2,12 +2,10 @@ package io.gev.websocket;
 
 import io.gev.Server;
 import io.gev.loop.Transport;
+import io.gev.testing.PingPong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.EOFException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,17 +28,6 @@ class WebSocketAllocationTest {
 
     private static final int CLIENT_THREADS = 4;
     private static final int CONNECTIONS_PER_THREAD = 5;
-
-    /** A client frame and the server frame that echoes it. */
-    private static final class Exchange {
-        final byte[] request;
-        final byte[] response;
-
-        Exchange(int opcode, byte[] payload, int mask) {
-            this.request = WsTestClient.frame(true, 0, opcode, payload, mask, true);
-            this.response = WsTestClient.frame(true, 0, opcode, payload, 0, false);
-        }
-    }
 
     // EPOLL only, for the reason ServerLoadTest gives: the JDK selector boxes ready descriptors.
     @Test
@@ -74,16 +60,20 @@ class WebSocketAllocationTest {
             byte[] binary = new byte[4096];
             random.nextBytes(binary);
             String text = "small text message, caf\u00e9 \u6f22\u5b57 ".repeat(2);
-            Exchange[] exchanges = {
-                    new Exchange(1, text.getBytes(StandardCharsets.UTF_8), random.nextInt()),
-                    new Exchange(2, binary, random.nextInt()),
-                    new Exchange(2, Arrays.copyOf(binary, 64), random.nextInt())};
+            byte[][] payloads = {text.getBytes(StandardCharsets.UTF_8), binary, Arrays.copyOf(binary, 64)};
+            int[] opcodes = {1, 2, 2};
+            byte[][] requests = new byte[3][];
+            byte[][] responses = new byte[3][];
+            for (int i = 0; i < 3; i++) {
+                requests[i] = WsTestClient.frame(true, 0, opcodes[i], payloads[i], random.nextInt(), true);
+                responses[i] = WsTestClient.frame(true, 0, opcodes[i], payloads[i], 0, false);
+            }
 
-            long warmUp = pingPong(sockets, exchanges, 60_000);
+            long warmUp = PingPong.run(sockets, CLIENT_THREADS, 60_000, requests, responses);
             long messages0 = server.stats().messagesIn();
             long allocated0 = threads.getThreadAllocatedBytes(loopThread);
             long t0 = System.nanoTime();
-            long measured = pingPong(sockets, exchanges, 120_000);
+            long measured = PingPong.run(sockets, CLIENT_THREADS, 120_000, requests, responses);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             long allocated = threads.getThreadAllocatedBytes(loopThread) - allocated0;
             long decoded = server.stats().messagesIn() - messages0;
@@ -100,52 +90,5 @@ class WebSocketAllocationTest {
             }
             server.stop(Duration.ofSeconds(1));
         }
-    }
-
-    /** Each thread sends one frame on each of its sockets, then reads and checks every echo; until {@code total}. */
-    private static long pingPong(List<Socket> sockets, Exchange[] exchanges, int total) throws Exception {
-        int rounds = total / sockets.size();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < CLIENT_THREADS; t++) {
-            List<Socket> own = sockets.subList(t * CONNECTIONS_PER_THREAD, (t + 1) * CONNECTIONS_PER_THREAD);
-            Thread worker = new Thread(() -> {
-                byte[] in = new byte[8192];
-                try {
-                    for (int r = 0; r < rounds && failure.get() == null; r++) {
-                        for (int s = 0; s < own.size(); s++) {
-                            OutputStream out = own.get(s).getOutputStream();
-                            out.write(exchanges[(r + s) % exchanges.length].request);
-                        }
-                        for (int s = 0; s < own.size(); s++) {
-                            byte[] expected = exchanges[(r + s) % exchanges.length].response;
-                            InputStream stream = own.get(s).getInputStream();
-                            int off = 0;
-                            while (off < expected.length) {
-                                int n = stream.read(in, off, expected.length - off);
-                                if (n < 0) {
-                                    throw new EOFException("EOF after " + off + " of " + expected.length);
-                                }
-                                off += n;
-                            }
-                            if (!Arrays.equals(in, 0, expected.length, expected, 0, expected.length)) {
-                                throw new AssertionError("echo differs on socket " + s + " round " + r);
-                            }
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "ws-ping-pong-" + t);
-            workers.add(worker);
-            worker.start();
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("ping-pong failed", failure.get());
-        }
-        return (long) rounds * sockets.size();
     }
 }

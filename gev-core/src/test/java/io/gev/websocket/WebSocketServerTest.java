@@ -195,10 +195,7 @@ class WebSocketServerTest {
             c.sendClose(1001, "going");
             assertEquals(1001, c.expectClose());
         }
-        Recorder.Closed closed = handler.nextClosed();
-        assertEquals(1001, closed.code);
-        assertEquals("going", closed.reason);
-        assertFalse(closed.session.isOpen());
+        assertFalse(handler.expectClosed(1001, "going").session.isOpen());
         try (WsTestClient c = WsTestClient.open(server.port(), "/")) {
             c.send(true, 8, new byte[0]);
             assertEquals(1005, c.expectClose(), "an empty close is answered with an empty close");
@@ -224,9 +221,7 @@ class WebSocketServerTest {
             // The client never answers: the server closes TCP after the close timeout.
             assertTrue(c.awaitClosed());
         }
-        Recorder.Closed closed = handler.nextClosed();
-        assertEquals(4002, closed.code);
-        assertEquals("maintenance", closed.reason);
+        handler.expectClosed(4002, "maintenance");
 
         try (WsTestClient c = WsTestClient.open(server.port(), "/")) {
             WebSocketSession session = handler.nextOpened();
@@ -330,7 +325,7 @@ class WebSocketServerTest {
                 assertEquals(2, binary.opcode);
                 assertArrayEquals(new byte[]{1, 2, 3}, binary.payload);
             }
-            a.close();
+            a.raw().close();
             handler.nextClosed();
             assertFalse(group.contains(sa), "a closed session leaves its groups");
             assertFalse(group.add(sa), "a closed session cannot join");
