@@ -2,6 +2,7 @@ package io.gev;
 
 import io.gev.loop.Transport;
 import io.gev.testing.EchoLoad;
+import io.gev.testing.LoopAllocations;
 import io.gev.testing.PingPong;
 import io.gev.testing.TestClient;
 import org.junit.jupiter.api.Timeout;
@@ -12,7 +13,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -292,11 +291,6 @@ class ServerLoadTest {
         final int warmUpMessages = 200_000;
         final int measuredMessages = 200_000;
 
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");
-        if (!threads.isThreadAllocatedMemoryEnabled()) {
-            threads.setThreadAllocatedMemoryEnabled(true);
-        }
 
         // A busy server's sockets have descriptor numbers in the hundreds or thousands. Fill the
         // descriptor table up to 256 first, so the sockets below get such numbers too, whatever ran
@@ -310,9 +304,7 @@ class ServerLoadTest {
         server.start();
         List<Socket> sockets = new ArrayList<>();
         try {
-            CompletableFuture<Long> loopThreadId = new CompletableFuture<>();
-            server.loops().get(0).execute(() -> loopThreadId.complete(Thread.currentThread().getId()));
-            long loopThread = loopThreadId.get(10, TimeUnit.SECONDS);
+            LoopAllocations allocations = LoopAllocations.of(server.loops().get(0));
 
             for (int i = 0; i < clientThreads * connectionsPerThread; i++) {
                 Socket socket = new Socket();
@@ -326,14 +318,13 @@ class ServerLoadTest {
 
             long warmUp = pingPong(sockets, clientThreads, warmUpMessages);
             ServerStats stats = server.stats();
-            long allocated0 = threads.getThreadAllocatedBytes(loopThread);
+            long allocated0 = allocations.bytes();
             long frames0 = stats.messagesIn();
             long t0 = System.nanoTime();
             long measured = pingPong(sockets, clientThreads, measuredMessages);
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            long allocated1 = threads.getThreadAllocatedBytes(loopThread);
+            long allocated1 = allocations.bytes();
             long frames1 = stats.messagesIn();
-            assertTrue(allocated0 >= 0 && allocated1 >= 0, "allocated bytes of the loop thread unavailable");
 
             long allocated = allocated1 - allocated0;
             long frames = frames1 - frames0;

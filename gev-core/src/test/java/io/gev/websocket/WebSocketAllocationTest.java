@@ -2,11 +2,11 @@ package io.gev.websocket;
 
 import io.gev.Server;
 import io.gev.loop.Transport;
+import io.gev.testing.LoopAllocations;
 import io.gev.testing.PingPong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,11 +32,6 @@ class WebSocketAllocationTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void steadyStateEchoOfBinaryAndTextAllocatesNothingPerMessage() throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");
-        if (!threads.isThreadAllocatedMemoryEnabled()) {
-            threads.setThreadAllocatedMemoryEnabled(true);
-        }
         WebSocketHandler echo = new WebSocketHandler() {
             @Override
             public Object onMessage(WebSocketSession session, WebSocketMessage message) {
@@ -49,9 +43,7 @@ class WebSocketAllocationTest {
         server.start();
         List<Socket> sockets = new ArrayList<>();
         try {
-            CompletableFuture<Long> loopThreadId = new CompletableFuture<>();
-            server.loops().get(0).execute(() -> loopThreadId.complete(Thread.currentThread().getId()));
-            long loopThread = loopThreadId.get(10, TimeUnit.SECONDS);
+            LoopAllocations allocations = LoopAllocations.of(server.loops().get(0));
             for (int i = 0; i < CLIENT_THREADS * CONNECTIONS_PER_THREAD; i++) {
                 WsTestClient c = WsTestClient.open(server.port(), "/");
                 sockets.add(c.raw().socket());
@@ -71,11 +63,11 @@ class WebSocketAllocationTest {
 
             long warmUp = PingPong.run(sockets, CLIENT_THREADS, 60_000, requests, responses);
             long messages0 = server.stats().messagesIn();
-            long allocated0 = threads.getThreadAllocatedBytes(loopThread);
+            long allocated0 = allocations.bytes();
             long t0 = System.nanoTime();
             long measured = PingPong.run(sockets, CLIENT_THREADS, 120_000, requests, responses);
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            long allocated = threads.getThreadAllocatedBytes(loopThread) - allocated0;
+            long allocated = allocations.bytes() - allocated0;
             long decoded = server.stats().messagesIn() - messages0;
             assertEquals(measured, decoded);
             double perMessage = (double) allocated / measured;
