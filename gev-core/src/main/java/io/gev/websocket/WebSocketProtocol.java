@@ -53,7 +53,7 @@ final class WebSocketProtocol implements Protocol {
     /** A connection's WebSocket state: its {@link Connection#protocolState()}. Loop thread only. */
     static final class State {
         int phase = HANDSHAKE;
-        HttpHead head = new HttpHead();
+        HttpHead.Reader head = new HttpHead.Reader();
         HandshakeRequest request;
         PerMessageDeflate deflate;
         FrameDecoder decoder;
