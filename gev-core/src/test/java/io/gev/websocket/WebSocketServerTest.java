@@ -285,6 +285,27 @@ class WebSocketServerTest {
         }
     }
 
+    @Test
+    void serverNoContextTakeoverMakesEveryMessageInflatableAlone() throws Exception {
+        Server server = start(new Recorder(), WebSocketOptions.builder().compression(true)
+                .serverNoContextTakeover(true).build(), Transport.AUTO);
+        try (WsTestClient c = WsTestClient.connect(server.port())) {
+            c.write(WsTestClient.request("/", "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover"));
+            assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+                    c.readResponse().header("Sec-WebSocket-Extensions"));
+            String text = "the same message again and again ".repeat(20);
+            for (int i = 0; i < 3; i++) {
+                // The client resets too: every message deflated by a fresh compressor.
+                byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                c.write(WsTestClient.frame(true, 4, 1, BadInput.deflate(new Deflater(6, true), utf8), i, true));
+                WsTestClient.ServerFrame echo = c.readFrame();
+                assertEquals(4, echo.rsv);
+                assertEquals(text, new String(inflate(new Inflater(true), echo.payload), StandardCharsets.UTF_8),
+                        "message " + i + " needs no earlier message to inflate");
+            }
+        }
+    }
+
     static byte[] inflate(Inflater inflater, byte[] compressed) throws Exception {
         inflater.setInput(ByteBuffer.wrap(concat(compressed, PerMessageDeflate.TAIL)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
