@@ -215,11 +215,6 @@ final class WebSocketProtocol implements Protocol {
                     continue;
                 default:
                     st.peerClosed = true;
-                    if (!st.closeSent) {
-                        // The close frame that began the handshake is the one reported.
-                        st.closeCode = decoder.closeCode();
-                        st.closeReason = decoder.closeReason();
-                    }
                     st.session.closing();
                     if (st.closeSent) {
                         // The client answered the server's close: the handshake is complete.
@@ -227,7 +222,10 @@ final class WebSocketProtocol implements Protocol {
                         connection.close();
                         return false;
                     }
-                    connection.send(Outbound.echo(decoder.closeCode()), CLOSE_WHEN_WRITTEN);
+                    // The client began the close handshake: its code is the one reported.
+                    st.closeCode = decoder.closeCode();
+                    st.closeReason = decoder.closeReason();
+                    connection.send(Outbound.echo(st.closeCode), CLOSE_WHEN_WRITTEN);
                     st.phase = CLOSED;
                     in.retrieveAll();
                     return false;
