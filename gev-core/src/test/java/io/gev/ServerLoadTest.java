@@ -2,6 +2,8 @@ package io.gev;
 
 import io.gev.loop.Transport;
 import io.gev.testing.EchoLoad;
+import io.gev.testing.LoopAllocations;
+import io.gev.testing.PingPong;
 import io.gev.testing.TestClient;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,7 +13,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -291,11 +291,6 @@ class ServerLoadTest {
         final int warmUpMessages = 200_000;
         final int measuredMessages = 200_000;
 
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");
-        if (!threads.isThreadAllocatedMemoryEnabled()) {
-            threads.setThreadAllocatedMemoryEnabled(true);
-        }
 
         // A busy server's sockets have descriptor numbers in the hundreds or thousands. Fill the
         // descriptor table up to 256 first, so the sockets below get such numbers too, whatever ran
@@ -309,9 +304,7 @@ class ServerLoadTest {
         server.start();
         List<Socket> sockets = new ArrayList<>();
         try {
-            CompletableFuture<Long> loopThreadId = new CompletableFuture<>();
-            server.loops().get(0).execute(() -> loopThreadId.complete(Thread.currentThread().getId()));
-            long loopThread = loopThreadId.get(10, TimeUnit.SECONDS);
+            LoopAllocations allocations = LoopAllocations.of(server.loops().get(0));
 
             for (int i = 0; i < clientThreads * connectionsPerThread; i++) {
                 Socket socket = new Socket();
@@ -323,26 +316,25 @@ class ServerLoadTest {
             awaitCondition(Duration.ofSeconds(10), () -> server.stats().activeConnections() == sockets.size(),
                     () -> "connections registered: " + server.stats().activeConnections());
 
-            PingPong warmUp = pingPong(sockets, clientThreads, warmUpMessages);
+            long warmUp = pingPong(sockets, clientThreads, warmUpMessages);
             ServerStats stats = server.stats();
-            long allocated0 = threads.getThreadAllocatedBytes(loopThread);
+            long allocated0 = allocations.bytes();
             long frames0 = stats.messagesIn();
             long t0 = System.nanoTime();
-            PingPong measured = pingPong(sockets, clientThreads, measuredMessages);
+            long measured = pingPong(sockets, clientThreads, measuredMessages);
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            long allocated1 = threads.getThreadAllocatedBytes(loopThread);
+            long allocated1 = allocations.bytes();
             long frames1 = stats.messagesIn();
-            assertTrue(allocated0 >= 0 && allocated1 >= 0, "allocated bytes of the loop thread unavailable");
 
             long allocated = allocated1 - allocated0;
             long frames = frames1 - frames0;
-            double perMessage = (double) allocated / measured.messages;
+            double perMessage = (double) allocated / measured;
             double perFrame = frames == 0 ? Double.NaN : (double) allocated / frames;
             String report = String.format("%s: loop thread allocated %d bytes over %d echoed messages (%d frames "
                             + "decoded) in %d ms (%.0f msg/s): %.4f bytes/message, %.4f bytes/frame "
                             + "(warm-up: %d messages)",
-                    transport, allocated, measured.messages, frames, millis, measured.messages * 1000.0 / Math.max(1, millis),
-                    perMessage, perFrame, warmUp.messages);
+                    transport, allocated, measured, frames, millis, measured * 1000.0 / Math.max(1, millis),
+                    perMessage, perFrame, warmUp);
             System.out.println("steadyStateEchoAllocatesNothingPerMessage " + report);
             assertTrue(frames > 0, report);
             assertTrue(perMessage < 1.0, "the raw echo path allocates per message: " + report);
@@ -358,68 +350,14 @@ class ServerLoadTest {
         }
     }
 
-    private static final class PingPong {
-        final long messages;
-
-        PingPong(long messages) {
-            this.messages = messages;
-        }
-    }
-
-    /**
-     * Splits {@code sockets} among {@code threadCount} threads; each thread writes one message on
-     * each of its sockets, then reads every echo back and checks it, until {@code total} messages
-     * went around. Sizes alternate between 64 bytes and 4 KiB.
-     */
-    private static PingPong pingPong(List<Socket> sockets, int threadCount, int total) throws Exception {
+    /** Rounds of 64-byte and 4 KiB messages, alternating, echoed back. */
+    private static long pingPong(List<Socket> sockets, int threadCount, int total) throws Exception {
         byte[] small = new byte[64];
         byte[] medium = new byte[4096];
         new Random(SEED).nextBytes(small);
         new Random(SEED + 1).nextBytes(medium);
-        int perThread = sockets.size() / threadCount;
-        int roundsPerThread = total / (threadCount * perThread);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threadCount; t++) {
-            List<Socket> own = sockets.subList(t * perThread, (t + 1) * perThread);
-            Thread worker = new Thread(() -> {
-                byte[] in = new byte[medium.length];
-                try {
-                    for (int r = 0; r < roundsPerThread && failure.get() == null; r++) {
-                        for (int s = 0; s < own.size(); s++) {
-                            byte[] message = (r + s) % 2 == 0 ? small : medium;
-                            own.get(s).getOutputStream().write(message);
-                        }
-                        for (int s = 0; s < own.size(); s++) {
-                            byte[] message = (r + s) % 2 == 0 ? small : medium;
-                            InputStream stream = own.get(s).getInputStream();
-                            int off = 0;
-                            while (off < message.length) {
-                                int n = stream.read(in, off, message.length - off);
-                                if (n < 0) {
-                                    throw new EOFException("EOF after " + off + " of " + message.length + " bytes");
-                                }
-                                off += n;
-                            }
-                            if (!Arrays.equals(in, 0, message.length, message, 0, message.length)) {
-                                throw new AssertionError("echo differs on socket " + s + " round " + r);
-                            }
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "ping-pong-" + t);
-            workers.add(worker);
-            worker.start();
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("ping-pong failed", failure.get());
-        }
-        return new PingPong((long) roundsPerThread * perThread * threadCount);
+        byte[][] messages = {small, medium};
+        return PingPong.run(sockets, threadCount, total, messages, messages);
     }
 
     // ---- helpers -----------------------------------------------------------------------------

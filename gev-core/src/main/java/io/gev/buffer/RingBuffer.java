@@ -594,6 +594,21 @@ public final class RingBuffer {
     }
 
     /**
+     * The number of bytes {@link #writeString writeString(s, UTF_8)} appends for {@code s}
+     * (an unpaired surrogate counts as the one byte of its replacement {@code ?}), computed
+     * without encoding: for protocols that write a text's length before the text.
+     *
+     * @throws IllegalArgumentException if that is more than {@link Integer#MAX_VALUE} bytes
+     */
+    public static int utf8Length(CharSequence s) {
+        long size = utf8Size(s);
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("text too long: " + size + " bytes in UTF-8");
+        }
+        return (int) size;
+    }
+
+    /**
      * Makes at least {@code minFree} bytes writable in one piece, growing or compacting the ring
      * if needed, and returns a view whose position..limit is the contiguous free region at the
      * write position (at least {@code minFree} bytes; it may be more). Fill it, for example with a
@@ -939,7 +954,8 @@ public final class RingBuffer {
         return b;
     }
 
-    private void writeUtf8(CharSequence s) {
+    /** The UTF-8 size of {@code s} as {@link #writeString} encodes it. */
+    private static long utf8Size(CharSequence s) {
         int chars = s.length();
         long size = 0;
         for (int k = 0; k < chars; k++) {
@@ -958,7 +974,12 @@ public final class RingBuffer {
                 size += 1;
             }
         }
-        int n = (int) Math.min(size, Integer.MAX_VALUE);
+        return size;
+    }
+
+    private void writeUtf8(CharSequence s) {
+        int chars = s.length();
+        int n = (int) Math.min(utf8Size(s), Integer.MAX_VALUE);
         ensureWritable(n);
         int i = w;
         for (int k = 0; k < chars; k++) {

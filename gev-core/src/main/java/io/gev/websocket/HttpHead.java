@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The request line and headers of an HTTP/1.1 request (RFC 9112), read incrementally from a
- * ring: {@link #find} tells when the whole head has arrived without rescanning the lines it has
+ * ring: {@link Reader#find} tells when the whole head has arrived without rescanning the lines it has
  * seen, {@link #parse} then checks and splits it.
  *
  * <p>Lines end with CRLF or a bare LF; leading empty lines are skipped; obsolete line folding,
@@ -26,16 +26,6 @@ final class HttpHead {
     /** Lower-case name to values in order; unmodifiable. */
     final Map<String, List<String>> headers;
 
-    /** Offset of the first line not yet seen complete. */
-    private int lineStart;
-    /** Bytes already searched for the end of that line. */
-    private int scanned;
-
-    /** Creates a reader for {@link #find}. */
-    HttpHead() {
-        this(null, null, null, null);
-    }
-
     private HttpHead(String method, String target, String version, Map<String, List<String>> headers) {
         this.method = method;
         this.target = target;
@@ -43,36 +33,45 @@ final class HttpHead {
         this.headers = headers;
     }
 
-    /**
-     * Looks for the empty line that ends the head.
-     *
-     * @return the head's length including that line, or -1 when more bytes are needed
-     * @throws HandshakeException 431 when the head is longer than {@code maxSize}
-     */
-    int find(RingBuffer in, int maxSize) {
-        while (true) {
-            // Leading empty lines (RFC 9112 section 2.2) are skipped, not counted.
-            while (lineStart == 0 && !in.isEmpty() && (in.peekByte() == '\n'
-                    || (in.peekByte() == '\r' && in.length() > 1 && in.getByte(1) == '\n'))) {
-                in.retrieve(in.peekByte() == '\n' ? 1 : 2);
-                scanned = 0;
-            }
-            int lf = in.indexOf((byte) '\n', Math.max(lineStart, scanned));
-            if (lf < 0) {
-                if (in.length() > maxSize) {
+    /** Finds the end of a head as its bytes arrive; one per connection until the head is complete. */
+    static final class Reader {
+
+        /** Offset of the first line not yet seen complete. */
+        private int lineStart;
+        /** Bytes already searched for the end of that line. */
+        private int scanned;
+
+        /**
+         * Looks for the empty line that ends the head.
+         *
+         * @return the head's length including that line, or -1 when more bytes are needed
+         * @throws HandshakeException 431 when the head is longer than {@code maxSize}
+         */
+        int find(RingBuffer in, int maxSize) {
+            while (true) {
+                // Leading empty lines (RFC 9112 section 2.2) are skipped, not counted.
+                while (lineStart == 0 && !in.isEmpty() && (in.peekByte() == '\n'
+                        || (in.peekByte() == '\r' && in.length() > 1 && in.getByte(1) == '\n'))) {
+                    in.retrieve(in.peekByte() == '\n' ? 1 : 2);
+                    scanned = 0;
+                }
+                int lf = in.indexOf((byte) '\n', Math.max(lineStart, scanned));
+                if (lf < 0) {
+                    if (in.length() > maxSize) {
+                        throw tooLarge(maxSize);
+                    }
+                    scanned = in.length();
+                    return -1;
+                }
+                if (lf >= maxSize) {
                     throw tooLarge(maxSize);
                 }
-                scanned = in.length();
-                return -1;
+                int length = lf - lineStart;
+                if (lineStart > 0 && (length == 0 || (length == 1 && in.getByte(lineStart) == '\r'))) {
+                    return lf + 1;
+                }
+                lineStart = lf + 1;
             }
-            if (lf >= maxSize) {
-                throw tooLarge(maxSize);
-            }
-            int length = lf - lineStart;
-            if (lineStart > 0 && (length == 0 || (length == 1 && in.getByte(lineStart) == '\r'))) {
-                return lf + 1;
-            }
-            lineStart = lf + 1;
         }
     }
 

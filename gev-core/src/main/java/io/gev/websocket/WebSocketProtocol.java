@@ -53,7 +53,7 @@ final class WebSocketProtocol implements Protocol {
     /** A connection's WebSocket state: its {@link Connection#protocolState()}. Loop thread only. */
     static final class State {
         int phase = HANDSHAKE;
-        HttpHead head = new HttpHead();
+        HttpHead.Reader head = new HttpHead.Reader();
         HandshakeRequest request;
         PerMessageDeflate deflate;
         FrameDecoder decoder;
@@ -215,11 +215,6 @@ final class WebSocketProtocol implements Protocol {
                     continue;
                 default:
                     st.peerClosed = true;
-                    if (!st.closeSent) {
-                        // The close frame that began the handshake is the one reported.
-                        st.closeCode = decoder.closeCode();
-                        st.closeReason = decoder.closeReason();
-                    }
                     st.session.closing();
                     if (st.closeSent) {
                         // The client answered the server's close: the handshake is complete.
@@ -227,7 +222,10 @@ final class WebSocketProtocol implements Protocol {
                         connection.close();
                         return false;
                     }
-                    connection.send(Outbound.echo(decoder.closeCode()), CLOSE_WHEN_WRITTEN);
+                    // The client began the close handshake: its code is the one reported.
+                    st.closeCode = decoder.closeCode();
+                    st.closeReason = decoder.closeReason();
+                    connection.send(Outbound.echo(st.closeCode), CLOSE_WHEN_WRITTEN);
                     st.phase = CLOSED;
                     in.retrieveAll();
                     return false;
@@ -336,7 +334,7 @@ final class WebSocketProtocol implements Protocol {
     }
 
     private void writeText(State st, RingBuffer out, CharSequence text) {
-        int n = utf8Length(text);
+        int n = RingBuffer.utf8Length(text);
         if (st.deflate != null && n >= options.compressionMinSize()) {
             Scratch scratch = SCRATCH.get();
             RingBuffer utf8 = scratch.text;
@@ -389,31 +387,6 @@ final class WebSocketProtocol implements Protocol {
             out.writeShort((b0 << 8) | 127);
             out.writeLong(length);
         }
-    }
-
-    /** The number of bytes {@link RingBuffer#writeString} writes for {@code s} in UTF-8. */
-    static int utf8Length(CharSequence s) {
-        int chars = s.length();
-        long size = 0;
-        for (int k = 0; k < chars; k++) {
-            char c = s.charAt(k);
-            if (c < 0x80) {
-                size += 1;
-            } else if (c < 0x800) {
-                size += 2;
-            } else if (!Character.isSurrogate(c)) {
-                size += 3;
-            } else if (Character.isHighSurrogate(c) && k + 1 < chars && Character.isLowSurrogate(s.charAt(k + 1))) {
-                size += 4;
-                k++;
-            } else {
-                size += 1; // written as '?'
-            }
-        }
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("text too long: " + size + " bytes in UTF-8");
-        }
-        return (int) size;
     }
 
     /** Buffers of one loop thread for compressing; they shrink back after a large message. */

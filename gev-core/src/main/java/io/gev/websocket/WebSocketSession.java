@@ -20,7 +20,8 @@ public final class WebSocketSession {
     private final HandshakeRequest request;
     private final String extensions;
     private volatile boolean open = true;
-    private volatile boolean closed;
+    /** Guarded by this. */
+    private boolean closed;
     /** Groups to leave on close; guarded by this. */
     private List<WebSocketGroup> groups;
 
@@ -158,10 +159,6 @@ public final class WebSocketSession {
 
     void closing() {
         open = false;
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 
     /** The connection closed: leave every group. */

@@ -265,6 +265,7 @@ class RingBufferTest {
                 RingBuffer rb = ringAt(direct, 32, 24 + start, new byte[] {9});
                 rb.writeString(s, StandardCharsets.UTF_8);
                 byte[] encoded = s.getBytes(StandardCharsets.UTF_8);
+                assertEquals(encoded.length, RingBuffer.utf8Length(s), s);
                 byte[] expected = new byte[encoded.length + 1];
                 expected[0] = 9;
                 System.arraycopy(encoded, 0, expected, 1, encoded.length);

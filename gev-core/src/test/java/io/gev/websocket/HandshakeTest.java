@@ -46,7 +46,7 @@ class HandshakeTest {
      * @return the checked request, or {@code null} when the bytes end before the head does
      */
     private static HandshakeRequest handshake(byte[] bytes, RingBuffer in, Random random, int maxChunk) {
-        HttpHead reader = new HttpHead();
+        HttpHead.Reader reader = new HttpHead.Reader();
         int pos = 0;
         while (pos < bytes.length) {
             int n = maxChunk == 0 ? bytes.length : Math.min(bytes.length - pos, 1 + random.nextInt(maxChunk));
@@ -99,7 +99,7 @@ class HandshakeTest {
                 + "Sec-WebSocket-Protocol: v2.chat, v1.chat\r\nSec-WebSocket-Protocol: mqtt\r\nX-Multi: 1\r\nx-multi: 2\r\n\r\n";
         WebSocketOptions options = BadInput.options().toBuilder().subprotocols("mqtt", "v1.chat").build();
         RingBuffer in = RingBuffer.allocate(0);
-        HttpHead reader = new HttpHead();
+        HttpHead.Reader reader = new HttpHead.Reader();
         in.write(latin1(request));
         HandshakeRequest r = Handshake.validate(HttpHead.parse(in.readBytes(reader.find(in, 1024))), options, PEER, PEER);
         assertEquals("/app/chat", r.path());

@@ -90,9 +90,7 @@ class PythonClientInteropTest {
         if (compression) {
             assertTrue(output.contains("extensions=permessage-deflate"), output);
         }
-        Recorder.Closed closed = handler.nextClosed();
-        assertEquals(4000, closed.code);
-        assertEquals("done", closed.reason);
+        handler.expectClosed(4000, "done");
         System.out.println("python websockets: " + output);
     }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** An echo {@link WebSocketHandler} that records sessions and closes for tests. */
@@ -36,6 +37,14 @@ class Recorder implements WebSocketHandler {
     Closed nextClosed() throws InterruptedException {
         Closed c = closed.poll(10, TimeUnit.SECONDS);
         assertNotNull(c, "no session closed");
+        return c;
+    }
+
+    /** Waits for the next close and checks its code and reason. */
+    Closed expectClosed(int code, String reason) throws InterruptedException {
+        Closed c = nextClosed();
+        assertEquals(code, c.code, "close code");
+        assertEquals(reason, c.reason, "close reason");
         return c;
     }
 
