@@ -115,7 +115,8 @@ public class GevProperties {
         private DataSize maxHandshakeSize = DataSize.ofKilobytes(8);
 
         /**
-         * Largest frame payload; a larger frame closes the connection with 1009.
+         * Largest frame payload, at most max-message-size; a larger frame closes the
+         * connection with 1009.
          */
         private DataSize maxFrameSize = DataSize.ofMegabytes(16);
 

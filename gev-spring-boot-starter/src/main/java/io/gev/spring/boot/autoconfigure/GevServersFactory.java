@@ -87,7 +87,8 @@ final class GevServersFactory {
         map.from(ws::getSubprotocols).to(options::subprotocols);
         map.from(ws::getAllowedOrigins).to(options::allowedOrigins);
         map.from(ws::getMaxHandshakeSize).as(GevServersFactory::bytes).to(options::maxHandshakeSize);
-        map.from(ws::getMaxFrameSize).as(GevServersFactory::bytes).to(options::maxFrameSize);
+        // A frame can never be larger than a message, so setting only max-message-size lowers both.
+        map.from(() -> Math.min(bytes(ws.getMaxFrameSize()), bytes(ws.getMaxMessageSize()))).to(options::maxFrameSize);
         map.from(ws::getMaxMessageSize).as(GevServersFactory::bytes).to(options::maxMessageSize);
         map.from(ws::getHandshakeTimeout).to(options::handshakeTimeout);
         map.from(ws::getPingInterval).to(options::pingInterval);

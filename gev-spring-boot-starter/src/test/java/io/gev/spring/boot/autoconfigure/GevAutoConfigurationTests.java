@@ -299,6 +299,19 @@ class GevAutoConfigurationTests {
     }
 
     @Test
+    void shouldCapFrameSizeAtMessageSize() {
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=64KB")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    io.gev.websocket.WebSocketOptions o = GevServersFactory
+                            .webSocketOptions(context.getBean(GevProperties.class).getWebsocket());
+                    assertThat(o.maxMessageSize()).isEqualTo(64 * 1024);
+                    assertThat(o.maxFrameSize()).isEqualTo(64 * 1024);
+                });
+    }
+
+    @Test
     void shouldNotStartWebSocketServerWhenDisabled() {
         this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.enabled=false")
