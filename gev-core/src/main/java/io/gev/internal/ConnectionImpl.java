@@ -526,6 +526,14 @@ final class ConnectionImpl implements Connection {
         if (state != OPEN) {
             return;
         }
+        try {
+            protocol.onServerStop(this);
+        } catch (Throwable t) {
+            log.warn("Protocol {} failed to say goodbye on {}", protocol, this, t);
+        }
+        if (state != OPEN) {
+            return;
+        }
         reading = false;
         if (out == null || out.isEmpty()) {
             close(CloseReason.SHUTDOWN);
