@@ -43,6 +43,8 @@ abstract class LoadRun implements AutoCloseable {
     private long windowStart;
     private long serverCpuStart;
     private long clientCpuStart;
+    private long serverAllocStart = -1;
+    private long machineBusyStart;
 
     LoadRun(LoadOptions options) throws IOException {
         this.options = options;
@@ -103,6 +105,8 @@ abstract class LoadRun implements AutoCloseable {
         latency.reset();
         serverCpuStart = ProcStat.cpuNanos(options.serverPid);
         clientCpuStart = ProcStat.cpuNanos(ProcStat.self());
+        serverAllocStart = serverAllocated();
+        machineBusyStart = ProcStat.machineBusyNanos();
         windowStart = System.nanoTime();
         measuring = true;
     }
@@ -112,10 +116,17 @@ abstract class LoadRun implements AutoCloseable {
         long elapsed = System.nanoTime() - windowStart;
         long serverCpu = ProcStat.cpuNanos(options.serverPid);
         long clientCpu = ProcStat.cpuNanos(ProcStat.self());
+        long machineBusy = ProcStat.machineBusyNanos();
+        long serverAlloc = serverAllocated();
         Report r = report();
         r.ops = ops;
         r.seconds = elapsed / 1e9;
         r.messageSize = messageSize;
+        if (machineBusyStart >= 0 && machineBusy >= 0 && serverCpuStart >= 0 && serverCpu >= 0) {
+            // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
+            long foreign = (machineBusy - machineBusyStart) - (serverCpu - serverCpuStart) - (clientCpu - clientCpuStart);
+            r.foreignCpuPercent = Math.max(0, 100.0 * foreign / elapsed);
+        }
         if (ops > 0) {
             r.p50Micros = latency.getValueAtPercentile(50) / 1000.0;
             r.p99Micros = latency.getValueAtPercentile(99) / 1000.0;
@@ -126,8 +137,24 @@ abstract class LoadRun implements AutoCloseable {
             if (clientCpuStart >= 0 && clientCpu >= 0) {
                 r.clientCpuNanosPerOp = (clientCpu - clientCpuStart) / (double) ops;
             }
+            if (serverAllocStart >= 0 && serverAlloc >= 0) {
+                r.serverAllocBytesPerOp = (serverAlloc - serverAllocStart) / (double) ops;
+            }
         }
         return r;
+    }
+
+    /** Heap bytes the server's threads allocated so far, from its control port; -1 without one. */
+    private long serverAllocated() {
+        if (options.controlPort <= 0) {
+            return -1;
+        }
+        try {
+            return ControlClient.ask(options.controlPort, "alloc").getOrDefault("alloc", -1L);
+        } catch (IOException e) {
+            error("control port: " + e);
+            return -1;
+        }
     }
 
     /** A report with the run's label, scenario and errors filled in. */

@@ -29,6 +29,23 @@ public final class ProcStat {
         }
     }
 
+    /** CPU time all processes spent busy since boot, summed over the CPUs, from {@code /proc/stat}; -1 if unknown. */
+    public static long machineBusyNanos() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0); // "cpu  user nice system idle iowait irq softirq steal ..."
+            String[] f = cpu.trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle and iowait are not busy
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy * 1_000_000_000L / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** This JVM's process id. */
     public static long self() {
         return ProcessHandle.current().pid();

@@ -26,6 +26,10 @@ public final class Report {
     public long errors;
     public double serverCpuNanosPerOp = Double.NaN;
     public double clientCpuNanosPerOp = Double.NaN;
+    /** Heap bytes the server allocated per operation over the window (its control port's {@code alloc}). */
+    public double serverAllocBytesPerOp = Double.NaN;
+    /** CPU other processes used during the window, in percent of one CPU; 0 on a quiet machine. */
+    public double foreignCpuPercent = Double.NaN;
     /** Idle mode: heap and direct bytes per connection, measured in the server. */
     public double heapPerConnection = Double.NaN;
     public double directPerConnection = Double.NaN;
@@ -58,6 +62,8 @@ public final class Report {
         f.put("errors", Long.toString(errors));
         f.put("server_cpu_ns_per_op", num(serverCpuNanosPerOp));
         f.put("client_cpu_ns_per_op", num(clientCpuNanosPerOp));
+        f.put("server_alloc_b_per_op", num(serverAllocBytesPerOp));
+        f.put("foreign_cpu_pct", num(foreignCpuPercent));
         f.put("bytes_per_conn", num(bytesPerConnection()));
         f.put("heap_per_conn", num(heapPerConnection));
         f.put("direct_per_conn", num(directPerConnection));
@@ -89,6 +95,8 @@ public final class Report {
         r.errors = Long.parseLong(f.get("errors"));
         r.serverCpuNanosPerOp = Double.parseDouble(f.get("server_cpu_ns_per_op"));
         r.clientCpuNanosPerOp = Double.parseDouble(f.get("client_cpu_ns_per_op"));
+        r.serverAllocBytesPerOp = Double.parseDouble(f.getOrDefault("server_alloc_b_per_op", "NaN"));
+        r.foreignCpuPercent = Double.parseDouble(f.getOrDefault("foreign_cpu_pct", "NaN"));
         r.heapPerConnection = Double.parseDouble(f.get("heap_per_conn"));
         r.directPerConnection = Double.parseDouble(f.get("direct_per_conn"));
         return r;
@@ -111,6 +119,8 @@ public final class Report {
                 p999Micros);
         out.printf(Locale.ROOT, "%-28s server %.0f  client %.0f%n", "CPU ns per operation", serverCpuNanosPerOp,
                 clientCpuNanosPerOp);
+        out.printf(Locale.ROOT, "%-28s %.2f%n", "server heap B per operation", serverAllocBytesPerOp);
+        out.printf(Locale.ROOT, "%-28s %.0f%%%n", "other processes' CPU", foreignCpuPercent);
         out.printf(Locale.ROOT, "%-28s %d%s%n", "errors", errors, errors > 0 ? " (first: " + firstError + ")" : "");
     }
 

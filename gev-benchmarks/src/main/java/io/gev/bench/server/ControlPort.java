@@ -14,11 +14,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A tiny blocking side channel of a benchmark server on 127.0.0.1: a line {@code mem} is answered
+ * A tiny blocking side channel of a benchmark server on 127.0.0.1. A line {@code mem} is answered
  * with {@code heap=B direct=B} after full garbage collections, where heap is the heap in use and
  * direct the JDK's direct buffers plus the native memory Netty allocates without the JDK's
- * accounting. It runs on its own daemon thread, outside the loops being measured, and is asked
- * only outside the measured windows.
+ * accounting; a line {@code alloc} with {@code alloc=B}, the bytes all live threads allocated on
+ * the heap so far. It runs on its own daemon thread, outside the loops being measured, and is
+ * asked only at the edges of the measured windows.
  */
 public final class ControlPort {
 
@@ -40,7 +41,7 @@ public final class ControlPort {
             try (Socket s = socket.accept()) {
                 String command = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
                         .readLine();
-                String answer = "mem".equals(command) ? memory() : "error=1";
+                String answer = "mem".equals(command) ? memory() : "alloc".equals(command) ? allocated() : "error=1";
                 OutputStream out = s.getOutputStream();
                 out.write((answer + "\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
@@ -48,6 +49,24 @@ public final class ControlPort {
                 System.err.println("control port: " + e);
             }
         }
+    }
+
+    /**
+     * Heap bytes allocated so far by the threads alive now (the loops live as long as the server),
+     * except this one: answering costs some kilobytes that are not the server's.
+     */
+    static String allocated() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = threads.getAllThreadIds();
+        long[] bytes = threads.getThreadAllocatedBytes(ids);
+        long self = Thread.currentThread().getId();
+        long sum = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] != self && bytes[i] > 0) {
+                sum += bytes[i];
+            }
+        }
+        return "alloc=" + sum;
     }
 
     /** Heap in use after GC and direct memory in use, in bytes. */
