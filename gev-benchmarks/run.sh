@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
+# Echo, pipeline and WebSocket scenarios run both servers at once and alternate the load between
+# them in half-second slices; churn and idle memory run one server at a time. The defaults (5
+# rounds, 4 s of warm-up, 4 s measured per server) take about 9 minutes.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
 #
@@ -12,9 +15,9 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
-ROUNDS=3
-WARMUP=3
-DURATION=5
+ROUNDS=5
+WARMUP=4
+DURATION=4
 LOOPS=1
 ONLY=""
 BUILD=1
@@ -81,52 +84,93 @@ wait_quiet() {
   echo "  the machine is still busy after ${QUIET_WAIT} s: measuring anyway" >&2
 }
 
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2> /dev/null || true
-    wait "$SERVER_PID" 2> /dev/null || true
-    SERVER_PID=""
-  fi
+SERVER_PIDS=()
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill "$pid" 2> /dev/null || true
+    # Started from a subshell, so not our child: poll until it is gone (at most 10 s).
+    for _ in $(seq 1 200); do
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.05
+    done
+  done
+  SERVER_PIDS=()
 }
-trap stop_server EXIT
+trap stop_servers EXIT
 
-# run_one LABEL IMPL JAR SCENARIO ARGS...: one server JVM, one load, one RESULT line.
-run_one() {
-  local label=$1 impl=$2 jar=$3 scenario=$4
-  shift 4
-  local log="$OUT/$(echo "$scenario-$label" | tr ' =' '__').log"
-  wait_quiet
-  "${SERVER_PIN[@]}" java $JVM_FLAGS -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log.server" 2>&1 &
-  SERVER_PID=$!
-  local ready=""
+# start_server IMPL JAR LOG: starts one server JVM pinned; prints "PORT CONTROL PID", or nothing
+# when the server is not available (gev-ws before gev has WebSocket). Runs in $(...): the caller
+# records the PID for stop_servers.
+start_server() {
+  local impl=$1 jar=$2 log=$3 ready="" pid
+  "${SERVER_PIN[@]}" java $JVM_FLAGS -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
+  pid=$!
   for _ in $(seq 1 200); do
-    ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log.server" || true)
+    ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log" || true)
     [ -n "$ready" ] && break
-    kill -0 "$SERVER_PID" 2> /dev/null || break
+    kill -0 "$pid" 2> /dev/null || break
     sleep 0.1
   done
   if [[ "$ready" != READY* ]]; then
-    echo "  $scenario $label: server $impl not available (${ready:-did not start}, see $log.server)" >&2
-    stop_server
+    echo "  server $impl not available (${ready:-did not start}, see $log)" >&2
+    kill "$pid" 2> /dev/null || true
     return 0
   fi
-  local port control
-  port=$(sed -E 's/.* port=([0-9]+).*/\1/' <<< "$ready")
-  control=$(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready")
+  echo "$(sed -E 's/.* port=([0-9]+).*/\1/' <<< "$ready") $(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
+}
+
+# load LOG ARGS...: one load generator run; its RESULT lines go to the results file.
+load() {
+  local log=$1
+  shift
   # The load bounds itself; timeout is a safety net only.
   if ! timeout 300 "${CLIENT_PIN[@]}" java $JVM_FLAGS -cp "$JAR" io.gev.bench.load.LoadGenerator "$@" \
-      --port "$port" --server-pid "$SERVER_PID" --control-port "$control" --label "$label" \
       --warmup "$WARMUP" -d "$DURATION" > "$log" 2>&1; then
-    echo "  $scenario $label: the load reported errors (see $log)" >&2
+    echo "  the load reported errors (see $log)" >&2
   fi
-  local line
-  line=$(grep -m1 '^RESULT ' "$log" || true)
-  if [ -n "$line" ]; then
-    echo "$line" >> "$RESULTS"
-    echo "  $(sed -E 's/.*label=([^ ]+).*ops_per_s=([^ ]+).*p99_us=([^ ]+).*errors=([^ ]+) server_cpu_ns_per_op=([^ ]+).*foreign_cpu_pct=([^ ]+) bytes_per_conn=([^ ]+).*/\1: \2 ops\/s, p99 \3 us, server cpu \5 ns\/op, \7 B\/conn, errors \4, others \6 % cpu/' <<< "$line")" >&2
+  grep '^RESULT ' "$log" >> "$RESULTS" || true
+  grep '^RESULT ' "$log" | sed -E 's/.*label=([^ ]+).*ops_per_s=([^ ]+).*p99_us=([^ ]+).*errors=([^ ]+) server_cpu_ns_per_op=([^ ]+).*foreign_cpu_pct=([^ ]+) bytes_per_conn=([^ ]+).*/  \1: \2 ops\/s, p99 \3 us, server cpu \5 ns\/op, \7 B\/conn, errors \4, others \6 % cpu/' >&2 || true
+}
+
+# run_one LABEL IMPL JAR SCENARIO ARGS...: one server alone under the load.
+run_one() {
+  local label=$1 impl=$2 jar=$3 scenario=$4 base s
+  shift 4
+  base="$OUT/$(echo "$scenario-$label" | tr ' =' '__')"
+  wait_quiet
+  s=$(start_server "$impl" "$jar" "$base.server.log")
+  if [ -n "$s" ]; then
+    set -- "$@" --label "$label"
+    read -r port control pid <<< "$s"
+    SERVER_PIDS+=("$pid")
+    load "$base.log" "$@" --port "$port" --control-port "$control" --server-pid "$pid"
   fi
-  stop_server
+  stop_servers
+}
+
+# run_pair SCENARIO GEV_IMPL PEER_IMPL ARGS...: both servers up, the load alternating between
+# them in slices (see StreamLoad), so a slow spell of the machine hits both; falls back to the
+# peer alone when gev's server is not available.
+run_pair() {
+  local scenario=$1 gev=$2 peer=$3 base a b
+  shift 3
+  base="$OUT/$(echo "$scenario" | tr ' =' '__')"
+  wait_quiet
+  a=$(start_server "$gev" "$JAR" "$base.gev.server.log")
+  b=$(start_server "$peer" "$PEER_JAR" "$base.$PEER_LABEL.server.log")
+  [ -n "$a" ] && SERVER_PIDS+=("${a##* }")
+  [ -n "$b" ] && SERVER_PIDS+=("${b##* }")
+  if [ -n "$a" ] && [ -n "$b" ]; then
+    read -r port control pid <<< "$a"
+    read -r portb controlb pidb <<< "$b"
+    load "$base.log" "$@" --label gev --port "$port" --control-port "$control" --server-pid "$pid" \
+      --label-b "$PEER_LABEL" --port-b "$portb" --control-port-b "$controlb" --server-pid-b "$pidb"
+  elif [ -n "$b" ]; then
+    read -r port control pid <<< "$b"
+    load "$base.log" "$@" --label "$PEER_LABEL" --port "$port" --control-port "$control" --server-pid "$pid"
+  fi
+  stop_servers
 }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee "$OUT/machine.txt" >&2
@@ -146,8 +190,10 @@ for round in $(seq 1 "$ROUNDS"); do
       peer=${PEER_IMPL:-netty}-ws
     fi
     echo "round $round/$ROUNDS: $scenario" >&2
-    # Alternate who goes first, so a drift of the machine favours neither.
-    if [ $((round % 2)) = 1 ]; then
+    if [[ "$args" != *"--mode connect"* ]]; then
+      run_pair "$scenario" "$gev" "$peer" $args
+    elif [ $((round % 2)) = 1 ]; then
+      # Churn and idle memory: one server at a time, alternating who goes first.
       run_one gev "$gev" "$JAR" "$scenario" $args
       run_one "$PEER_LABEL" "$peer" "$PEER_JAR" "$scenario" $args
     else

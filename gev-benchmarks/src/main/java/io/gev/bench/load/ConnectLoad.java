@@ -1,6 +1,7 @@
 package io.gev.bench.load;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -21,6 +22,8 @@ final class ConnectLoad extends LoadRun {
     private static final int DONE = 3;
     private static final int MAX_ERRORS = 1000;
 
+    private final Meter meter;
+    private final InetSocketAddress target;
     private final ByteBuffer token = ByteBuffer.allocate(8);
     private final ByteBuffer echo = ByteBuffer.allocate(16);
     private boolean churning;
@@ -39,6 +42,8 @@ final class ConnectLoad extends LoadRun {
 
     ConnectLoad(LoadOptions options) throws IOException {
         super(options);
+        this.meter = new Meter(options.label, options.serverPid, options.controlPort, this::error);
+        this.target = new InetSocketAddress(options.host, options.port);
     }
 
     Report run() throws IOException {
@@ -52,19 +57,19 @@ final class ConnectLoad extends LoadRun {
         }
         long warmEnd = System.nanoTime() + (long) (options.warmupSeconds * 1e9);
         runUntil(warmEnd);
-        beginWindow();
+        beginWindow(meter);
+        meter.resume(System.nanoTime());
         runUntil(warmEnd + (long) (options.durationSeconds * 1e9));
-        Report r = endWindow(0);
+        Report r = endWindow(0, meter)[0];
         churning = false;
-        r.errors = errors;
-        r.firstError = firstError;
         return r;
     }
 
     private Report idle() throws IOException {
         int n = options.connections;
         Map<String, Long> before = memory();
-        beginWindow();
+        beginWindow(meter);
+        meter.resume(System.nanoTime());
         long deadline = System.nanoTime() + (long) (options.connectTimeoutSeconds * 1e9);
         int opened = 0;
         now = System.nanoTime();
@@ -75,7 +80,7 @@ final class ConnectLoad extends LoadRun {
             }
             poll(100);
         }
-        Report r = endWindow(0);
+        Report r = endWindow(0, meter)[0];
         if (settled < n) {
             error((n - settled) + " of " + n + " connections not open after " + options.connectTimeoutSeconds + " s");
         }
@@ -107,7 +112,7 @@ final class ConnectLoad extends LoadRun {
         Attempt a = new Attempt();
         a.started = System.nanoTime();
         try {
-            a.key = connect(a);
+            a.key = connect(target, a);
             a.channel = (SocketChannel) a.key.channel();
         } catch (IOException e) {
             fail(a, "connect failed: " + e);
@@ -155,7 +160,7 @@ final class ConnectLoad extends LoadRun {
                 fail(a, String.format("echo %016x differs from the %016x sent", got, a.token));
                 return;
             }
-            completed(now - a.started);
+            meter.completed(now - a.started);
             if (churning) {
                 a.phase = DONE;
                 a.channel.setOption(StandardSocketOptions.SO_LINGER, 0);

@@ -33,6 +33,15 @@ public final class LoadOptions {
     /** CONNECT mode: hold the connections idle and report memory per connection instead of churning. */
     public boolean idle;
     public String label = "server";
+    /**
+     * A second server (echo, pipeline and ws modes): when its port is set, both servers get the
+     * same load in turns of {@link #sliceSeconds}, so a slow spell of the machine hits both alike.
+     */
+    public int portB;
+    public int serverPidB;
+    public int controlPortB;
+    public String labelB = "server-b";
+    public double sliceSeconds = 0.5;
     public long seed = 42;
     /** Bound of connecting (and the WebSocket handshakes) before the load starts. */
     public double connectTimeoutSeconds = 30;
@@ -62,6 +71,11 @@ public final class LoadOptions {
                 case "--server-pid": o.serverPid = Integer.parseInt(v); break;
                 case "--control-port": o.controlPort = Integer.parseInt(v); break;
                 case "--label": o.label = v; break;
+                case "--port-b": o.portB = Integer.parseInt(v); break;
+                case "--server-pid-b": o.serverPidB = Integer.parseInt(v); break;
+                case "--control-port-b": o.controlPortB = Integer.parseInt(v); break;
+                case "--label-b": o.labelB = v; break;
+                case "--slice": o.sliceSeconds = Double.parseDouble(v); break;
                 case "--seed": o.seed = Long.parseLong(v); break;
                 case "--connect-timeout": o.connectTimeoutSeconds = Double.parseDouble(v); break;
                 default: throw new IllegalArgumentException("unknown option " + a);
@@ -81,6 +95,8 @@ public final class LoadOptions {
         require(mode == Mode.PIPELINE || inFlight == 1 || mode == Mode.WS, "-k needs --mode pipeline or ws");
         require(warmupSeconds >= 0 && warmupSeconds <= 600, "warm-up in 0..600 s");
         require(durationSeconds > 0 && durationSeconds <= 600, "duration in (0, 600] s");
+        require(portB == 0 || mode != Mode.CONNECT, "--port-b only in echo, pipeline and ws modes");
+        require(sliceSeconds >= 0.05 && sliceSeconds <= 60, "slice in 0.05..60 s");
         require(connectTimeoutSeconds > 0 && connectTimeoutSeconds <= 600, "connect timeout in (0, 600] s");
         return this;
     }

@@ -1,7 +1,5 @@
 package io.gev.bench.load;
 
-import org.HdrHistogram.Histogram;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -12,19 +10,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The single-threaded machinery every mode shares: one selector, the measured window (operations,
- * latency histogram, CPU time of the server and of this process) and error accounting.
+ * The single-threaded machinery every mode shares: one selector, the measured window (a
+ * {@link Meter} per server under load, CPU time of this process and of everything else) and
+ * error accounting.
  */
 abstract class LoadRun implements AutoCloseable {
 
     /** Connects in flight at once: well under a listen backlog of 1024. */
     static final int CONNECT_BATCH = 256;
-    private static final long MAX_LATENCY = TimeUnit.SECONDS.toNanos(60);
 
     final LoadOptions options;
-    final InetSocketAddress target;
     final Selector selector;
-    final Histogram latency = new Histogram(MAX_LATENCY, 3);
     private final Consumer<SelectionKey> onKey = key -> {
         if (this.clockStale) {
             this.now = System.nanoTime();
@@ -36,27 +32,22 @@ abstract class LoadRun implements AutoCloseable {
     /** The time of the current batch of events: read once when a select returns the first key. */
     long now;
     private boolean clockStale;
-    boolean measuring;
-    long ops;
     long errors;
     String firstError = "";
-    private long windowStart;
-    private long serverCpuStart;
     private long clientCpuStart;
-    private long serverAllocStart = -1;
     private long machineBusyStart;
+    private long windowStart;
 
     LoadRun(LoadOptions options) throws IOException {
         this.options = options;
-        this.target = new InetSocketAddress(options.host, options.port);
         this.selector = Selector.open();
     }
 
     /** Handles the ready operations of one key. */
     abstract void onKey(SelectionKey key);
 
-    /** Opens a non-blocking connection to the target; the key's attachment is {@code attachment}. */
-    SelectionKey connect(Object attachment) throws IOException {
+    /** Opens a non-blocking connection to {@code target}; the key's attachment is {@code attachment}. */
+    SelectionKey connect(InetSocketAddress target, Object attachment) throws IOException {
         SocketChannel ch = SocketChannel.open();
         try {
             ch.configureBlocking(false);
@@ -85,14 +76,6 @@ abstract class LoadRun implements AutoCloseable {
         }
     }
 
-    /** Counts one completed operation of {@code nanos} latency when inside the window. */
-    final void completed(long nanos) {
-        if (measuring) {
-            ops++;
-            latency.recordValue(Math.min(Math.max(nanos, 0), MAX_LATENCY));
-        }
-    }
-
     void error(String description) {
         if (errors++ == 0) {
             firstError = description;
@@ -100,71 +83,45 @@ abstract class LoadRun implements AutoCloseable {
         }
     }
 
-    void beginWindow() {
-        ops = 0;
-        latency.reset();
-        serverCpuStart = ProcStat.cpuNanos(options.serverPid);
+    /** Opens the measured window of {@code meters}, all servers under load in this run. */
+    void beginWindow(Meter... meters) {
         clientCpuStart = ProcStat.cpuNanos(ProcStat.self());
-        serverAllocStart = serverAllocated();
         machineBusyStart = ProcStat.machineBusyNanos();
+        for (Meter m : meters) {
+            m.begin();
+        }
         windowStart = System.nanoTime();
-        measuring = true;
     }
 
-    Report endWindow(int messageSize) {
-        measuring = false;
-        long elapsed = System.nanoTime() - windowStart;
-        long serverCpu = ProcStat.cpuNanos(options.serverPid);
-        long clientCpu = ProcStat.cpuNanos(ProcStat.self());
-        long machineBusy = ProcStat.machineBusyNanos();
-        long serverAlloc = serverAllocated();
-        Report r = report();
-        r.ops = ops;
-        r.seconds = elapsed / 1e9;
-        r.messageSize = messageSize;
-        if (machineBusyStart >= 0 && machineBusy >= 0 && serverCpuStart >= 0 && serverCpu >= 0) {
-            // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
-            long foreign = (machineBusy - machineBusyStart) - (serverCpu - serverCpuStart) - (clientCpu - clientCpuStart);
-            r.foreignCpuPercent = Math.max(0, 100.0 * foreign / elapsed);
+    /** Closes the window: one report per meter, in order. */
+    Report[] endWindow(int messageSize, Meter... meters) {
+        long end = System.nanoTime();
+        long clientCpu = ProcStat.cpuNanos(ProcStat.self()) - clientCpuStart;
+        long machineBusy = ProcStat.machineBusyNanos() - machineBusyStart;
+        Report[] reports = new Report[meters.length];
+        long ops = 0;
+        long serversCpu = 0;
+        for (int i = 0; i < meters.length; i++) {
+            Report r = new Report();
+            r.scenario = options.scenario();
+            meters[i].end(r, end, messageSize);
+            reports[i] = r;
+            ops += meters[i].ops;
+            serversCpu = serversCpu < 0 || meters[i].cpuNanos < 0 ? -1 : serversCpu + meters[i].cpuNanos;
         }
-        if (ops > 0) {
-            r.p50Micros = latency.getValueAtPercentile(50) / 1000.0;
-            r.p99Micros = latency.getValueAtPercentile(99) / 1000.0;
-            r.p999Micros = latency.getValueAtPercentile(99.9) / 1000.0;
-            if (serverCpuStart >= 0 && serverCpu >= 0) {
-                r.serverCpuNanosPerOp = (serverCpu - serverCpuStart) / (double) ops;
+        double seconds = (end - windowStart) / 1e9;
+        for (Report r : reports) {
+            r.errors = errors;
+            r.firstError = firstError;
+            if (ops > 0 && clientCpuStart >= 0) {
+                r.clientCpuNanosPerOp = clientCpu / (double) ops;
             }
-            if (clientCpuStart >= 0 && clientCpu >= 0) {
-                r.clientCpuNanosPerOp = (clientCpu - clientCpuStart) / (double) ops;
-            }
-            if (serverAllocStart >= 0 && serverAlloc >= 0) {
-                r.serverAllocBytesPerOp = (serverAlloc - serverAllocStart) / (double) ops;
+            if (machineBusyStart >= 0 && serversCpu >= 0) {
+                // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
+                r.foreignCpuPercent = Math.max(0, 100.0 * (machineBusy - serversCpu - clientCpu) / 1e9 / seconds);
             }
         }
-        return r;
-    }
-
-    /** Heap bytes the server's threads allocated so far, from its control port; -1 without one. */
-    private long serverAllocated() {
-        if (options.controlPort <= 0) {
-            return -1;
-        }
-        try {
-            return ControlClient.ask(options.controlPort, "alloc").getOrDefault("alloc", -1L);
-        } catch (IOException e) {
-            error("control port: " + e);
-            return -1;
-        }
-    }
-
-    /** A report with the run's label, scenario and errors filled in. */
-    Report report() {
-        Report r = new Report();
-        r.label = options.label;
-        r.scenario = options.scenario();
-        r.errors = errors;
-        r.firstError = firstError;
-        return r;
+        return reports;
     }
 
     static void closeQuietly(SelectionKey key) {

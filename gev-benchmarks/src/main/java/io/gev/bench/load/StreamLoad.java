@@ -4,6 +4,7 @@ import io.gev.bench.ws.Handshake;
 import io.gev.bench.ws.Masking;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -21,6 +22,12 @@ import java.util.Random;
  * that drops, duplicates, reorders, corrupts or mixes up bytes is caught, and nothing is generated
  * per message. In {@code ws} mode each message is a masked binary frame (a fresh masking key per
  * frame) and the expected echo an unmasked binary frame of the same payload.
+ *
+ * <p>With a second server ({@code --port-b}) each server gets its own C connections and the load
+ * goes to one server at a time, in slices: the active server's connections send for a slice,
+ * then stop sending and drain their echoes while the other server takes over. Each server's
+ * figures cover its own slices only (its CPU time is its process's, and it is idle in between),
+ * so both are measured under the same spells of the machine.
  */
 final class StreamLoad extends LoadRun {
 
@@ -41,12 +48,52 @@ final class StreamLoad extends LoadRun {
     private final byte[] masked;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final byte[] readBytes = new byte[64 * 1024];
-    private final Conn[] conns;
-    private boolean sending;
+    private final Target[] targets;
     private int ready;
     private int dead;
 
+    /** One server under load and its connections. */
+    private final class Target {
+        final InetSocketAddress address;
+        final Meter meter;
+        final Conn[] conns;
+        boolean sending;
+
+        Target(int port, Meter meter, int firstIndex) {
+            this.address = new InetSocketAddress(options.host, port);
+            this.meter = meter;
+            this.conns = new Conn[options.connections];
+            for (int i = 0; i < conns.length; i++) {
+                conns[i] = new Conn(this, firstIndex + i);
+            }
+        }
+
+        /** Starts the load: K messages on every ready connection. */
+        void kick(long time) throws IOException {
+            sending = true;
+            meter.resume(time);
+            for (Conn c : conns) {
+                if (c.phase == READY) {
+                    for (int i = 0; i < inFlight; i++) {
+                        queueMessage(c, time);
+                    }
+                    flush(c);
+                }
+            }
+        }
+
+        boolean drained() {
+            for (Conn c : conns) {
+                if (c.phase == READY && c.received < c.sent) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     private final class Conn {
+        final Target target;
         final int index;
         SelectionKey key;
         SocketChannel channel;
@@ -63,7 +110,8 @@ final class StreamLoad extends LoadRun {
         byte[] head;
         int headLength;
 
-        Conn(int index) {
+        Conn(Target target, int index) {
+            this.target = target;
             this.index = index;
             this.sendTimes = new long[inFlight];
             this.maskState = 0x9E3779B9 * (index + 1) | 1;
@@ -81,23 +129,102 @@ final class StreamLoad extends LoadRun {
         this.serverHeader = ws ? Handshake.serverBinaryHeader(size) : new byte[0];
         this.echoLength = serverHeader.length + size;
         this.masked = ws ? new byte[size] : null;
-        this.conns = new Conn[options.connections];
+        Meter a = new Meter(options.label, options.serverPid, options.controlPort, this::error);
+        if (options.portB > 0) {
+            Meter b = new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error);
+            this.targets = new Target[] {new Target(options.port, a, 0), new Target(options.portB, b, options.connections)};
+        } else {
+            this.targets = new Target[] {new Target(options.port, a, 0)};
+        }
     }
 
     static int offset(int conn, long message) {
         return (int) ((31L * conn + 7L * message) & (SPAN - 1));
     }
 
-    Report run() throws IOException {
+    /** Runs the load; one report per server. */
+    Report[] run() throws IOException {
+        connectAll();
+        Meter[] meters = new Meter[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            meters[i] = targets[i].meter;
+        }
+        long warmup = (long) (options.warmupSeconds * 1e9);
+        long duration = (long) (options.durationSeconds * 1e9);
+        Report[] reports;
+        if (targets.length == 1) {
+            Target t = targets[0];
+            t.kick(System.nanoTime());
+            runUntil(System.nanoTime() + warmup);
+            beginWindow(meters);
+            t.meter.resume(System.nanoTime());
+            markWindowStart();
+            runUntil(System.nanoTime() + duration);
+            reports = endWindow(size, meters);
+            t.sending = false;
+        } else {
+            alternate(warmup);
+            beginWindow(meters);
+            markWindowStart();
+            alternate(duration * targets.length);
+            reports = endWindow(size, meters);
+        }
+        for (Target t : targets) {
+            for (Conn c : t.conns) {
+                // A server that drops bytes leaves an echo incomplete for good.
+                if (c.phase == READY && c.received == c.receivedAtWindowStart) {
+                    fail(c, "connection " + c.index + " stalled for the whole window: message " + c.received
+                            + " echoed " + c.receivedOfEcho + " of " + echoLength + " bytes");
+                }
+            }
+        }
+        for (Report r : reports) {
+            r.errors = errors;
+            r.firstError = firstError;
+        }
+        return reports;
+    }
+
+    private void markWindowStart() {
+        for (Target t : targets) {
+            for (Conn c : t.conns) {
+                c.receivedAtWindowStart = c.received;
+            }
+        }
+    }
+
+    /** Gives each server the load in turn, a slice at a time, for {@code nanos} in all. */
+    private void alternate(long nanos) throws IOException {
+        long slice = (long) (options.sliceSeconds * 1e9);
+        long end = System.nanoTime() + nanos;
+        int turn = 0;
+        while (System.nanoTime() < end) {
+            Target t = targets[turn++ % targets.length];
+            long start = System.nanoTime();
+            t.kick(start);
+            runUntil(Math.min(start + slice, end));
+            t.sending = false;
+            // Let the echoes in flight come back before the other server starts (bounded).
+            long drainDeadline = System.nanoTime() + 1_000_000_000L;
+            while (!t.drained() && now < drainDeadline) {
+                poll(10);
+            }
+            t.meter.pause(System.nanoTime());
+        }
+    }
+
+    /** Opens every connection (and does every WebSocket handshake), a batch at a time. */
+    private void connectAll() throws IOException {
         long connectDeadline = System.nanoTime() + (long) (options.connectTimeoutSeconds * 1e9);
+        int total = targets.length * options.connections;
         int opened = 0;
         now = System.nanoTime();
-        while (ready + dead < conns.length && now < connectDeadline) {
-            while (opened < conns.length && opened - ready - dead < CONNECT_BATCH) {
-                Conn c = conns[opened] = new Conn(opened);
+        while (ready + dead < total && now < connectDeadline) {
+            while (opened < total && opened - ready - dead < CONNECT_BATCH) {
+                Conn c = targets[opened / options.connections].conns[opened % options.connections];
                 opened++;
                 try {
-                    c.key = connect(c);
+                    c.key = connect(c.target.address, c);
                     c.channel = (SocketChannel) c.key.channel();
                 } catch (IOException e) {
                     fail(c, "connect failed: " + e);
@@ -105,41 +232,9 @@ final class StreamLoad extends LoadRun {
             }
             poll(100);
         }
-        if (ready + dead < conns.length) {
-            error((conns.length - ready - dead) + " connections not ready after "
-                    + options.connectTimeoutSeconds + " s");
+        if (ready + dead < total) {
+            error((total - ready - dead) + " connections not ready after " + options.connectTimeoutSeconds + " s");
         }
-        long start = System.nanoTime();
-        sending = true;
-        for (Conn c : conns) {
-            if (c != null && c.phase == READY) {
-                for (int i = 0; i < inFlight; i++) {
-                    queueMessage(c, start);
-                }
-                flush(c);
-            }
-        }
-        long warmEnd = start + (long) (options.warmupSeconds * 1e9);
-        runUntil(warmEnd);
-        beginWindow();
-        for (Conn c : conns) {
-            if (c != null) {
-                c.receivedAtWindowStart = c.received;
-            }
-        }
-        runUntil(warmEnd + (long) (options.durationSeconds * 1e9));
-        Report r = endWindow(size);
-        sending = false;
-        for (Conn c : conns) {
-            // A server that drops bytes leaves an echo incomplete for good.
-            if (c != null && c.phase == READY && c.received == c.receivedAtWindowStart) {
-                fail(c, "connection " + c.index + " stalled for the whole window: message " + c.received
-                        + " echoed " + c.receivedOfEcho + " of " + echoLength + " bytes");
-            }
-        }
-        r.errors = errors;
-        r.firstError = firstError;
-        return r;
     }
 
     @Override
@@ -305,8 +400,8 @@ final class StreamLoad extends LoadRun {
                 c.receivedOfEcho = 0;
                 long t0 = c.sendTimes[(int) (c.received % inFlight)];
                 c.received++;
-                completed(now - t0);
-                if (sending) {
+                c.target.meter.completed(now - t0);
+                if (c.target.sending) {
                     queueMessage(c, now);
                 }
             }

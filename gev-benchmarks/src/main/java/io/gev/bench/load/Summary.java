@@ -64,9 +64,6 @@ public final class Summary {
             ToDoubleFunction<Report> main = idle ? Report::bytesPerConnection : Report::opsPerSecond;
             String unit = idle ? " B/conn" : scenario.startsWith("connect") ? " conn/s" : " msg/s";
             double g = median(gev, main);
-            double pm = median(peer, main);
-            double gc = median(gev, r -> r.serverCpuNanosPerOp);
-            double pc = median(peer, r -> r.serverCpuNanosPerOp);
             double g99 = median(gev, r -> r.p99Micros);
             double p99 = median(peer, r -> r.p99Micros);
             double ga = median(gev, r -> r.serverAllocBytesPerOp);
@@ -74,20 +71,22 @@ public final class Summary {
             sb.append("| ").append(scenario).append(unit)
                     .append(" | ").append(spread(gev, main))
                     .append(" | ").append(spread(peer, main))
-                    .append(" | ").append(ratio(g, pm))
+                    .append(" | ").append(pairedRatio(gev, peer, main))
                     .append(" | ").append(idle ? "" : spread(gev, r -> r.serverCpuNanosPerOp))
                     .append(" | ").append(idle ? "" : spread(peer, r -> r.serverCpuNanosPerOp))
-                    .append(" | ").append(idle ? "" : ratio(gc, pc))
+                    .append(" | ").append(idle ? "" : pairedRatio(gev, peer, r -> r.serverCpuNanosPerOp))
                     .append(" | ").append(idle ? "" : fmt(g99))
                     .append(" | ").append(idle ? "" : fmt(p99))
                     .append(" | ").append(idle ? "" : fmt(ga))
                     .append(" | ").append(idle ? "" : fmt(median(peer, r -> r.serverAllocBytesPerOp)))
                     .append(" | ").append(errors)
                     .append(" | ").append(fmt(median(all(byLabel), r -> r.foreignCpuPercent)))
-                    .append(" | ").append(verdict(scenario, g, pm, gc, pc, g99, p99, ga))
+                    .append(" | ").append(verdict(scenario, g, paired(gev, peer, main), paired(gev, peer, r -> r.serverCpuNanosPerOp),
+                            g99, p99, ga))
                     .append(" |\n");
         });
-        sb.append("\nMedians over rounds, min–max in brackets. Server CPU is utime+stime of the whole server "
+        sb.append("\nMedians over rounds, min–max in brackets; a ratio is the median of the rounds' ratios "
+                + "(each round runs gev and its peer back to back). Server CPU is utime+stime of the whole server "
                 + "process over the measured window divided by the operations in it; heap B/op is what all its "
                 + "threads allocated over the window, per operation. Other CPU is what other processes used meanwhile "
                 + "(median, % of one CPU): above ~10 the run was disturbed.\n");
@@ -100,19 +99,19 @@ public final class Summary {
         return all;
     }
 
-    private static String verdict(String scenario, double g, double p, double gc, double pc, double g99, double p99,
-                                  double alloc) {
-        if (Double.isNaN(g)) {
+    private static String verdict(String scenario, double gev, double[] throughput, double[] cpu, double g99,
+                                  double p99, double alloc) {
+        if (Double.isNaN(gev)) {
             return "not measured";
         }
         if (scenario.startsWith("idle")) {
-            return mark(g <= IDLE_TARGET_BYTES) + " ≤ " + (int) IDLE_TARGET_BYTES + " B";
+            return mark(gev <= IDLE_TARGET_BYTES) + " ≤ " + (int) IDLE_TARGET_BYTES + " B";
         }
         List<String> parts = new ArrayList<>();
         double[] t = TARGETS.get(scenario);
-        if (t != null) {
-            parts.add(mark(g / p >= t[0]) + " thr ≥ " + t[0]);
-            parts.add(mark(gc / pc <= t[1]) + " cpu ≤ " + t[1]);
+        if (t != null && throughput.length > 0) {
+            parts.add(mark(median(throughput) >= t[0]) + " thr ≥ " + t[0]);
+            parts.add(mark(median(cpu) <= t[1]) + " cpu ≤ " + t[1]);
         }
         if (scenario.startsWith("echo")) {
             parts.add(mark(g99 <= p99) + " p99 ≤ netty");
@@ -128,11 +127,37 @@ public final class Summary {
     }
 
     static double median(List<Report> reports, ToDoubleFunction<Report> f) {
-        double[] v = reports.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        if (v.length == 0) {
+        return median(reports.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray());
+    }
+
+    private static double median(double[] sorted) {
+        if (sorted.length == 0) {
             return Double.NaN;
         }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * The ratios gev/peer of the runs of each round, sorted. The two runs of a round are back to
+     * back, so a slow spell of the machine (a neighbour's build, the host) mostly hits both;
+     * pairing them removes most of that from the ratio.
+     */
+    static double[] paired(List<Report> gev, List<Report> peer, ToDoubleFunction<Report> f) {
+        int n = Math.min(gev.size(), peer.size());
+        return java.util.stream.IntStream.range(0, n)
+                .mapToDouble(i -> f.applyAsDouble(gev.get(i)) / f.applyAsDouble(peer.get(i)))
+                .filter(x -> !Double.isNaN(x) && !Double.isInfinite(x)).sorted().toArray();
+    }
+
+    private static String pairedRatio(List<Report> gev, List<Report> peer, ToDoubleFunction<Report> f) {
+        double[] v = paired(gev, peer, f);
+        if (v.length == 0) {
+            return "n/a";
+        }
+        String m = String.format(Locale.ROOT, "%.2f", median(v));
+        return v.length == 1 ? m
+                : m + String.format(Locale.ROOT, " (%.2f–%.2f)", v[0], v[v.length - 1]);
     }
 
     private static String spread(List<Report> reports, ToDoubleFunction<Report> f) {
@@ -142,10 +167,6 @@ public final class Summary {
         }
         String m = fmt(median(reports, f));
         return v.length == 1 ? m : m + " (" + fmt(v[0]) + "–" + fmt(v[v.length - 1]) + ")";
-    }
-
-    private static String ratio(double a, double b) {
-        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
     }
 
     static String fmt(double v) {

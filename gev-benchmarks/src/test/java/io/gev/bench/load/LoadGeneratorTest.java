@@ -72,6 +72,28 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void twoServersTakeTurnsAndEachIsVerified() throws Exception {
+        try (BenchServer.Peer gev = new GevEchoServer();
+             FaultyEchoServer good = new FaultyEchoServer(FaultyEchoServer.Fault.NONE, -1);
+             FaultyEchoServer bad = new FaultyEchoServer(FaultyEchoServer.Fault.CORRUPT, 2000)) {
+            LoadOptions o = options("echo", gev.start(0, 1), 5, 100);
+            o.portB = good.port();
+            o.labelB = "good";
+            o.sliceSeconds = 0.1;
+            Report[] both = LoadGenerator.runAll(o);
+            assertEquals(2, both.length);
+            assertEquals("good", both[1].label);
+            for (Report r : both) {
+                assertClean(r);
+                // Each had the load for about half of the two windows' time.
+                assertTrue(r.seconds > 0.2 && r.seconds < 0.7, "active " + r.seconds + " s");
+            }
+            o.portB = bad.port();
+            assertEquals(5, LoadGenerator.runAll(o)[1].errors);
+        }
+    }
+
+    @Test
     void webSocketAgainstNettyAndAgainstAPlainEcho() throws Exception {
         try (BenchServer.Peer netty = new NettyWebSocketEchoServer();
              FaultyEchoServer plain = new FaultyEchoServer(FaultyEchoServer.Fault.NONE, -1)) {
