@@ -5,19 +5,12 @@ import io.gev.protocol.Frame;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The built-in frame decoders on the echo path without sockets: bytes arrive in the loop's
@@ -25,13 +18,8 @@ import java.util.concurrent.TimeUnit;
  * drained. Only {@link RawProtocol} is on this branch; the length-field, line and WebSocket
  * decoders join this class (one {@code @Param} value each) once their branches land.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 @State(Scope.Thread)
-public class ProtocolBenchmark {
+public class ProtocolBenchmark extends MicroBenchmark {
 
     @Param({"raw"})
     String protocol;

@@ -1,39 +1,24 @@
 package io.gev.bench.jmh;
 
-import io.gev.bench.ws.Masking;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
- * WebSocket payload work: (un)masking and UTF-8 validation of text frames. Today it measures the
- * load generator's word-wise masking against the RFC's byte loop, and {@link Utf8Reference} against
- * the JDK's decoder, the baselines gev's {@code io.gev.websocket} code has to beat; that code
- * joins here (a benchmark method each) once the websocket branch lands.
+ * UTF-8 validation of WebSocket text frames: {@link Utf8Reference} against the JDK's decoder, the
+ * baselines gev's {@code io.gev.websocket} validator has to beat; it joins here once the
+ * websocket branch lands.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 @State(Scope.Thread)
-public class WebSocketBenchmark {
+public class Utf8Benchmark extends MicroBenchmark {
 
     @Param({"6", "512", "4096"})
     int size;
@@ -42,17 +27,12 @@ public class WebSocketBenchmark {
     @Param({"ascii", "mixed"})
     String text;
 
-    private byte[] payload;
-    private byte[] masked;
     private byte[] utf8;
     private CharsetDecoder decoder;
     private java.nio.CharBuffer chars;
 
     @Setup
     public void setUp() {
-        payload = new byte[size];
-        new Random(1).nextBytes(payload);
-        masked = new byte[size];
         StringBuilder sb = new StringBuilder();
         while (sb.toString().getBytes(StandardCharsets.UTF_8).length < size) {
             sb.append(text.equals("ascii") ? "abc " : "abc\u4e2d");
@@ -71,18 +51,6 @@ public class WebSocketBenchmark {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         chars = java.nio.CharBuffer.allocate(size);
-    }
-
-    @Benchmark
-    public byte[] maskWordWise() {
-        Masking.mask(payload, 0, masked, 0, size, 0x37FA213D);
-        return masked;
-    }
-
-    @Benchmark
-    public byte[] maskBytewise() {
-        Masking.maskBytewise(payload, 0, masked, 0, size, 0x37FA213D);
-        return masked;
     }
 
     /** Validation alone, no characters produced. */
