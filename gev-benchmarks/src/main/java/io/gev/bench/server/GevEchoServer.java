@@ -5,24 +5,24 @@ import io.gev.Server;
 import java.time.Duration;
 
 /** gev's echo: the handler returns the payload view as the reply, as the README shows. */
-public final class GevEchoServer implements BenchServer.Peer {
+public class GevEchoServer implements BenchServer.Peer {
 
     private Server server;
 
+    /** The server to start, before address, port and loops are set. */
+    protected Server.Builder builder() {
+        return Server.builder((connection, context, payload) -> payload).name("bench");
+    }
+
     @Override
-    public int start(int port, int loops) {
-        server = Server.builder((connection, context, payload) -> payload)
-                .name("bench")
-                .address("127.0.0.1")
-                .port(port)
-                .loops(loops)
-                .build();
+    public final int start(int port, int loops) {
+        server = builder().address("127.0.0.1").port(port).loops(loops).build();
         server.start();
         return server.port();
     }
 
     @Override
-    public void close() {
+    public final void close() {
         if (server != null) {
             server.stop(Duration.ofSeconds(1));
         }

@@ -23,8 +23,9 @@ public final class NettyEchoServer implements BenchServer.Peer {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
+    /** Writes back what it reads, flushes once per read burst, closes on errors. */
     @ChannelHandler.Sharable
-    static final class EchoHandler extends ChannelInboundHandlerAdapter {
+    static class EchoHandler extends ChannelInboundHandlerAdapter {
         static final EchoHandler INSTANCE = new EchoHandler();
 
         @Override

@@ -2,7 +2,6 @@ package io.gev.bench.server;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -24,27 +23,18 @@ public final class NettyWebSocketEchoServer implements BenchServer.Peer {
 
     private final NettyEchoServer transport = new NettyEchoServer();
 
+    /** The echo handler for data frames; anything else that gets this far is dropped. */
     @ChannelHandler.Sharable
-    static final class FrameEcho extends ChannelInboundHandlerAdapter {
+    static final class FrameEcho extends NettyEchoServer.EchoHandler {
         static final FrameEcho INSTANCE = new FrameEcho();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame) {
-                ctx.write(msg, ctx.voidPromise());
+                super.channelRead(ctx, msg);
             } else {
                 ReferenceCountUtil.release(msg);
             }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 

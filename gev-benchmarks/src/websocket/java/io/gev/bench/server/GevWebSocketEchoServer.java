@@ -13,16 +13,13 @@ import io.gev.websocket.WebSocketOptions;
 import io.gev.websocket.WebSocketServer;
 import io.gev.websocket.WebSocketSession;
 
-import java.time.Duration;
 import java.util.List;
 
 /** gev's WebSocket echo on {@code /echo}: every text or binary message is sent back as it came. */
-public final class GevWebSocketEchoServer implements BenchServer.Peer {
-
-    private Server server;
+public final class GevWebSocketEchoServer extends GevEchoServer {
 
     @Override
-    public int start(int port, int loops) {
+    protected Server.Builder builder() {
         WebSocketHandler echo = new WebSocketHandler() {
             @Override
             public Object onMessage(WebSocketSession session, WebSocketMessage message) {
@@ -35,20 +32,6 @@ public final class GevWebSocketEchoServer implements BenchServer.Peer {
                 .maxFrameSize(NettyWebSocketEchoServer.MAX_FRAME)
                 .compression(false)
                 .build();
-        server = WebSocketServer.builder(echo, options)
-                .name("bench-ws")
-                .address("127.0.0.1")
-                .port(port)
-                .loops(loops)
-                .build();
-        server.start();
-        return server.port();
-    }
-
-    @Override
-    public void close() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(1));
-        }
+        return WebSocketServer.builder(echo, options).name("bench-ws");
     }
 }
