@@ -34,8 +34,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# The same JVM flags for every server and for the load generator.
+# The same JVM flags for every server and for the load generator. SERVER_FLAGS adds flags to the
+# servers only, e.g. a profiler: SERVER_FLAGS="-agentpath:/path/libasyncProfiler.so=start,event=cpu,collapsed,file=/tmp/%p.txt"
 JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch"}
+SERVER_FLAGS=${SERVER_FLAGS:-}
 # Scenario | load generator arguments. gev runs as "gev" (or "gev-ws"), its peer as "netty" (or "netty-ws").
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
@@ -104,7 +106,7 @@ trap stop_servers EXIT
 # records the PID for stop_servers.
 start_server() {
   local impl=$1 jar=$2 log=$3 ready="" pid
-  "${SERVER_PIN[@]}" java $JVM_FLAGS -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
+  "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do
     ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log" || true)
