@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
 # Echo, pipeline and WebSocket scenarios run both servers at once and alternate the load between
-# them in half-second slices; churn and idle memory run one server at a time. The defaults (5
-# rounds, 4 s of warm-up, 4 s measured per server) take about 9 minutes.
+# them in half-second slices; churn and idle memory run one server at a time. The defaults (3
+# rounds, 4 s of warm-up, 4 s measured per server) take about 9 minutes; --rounds 5 narrows them.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
 #
@@ -15,7 +15,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
-ROUNDS=5
+ROUNDS=3
 WARMUP=4
 DURATION=4
 LOOPS=1

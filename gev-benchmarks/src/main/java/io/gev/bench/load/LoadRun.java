@@ -99,23 +99,18 @@ abstract class LoadRun implements AutoCloseable {
         long clientCpu = ProcStat.cpuNanos(ProcStat.self()) - clientCpuStart;
         long machineBusy = ProcStat.machineBusyNanos() - machineBusyStart;
         Report[] reports = new Report[meters.length];
-        long ops = 0;
         long serversCpu = 0;
         for (int i = 0; i < meters.length; i++) {
             Report r = new Report();
             r.scenario = options.scenario();
             meters[i].end(r, end, messageSize);
             reports[i] = r;
-            ops += meters[i].ops;
             serversCpu = serversCpu < 0 || meters[i].cpuNanos < 0 ? -1 : serversCpu + meters[i].cpuNanos;
         }
         double seconds = (end - windowStart) / 1e9;
         for (Report r : reports) {
             r.errors = errors;
             r.firstError = firstError;
-            if (ops > 0 && clientCpuStart >= 0) {
-                r.clientCpuNanosPerOp = clientCpu / (double) ops;
-            }
             if (machineBusyStart >= 0 && serversCpu >= 0) {
                 // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
                 r.foreignCpuPercent = Math.max(0, 100.0 * (machineBusy - serversCpu - clientCpu) / 1e9 / seconds);

@@ -23,6 +23,9 @@ final class Meter {
     long ops;
     private long activeNanos;
     private long activeSince = -1;
+    /** This process's CPU time while this server had the load: what its answers cost the client. */
+    private long clientCpuNanos;
+    private long clientCpuSince;
     private long cpuStart;
     private long allocStart;
     long cpuNanos;
@@ -45,6 +48,7 @@ final class Meter {
     void begin() {
         ops = 0;
         activeNanos = 0;
+        clientCpuNanos = 0;
         latency.reset();
         cpuStart = ProcStat.cpuNanos(serverPid);
         allocStart = allocated();
@@ -54,6 +58,7 @@ final class Meter {
     /** The server has the load from {@code now} on. */
     void resume(long now) {
         activeSince = now;
+        clientCpuSince = ProcStat.cpuNanos(ProcStat.self());
     }
 
     /** The server no longer has the load. */
@@ -61,6 +66,7 @@ final class Meter {
         if (activeSince >= 0) {
             activeNanos += now - activeSince;
             activeSince = -1;
+            clientCpuNanos += ProcStat.cpuNanos(ProcStat.self()) - clientCpuSince;
         }
     }
 
@@ -82,6 +88,7 @@ final class Meter {
             if (cpuNanos >= 0) {
                 r.serverCpuNanosPerOp = cpuNanos / (double) ops;
             }
+            r.clientCpuNanosPerOp = clientCpuNanos / (double) ops;
             if (allocStart >= 0 && alloc >= 0) {
                 r.serverAllocBytesPerOp = (alloc - allocStart) / (double) ops;
             }
