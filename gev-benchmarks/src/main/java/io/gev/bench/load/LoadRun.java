@@ -1,0 +1,140 @@
+package io.gev.bench.load;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The single-threaded machinery every mode shares: one selector, the measured window (a
+ * {@link Meter} per server under load, CPU time of this process and of everything else) and
+ * error accounting.
+ */
+abstract class LoadRun implements AutoCloseable {
+
+    /** Connects in flight at once: well under a listen backlog of 1024. */
+    static final int CONNECT_BATCH = 256;
+
+    final LoadOptions options;
+    final Selector selector;
+    private final Consumer<SelectionKey> onKey = key -> {
+        if (this.clockStale) {
+            this.now = System.nanoTime();
+            this.clockStale = false;
+        }
+        onKey(key);
+    };
+
+    /** The time of the current batch of events: read once when a select returns the first key. */
+    long now;
+    private boolean clockStale;
+    long errors;
+    String firstError = "";
+    private long clientCpuStart;
+    private long machineBusyStart;
+    private long windowStart;
+
+    LoadRun(LoadOptions options) throws IOException {
+        this.options = options;
+        this.selector = Selector.open();
+    }
+
+    /** Handles the ready operations of one key. */
+    abstract void onKey(SelectionKey key);
+
+    /** Opens a non-blocking connection to {@code target}; the key's attachment is {@code attachment}. */
+    SelectionKey connect(InetSocketAddress target, Object attachment) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            SelectionKey key = ch.register(selector, SelectionKey.OP_CONNECT, attachment);
+            ch.connect(target);
+            return key;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Waits at most {@code millis} for events and handles them. */
+    void poll(long millis) throws IOException {
+        clockStale = true;
+        selector.select(onKey, Math.max(1, millis));
+        now = System.nanoTime();
+    }
+
+    /** Processes events until {@code deadline}, a {@link System#nanoTime()}. */
+    void runUntil(long deadline) throws IOException {
+        now = System.nanoTime();
+        while (now < deadline) {
+            poll(Math.min(100, TimeUnit.NANOSECONDS.toMillis(deadline - now)));
+        }
+    }
+
+    void error(String description) {
+        if (errors++ == 0) {
+            firstError = description;
+            System.err.println("load error: " + description);
+        }
+    }
+
+    /** Opens the measured window of {@code meters}, all servers under load in this run. */
+    void beginWindow(Meter... meters) {
+        clientCpuStart = ProcStat.cpuNanos(ProcStat.self());
+        machineBusyStart = ProcStat.machineBusyNanos();
+        for (Meter m : meters) {
+            m.begin();
+        }
+        windowStart = System.nanoTime();
+    }
+
+    /** Closes the window: one report per meter, in order. */
+    Report[] endWindow(int messageSize, Meter... meters) {
+        long end = System.nanoTime();
+        long clientCpu = ProcStat.cpuNanos(ProcStat.self()) - clientCpuStart;
+        long machineBusy = ProcStat.machineBusyNanos() - machineBusyStart;
+        Report[] reports = new Report[meters.length];
+        long serversCpu = 0;
+        for (int i = 0; i < meters.length; i++) {
+            Report r = new Report();
+            r.scenario = options.scenario();
+            meters[i].end(r, end, messageSize);
+            reports[i] = r;
+            serversCpu = serversCpu < 0 || meters[i].cpuNanos < 0 ? -1 : serversCpu + meters[i].cpuNanos;
+        }
+        double seconds = (end - windowStart) / 1e9;
+        for (Report r : reports) {
+            r.errors = errors;
+            r.firstError = firstError;
+            if (machineBusyStart >= 0 && serversCpu >= 0) {
+                // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
+                r.foreignCpuPercent = Math.max(0, 100.0 * (machineBusy - serversCpu - clientCpu) / 1e9 / seconds);
+            }
+        }
+        return reports;
+    }
+
+    static void closeQuietly(SelectionKey key) {
+        if (key != null) {
+            key.cancel();
+            try {
+                key.channel().close();
+            } catch (IOException ignored) {
+                // Nothing to do.
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (SelectionKey key : selector.keys()) {
+            closeQuietly(key);
+        }
+        selector.close();
+    }
+}
