@@ -76,6 +76,69 @@ abstract class LoadRun implements AutoCloseable {
         }
     }
 
+    /** The servers under load, in order; one report each. */
+    abstract Meter[] meters();
+
+    /** Server {@code server} gets the load from now on. */
+    abstract void startLoad(int server, long now) throws IOException;
+
+    /** Server {@code server} gets no new operations; those under way finish. */
+    abstract void stopLoad(int server);
+
+    /** Whether server {@code server} has no operation under way. */
+    abstract boolean drained(int server);
+
+    /** Called when the measured window opens. */
+    void windowOpened() {
+    }
+
+    /**
+     * Warms up, then measures: one server has the load for the whole window; two take turns in
+     * slices (see {@link LoadOptions#portB}), each measured over its own slices only.
+     */
+    Report[] measure(int messageSize) throws IOException {
+        Meter[] meters = meters();
+        long warmup = (long) (options.warmupSeconds * 1e9);
+        long duration = (long) (options.durationSeconds * 1e9);
+        if (meters.length == 1) {
+            startLoad(0, System.nanoTime());
+            runUntil(System.nanoTime() + warmup);
+            beginWindow(meters);
+            meters[0].resume(System.nanoTime());
+            windowOpened();
+            runUntil(System.nanoTime() + duration);
+            Report[] reports = endWindow(messageSize, meters);
+            stopLoad(0);
+            return reports;
+        }
+        alternate(warmup, meters);
+        beginWindow(meters);
+        windowOpened();
+        alternate(duration * meters.length, meters);
+        return endWindow(messageSize, meters);
+    }
+
+    /** Gives each server the load in turn, a slice at a time, for {@code nanos} in all. */
+    private void alternate(long nanos, Meter[] meters) throws IOException {
+        long slice = (long) (options.sliceSeconds * 1e9);
+        long end = System.nanoTime() + nanos;
+        int turn = 0;
+        while (System.nanoTime() < end) {
+            int server = turn++ % meters.length;
+            long start = System.nanoTime();
+            meters[server].resume(start);
+            startLoad(server, start);
+            runUntil(Math.min(start + slice, end));
+            stopLoad(server);
+            // Let the operations under way finish before the other server starts (bounded).
+            long drainDeadline = System.nanoTime() + 1_000_000_000L;
+            while (!drained(server) && now < drainDeadline) {
+                poll(10);
+            }
+            meters[server].pause(System.nanoTime());
+        }
+    }
+
     void error(String description) {
         if (errors++ == 0) {
             firstError = description;
