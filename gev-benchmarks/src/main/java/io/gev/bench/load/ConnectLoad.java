@@ -59,33 +59,15 @@ final class ConnectLoad extends LoadRun {
 
     ConnectLoad(LoadOptions options) throws IOException {
         super(options);
-        Server a = new Server(new InetSocketAddress(options.host, options.port),
-                new Meter(options.label, options.serverPid, options.controlPort, this::error));
-        if (options.portB > 0) {
-            this.servers = new Server[] {a, new Server(new InetSocketAddress(options.host, options.portB),
-                    new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error))};
-        } else {
-            this.servers = new Server[] {a};
+        this.servers = new Server[meters.length];
+        for (int i = 0; i < servers.length; i++) {
+            servers[i] = new Server(addresses[i], meters[i]);
         }
     }
 
     /** Runs the load; one report per server. */
     Report[] run() throws IOException {
-        Report[] reports = options.idle ? new Report[] {idle()} : measure(0);
-        for (Report r : reports) {
-            r.errors = errors;
-            r.firstError = firstError;
-        }
-        return reports;
-    }
-
-    @Override
-    Meter[] meters() {
-        Meter[] meters = new Meter[servers.length];
-        for (int i = 0; i < servers.length; i++) {
-            meters[i] = servers[i].meter;
-        }
-        return meters;
+        return withErrors(options.idle ? new Report[] {idle()} : measure(0));
     }
 
     @Override

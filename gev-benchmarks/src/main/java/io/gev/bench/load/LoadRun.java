@@ -21,6 +21,9 @@ abstract class LoadRun implements AutoCloseable {
 
     final LoadOptions options;
     final Selector selector;
+    /** The servers under load, in order (one, or two taking turns), and where they listen. */
+    final Meter[] meters;
+    final InetSocketAddress[] addresses;
     private final Consumer<SelectionKey> onKey = key -> {
         if (this.clockStale) {
             this.now = System.nanoTime();
@@ -40,6 +43,15 @@ abstract class LoadRun implements AutoCloseable {
 
     LoadRun(LoadOptions options) throws IOException {
         this.options = options;
+        Meter a = new Meter(options.label, options.serverPid, options.controlPort, this::error);
+        if (options.portB > 0) {
+            this.meters = new Meter[] {a, new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error)};
+            this.addresses = new InetSocketAddress[] {new InetSocketAddress(options.host, options.port),
+                    new InetSocketAddress(options.host, options.portB)};
+        } else {
+            this.meters = new Meter[] {a};
+            this.addresses = new InetSocketAddress[] {new InetSocketAddress(options.host, options.port)};
+        }
         this.selector = Selector.open();
     }
 
@@ -76,9 +88,6 @@ abstract class LoadRun implements AutoCloseable {
         }
     }
 
-    /** The servers under load, in order; one report each. */
-    abstract Meter[] meters();
-
     /** Server {@code server} gets the load from now on. */
     abstract void startLoad(int server, long now) throws IOException;
 
@@ -97,7 +106,6 @@ abstract class LoadRun implements AutoCloseable {
      * slices (see {@link LoadOptions#portB}), each measured over its own slices only.
      */
     Report[] measure(int messageSize) throws IOException {
-        Meter[] meters = meters();
         long warmup = (long) (options.warmupSeconds * 1e9);
         long duration = (long) (options.durationSeconds * 1e9);
         if (meters.length == 1) {
@@ -111,15 +119,15 @@ abstract class LoadRun implements AutoCloseable {
             stopLoad(0);
             return reports;
         }
-        alternate(warmup, meters);
+        alternate(warmup);
         beginWindow(meters);
         windowOpened();
-        alternate(duration * meters.length, meters);
+        alternate(duration * meters.length);
         return endWindow(messageSize, meters);
     }
 
     /** Gives each server the load in turn, a slice at a time, for {@code nanos} in all. */
-    private void alternate(long nanos, Meter[] meters) throws IOException {
+    private void alternate(long nanos) throws IOException {
         long slice = (long) (options.sliceSeconds * 1e9);
         long end = System.nanoTime() + nanos;
         int turn = 0;
@@ -156,6 +164,15 @@ abstract class LoadRun implements AutoCloseable {
         windowStart = System.nanoTime();
     }
 
+    /** Sets the errors of the whole run, including those found after the window, on {@code reports}. */
+    Report[] withErrors(Report... reports) {
+        for (Report r : reports) {
+            r.errors = errors;
+            r.firstError = firstError;
+        }
+        return reports;
+    }
+
     /** Closes the window: one report per meter, in order. */
     Report[] endWindow(int messageSize, Meter... meters) {
         long end = System.nanoTime();
@@ -172,14 +189,12 @@ abstract class LoadRun implements AutoCloseable {
         }
         double seconds = (end - windowStart) / 1e9;
         for (Report r : reports) {
-            r.errors = errors;
-            r.firstError = firstError;
             if (machineBusyStart >= 0 && serversCpu >= 0) {
                 // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
                 r.foreignCpuPercent = Math.max(0, 100.0 * (machineBusy - serversCpu - clientCpu) / 1e9 / seconds);
             }
         }
-        return reports;
+        return withErrors(reports);
     }
 
     static void closeQuietly(SelectionKey key) {

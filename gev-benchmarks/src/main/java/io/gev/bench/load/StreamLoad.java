@@ -59,9 +59,10 @@ final class StreamLoad extends LoadRun {
         final Conn[] conns;
         boolean sending;
 
-        Target(int port, Meter meter, int firstIndex) {
-            this.address = new InetSocketAddress(options.host, port);
-            this.meter = meter;
+        Target(int server) {
+            this.address = addresses[server];
+            this.meter = meters[server];
+            int firstIndex = server * options.connections;
             this.conns = new Conn[options.connections];
             for (int i = 0; i < conns.length; i++) {
                 conns[i] = new Conn(this, firstIndex + i);
@@ -128,12 +129,9 @@ final class StreamLoad extends LoadRun {
         this.serverHeader = ws ? Handshake.serverBinaryHeader(size) : new byte[0];
         this.echoLength = serverHeader.length + size;
         this.masked = ws ? new byte[size] : null;
-        Meter a = new Meter(options.label, options.serverPid, options.controlPort, this::error);
-        if (options.portB > 0) {
-            Meter b = new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error);
-            this.targets = new Target[] {new Target(options.port, a, 0), new Target(options.portB, b, options.connections)};
-        } else {
-            this.targets = new Target[] {new Target(options.port, a, 0)};
+        this.targets = new Target[meters.length];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = new Target(i);
         }
     }
 
@@ -154,20 +152,7 @@ final class StreamLoad extends LoadRun {
                 }
             }
         }
-        for (Report r : reports) {
-            r.errors = errors;
-            r.firstError = firstError;
-        }
-        return reports;
-    }
-
-    @Override
-    Meter[] meters() {
-        Meter[] meters = new Meter[targets.length];
-        for (int i = 0; i < targets.length; i++) {
-            meters[i] = targets[i].meter;
-        }
-        return meters;
+        return withErrors(reports);
     }
 
     @Override
