@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
-# Echo, pipeline and WebSocket scenarios run both servers at once and alternate the load between
-# them in half-second slices; churn and idle memory run one server at a time. The defaults (3
+# Every scenario but idle memory runs both servers at once and alternates the load between them in
+# half-second slices; idle memory runs one server at a time. The defaults (3
 # rounds, 4 s of warm-up, 4 s measured per server) take about 9 minutes; --rounds 5 narrows them.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
@@ -152,7 +152,7 @@ run_one() {
 }
 
 # run_pair SCENARIO GEV_IMPL PEER_IMPL ARGS...: both servers up, the load alternating between
-# them in slices (see StreamLoad), so a slow spell of the machine hits both; falls back to the
+# them in slices (see LoadRun.measure), so a slow spell of the machine hits both; falls back to the
 # peer alone when gev's server is not available.
 run_pair() {
   local scenario=$1 gev=$2 peer=$3 base a b
@@ -192,10 +192,10 @@ for round in $(seq 1 "$ROUNDS"); do
       peer=${PEER_IMPL:-netty}-ws
     fi
     echo "round $round/$ROUNDS: $scenario" >&2
-    if [[ "$args" != *"--mode connect"* ]]; then
+    if [[ "$args" != *"--idle"* ]]; then
       run_pair "$scenario" "$gev" "$peer" $args
     elif [ $((round % 2)) = 1 ]; then
-      # Churn and idle memory: one server at a time, alternating who goes first.
+      # Idle memory: one server at a time, alternating who goes first.
       run_one gev "$gev" "$JAR" "$scenario" $args
       run_one "$PEER_LABEL" "$peer" "$PEER_JAR" "$scenario" $args
     else

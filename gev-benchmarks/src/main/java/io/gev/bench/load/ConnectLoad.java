@@ -13,6 +13,7 @@ import java.util.Map;
  * their echo and close with a reset (SO_LINGER 0, so no TIME_WAIT piles up), then start over; an
  * operation is one such cycle. Idle ({@code --idle}): open C connections the same way but keep them
  * open and ask the server's control port for its heap and direct memory before and after.
+ * Churn can alternate between two servers like the other modes ({@link LoadRun#measure}).
  */
 final class ConnectLoad extends LoadRun {
 
@@ -22,51 +23,75 @@ final class ConnectLoad extends LoadRun {
     private static final int DONE = 3;
     private static final int MAX_ERRORS = 1000;
 
-    private final Meter meter;
-    private final InetSocketAddress target;
+    private final Server[] servers;
     private final ByteBuffer token = ByteBuffer.allocate(8);
     private final ByteBuffer echo = ByteBuffer.allocate(16);
-    private boolean churning;
     private long cycles;
     private int held;
     private int settled;
 
+    /** A server under load: where it listens, its meter, whether it churns now, attempts under way. */
+    private static final class Server {
+        final InetSocketAddress address;
+        final Meter meter;
+        boolean churning;
+        int underWay;
+
+        Server(InetSocketAddress address, Meter meter) {
+            this.address = address;
+            this.meter = meter;
+        }
+    }
+
     private static final class Attempt {
+        final Server server;
         SelectionKey key;
         SocketChannel channel;
         long started;
         long token;
         final ByteBuffer received = ByteBuffer.allocate(8);
         int phase = CONNECTING;
+
+        Attempt(Server server) {
+            this.server = server;
+        }
     }
 
     ConnectLoad(LoadOptions options) throws IOException {
         super(options);
-        this.meter = new Meter(options.label, options.serverPid, options.controlPort, this::error);
-        this.target = new InetSocketAddress(options.host, options.port);
-    }
-
-    Report run() throws IOException {
-        return options.idle ? idle() : churn();
-    }
-
-    private Report churn() throws IOException {
-        churning = true;
-        for (int i = 0; i < options.connections; i++) {
-            start();
+        this.servers = new Server[meters.length];
+        for (int i = 0; i < servers.length; i++) {
+            servers[i] = new Server(addresses[i], meters[i]);
         }
-        long warmEnd = System.nanoTime() + (long) (options.warmupSeconds * 1e9);
-        runUntil(warmEnd);
-        beginWindow(meter);
-        meter.resume(System.nanoTime());
-        runUntil(warmEnd + (long) (options.durationSeconds * 1e9));
-        Report r = endWindow(0, meter)[0];
-        churning = false;
-        return r;
+    }
+
+    /** Runs the load; one report per server. */
+    Report[] run() throws IOException {
+        return withErrors(options.idle ? new Report[] {idle()} : measure(0));
+    }
+
+    @Override
+    void startLoad(int server, long now) {
+        Server s = servers[server];
+        s.churning = true;
+        for (int i = 0; i < options.connections; i++) {
+            start(s);
+        }
+    }
+
+    @Override
+    void stopLoad(int server) {
+        servers[server].churning = false;
+    }
+
+    @Override
+    boolean drained(int server) {
+        return servers[server].underWay == 0;
     }
 
     private Report idle() throws IOException {
         int n = options.connections;
+        Meter meter = servers[0].meter;
         Map<String, Long> before = memory();
         beginWindow(meter);
         meter.resume(System.nanoTime());
@@ -76,7 +101,7 @@ final class ConnectLoad extends LoadRun {
         while (settled < n && now < deadline) {
             while (opened < n && opened - settled < CONNECT_BATCH) {
                 opened++;
-                start();
+                start(servers[0]);
             }
             poll(100);
         }
@@ -91,8 +116,6 @@ final class ConnectLoad extends LoadRun {
             r.heapPerConnection = (after.get("heap") - before.get("heap")) / (double) held;
             r.directPerConnection = (after.get("direct") - before.get("direct")) / (double) held;
         }
-        r.errors = errors;
-        r.firstError = firstError;
         return r;
     }
 
@@ -108,11 +131,12 @@ final class ConnectLoad extends LoadRun {
         }
     }
 
-    private void start() {
-        Attempt a = new Attempt();
+    private void start(Server server) {
+        Attempt a = new Attempt(server);
         a.started = System.nanoTime();
+        server.underWay++;
         try {
-            a.key = connect(target, a);
+            a.key = connect(server.address, a);
             a.channel = (SocketChannel) a.key.channel();
         } catch (IOException e) {
             fail(a, "connect failed: " + e);
@@ -160,12 +184,15 @@ final class ConnectLoad extends LoadRun {
                 fail(a, String.format("echo %016x differs from the %016x sent", got, a.token));
                 return;
             }
-            meter.completed(now - a.started);
-            if (churning) {
+            a.server.meter.completed(now - a.started);
+            if (!options.idle) {
                 a.phase = DONE;
+                a.server.underWay--;
                 a.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
                 closeQuietly(key);
-                start();
+                if (a.server.churning) {
+                    start(a.server);
+                }
             } else {
                 a.phase = HELD;
                 held++;
@@ -178,6 +205,9 @@ final class ConnectLoad extends LoadRun {
 
     private void fail(Attempt a, String description) {
         boolean wasHeld = a.phase == HELD;
+        if (a.phase != DONE) {
+            a.server.underWay--;
+        }
         a.phase = DONE;
         error(description);
         closeQuietly(a.key);
@@ -186,8 +216,8 @@ final class ConnectLoad extends LoadRun {
         } else {
             settled++;
         }
-        if (churning && errors < MAX_ERRORS) {
-            start(); // keep C attempts going, but never spin on a server that is down
+        if (a.server.churning && errors < MAX_ERRORS) {
+            start(a.server); // keep C attempts going, but never spin on a server that is down
         }
     }
 }

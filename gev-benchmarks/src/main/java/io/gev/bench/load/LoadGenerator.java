@@ -28,7 +28,7 @@ public final class LoadGenerator {
     public static Report[] runAll(LoadOptions options) throws IOException {
         if (options.mode == LoadOptions.Mode.CONNECT) {
             try (ConnectLoad load = new ConnectLoad(options)) {
-                return new Report[] {load.run()};
+                return load.run();
             }
         }
         try (StreamLoad load = new StreamLoad(options)) {

@@ -34,8 +34,8 @@ public final class LoadOptions {
     public boolean idle;
     public String label = "server";
     /**
-     * A second server (echo, pipeline and ws modes): when its port is set, both servers get the
-     * same load in turns of {@link #sliceSeconds}, so a slow spell of the machine hits both alike.
+     * A second server (any mode but idle): when its port is set, both servers get the same load
+     * in turns of {@link #sliceSeconds}, so a slow spell of the machine hits both alike.
      */
     public int portB;
     public int serverPidB;
@@ -95,7 +95,7 @@ public final class LoadOptions {
         require(mode == Mode.PIPELINE || inFlight == 1 || mode == Mode.WS, "-k needs --mode pipeline or ws");
         require(warmupSeconds >= 0 && warmupSeconds <= 600, "warm-up in 0..600 s");
         require(durationSeconds > 0 && durationSeconds <= 600, "duration in (0, 600] s");
-        require(portB == 0 || mode != Mode.CONNECT, "--port-b only in echo, pipeline and ws modes");
+        require(portB == 0 || !idle, "--port-b not with --idle: memory is weighed one server at a time");
         require(sliceSeconds >= 0.05 && sliceSeconds <= 60, "slice in 0.05..60 s");
         require(connectTimeoutSeconds > 0 && connectTimeoutSeconds <= 600, "connect timeout in (0, 600] s");
         return this;

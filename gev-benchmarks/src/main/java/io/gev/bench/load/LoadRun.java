@@ -21,6 +21,9 @@ abstract class LoadRun implements AutoCloseable {
 
     final LoadOptions options;
     final Selector selector;
+    /** The servers under load, in order (one, or two taking turns), and where they listen. */
+    final Meter[] meters;
+    final InetSocketAddress[] addresses;
     private final Consumer<SelectionKey> onKey = key -> {
         if (this.clockStale) {
             this.now = System.nanoTime();
@@ -40,6 +43,15 @@ abstract class LoadRun implements AutoCloseable {
 
     LoadRun(LoadOptions options) throws IOException {
         this.options = options;
+        Meter a = new Meter(options.label, options.serverPid, options.controlPort, this::error);
+        if (options.portB > 0) {
+            this.meters = new Meter[] {a, new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error)};
+            this.addresses = new InetSocketAddress[] {new InetSocketAddress(options.host, options.port),
+                    new InetSocketAddress(options.host, options.portB)};
+        } else {
+            this.meters = new Meter[] {a};
+            this.addresses = new InetSocketAddress[] {new InetSocketAddress(options.host, options.port)};
+        }
         this.selector = Selector.open();
     }
 
@@ -76,6 +88,65 @@ abstract class LoadRun implements AutoCloseable {
         }
     }
 
+    /** Server {@code server} gets the load from now on. */
+    abstract void startLoad(int server, long now) throws IOException;
+
+    /** Server {@code server} gets no new operations; those under way finish. */
+    abstract void stopLoad(int server);
+
+    /** Whether server {@code server} has no operation under way. */
+    abstract boolean drained(int server);
+
+    /** Called when the measured window opens. */
+    void windowOpened() {
+    }
+
+    /**
+     * Warms up, then measures: one server has the load for the whole window; two take turns in
+     * slices (see {@link LoadOptions#portB}), each measured over its own slices only.
+     */
+    Report[] measure(int messageSize) throws IOException {
+        long warmup = (long) (options.warmupSeconds * 1e9);
+        long duration = (long) (options.durationSeconds * 1e9);
+        if (meters.length == 1) {
+            startLoad(0, System.nanoTime());
+            runUntil(System.nanoTime() + warmup);
+            beginWindow(meters);
+            meters[0].resume(System.nanoTime());
+            windowOpened();
+            runUntil(System.nanoTime() + duration);
+            Report[] reports = endWindow(messageSize, meters);
+            stopLoad(0);
+            return reports;
+        }
+        alternate(warmup);
+        beginWindow(meters);
+        windowOpened();
+        alternate(duration * meters.length);
+        return endWindow(messageSize, meters);
+    }
+
+    /** Gives each server the load in turn, a slice at a time, for {@code nanos} in all. */
+    private void alternate(long nanos) throws IOException {
+        long slice = (long) (options.sliceSeconds * 1e9);
+        long end = System.nanoTime() + nanos;
+        int turn = 0;
+        while (System.nanoTime() < end) {
+            int server = turn++ % meters.length;
+            long start = System.nanoTime();
+            meters[server].resume(start);
+            startLoad(server, start);
+            runUntil(Math.min(start + slice, end));
+            stopLoad(server);
+            // Let the operations under way finish before the other server starts (bounded).
+            long drainDeadline = System.nanoTime() + 1_000_000_000L;
+            while (!drained(server) && now < drainDeadline) {
+                poll(10);
+            }
+            meters[server].pause(System.nanoTime());
+        }
+    }
+
     void error(String description) {
         if (errors++ == 0) {
             firstError = description;
@@ -91,6 +162,15 @@ abstract class LoadRun implements AutoCloseable {
             m.begin();
         }
         windowStart = System.nanoTime();
+    }
+
+    /** Sets the errors of the whole run, including those found after the window, on {@code reports}. */
+    Report[] withErrors(Report... reports) {
+        for (Report r : reports) {
+            r.errors = errors;
+            r.firstError = firstError;
+        }
+        return reports;
     }
 
     /** Closes the window: one report per meter, in order. */
@@ -109,14 +189,12 @@ abstract class LoadRun implements AutoCloseable {
         }
         double seconds = (end - windowStart) / 1e9;
         for (Report r : reports) {
-            r.errors = errors;
-            r.firstError = firstError;
             if (machineBusyStart >= 0 && serversCpu >= 0) {
                 // What other processes took from the machine meanwhile: a noisy neighbour skews a run.
                 r.foreignCpuPercent = Math.max(0, 100.0 * (machineBusy - serversCpu - clientCpu) / 1e9 / seconds);
             }
         }
-        return reports;
+        return withErrors(reports);
     }
 
     static void closeQuietly(SelectionKey key) {

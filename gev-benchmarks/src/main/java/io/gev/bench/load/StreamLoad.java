@@ -24,10 +24,10 @@ import java.util.Random;
  * frame) and the expected echo an unmasked binary frame of the same payload.
  *
  * <p>With a second server ({@code --port-b}) each server gets its own C connections and the load
- * goes to one server at a time, in slices: the active server's connections send for a slice,
- * then stop sending and drain their echoes while the other server takes over. Each server's
- * figures cover its own slices only (its CPU time is its process's, and it is idle in between),
- * so both are measured under the same spells of the machine.
+ * goes to one server at a time, in slices (see {@link LoadRun#measure}): the active server's
+ * connections send for a slice, then stop sending and drain their echoes while the other server
+ * takes over. Each server's figures cover its own slices only (its CPU time is its process's, and
+ * it is idle in between), so both are measured under the same spells of the machine.
  */
 final class StreamLoad extends LoadRun {
 
@@ -59,9 +59,10 @@ final class StreamLoad extends LoadRun {
         final Conn[] conns;
         boolean sending;
 
-        Target(int port, Meter meter, int firstIndex) {
-            this.address = new InetSocketAddress(options.host, port);
-            this.meter = meter;
+        Target(int server) {
+            this.address = addresses[server];
+            this.meter = meters[server];
+            int firstIndex = server * options.connections;
             this.conns = new Conn[options.connections];
             for (int i = 0; i < conns.length; i++) {
                 conns[i] = new Conn(this, firstIndex + i);
@@ -71,7 +72,6 @@ final class StreamLoad extends LoadRun {
         /** Starts the load: K messages on every ready connection. */
         void kick(long time) throws IOException {
             sending = true;
-            meter.resume(time);
             for (Conn c : conns) {
                 if (c.phase == READY) {
                     for (int i = 0; i < inFlight; i++) {
@@ -129,12 +129,9 @@ final class StreamLoad extends LoadRun {
         this.serverHeader = ws ? Handshake.serverBinaryHeader(size) : new byte[0];
         this.echoLength = serverHeader.length + size;
         this.masked = ws ? new byte[size] : null;
-        Meter a = new Meter(options.label, options.serverPid, options.controlPort, this::error);
-        if (options.portB > 0) {
-            Meter b = new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error);
-            this.targets = new Target[] {new Target(options.port, a, 0), new Target(options.portB, b, options.connections)};
-        } else {
-            this.targets = new Target[] {new Target(options.port, a, 0)};
+        this.targets = new Target[meters.length];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = new Target(i);
         }
     }
 
@@ -145,30 +142,7 @@ final class StreamLoad extends LoadRun {
     /** Runs the load; one report per server. */
     Report[] run() throws IOException {
         connectAll();
-        Meter[] meters = new Meter[targets.length];
-        for (int i = 0; i < targets.length; i++) {
-            meters[i] = targets[i].meter;
-        }
-        long warmup = (long) (options.warmupSeconds * 1e9);
-        long duration = (long) (options.durationSeconds * 1e9);
-        Report[] reports;
-        if (targets.length == 1) {
-            Target t = targets[0];
-            t.kick(System.nanoTime());
-            runUntil(System.nanoTime() + warmup);
-            beginWindow(meters);
-            t.meter.resume(System.nanoTime());
-            markWindowStart();
-            runUntil(System.nanoTime() + duration);
-            reports = endWindow(size, meters);
-            t.sending = false;
-        } else {
-            alternate(warmup);
-            beginWindow(meters);
-            markWindowStart();
-            alternate(duration * targets.length);
-            reports = endWindow(size, meters);
-        }
+        Report[] reports = measure(size);
         for (Target t : targets) {
             for (Conn c : t.conns) {
                 // A server that drops bytes leaves an echo incomplete for good.
@@ -178,38 +152,30 @@ final class StreamLoad extends LoadRun {
                 }
             }
         }
-        for (Report r : reports) {
-            r.errors = errors;
-            r.firstError = firstError;
-        }
-        return reports;
+        return withErrors(reports);
     }
 
-    private void markWindowStart() {
+    @Override
+    void startLoad(int server, long now) throws IOException {
+        targets[server].kick(now);
+    }
+
+    @Override
+    void stopLoad(int server) {
+        targets[server].sending = false;
+    }
+
+    @Override
+    boolean drained(int server) {
+        return targets[server].drained();
+    }
+
+    @Override
+    void windowOpened() {
         for (Target t : targets) {
             for (Conn c : t.conns) {
                 c.receivedAtWindowStart = c.received;
             }
-        }
-    }
-
-    /** Gives each server the load in turn, a slice at a time, for {@code nanos} in all. */
-    private void alternate(long nanos) throws IOException {
-        long slice = (long) (options.sliceSeconds * 1e9);
-        long end = System.nanoTime() + nanos;
-        int turn = 0;
-        while (System.nanoTime() < end) {
-            Target t = targets[turn++ % targets.length];
-            long start = System.nanoTime();
-            t.kick(start);
-            runUntil(Math.min(start + slice, end));
-            t.sending = false;
-            // Let the echoes in flight come back before the other server starts (bounded).
-            long drainDeadline = System.nanoTime() + 1_000_000_000L;
-            while (!t.drained() && now < drainDeadline) {
-                poll(10);
-            }
-            t.meter.pause(System.nanoTime());
         }
     }
 

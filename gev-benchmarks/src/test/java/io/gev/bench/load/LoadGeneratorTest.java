@@ -110,8 +110,14 @@ class LoadGeneratorTest {
     @Test
     void connectChurnAgainstGevAndAgainstACorruptingServer() throws Exception {
         try (BenchServer.Peer gev = new GevEchoServer();
+             FaultyEchoServer good = new FaultyEchoServer(FaultyEchoServer.Fault.NONE, -1);
              FaultyEchoServer bad = new FaultyEchoServer(FaultyEchoServer.Fault.CORRUPT, 3)) {
-            assertClean(LoadGenerator.run(options("connect", gev.start(0, 1), 8, 1)));
+            LoadOptions o = options("connect", gev.start(0, 1), 8, 1);
+            o.portB = good.port();
+            o.sliceSeconds = 0.1;
+            for (Report r : LoadGenerator.runAll(o)) {
+                assertClean(r);
+            }
             Report r = LoadGenerator.run(options("connect", bad.port(), 2, 1));
             assertTrue(r.errors > 0 && r.firstError.contains("differs"), r.firstError);
         }
