@@ -123,6 +123,10 @@ public final class ServerEngine {
             List<GevLoop> created = new ArrayList<>(loopCount);
             for (EventExecutor executor : workerGroup) {
                 created.add(new GevLoop((IoEventLoop) executor, created.size(), this));
+                // Netty starts a loop's thread on its first task, and the thread factory numbers
+                // threads in the order they start: start them in index order, so that loop i runs
+                // on thread gev-<name>-i, as the logs say.
+                executor.execute(() -> { });
             }
             loops = Collections.unmodifiableList(created);
             transport = resolved;
