@@ -1,0 +1,377 @@
+package io.gev.testing;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Well-behaved clients that keep checking a server while a test does something nasty to it: one
+ * thread goes round its connections, one request and its verified reply on each, then pauses, and
+ * records how long every round trip took. {@link #stop()} reports round trips, errors and
+ * latency percentiles.
+ *
+ * <pre>{@code
+ * try (EchoProbe probe = EchoProbe.start("raw", Duration.ofMillis(10), EchoProbe.raw(port))) {
+ *     attack();
+ *     EchoProbe.Report report = probe.stop();
+ *     report.assertHealthy(Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ */
+public final class EchoProbe implements AutoCloseable {
+
+    private static final int MAX_SAMPLES = 4_000_000;
+    private static volatile HttpClient http;
+
+    /** One connection of a well-behaved client. */
+    public interface Exchange extends AutoCloseable {
+
+        /** Sends request {@code seq}, waits for its reply and checks it; throws on any problem. */
+        void roundTrip(int seq) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    private final String name;
+    private final Duration pause;
+    private final List<Exchange> exchanges;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long[] samples = new long[1024];
+    private int count;
+    private int errors;
+    private final List<String> someErrors = new ArrayList<>();
+
+    private EchoProbe(String name, Duration pause, List<Exchange> exchanges) {
+        this.name = name;
+        this.pause = pause;
+        this.exchanges = new ArrayList<>(exchanges);
+        this.thread = new Thread(this::run, "probe-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts probing with {@code exchanges}, pausing {@code pause} after each round of them. */
+    public static EchoProbe start(String name, Duration pause, List<Exchange> exchanges) {
+        EchoProbe probe = new EchoProbe(name, pause, exchanges);
+        probe.thread.start();
+        return probe;
+    }
+
+    public static EchoProbe start(String name, Duration pause, Exchange... exchanges) {
+        return start(name, pause, List.of(exchanges));
+    }
+
+    private void run() {
+        int seq = 0;
+        while (running && !exchanges.isEmpty()) {
+            for (int i = 0; i < exchanges.size() && running; i++) {
+                Exchange exchange = exchanges.get(i);
+                long t0 = System.nanoTime();
+                try {
+                    exchange.roundTrip(seq);
+                    record(System.nanoTime() - t0);
+                } catch (Exception | AssertionError e) {
+                    synchronized (this) {
+                        errors++;
+                        if (someErrors.size() < 5) {
+                            someErrors.add("exchange " + i + ", request " + seq + ": " + e);
+                        }
+                    }
+                    exchange.close();
+                    exchanges.remove(i--);
+                }
+            }
+            seq++;
+            if (!pause.isZero()) {
+                LockSupport.parkNanos(pause.toNanos());
+            }
+        }
+    }
+
+    private synchronized void record(long nanos) {
+        if (count == samples.length) {
+            if (count == MAX_SAMPLES) {
+                return;
+            }
+            samples = Arrays.copyOf(samples, Math.min(MAX_SAMPLES, count * 2));
+        }
+        samples[count++] = nanos;
+    }
+
+    /** Round trips completed so far. */
+    public synchronized int roundTrips() {
+        return count;
+    }
+
+    /** Stops, closes the connections and reports. */
+    public Report stop() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Exchange e : exchanges) {
+            e.close();
+        }
+        exchanges.clear();
+        synchronized (this) {
+            long[] sorted = Arrays.copyOf(samples, count);
+            Arrays.sort(sorted);
+            return new Report(name, sorted, errors, List.copyOf(someErrors), thread.isAlive());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (thread.isAlive() || !exchanges.isEmpty()) {
+            stop();
+        }
+    }
+
+    /** What a probe saw. */
+    public static final class Report {
+        private final String name;
+        private final long[] sorted;
+        private final int errors;
+        private final List<String> someErrors;
+        private final boolean stuck;
+
+        Report(String name, long[] sorted, int errors, List<String> someErrors, boolean stuck) {
+            this.name = name;
+            this.sorted = sorted;
+            this.errors = errors;
+            this.someErrors = someErrors;
+            this.stuck = stuck;
+        }
+
+        public int roundTrips() {
+            return sorted.length;
+        }
+
+        public int errors() {
+            return errors;
+        }
+
+        /** The {@code p}-th percentile (0..100) of the round-trip times. */
+        public Duration percentile(double p) {
+            if (sorted.length == 0) {
+                return Duration.ZERO;
+            }
+            int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+            return Duration.ofNanos(sorted[Math.max(0, index)]);
+        }
+
+        public Duration max() {
+            return sorted.length == 0 ? Duration.ZERO : Duration.ofNanos(sorted[sorted.length - 1]);
+        }
+
+        /**
+         * No errors, at least one round trip and a 99th percentile under {@code maxP99}: the bound
+         * is generous on purpose; the figures are printed for the record.
+         */
+        public Report assertHealthy(Duration maxP99) {
+            if (errors > 0 || stuck || sorted.length == 0 || percentile(99).compareTo(maxP99) >= 0) {
+                throw new AssertionError("well-behaved clients suffered (p99 must stay under " + maxP99.toMillis()
+                        + " ms): " + this);
+            }
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("probe %s: %d round trips, %d errors, latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%s%s",
+                    name, sorted.length, errors, millis(percentile(50)), millis(percentile(99)), millis(max()),
+                    stuck ? ", STUCK in a round trip" : "", someErrors.isEmpty() ? "" : ", errors: " + someErrors);
+        }
+
+        private static double millis(Duration d) {
+            return d.toNanos() / 1e6;
+        }
+    }
+
+    // ---- exchanges -----------------------------------------------------------------------------
+
+    /** Echo of raw bytes: 64 bytes that depend on the request number, read back and compared. */
+    public static Exchange raw(int port) throws IOException {
+        return new Framed(port, 0);
+    }
+
+    /** Echo through a length-field protocol with a 4-byte big-endian length of the body. */
+    public static Exchange lengthField(int port) throws IOException {
+        return new Framed(port, 4);
+    }
+
+    /** Echo through a line protocol ending lines with {@code \n}. */
+    public static Exchange line(int port) throws IOException {
+        return new Framed(port, -1);
+    }
+
+    /** {@code count} exchanges made by {@code factory} on {@code port}. */
+    public static List<Exchange> many(int count, int port, ExchangeFactory factory) throws IOException {
+        List<Exchange> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            list.add(factory.open(port));
+        }
+        return list;
+    }
+
+    /** Opens one exchange on a port. */
+    public interface ExchangeFactory {
+        Exchange open(int port) throws IOException;
+    }
+
+    /** A blocking socket with a 10 s read timeout; {@code header} 0 = raw, 4 = length field, -1 = line. */
+    private static final class Framed implements Exchange {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private final int header;
+        private final byte[] request = new byte[68];
+        private final byte[] reply = new byte[68];
+
+        Framed(int port, int header) throws IOException {
+            this.header = header;
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(TestClient.TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), TestClient.TIMEOUT_MILLIS);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        @Override
+        public void roundTrip(int seq) throws IOException {
+            int n;
+            if (header == 4) {
+                n = 68;
+                request[3] = 64;
+                fill(seq, 4, 64);
+            } else if (header < 0) {
+                n = 64;
+                fill(seq, 0, 63);
+                request[63] = '\n';
+            } else {
+                n = 64;
+                fill(seq, 0, 64);
+            }
+            out.write(request, 0, n);
+            int off = 0;
+            while (off < n) {
+                int r = in.read(reply, off, n - off);
+                if (r < 0) {
+                    throw new EOFException("the server closed the connection after " + off + " of " + n + " bytes");
+                }
+                off += r;
+            }
+            if (!Arrays.equals(request, 0, n, reply, 0, n)) {
+                throw new AssertionError("reply to request " + seq + " differs from it");
+            }
+        }
+
+        /** Printable bytes (no line feed) that depend on {@code seq}. */
+        private void fill(int seq, int from, int length) {
+            for (int i = 0; i < length; i++) {
+                request[from + i] = (byte) ('0' + (seq * 31 + i) % 64);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Nothing to do.
+            }
+        }
+    }
+
+    /** Echo of text messages through the JDK's WebSocket client. */
+    public static Exchange webSocket(int port, String path) throws IOException {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (EchoProbe.class) {
+                if (http == null) {
+                    http = HttpClient.newHttpClient();
+                }
+                client = http;
+            }
+        }
+        return new Ws(client, port, path);
+    }
+
+    private static final class Ws implements Exchange, WebSocket.Listener {
+        private final BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        private final WebSocket socket;
+
+        Ws(HttpClient client, int port, String path) throws IOException {
+            try {
+                socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                        .buildAsync(URI.create("ws://127.0.0.1:" + port + path), this)
+                        .get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IOException("WebSocket upgrade failed", e);
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                replies.add(partial.toString());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            replies.add(new EOFException("closed by the server with " + statusCode + " " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            replies.add(error);
+        }
+
+        @Override
+        public void roundTrip(int seq) throws Exception {
+            String text = "probe " + seq + " " + "x".repeat(seq % 100);
+            socket.sendText(text, true).get(10, TimeUnit.SECONDS);
+            Object reply = replies.poll(10, TimeUnit.SECONDS);
+            if (reply == null) {
+                throw new IOException("no reply to request " + seq + " within 10 s");
+            }
+            if (reply instanceof Throwable) {
+                throw new IOException("WebSocket failed", (Throwable) reply);
+            }
+            if (!text.equals(reply)) {
+                throw new AssertionError("reply to request " + seq + " differs: " + reply);
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.abort();
+        }
+    }
+}
