@@ -32,6 +32,7 @@ public final class GevLoop implements EventLoop {
     private final IoEventLoop netty;
     private final int index;
     private final ServerEngine engine;
+    private final LoopProgress progress;
 
     // Per-loop scratch state, shared by the loop's connections one event at a time.
     final RingBuffer readBuffer;
@@ -60,10 +61,11 @@ public final class GevLoop implements EventLoop {
     private Timer idleSweep;
     private boolean drainSignalled;
 
-    GevLoop(IoEventLoop netty, int index, ServerEngine engine) {
+    GevLoop(IoEventLoop netty, int index, ServerEngine engine, LoopProgress progress) {
         this.netty = netty;
         this.index = index;
         this.engine = engine;
+        this.progress = progress;
         this.readBuffer = RingBuffer.allocateDirect(engine.readBufferSize);
         this.pool = new BufferPool(4L * 1024 * 1024);
     }
@@ -74,6 +76,11 @@ public final class GevLoop implements EventLoop {
 
     ServerEngine engine() {
         return engine;
+    }
+
+    /** What the blocked-loop watchdog reads; bumped around every event this loop dispatches. */
+    LoopProgress progress() {
+        return progress;
     }
 
     @Override
@@ -266,6 +273,8 @@ public final class GevLoop implements EventLoop {
         PendingOp op;
         while ((op = pending.poll()) != null) {
             op.run();
+            // Many quick operations in one task are progress, not a blocked loop.
+            progress.progressed();
         }
     }
 

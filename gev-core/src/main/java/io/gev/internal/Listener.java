@@ -24,6 +24,7 @@ abstract class Listener implements IoHandle {
     private final ServerEngine engine;
     private final GevLoop owner;
     private IoRegistration registration;
+    private LoopProgress progress;
     private long lastErrorLog;
 
     /**
@@ -51,6 +52,7 @@ abstract class Listener implements IoHandle {
 
     /** Registers on {@code loop} and starts accepting; blocks until both are done. */
     final void register(GevLoop loop) throws InterruptedException {
+        progress = loop.progress();
         try {
             IoRegistration r = loop.netty().register(this).sync().getNow();
             loop.netty().submit(() -> {
@@ -65,6 +67,7 @@ abstract class Listener implements IoHandle {
 
     @Override
     public final void handle(IoRegistration registration, IoEvent event) {
+        progress.busy();
         try {
             for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
                 SocketIo accepted = acceptOne();
@@ -87,6 +90,8 @@ abstract class Listener implements IoHandle {
                 lastErrorLog = now;
                 log.warn("Accept on {} failed: {}", localAddress(), t.toString());
             }
+        } finally {
+            progress.waiting();
         }
     }
 
