@@ -78,10 +78,13 @@ final class LoopWatchdog implements Runnable {
         }
     }
 
+    /** Starts measuring anew, except for stalls already reported, which keep their start. */
     private void forget(long now) {
         for (int i = 0; i < lastCount.length; i++) {
-            lastCount[i] = loops.get(i).count();
-            since[i] = now;
+            if (!warned[i]) {
+                lastCount[i] = loops.get(i).count();
+                since[i] = now;
+            }
         }
     }
 
