@@ -29,6 +29,13 @@ public final class GevLoop implements EventLoop {
 
     private static final Logger log = LoggerFactory.getLogger(GevLoop.class);
 
+    /**
+     * Connections the idle sweep closes in one run (about 5 ms of system calls) before it lets the
+     * loop poll for I/O again: ten thousand connections that fell idle together must not stall
+     * the busy ones for a hundred milliseconds.
+     */
+    static final int MAX_IDLE_CLOSES_PER_RUN = 256;
+
     private final IoEventLoop netty;
     private final int index;
     private final ServerEngine engine;
@@ -59,6 +66,8 @@ public final class GevLoop implements EventLoop {
     private final Runnable drainTask = this::drainPending;
 
     private Timer idleSweep;
+    private Runnable idleSweepRest;
+    private boolean idleSweepRestScheduled;
     private boolean drainSignalled;
 
     GevLoop(IoEventLoop netty, int index, ServerEngine engine, LoopProgress progress) {
@@ -208,13 +217,29 @@ public final class GevLoop implements EventLoop {
                 Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 10));
         idleSweep = new TimerImpl(netty.scheduleAtFixedRate(() -> sweepIdle(timeoutNanos), tick, tick,
                 TimeUnit.NANOSECONDS));
+        idleSweepRest = () -> {
+            idleSweepRestScheduled = false;
+            sweepIdle(timeoutNanos);
+        };
     }
 
-    /** Closes connections idle for {@code timeoutNanos}; the cost is proportional to how many it closes. */
+    /**
+     * Closes connections idle for {@code timeoutNanos}; the cost is proportional to how many it
+     * closes. Past {@link #MAX_IDLE_CLOSES_PER_RUN} it goes on in a task scheduled without delay,
+     * which Netty runs only after the loop has polled for I/O once more.
+     */
     void sweepIdle(long timeoutNanos) {
         long now = System.nanoTime();
         ConnectionImpl c = head;
+        int closed = 0;
         while (c != null && now - c.lastReadNanos >= timeoutNanos) {
+            if (closed++ == MAX_IDLE_CLOSES_PER_RUN) {
+                if (!idleSweepRestScheduled) {
+                    idleSweepRestScheduled = true;
+                    netty.schedule(idleSweepRest, 0, TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
             ConnectionImpl next = c.next;
             c.closeIdle(timeoutNanos);
             c = next;
