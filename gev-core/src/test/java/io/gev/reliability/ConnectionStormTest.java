@@ -55,7 +55,7 @@ class ConnectionStormTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void everyCycleIsOpenedAndClosedOnceAndNothingLeaks(Transport transport) throws Exception {
-        warmUp(transport);
+        TestServers.warmUp(transport);
         long fdsBefore = openFds();
         CountingHandler handler = new CountingHandler();
         Server server = TestServers.local(handler, transport).name("storm").build();
@@ -95,18 +95,6 @@ class ConnectionStormTest {
         Await.await(Duration.ofSeconds(10), () -> openFds() <= fdsBefore,
                 () -> "descriptors leaked by a stopped server: " + fdsBefore + " before, " + openFds() + " after; "
                         + where + "\n" + describeFds());
-    }
-
-    /** A first server loads native libraries and opens jars once per JVM: not a leak of the storm. */
-    private static void warmUp(Transport transport) throws IOException {
-        Server warmUp = TestServers.local((c, ctx, p) -> p, transport).build();
-        warmUp.start();
-        try (TestClient client = TestClient.connect(warmUp)) {
-            client.write("warm");
-            assertEquals("warm", client.readString(4));
-        } finally {
-            warmUp.stop(Duration.ofSeconds(1));
-        }
     }
 
     private static int[] storm(int port, String where) throws InterruptedException {
