@@ -279,6 +279,15 @@ public final class GevLoop implements EventLoop {
         }
     }
 
+    /**
+     * Drops the loop's read buffer and pooled rings once the server stopped, so that a stopped
+     * server that is still referenced (a bean, a field) does not keep megabytes of direct memory.
+     */
+    void releaseBuffers() {
+        pool.clear();
+        readBuffer.release();
+    }
+
     /** Queues an operation from another thread; one wake-up task per batch. */
     void enqueue(PendingOp op) {
         pending.add(op);

@@ -331,7 +331,10 @@ public final class ServerEngine {
             Thread.currentThread().interrupt();
         }
         for (GevLoop loop : loops) {
-            loop.netty().submit(() -> loop.closeAll(CloseReason.SHUTDOWN)).syncUninterruptibly();
+            loop.netty().submit(() -> {
+                loop.closeAll(CloseReason.SHUTDOWN);
+                loop.releaseBuffers();
+            }).syncUninterruptibly();
         }
         // Before the loops end: a loop that ended while running a task would look blocked.
         stopWatchdog();
