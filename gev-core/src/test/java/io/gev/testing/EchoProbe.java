@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * Well-behaved clients that keep checking a server while a test does something nasty to it: one
@@ -208,19 +209,42 @@ public final class EchoProbe implements AutoCloseable {
 
     // ---- exchanges -----------------------------------------------------------------------------
 
-    /** Echo of raw bytes: 64 bytes that depend on the request number, read back and compared. */
+    /** Echo of raw bytes: 64 printable bytes that depend on the request number. */
     public static Exchange raw(int port) throws IOException {
-        return new Framed(port, 0);
+        return echo(port, seq -> printable(seq, 0, 64, 0));
     }
 
     /** Echo through a length-field protocol with a 4-byte big-endian length of the body. */
     public static Exchange lengthField(int port) throws IOException {
-        return new Framed(port, 4);
+        return echo(port, seq -> printable(seq, 4, 64, 0));
     }
 
     /** Echo through a line protocol ending lines with {@code \n}. */
     public static Exchange line(int port) throws IOException {
-        return new Framed(port, -1);
+        return echo(port, seq -> printable(seq, 0, 63, 1));
+    }
+
+    /** A request that the server must send back unchanged: {@code requests} makes request {@code seq}. */
+    public static Exchange echo(int port, IntFunction<byte[]> requests) throws IOException {
+        return new Echo(port, requests);
+    }
+
+    /**
+     * {@code body} printable bytes (never a line feed) that depend on {@code seq}, after a 4-byte
+     * big-endian length when {@code header} is 4, followed by {@code lineFeeds} line feeds.
+     */
+    private static byte[] printable(int seq, int header, int body, int lineFeeds) {
+        byte[] b = new byte[header + body + lineFeeds];
+        if (header == 4) {
+            b[3] = (byte) body;
+        }
+        for (int i = 0; i < body; i++) {
+            b[header + i] = (byte) ('0' + (seq * 31 + i) % 64);
+        }
+        for (int i = 0; i < lineFeeds; i++) {
+            b[header + body + i] = '\n';
+        }
+        return b;
     }
 
     /** {@code count} exchanges made by {@code factory} on {@code port}. */
@@ -237,17 +261,16 @@ public final class EchoProbe implements AutoCloseable {
         Exchange open(int port) throws IOException;
     }
 
-    /** A blocking socket with a 10 s read timeout; {@code header} 0 = raw, 4 = length field, -1 = line. */
-    private static final class Framed implements Exchange {
+    /** A blocking socket with a 10 s read timeout whose server echoes every request. */
+    private static final class Echo implements Exchange {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
-        private final int header;
-        private final byte[] request = new byte[68];
-        private final byte[] reply = new byte[68];
+        private final IntFunction<byte[]> requests;
+        private byte[] reply = new byte[0];
 
-        Framed(int port, int header) throws IOException {
-            this.header = header;
+        Echo(int port, IntFunction<byte[]> requests) throws IOException {
+            this.requests = requests;
             socket = new Socket();
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(TestClient.TIMEOUT_MILLIS);
@@ -258,20 +281,12 @@ public final class EchoProbe implements AutoCloseable {
 
         @Override
         public void roundTrip(int seq) throws IOException {
-            int n;
-            if (header == 4) {
-                n = 68;
-                request[3] = 64;
-                fill(seq, 4, 64);
-            } else if (header < 0) {
-                n = 64;
-                fill(seq, 0, 63);
-                request[63] = '\n';
-            } else {
-                n = 64;
-                fill(seq, 0, 64);
+            byte[] request = requests.apply(seq);
+            int n = request.length;
+            if (reply.length < n) {
+                reply = new byte[n];
             }
-            out.write(request, 0, n);
+            out.write(request);
             int off = 0;
             while (off < n) {
                 int r = in.read(reply, off, n - off);
@@ -282,13 +297,6 @@ public final class EchoProbe implements AutoCloseable {
             }
             if (!Arrays.equals(request, 0, n, reply, 0, n)) {
                 throw new AssertionError("reply to request " + seq + " differs from it");
-            }
-        }
-
-        /** Printable bytes (no line feed) that depend on {@code seq}. */
-        private void fill(int seq, int from, int length) {
-            for (int i = 0; i < length; i++) {
-                request[from + i] = (byte) ('0' + (seq * 31 + i) % 64);
             }
         }
 
