@@ -41,14 +41,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@value #THREADS} client threads, a quarter each closing cleanly, resetting after the echo,
  * resetting before reading it and half-closing. Afterwards the server's descriptors and
  * connection gauge are back where they were and it saw exactly one {@code onConnect} and one
- * {@code onClose} per cycle. {@code -Dgev.reliability.storm.cycles=N} changes the count.
+ * {@code onClose} per cycle. {@code -Preliability} runs 300,000 cycles;
+ * {@code -Dgev.reliability.storm.cycles=N} sets the count.
  */
 @Tag("reliability")
 class ConnectionStormTest {
 
     static final int DEFAULT_CYCLES = 100_000;
     static final int THREADS = 4;
-    private static final int CYCLES = Integer.getInteger("gev.reliability.storm.cycles", DEFAULT_CYCLES);
+    private static final int CYCLES = Integer.getInteger("gev.reliability.storm.cycles",
+            Boolean.getBoolean("gev.reliability.full") ? 3 * DEFAULT_CYCLES : DEFAULT_CYCLES);
     private static final long SEED = Long.getLong("gev.test.seed", System.nanoTime());
 
     @ParameterizedTest

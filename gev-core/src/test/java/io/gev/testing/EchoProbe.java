@@ -36,7 +36,6 @@ import java.util.function.IntFunction;
  */
 public final class EchoProbe implements AutoCloseable {
 
-    private static final int MAX_SAMPLES = 4_000_000;
     private static volatile HttpClient http;
 
     /** One connection of a well-behaved client. */
@@ -54,8 +53,7 @@ public final class EchoProbe implements AutoCloseable {
     private final List<Exchange> exchanges;
     private final Thread thread;
     private volatile boolean running = true;
-    private long[] samples = new long[1024];
-    private int count;
+    private final Histogram latencies = new Histogram();
     private int errors;
     private final List<String> someErrors = new ArrayList<>();
 
@@ -106,18 +104,12 @@ public final class EchoProbe implements AutoCloseable {
     }
 
     private synchronized void record(long nanos) {
-        if (count == samples.length) {
-            if (count == MAX_SAMPLES) {
-                return;
-            }
-            samples = Arrays.copyOf(samples, Math.min(MAX_SAMPLES, count * 2));
-        }
-        samples[count++] = nanos;
+        latencies.add(nanos);
     }
 
     /** Round trips completed so far. */
     public synchronized int roundTrips() {
-        return count;
+        return (int) latencies.count;
     }
 
     /** Stops, closes the connections and reports. */
@@ -133,9 +125,7 @@ public final class EchoProbe implements AutoCloseable {
         }
         exchanges.clear();
         synchronized (this) {
-            long[] sorted = Arrays.copyOf(samples, count);
-            Arrays.sort(sorted);
-            return new Report(name, sorted, errors, List.copyOf(someErrors), thread.isAlive());
+            return new Report(name, latencies.copy(), errors, List.copyOf(someErrors), thread.isAlive());
         }
     }
 
@@ -146,41 +136,90 @@ public final class EchoProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * Round-trip times in fixed memory, however long a probe runs: 16 buckets per power of two of
+     * nanoseconds, so a percentile is at most 1/16 above the true value; the maximum is exact.
+     */
+    static final class Histogram {
+        private final long[] counts = new long[960];
+        long count;
+        long max;
+
+        void add(long nanos) {
+            long v = Math.max(0, nanos);
+            int index;
+            if (v < 16) {
+                index = (int) v;
+            } else {
+                int e = 63 - Long.numberOfLeadingZeros(v);
+                index = (e - 4) * 16 + (int) (v >>> (e - 4));
+            }
+            counts[index]++;
+            count++;
+            max = Math.max(max, v);
+        }
+
+        /** The upper bound of the bucket holding the {@code p}-th percentile. */
+        long percentile(double p) {
+            if (count == 0) {
+                return 0;
+            }
+            long rank = Math.max(1, (long) Math.ceil(p / 100.0 * count));
+            long seen = 0;
+            for (int i = 0; i < counts.length; i++) {
+                seen += counts[i];
+                if (seen >= rank) {
+                    if (i < 16) {
+                        return i;
+                    }
+                    int shift = i / 16 - 1;
+                    long m = i % 16 + 16;
+                    return Math.min(max, ((m + 1) << shift) - 1);
+                }
+            }
+            return max;
+        }
+
+        Histogram copy() {
+            Histogram h = new Histogram();
+            System.arraycopy(counts, 0, h.counts, 0, counts.length);
+            h.count = count;
+            h.max = max;
+            return h;
+        }
+    }
+
     /** What a probe saw. */
     public static final class Report {
         private final String name;
-        private final long[] sorted;
+        private final Histogram latencies;
         private final int errors;
         private final List<String> someErrors;
         private final boolean stuck;
 
-        Report(String name, long[] sorted, int errors, List<String> someErrors, boolean stuck) {
+        Report(String name, Histogram latencies, int errors, List<String> someErrors, boolean stuck) {
             this.name = name;
-            this.sorted = sorted;
+            this.latencies = latencies;
             this.errors = errors;
             this.someErrors = someErrors;
             this.stuck = stuck;
         }
 
-        public int roundTrips() {
-            return sorted.length;
+        public long roundTrips() {
+            return latencies.count;
         }
 
         public int errors() {
             return errors;
         }
 
-        /** The {@code p}-th percentile (0..100) of the round-trip times. */
+        /** The {@code p}-th percentile (0..100) of the round-trip times, at most 1/16 too high. */
         public Duration percentile(double p) {
-            if (sorted.length == 0) {
-                return Duration.ZERO;
-            }
-            int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
-            return Duration.ofNanos(sorted[Math.max(0, index)]);
+            return Duration.ofNanos(latencies.percentile(p));
         }
 
         public Duration max() {
-            return sorted.length == 0 ? Duration.ZERO : Duration.ofNanos(sorted[sorted.length - 1]);
+            return Duration.ofNanos(latencies.max);
         }
 
         /**
@@ -188,7 +227,7 @@ public final class EchoProbe implements AutoCloseable {
          * is generous on purpose; the figures are printed for the record.
          */
         public Report assertHealthy(Duration maxP99) {
-            if (errors > 0 || stuck || sorted.length == 0 || percentile(99).compareTo(maxP99) >= 0) {
+            if (errors > 0 || stuck || latencies.count == 0 || percentile(99).compareTo(maxP99) >= 0) {
                 throw new AssertionError("well-behaved clients suffered (p99 must stay under " + maxP99.toMillis()
                         + " ms): " + this);
             }
@@ -198,7 +237,7 @@ public final class EchoProbe implements AutoCloseable {
         @Override
         public String toString() {
             return String.format("probe %s: %d round trips, %d errors, latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%s%s",
-                    name, sorted.length, errors, millis(percentile(50)), millis(percentile(99)), millis(max()),
+                    name, latencies.count, errors, millis(percentile(50)), millis(percentile(99)), millis(max()),
                     stuck ? ", STUCK in a round trip" : "", someErrors.isEmpty() ? "" : ", errors: " + someErrors);
         }
 
