@@ -25,13 +25,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.gev.testing.ProcessResources.closedByReason;
 import static io.gev.testing.ProcessResources.directMemoryUsed;
@@ -280,6 +286,63 @@ class HostileInputTest {
         EchoProbe.Report r = probe.stop();
         report("absurd lengths", transport, figures + " direct memory meanwhile +" + mib(directGrowth), r);
         assertTrue(directGrowth < 4L * 1024 * 1024, "absurd lengths made the server allocate: +" + mib(directGrowth));
+        r.assertHealthy(MAX_P99);
+    }
+
+    // ---- descriptor exhaustion ---------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void runningOutOfDescriptorsPausesAcceptingInsteadOfSpinning(Transport transport) throws Exception {
+        String name = "hostile-fds-" + transport.name().toLowerCase();
+        Server server = servers.start(TestServers.local((c, ctx, p) -> p, transport).name(name));
+        EchoProbe probe = probe("raw", EchoProbe.raw(server.port()));
+        Thread acceptor = null;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("gev-" + name + "-accept")) {
+                acceptor = t;
+            }
+        }
+        assertTrue(acceptor != null, "no accept thread");
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Await.await(Duration.ofSeconds(10), () -> server.stats().activeConnections() == 1, () -> "probe registered");
+        long accepted = server.stats().acceptedConnections();
+        List<FileChannel> ballast = new ArrayList<>();
+        long spentNanos;
+        long windowNanos;
+        // The clients live in a child JVM: this one is about to have no descriptor left.
+        try (HeldConnections waiting = HeldConnections.prepare(Duration.ofMinutes(1),
+                HeldConnections.group(server.port(), 5, "partial", "hello".getBytes(StandardCharsets.US_ASCII)))) {
+            try {
+                try {
+                    while (ballast.size() < 100_000) {
+                        ballast.add(FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ));
+                    }
+                } catch (IOException e) {
+                    // Out of descriptors: what the test wanted.
+                }
+                // Five connections wait in the backlog; accept fails with EMFILE as long as this lasts.
+                assertEquals(5, waiting.connect().connected(), "connections established by the kernel");
+                long cpu0 = threads.getThreadCpuTime(acceptor.getId());
+                long t0 = System.nanoTime();
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                spentNanos = threads.getThreadCpuTime(acceptor.getId()) - cpu0;
+                windowNanos = System.nanoTime() - t0;
+            } finally {
+                for (FileChannel c : ballast) {
+                    c.close();
+                }
+            }
+            Await.await(Duration.ofSeconds(10), () -> server.stats().acceptedConnections() == accepted + 5,
+                    () -> (server.stats().acceptedConnections() - accepted) + " of 5 waiting connections accepted "
+                            + "once descriptors were free again");
+        }
+        EchoProbe.Report r = probe.stop();
+        double busy = 100.0 * spentNanos / windowNanos;
+        report("descriptor exhaustion", transport, String.format("%d descriptors opened to exhaust the table; the "
+                + "accept thread used %.1f%% of a core while accept failed; the 5 waiting connections were accepted "
+                + "once descriptors were free", ballast.size(), busy), r);
+        assertTrue(busy < 20, String.format("the accept thread spins while accept fails: %.1f%% of a core", busy));
         r.assertHealthy(MAX_P99);
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * payload and shut down output). Targets are 127.0.0.1. Standard input takes {@code status}
  * (answered with a {@code STATUS open=N closed=N failed=N} line) and {@code exit}; end of input
  * and {@code maxSeconds} end the program too. Once every connect finished it prints
- * {@code READY connected=N failed=N}.
+ * {@code READY connected=N failed=N}. With {@code -Dgev.holder.gate=true} it connects only after
+ * reading a {@code go} line.
  */
 public final class ConnectionHolder {
 
@@ -35,6 +37,7 @@ public final class ConnectionHolder {
     private static volatile int open;
     private static volatile int closed;
     private static volatile int failed;
+    private static final CountDownLatch GO = new CountDownLatch(Boolean.getBoolean("gev.holder.gate") ? 1 : 0);
 
     private ConnectionHolder() {
     }
@@ -66,6 +69,7 @@ public final class ConnectionHolder {
         Thread commands = new Thread(ConnectionHolder::commands, "holder-commands");
         commands.setDaemon(true);
         commands.start();
+        GO.await();
 
         Selector selector = Selector.open();
         ByteBuffer sink = ByteBuffer.allocateDirect(64 * 1024);
@@ -152,6 +156,8 @@ public final class ConnectionHolder {
             while ((line = in.readLine()) != null) {
                 if (line.equals("status")) {
                     System.out.println("STATUS open=" + open + " closed=" + closed + " failed=" + failed);
+                } else if (line.equals("go")) {
+                    GO.countDown();
                 } else if (line.equals("exit")) {
                     break;
                 }

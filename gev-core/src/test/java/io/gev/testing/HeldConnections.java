@@ -37,11 +37,13 @@ public final class HeldConnections implements AutoCloseable {
     private final Process process;
     private final PrintStream commands;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final int connected;
-    private final int failed;
+    private final Duration lifetime;
+    private int connected = -1;
+    private int failed = -1;
 
-    private HeldConnections(Process process, Duration connectTimeout) throws IOException, InterruptedException {
+    private HeldConnections(Process process, Duration lifetime) {
         this.process = process;
+        this.lifetime = lifetime;
         this.commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
@@ -56,12 +58,17 @@ public final class HeldConnections implements AutoCloseable {
         }, "held-connections-output");
         reader.setDaemon(true);
         reader.start();
-        Matcher ready = READY.matcher(next(connectTimeout, "READY"));
+    }
+
+    /** Waits until every connect finished. */
+    private HeldConnections awaitReady() throws IOException, InterruptedException {
+        Matcher ready = READY.matcher(next(lifetime, "READY"));
         if (!ready.matches()) {
             throw new IOException("unexpected output of the connection holder");
         }
         connected = Integer.parseInt(ready.group(1));
         failed = Integer.parseInt(ready.group(2));
+        return this;
     }
 
     /** A group of connections: {@code mode} is idle, partial or halfclose; {@code payload} may be null. */
@@ -75,18 +82,37 @@ public final class HeldConnections implements AutoCloseable {
      * by itself after {@code lifetime} at the latest.
      */
     public static HeldConnections open(Duration lifetime, String... groups) throws IOException, InterruptedException {
+        HeldConnections held = start(false, lifetime, groups);
+        try {
+            return held.awaitReady();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            held.process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the holder with {@code groups} but lets it connect only on {@link #connect()}: the
+     * child is running, so this JVM may then run out of descriptors without hindering it.
+     */
+    public static HeldConnections prepare(Duration lifetime, String... groups) throws IOException {
+        return start(true, lifetime, groups);
+    }
+
+    /** Lets a {@link #prepare prepared} holder connect and waits until every connect finished. */
+    public HeldConnections connect() throws IOException, InterruptedException {
+        commands.println("go");
+        return awaitReady();
+    }
+
+    private static HeldConnections start(boolean gated, Duration lifetime, String... groups) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dgev.holder.gate=" + gated,
                 "-cp", classpath(), ConnectionHolder.class.getName(), Long.toString(lifetime.toSeconds())));
         command.addAll(List.of(groups));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try {
-            return new HeldConnections(process, lifetime);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            process.destroyForcibly();
-            throw e;
-        }
+        return new HeldConnections(process, lifetime);
     }
 
     private static String classpath() {
