@@ -365,14 +365,8 @@ class HostileInputTest {
                 HeldConnections.group(length.port(), quarter, "halfclose", partialFrame))) {
             long connectMillis = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(HALF_OPEN, held.connected(), "half-open connections established");
-            Await.await(IDLE_TIMEOUT.plusSeconds(30), () -> {
-                try {
-                    return held.stillOpen() == 0;
-                } catch (IOException | InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }, () -> "half-open connections the server never closed; ws " + closedByReason(ws.stats()) + ", length "
-                    + closedByReason(length.stats()));
+            held.awaitAllClosed(IDLE_TIMEOUT.plusSeconds(30), () -> "half-open connections the server never closed; ws "
+                    + closedByReason(ws.stats()) + ", length " + closedByReason(length.stats()));
             long reapedMillis = (System.nanoTime() - t0) / 1_000_000;
             // The client sees a close before the loop counts it: wait for the counts.
             Await.await(Duration.ofSeconds(10), () -> ws.stats().activeConnections() == 1

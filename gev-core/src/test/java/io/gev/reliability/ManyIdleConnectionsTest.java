@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static io.gev.testing.ProcessResources.closedByReason;
 import static io.gev.testing.ProcessResources.describeFds;
-import static io.gev.testing.ProcessResources.directMemoryUsed;
+import static io.gev.testing.ProcessResources.directMemoryAfterGc;
 import static io.gev.testing.ProcessResources.heapAfterGc;
 import static io.gev.testing.ProcessResources.mib;
 import static io.gev.testing.ProcessResources.openFds;
@@ -92,7 +92,7 @@ class ManyIdleConnectionsTest {
         TestServers.warmUp(transport);
         long fdsBefore = openFds();
         long heapBefore = heapAfterGc();
-        long directBefore = directMemoryUsed();
+        long directBefore = directMemoryAfterGc();
         Lifetimes handler = new Lifetimes();
         Server server = TestServers.local(handler, transport).name("idle").idleTimeout(IDLE_TIMEOUT).build();
         server.start();
@@ -109,18 +109,13 @@ class ManyIdleConnectionsTest {
                         () -> stats.activeConnections() + " connections registered; " + where);
                 int peak = stats.activeConnections();
                 long heapHeld = heapAfterGc() - heapBefore;
-                long directHeld = directMemoryUsed() - directBefore;
+                long directHeld = directMemoryAfterGc() - directBefore;
 
                 Await.await(IDLE_TIMEOUT.plus(LATENESS_BOUND).plus(Duration.ofSeconds(30)),
                         () -> handler.idleClosed.get() == IDLE,
                         () -> handler.idleClosed.get() + " of " + IDLE + " idle connections reaped; " + where);
-                Await.await(Duration.ofSeconds(20), () -> {
-                    try {
-                        return idle.stillOpen() == 0;
-                    } catch (IOException | InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
-                }, () -> "the clients still see connections the server reaped; " + where);
+                idle.awaitAllClosed(Duration.ofSeconds(20),
+                        () -> "the clients still see connections the server reaped; " + where);
                 long reapedMillis = (System.nanoTime() - t0) / 1_000_000;
                 long shortest = TimeUnit.NANOSECONDS.toMillis(handler.shortestIdle.get());
                 long longest = TimeUnit.NANOSECONDS.toMillis(handler.longestIdle.get());

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -150,6 +151,17 @@ public final class HeldConnections implements AutoCloseable {
             throw new IOException("unexpected output of the connection holder");
         }
         return Integer.parseInt(status.group(1));
+    }
+
+    /** Waits until the server closed every connection of the holder; fails with {@code message}. */
+    public void awaitAllClosed(Duration timeout, Supplier<String> message) {
+        Await.await(timeout, () -> {
+            try {
+                return stillOpen() == 0;
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("the connection holder does not answer", e);
+            }
+        }, message);
     }
 
     @Override

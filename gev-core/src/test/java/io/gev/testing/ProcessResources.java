@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -83,6 +85,25 @@ public final class ProcessResources {
             }
         }
         throw new IllegalStateException("no direct buffer pool bean");
+    }
+
+    /**
+     * Direct memory in use once a full collection found the dead direct buffers and their
+     * cleaners, which run a moment later on the JVM's reference handler thread, freed them:
+     * polled until two reads 50 ms apart agree, for 2 s at most.
+     */
+    public static long directMemoryAfterGc() {
+        heapAfterGc();
+        long last = directMemoryUsed();
+        for (int i = 0; i < 40; i++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            long now = directMemoryUsed();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     /** Connections the server closed, for every reason but {@link CloseReason#REJECTED} (never registered). */
