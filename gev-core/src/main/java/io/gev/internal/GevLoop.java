@@ -219,7 +219,9 @@ public final class GevLoop implements EventLoop {
                 TimeUnit.NANOSECONDS));
         idleSweepRest = () -> {
             idleSweepRestScheduled = false;
-            sweepIdle(timeoutNanos);
+            if (!idleSweep.isCancelled()) { // a graceful stop cancels the sweep: let replies drain
+                sweepIdle(timeoutNanos);
+            }
         };
     }
 
