@@ -13,12 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,47 +135,24 @@ class ConnectionStormTest {
         int mode = mode(i);
         byte[] message = new byte[1 + random.nextInt(64)];
         random.nextBytes(message);
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(TestClient.TIMEOUT_MILLIS);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), TestClient.TIMEOUT_MILLIS);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            out.write(message);
+        try (TestClient client = TestClient.connect(port)) {
+            client.write(message);
             if (mode != 2) {
-                byte[] echo = readExactly(in, message.length);
+                byte[] echo = client.readExactly(message.length);
                 if (!Arrays.equals(message, echo)) {
                     throw new AssertionError("echo differs: sent " + Arrays.toString(message) + ", got "
                             + Arrays.toString(echo));
                 }
             }
             if (mode == 1 || mode == 2) {
-                socket.setSoLinger(true, 0); // close() sends RST
+                client.socket().setSoLinger(true, 0); // close() sends RST
             } else if (mode == 3) {
-                socket.shutdownOutput();
-                int extra = 0;
-                byte[] buf = new byte[256];
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    extra += n;
-                }
-                if (extra > 0) {
-                    throw new AssertionError(extra + " bytes after the echo, before EOF");
+                client.shutdownOutput();
+                byte[] extra = client.readToEnd();
+                if (extra.length > 0) {
+                    throw new AssertionError(extra.length + " bytes after the echo, before EOF");
                 }
             }
         }
-    }
-
-    private static byte[] readExactly(InputStream in, int n) throws IOException {
-        byte[] bytes = new byte[n];
-        int off = 0;
-        while (off < n) {
-            int r = in.read(bytes, off, n - off);
-            if (r < 0) {
-                throw new EOFException("EOF after " + off + " of " + n + " bytes");
-            }
-            off += r;
-        }
-        return bytes;
     }
 }

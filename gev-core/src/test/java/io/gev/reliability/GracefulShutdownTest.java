@@ -7,6 +7,7 @@ import io.gev.ServerStats;
 import io.gev.loop.Transport;
 import io.gev.testing.Await;
 import io.gev.testing.CountingHandler;
+import io.gev.testing.RepeatingPattern;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Tag;
@@ -52,15 +53,7 @@ class GracefulShutdownTest {
     private static final int CHUNK = 16 * 1024;
     private static final int REPLY = 8 * CHUNK;
     private static final Duration GRACE = Duration.ofSeconds(30);
-    private static final ByteBuffer PATTERN;
-
-    static {
-        ByteBuffer b = ByteBuffer.allocate(CHUNK);
-        for (int i = 0; i < CHUNK; i++) {
-            b.put(i, (byte) (i * 7 + (i >>> 9)));
-        }
-        PATTERN = b.asReadOnlyBuffer();
-    }
+    private static final RepeatingPattern PATTERN = new RepeatingPattern(CHUNK);
 
     /** "l" replies from the loop, "t" from another thread; counts the replies queued. */
     private static final class Replies extends CountingHandler {
@@ -79,7 +72,7 @@ class GracefulShutdownTest {
 
         private void reply(Connection connection) {
             for (int i = 0; i < REPLY / CHUNK; i++) {
-                connection.send(PATTERN.duplicate());
+                connection.send(PATTERN.chunk());
             }
             queued.incrementAndGet();
         }
@@ -175,7 +168,7 @@ class GracefulShutdownTest {
                 }
                 for (int k = 0; k < n; k++) {
                     long offset = received[i] + k;
-                    if (offset >= REPLY || buffer.get(k) != PATTERN.get((int) (offset % CHUNK))) {
+                    if (offset >= REPLY || !PATTERN.matches(offset, buffer.get(k))) {
                         throw new AssertionError("connection " + i + ": byte " + offset + " is wrong; " + where);
                     }
                 }

@@ -8,6 +8,7 @@ import io.gev.loop.Transport;
 import io.gev.testing.Await;
 import io.gev.testing.CountingHandler;
 import io.gev.testing.EchoProbe;
+import io.gev.testing.RepeatingPattern;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -59,16 +60,8 @@ class SlowReaderTest {
     private static final int SLOW = 20;
     /** What a polite pusher sends each connection in all. */
     private static final int POLITE_TOTAL = 2 * 1024 * 1024;
-    private static final ByteBuffer PATTERN;
+    private static final RepeatingPattern PATTERN = new RepeatingPattern(CHUNK);
     private static final ByteBuffer RUDE = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
-
-    static {
-        ByteBuffer b = ByteBuffer.allocate(CHUNK);
-        for (int i = 0; i < CHUNK; i++) {
-            b.put(i, (byte) (i * 31 + (i >>> 8)));
-        }
-        PATTERN = b.asReadOnlyBuffer();
-    }
 
     /**
      * Pushes on request: "p" while writable, "r" 4 MiB at once ignoring writability, "x" hands the
@@ -108,7 +101,7 @@ class SlowReaderTest {
         private void push(Connection connection) {
             int[] sent = (int[]) connection.context();
             while (connection.isWritable() && sent[0] < POLITE_TOTAL) {
-                connection.send(PATTERN.duplicate());
+                connection.send(PATTERN.chunk());
                 sent[0] += CHUNK;
                 maxQueuedPolite.accumulateAndGet(connection.writeBufferLength(), Math::max);
             }
@@ -256,7 +249,7 @@ class SlowReaderTest {
                 }
                 for (int k = 0; k < n; k++) {
                     long offset = got[i] + k;
-                    if (buffer.get(k) != PATTERN.get((int) (offset % CHUNK))) {
+                    if (!PATTERN.matches(offset, buffer.get(k))) {
                         throw new AssertionError("slow reader " + i + ": byte " + offset + " differs; " + where);
                     }
                 }

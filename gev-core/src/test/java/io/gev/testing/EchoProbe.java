@@ -2,10 +2,6 @@ package io.gev.testing;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -300,41 +296,21 @@ public final class EchoProbe implements AutoCloseable {
         Exchange open(int port) throws IOException;
     }
 
-    /** A blocking socket with a 10 s read timeout whose server echoes every request. */
+    /** A {@link TestClient} (10 s read timeout) whose server echoes every request. */
     private static final class Echo implements Exchange {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
+        private final TestClient client;
         private final IntFunction<byte[]> requests;
-        private byte[] reply = new byte[0];
 
         Echo(int port, IntFunction<byte[]> requests) throws IOException {
             this.requests = requests;
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(TestClient.TIMEOUT_MILLIS);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), TestClient.TIMEOUT_MILLIS);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
+            this.client = TestClient.connect(port);
         }
 
         @Override
         public void roundTrip(int seq) throws IOException {
             byte[] request = requests.apply(seq);
-            int n = request.length;
-            if (reply.length < n) {
-                reply = new byte[n];
-            }
-            out.write(request);
-            int off = 0;
-            while (off < n) {
-                int r = in.read(reply, off, n - off);
-                if (r < 0) {
-                    throw new EOFException("the server closed the connection after " + off + " of " + n + " bytes");
-                }
-                off += r;
-            }
-            if (!Arrays.equals(request, 0, n, reply, 0, n)) {
+            byte[] reply = client.write(request).readExactly(request.length);
+            if (!Arrays.equals(request, reply)) {
                 throw new AssertionError("reply to request " + seq + " differs from it");
             }
         }
@@ -342,7 +318,7 @@ public final class EchoProbe implements AutoCloseable {
         @Override
         public void close() {
             try {
-                socket.close();
+                client.close();
             } catch (IOException ignored) {
                 // Nothing to do.
             }
