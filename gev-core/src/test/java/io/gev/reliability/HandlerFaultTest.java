@@ -168,8 +168,6 @@ class HandlerFaultTest {
                 assertTrue(otherDuring >= 10, "the other loop must keep serving while loop 0 is blocked: "
                         + otherDuring + " round trips in " + blockedMillis + " ms");
                 assertFalse(stack.isBlank());
-                assertFalse(log.text().contains("loop gev-" + name + "-1 has been running"),
-                        "loop 1 was never blocked");
             }
 
             EchoProbe.Report same = sameLoop.stop();

@@ -16,10 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +28,7 @@ import static io.gev.testing.ProcessResources.directMemoryAfterGc;
 import static io.gev.testing.ProcessResources.heapAfterGc;
 import static io.gev.testing.ProcessResources.mib;
 import static io.gev.testing.ProcessResources.openFds;
+import static io.gev.testing.ProcessResources.openFilesLimit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,16 +142,5 @@ class ManyIdleConnectionsTest {
         assertEquals(IDLE + BUSY, handler.closes.get(), "onClose calls; " + where);
         Await.await(Duration.ofSeconds(10), () -> openFds() <= fdsBefore,
                 () -> "descriptors: " + fdsBefore + " before, " + openFds() + " after; " + where + "\n" + describeFds());
-    }
-
-    /** The soft limit of open files of this process, from /proc/self/limits. */
-    static long openFilesLimit() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-            if (line.startsWith("Max open files")) {
-                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-            }
-        }
-        return 0;
     }
 }

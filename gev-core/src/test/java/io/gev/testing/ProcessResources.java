@@ -33,6 +33,21 @@ public final class ProcessResources {
         }
     }
 
+    /** The soft limit of open files of this process (ulimit -n), from /proc/self/limits. */
+    public static long openFilesLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/self/limits", e);
+        }
+        return 0;
+    }
+
     /** The open descriptors and what each points to, for a failure message. */
     public static String describeFds() {
         StringBuilder sb = new StringBuilder("open descriptors:");
