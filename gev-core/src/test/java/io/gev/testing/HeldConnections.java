@@ -164,11 +164,17 @@ public final class HeldConnections implements AutoCloseable {
         }, message);
     }
 
+    /** Ends the holder, which closes its connections with it. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         commands.println("exit");
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
