@@ -56,11 +56,6 @@ final class LoopProgress {
         }
     }
 
-    /** The loop finished one piece of work and goes on with the next without polling in between. */
-    void progressed() {
-        COUNT.setOpaque(this, count + 2);
-    }
-
     /** The counter as the watchdog sees it. */
     long count() {
         return (long) COUNT.getOpaque(this);

@@ -9,6 +9,7 @@ import io.gev.testing.Await;
 import io.gev.testing.CountingHandler;
 import io.gev.testing.EchoProbe;
 import io.gev.testing.RepeatingPattern;
+import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +25,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -205,6 +210,55 @@ class SlowReaderTest {
         System.out.printf("[reliability] slow readers %s: direct memory after the server stopped +%s, after a GC +%s%n",
                 transport, mib(directAfter), mib(directAfterGc));
         assertTrue(directAfterGc <= LIMIT, "direct memory not given back: +" + mib(directAfterGc) + "; " + where);
+    }
+
+    /**
+     * A thread that floods a loop with sends must not keep the loop from polling for I/O: the
+     * loop runs them in batches, and tasks queued behind the flood run after the first batch.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void sendsFromAnotherThreadRunInBatchesBetweenPolls(Transport transport) throws Exception {
+        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        CountingHandler handler = new CountingHandler() {
+            @Override
+            public void onConnect(Connection connection) {
+                connected.add(connection);
+            }
+        };
+        Server server = TestServers.local(handler, transport).name("flood").build();
+        server.start();
+        try (TestClient client = TestClient.connect(server)) {
+            Connection c = connected.poll(10, TimeUnit.SECONDS);
+            assertTrue(c != null, "no connection");
+            int flood = 1000;
+            CountDownLatch release = new CountDownLatch(1);
+            c.loop().execute(() -> {
+                try {
+                    release.await(); // holds the loop while the flood is queued
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long before = server.stats().messagesOut();
+            for (int i = 0; i < flood; i++) {
+                c.send(new byte[] {(byte) i});
+            }
+            CompletableFuture<Long> packedBeforeMarker = new CompletableFuture<>();
+            c.loop().execute(() -> packedBeforeMarker.complete(server.stats().messagesOut() - before));
+            release.countDown();
+            long packed = packedBeforeMarker.get(10, TimeUnit.SECONDS);
+            byte[] received = client.readExactly(flood);
+            for (int i = 0; i < flood; i++) {
+                assertEquals((byte) i, received[i], "send " + i + " out of order");
+            }
+            System.out.printf("[reliability] send flood %s: %d sends from another thread; a task queued behind them "
+                    + "ran after %d of them%n", transport, flood, packed);
+            assertTrue(packed > 0 && packed < flood, "a task queued behind " + flood + " sends ran after " + packed
+                    + " of them: the flood ran in one go");
+        } finally {
+            server.stop(Duration.ofSeconds(1));
+        }
     }
 
     /** A client with a small receive buffer that sends its one request and then does not read. */
