@@ -261,6 +261,8 @@ public final class GevLoop implements EventLoop {
         if (idleSweep != null) {
             idleSweep.cancel();
         }
+        // Sends queued before stop() are part of what the grace period delivers.
+        runAllPending();
         ConnectionImpl c = head;
         while (c != null) {
             ConnectionImpl next = c.next;
@@ -283,12 +285,7 @@ public final class GevLoop implements EventLoop {
 
     /** Closes every connection still open. */
     void closeAll(CloseReason reason) {
-        PendingOp op;
-        while ((op = pending.poll()) != null) {
-            op.run();
-        }
-        // Later operations queue a drain task of their own, or fail once the loop is gone.
-        drainScheduled.set(false);
+        runAllPending();
         while (head != null) {
             head.close(reason);
         }
@@ -301,6 +298,18 @@ public final class GevLoop implements EventLoop {
     void releaseBuffers() {
         pool.clear();
         readBuffer.release();
+    }
+
+    /**
+     * Runs every queued operation now, however many, for the stop sequence; later operations
+     * queue a drain task of their own, or fail once the loop is gone.
+     */
+    private void runAllPending() {
+        PendingOp op;
+        while ((op = pending.poll()) != null) {
+            op.run();
+        }
+        drainScheduled.set(false);
     }
 
     /** Queues an operation from another thread; one wake-up task per batch. */

@@ -4,6 +4,7 @@ import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Server;
 import io.gev.ServerStats;
+import io.gev.loop.EventLoop;
 import io.gev.loop.Transport;
 import io.gev.testing.Await;
 import io.gev.testing.CountingHandler;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Scenario 6, graceful shutdown under load: 1,000 connections each have a 128 KiB reply queued
- * (half sent from the loop, half from another thread) and are reading it when the server is
- * stopped. Every reply arrives in full before the server closes the connection, within the grace
+ * (half sent from the loop, half from another thread, whose sends still wait in the loops' queues)
+ * and are reading it when the server is stopped. Every reply arrives in full before the server closes the connection, within the grace
  * period; afterwards no thread and no descriptor of the server is left and its port can be bound
  * again at once.
  */
@@ -55,15 +57,24 @@ class GracefulShutdownTest {
     private static final Duration GRACE = Duration.ofSeconds(30);
     private static final RepeatingPattern PATTERN = new RepeatingPattern(CHUNK);
 
-    /** "l" replies from the loop, "t" from another thread; counts the replies queued. */
+    /**
+     * "l" replies from the loop, "t" from another thread once {@code sendersGo} opens; counts
+     * the requests and the replies queued.
+     */
     private static final class Replies extends CountingHandler {
+        final AtomicInteger requests = new AtomicInteger();
         final AtomicInteger queued = new AtomicInteger();
+        final CountDownLatch sendersGo = new CountDownLatch(1);
         final ExecutorService elsewhere = Executors.newSingleThreadExecutor();
 
         @Override
         public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
+            requests.incrementAndGet();
             if (payload.get(payload.position()) == 't') {
-                elsewhere.execute(() -> reply(connection));
+                elsewhere.execute(() -> {
+                    awaitQuietly(sendersGo);
+                    reply(connection);
+                });
             } else {
                 reply(connection);
             }
@@ -105,12 +116,30 @@ class GracefulShutdownTest {
                 c.register(selector, SelectionKey.OP_READ, i);
                 clients.add(c);
             }
+            Await.await(Duration.ofSeconds(30), () -> handler.requests.get() == CONNECTIONS,
+                    () -> handler.requests.get() + " requests received; " + where);
+            // Hold the loops while the other thread sends its 4,000 chunks, so that they are still
+            // waiting in the loops' queues, behind the stop, when stop() is called.
+            CountDownLatch loopsGo = new CountDownLatch(1);
+            CountDownLatch loopsHeld = new CountDownLatch(server.loops().size());
+            for (EventLoop loop : server.loops()) {
+                loop.execute(() -> {
+                    loopsHeld.countDown();
+                    awaitQuietly(loopsGo);
+                });
+            }
+            assertTrue(loopsHeld.await(10, TimeUnit.SECONDS), "loops held");
+            handler.sendersGo.countDown();
             Await.await(Duration.ofSeconds(30), () -> handler.queued.get() == CONNECTIONS,
                     () -> handler.queued.get() + " replies queued; " + where);
             queuedAtStop = stats.writeBufferBytes();
 
             long t0 = System.nanoTime();
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> server.stop(GRACE));
+            // The other thread's sends wait in one drain task; the stop adds a task to each loop.
+            Await.await(Duration.ofSeconds(10), () -> stats.pendingTasks(0) + stats.pendingTasks(1) >= 3,
+                    () -> "stop() queued no task: " + stats.pendingTasks(0) + " + " + stats.pendingTasks(1));
+            loopsGo.countDown();
             int finished = readAll(selector, received, where);
             stopped.get(GRACE.toSeconds() + 10, TimeUnit.SECONDS);
             stopMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -147,6 +176,14 @@ class GracefulShutdownTest {
                         + "left; port %d bound again at once%n",
                 transport, GRACE.toSeconds(), mib(queuedAtStop), CONNECTIONS, stopMillis,
                 mib((long) CONNECTIONS * REPLY), port);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Reads every reply, checking its bytes, until each connection saw end of stream. */
