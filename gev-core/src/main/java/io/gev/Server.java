@@ -45,6 +45,8 @@ public final class Server implements AutoCloseable {
     public static final int DEFAULT_READ_BUFFER_SIZE = 64 * 1024;
     /** Grace period of {@link #close()}. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** Time a loop may spend in one callback or task before a warning is logged. */
+    public static final Duration DEFAULT_BLOCKED_LOOP_WARNING = Duration.ofSeconds(1);
 
     private final ServerEngine engine;
 
@@ -166,6 +168,7 @@ public final class Server implements AutoCloseable {
         private int readBufferLimit = DEFAULT_READ_BUFFER_LIMIT;
         private int readBufferSize = DEFAULT_READ_BUFFER_SIZE;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private Duration blockedLoopWarning = DEFAULT_BLOCKED_LOOP_WARNING;
         private boolean daemonThreads;
 
         private Builder(Handler handler) {
@@ -336,6 +339,23 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Logs a warning, with the loop thread's stack, when a loop spends longer than this in one
+         * handler callback, timer or task (a handler that blocks stalls every connection of its
+         * loop); once per stall, and again when the loop runs again. A watchdog thread per server
+         * checks every quarter of it, so the warning comes between 1 and 1.5 times this late.
+         * Default {@link Server#DEFAULT_BLOCKED_LOOP_WARNING 1 second}; {@link Duration#ZERO}
+         * turns the watchdog off.
+         */
+        public Builder blockedLoopWarning(Duration threshold) {
+            Objects.requireNonNull(threshold, "blockedLoopWarning");
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("blockedLoopWarning must not be negative: " + threshold);
+            }
+            this.blockedLoopWarning = threshold;
+            return this;
+        }
+
+        /**
          * Whether loop threads are daemons; default {@code false}, so a running server keeps a
          * plain {@code main()} program alive.
          */
@@ -463,6 +483,10 @@ public final class Server implements AutoCloseable {
 
         public Duration shutdownTimeout() {
             return shutdownTimeout;
+        }
+
+        public Duration blockedLoopWarning() {
+            return blockedLoopWarning;
         }
 
         public boolean daemonThreads() {

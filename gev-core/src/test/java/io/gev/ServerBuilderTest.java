@@ -131,6 +131,15 @@ class ServerBuilderTest {
     }
 
     @Test
+    void blockedLoopWarningMustBeNonNegativeAndNonNull() {
+        Server.Builder b = builder();
+        assertRejected(IllegalArgumentException.class, () -> b.blockedLoopWarning(Duration.ofMillis(-1)),
+                "blockedLoopWarning");
+        assertRejected(NullPointerException.class, () -> b.blockedLoopWarning(null), "blockedLoopWarning");
+        assertEquals(Duration.ZERO, b.blockedLoopWarning(Duration.ZERO).blockedLoopWarning());
+    }
+
+    @Test
     void blankOrNullNameIsRejected() {
         Server.Builder b = builder();
         assertRejected(IllegalArgumentException.class, () -> b.name(""), "name");
@@ -206,6 +215,8 @@ class ServerBuilderTest {
         assertEquals(Server.DEFAULT_READ_BUFFER_LIMIT, b.readBufferLimit());
         assertEquals(Server.DEFAULT_READ_BUFFER_SIZE, b.readBufferSize());
         assertEquals(Server.DEFAULT_SHUTDOWN_TIMEOUT, b.shutdownTimeout());
+        assertEquals(Server.DEFAULT_BLOCKED_LOOP_WARNING, b.blockedLoopWarning());
+        assertEquals(Duration.ofSeconds(1), Server.DEFAULT_BLOCKED_LOOP_WARNING);
         assertFalse(b.daemonThreads());
         // The defaults are consistent with each other, so build() accepts them.
         assertTrue(Server.DEFAULT_WRITE_BUFFER_LOW_WATER_MARK <= Server.DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK);

@@ -3,6 +3,7 @@ package io.gev;
 import io.gev.loop.Timer;
 import io.gev.loop.Transport;
 import io.gev.testing.Await;
+import io.gev.testing.CountingHandler;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -239,18 +240,7 @@ class ServerTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void maxConnectionsRejectsConnectionsOverTheLimit(Transport transport) throws Exception {
-        AtomicInteger connects = new AtomicInteger();
-        Handler handler = new Handler() {
-            @Override
-            public void onConnect(Connection connection) {
-                connects.incrementAndGet();
-            }
-
-            @Override
-            public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
-                return payload;
-            }
-        };
+        CountingHandler handler = new CountingHandler();
         Server server = servers.start(TestServers.local(handler, transport).maxConnections(2));
         try (TestClient first = TestClient.connect(server); TestClient second = TestClient.connect(server)) {
             echoOnce(first, "1");
@@ -259,7 +249,7 @@ class ServerTest {
                 assertTrue(third.awaitClosed(), "the third connection is closed at once");
             }
             await("1 rejected close(s)", () -> server.stats().closedConnections(CloseReason.REJECTED) == 1);
-            assertEquals(2, connects.get(), "a rejected connection never reaches the handler");
+            assertEquals(2, handler.connects.get(), "a rejected connection never reaches the handler");
             first.close();
             await("the first connection to close", () -> server.stats().activeConnections() == 1);
             try (TestClient again = TestClient.connect(server)) {

@@ -65,11 +65,15 @@ abstract class AbstractSocketIo implements SocketIo {
 
     /** Reports an event to the connection; an exception here would stall the loop for a second. */
     final void dispatch(boolean readable, boolean writable, boolean hangup) {
+        LoopProgress progress = connection.loopProgress();
+        progress.busy();
         try {
             connection.onIoEvent(readable, writable, hangup);
         } catch (Throwable t) {
             log.error("Unexpected failure handling an event of {}", connection, t);
             closeSocket();
+        } finally {
+            progress.waiting();
         }
     }
 }

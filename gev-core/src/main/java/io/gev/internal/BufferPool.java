@@ -42,6 +42,12 @@ final class BufferPool {
         }
     }
 
+    /** Forgets every pooled ring, leaving their memory to the garbage collector. */
+    void clear() {
+        free.clear();
+        pooledBytes = 0;
+    }
+
     long pooledBytes() {
         return pooledBytes;
     }

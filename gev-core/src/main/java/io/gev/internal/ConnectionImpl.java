@@ -121,6 +121,10 @@ final class ConnectionImpl implements Connection {
         }
     }
 
+    LoopProgress loopProgress() {
+        return loop.progress();
+    }
+
     void registrationFailed() {
         state = CLOSED;
         io.closeSocket();

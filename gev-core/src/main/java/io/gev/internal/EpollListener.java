@@ -50,6 +50,11 @@ final class EpollListener extends Listener implements EpollIoHandle {
     }
 
     @Override
+    IoOps pausedOps() {
+        return EpollIoOps.EPOLLERR;
+    }
+
+    @Override
     void closeSocket() throws IOException {
         socket.close();
     }

@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A bound listening socket registered on one loop, accepting in batches. Subclasses supply the
@@ -20,10 +22,19 @@ abstract class Listener implements IoHandle {
 
     /** Accepts per readiness event, so one listener cannot starve a loop's connections. */
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    /**
+     * How long accepting pauses after accept failed. The usual cause, no descriptor left (EMFILE),
+     * lasts a while, and the pending connection keeps the socket readable: level-triggered polling
+     * would retry at once, forever, burning a core exactly when the process is short of resources.
+     */
+    static final long ACCEPT_PAUSE_MILLIS = 100;
 
     private final ServerEngine engine;
     private final GevLoop owner;
     private IoRegistration registration;
+    private GevLoop loop;
+    private LoopProgress progress;
+    private boolean paused;
     private long lastErrorLog;
 
     /**
@@ -47,10 +58,15 @@ abstract class Listener implements IoHandle {
     /** The interest that means "tell me about pending connections". */
     abstract IoOps acceptOps();
 
+    /** The interest that means "tell me nothing" (never epoll's NONE: see EpollSocketIo). */
+    abstract IoOps pausedOps();
+
     abstract void closeSocket() throws IOException;
 
     /** Registers on {@code loop} and starts accepting; blocks until both are done. */
     final void register(GevLoop loop) throws InterruptedException {
+        this.loop = loop;
+        progress = loop.progress();
         try {
             IoRegistration r = loop.netty().register(this).sync().getNow();
             loop.netty().submit(() -> {
@@ -65,6 +81,7 @@ abstract class Listener implements IoHandle {
 
     @Override
     public final void handle(IoRegistration registration, IoEvent event) {
+        progress.busy();
         try {
             for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
                 SocketIo accepted = acceptOne();
@@ -85,8 +102,32 @@ abstract class Listener implements IoHandle {
             long now = System.nanoTime();
             if (now - lastErrorLog > 1_000_000_000L) {
                 lastErrorLog = now;
-                log.warn("Accept on {} failed: {}", localAddress(), t.toString());
+                log.warn("Accept on {} failed: {}; pausing accepting for {} ms at a time while it fails",
+                        localAddress(), t.toString(), ACCEPT_PAUSE_MILLIS);
             }
+            pauseAccepting();
+        } finally {
+            progress.waiting();
+        }
+    }
+
+    private void pauseAccepting() {
+        if (paused || registration == null || !registration.isValid()) {
+            return;
+        }
+        paused = true;
+        registration.submit(pausedOps());
+        try {
+            loop.netty().schedule(this::resumeAccepting, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down, and this listener with it.
+        }
+    }
+
+    private void resumeAccepting() {
+        paused = false;
+        if (registration.isValid()) {
+            registration.submit(acceptOps());
         }
     }
 

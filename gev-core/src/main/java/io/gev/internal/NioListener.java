@@ -49,6 +49,11 @@ final class NioListener extends Listener implements NioIoHandle {
     }
 
     @Override
+    IoOps pausedOps() {
+        return NioIoOps.NONE;
+    }
+
+    @Override
     void closeSocket() throws IOException {
         channel.close();
     }

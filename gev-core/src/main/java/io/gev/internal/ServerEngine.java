@@ -62,6 +62,7 @@ public final class ServerEngine {
     final int readBufferLimit;
     final int readBufferSize;
     final Duration shutdownTimeout;
+    final Duration blockedLoopWarning;
     final boolean daemonThreads;
 
     private final AtomicInteger openSlots = new AtomicInteger();
@@ -80,6 +81,7 @@ public final class ServerEngine {
     private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<GevLoop> listenerLoops = new ArrayList<>();
     private volatile CountDownLatch drained;
+    private LoopWatchdog watchdog;
 
     public ServerEngine(Server.Builder b) {
         this.name = b.name();
@@ -104,6 +106,7 @@ public final class ServerEngine {
         this.readBufferLimit = b.readBufferLimit();
         this.readBufferSize = b.readBufferSize();
         this.shutdownTimeout = b.shutdownTimeout();
+        this.blockedLoopWarning = b.blockedLoopWarning();
         this.daemonThreads = b.daemonThreads();
     }
 
@@ -118,11 +121,15 @@ public final class ServerEngine {
         try {
             Transport resolved = resolveTransport(requestedTransport);
             TransportSupport support = resolved == Transport.EPOLL ? new EpollTransport() : new NioTransport();
-            workerGroup = new MultiThreadIoEventLoopGroup(loopCount, threadFactory("gev-" + name + "-"),
-                    support.ioHandlerFactory());
+            LoopProgress.Factory handlers = new LoopProgress.Factory(support.ioHandlerFactory());
+            workerGroup = new MultiThreadIoEventLoopGroup(loopCount, threadFactory("gev-" + name + "-"), handlers);
             List<GevLoop> created = new ArrayList<>(loopCount);
             for (EventExecutor executor : workerGroup) {
-                created.add(new GevLoop((IoEventLoop) executor, created.size(), this));
+                created.add(new GevLoop((IoEventLoop) executor, created.size(), this, handlers.of(executor)));
+                // Netty starts a loop's thread on its first task, and the thread factory numbers
+                // threads in the order they start: start them in index order, so that loop i runs
+                // on thread gev-<name>-i, as logs and the blocked-loop warning say.
+                executor.execute(() -> { });
             }
             loops = Collections.unmodifiableList(created);
             transport = resolved;
@@ -143,9 +150,9 @@ public final class ServerEngine {
                     }
                 }
             } else {
-                acceptGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("gev-" + name + "-accept"),
-                        support.ioHandlerFactory());
-                GevLoop acceptLoop = new GevLoop((IoEventLoop) acceptGroup.next(), -1, this);
+                acceptGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("gev-" + name + "-accept"), handlers);
+                IoEventLoop acceptor = (IoEventLoop) acceptGroup.next();
+                GevLoop acceptLoop = new GevLoop(acceptor, -1, this, handlers.of(acceptor));
                 addListener(support.bind(this, bindAddress, acceptLoop, null), acceptLoop);
             }
             localAddress = listeners.get(0).localAddress();
@@ -155,6 +162,7 @@ public final class ServerEngine {
                     loop.netty().execute(() -> loop.startIdleSweep(nanos));
                 }
             }
+            startWatchdog();
             state = State.RUNNING;
             log.info("gev server '{}' started on {} ({} transport, {} loops{}{})", name, localAddress, resolved,
                     loopCount, reusePort ? ", reuse-port" : "", protocolSuffix());
@@ -189,6 +197,30 @@ public final class ServerEngine {
         return protocol == io.gev.protocol.RawProtocol.INSTANCE ? "" : ", protocol " + protocol;
     }
 
+    private void startWatchdog() {
+        if (blockedLoopWarning.isZero()) {
+            return;
+        }
+        List<LoopProgress> watched = new ArrayList<>();
+        for (GevLoop loop : loops) {
+            watched.add(loop.progress());
+        }
+        for (GevLoop loop : listenerLoops) {
+            if (loop.index() < 0) {
+                watched.add(loop.progress());
+            }
+        }
+        watchdog = new LoopWatchdog(name, watched, blockedLoopWarning.toNanos());
+        watchdog.start();
+    }
+
+    private void stopWatchdog() {
+        if (watchdog != null) {
+            watchdog.stop();
+            watchdog = null;
+        }
+    }
+
     private void addListener(Listener listener, GevLoop loop) {
         listeners.add(listener);
         listenerLoops.add(loop);
@@ -210,6 +242,7 @@ public final class ServerEngine {
     }
 
     private void abortStart() {
+        stopWatchdog();
         closeListeners();
         shutdownGroups();
         state = State.STOPPED;
@@ -298,8 +331,13 @@ public final class ServerEngine {
             Thread.currentThread().interrupt();
         }
         for (GevLoop loop : loops) {
-            loop.netty().submit(() -> loop.closeAll(CloseReason.SHUTDOWN)).syncUninterruptibly();
+            loop.netty().submit(() -> {
+                loop.closeAll(CloseReason.SHUTDOWN);
+                loop.releaseBuffers();
+            }).syncUninterruptibly();
         }
+        // Before the loops end: a loop that ended while running a task would look blocked.
+        stopWatchdog();
         shutdownGroups();
         synchronized (this) {
             state = State.STOPPED;

@@ -38,6 +38,11 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture();
     }
 
+    /** Everything captured so far. */
+    public String text() {
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
     /** Waits up to 10 s for a line containing every fragment and returns it. */
     public String awaitLine(String... fragments) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

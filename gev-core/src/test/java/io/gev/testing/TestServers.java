@@ -6,6 +6,7 @@ import io.gev.loop.Transport;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,24 @@ public final class TestServers implements AfterEachCallback {
     /** A builder for a server on 127.0.0.1, any free port, two loops and daemon threads. */
     public static Server.Builder local(Handler handler, Transport transport) {
         return Server.builder(handler).address("127.0.0.1").port(0).loops(2).transport(transport).daemonThreads(true);
+    }
+
+    /**
+     * Runs a throwaway server of {@code transport} with one echo: the first server of a JVM loads
+     * native libraries, opens jars and seeds random generators once, which leak checks must not
+     * count.
+     */
+    public static void warmUp(Transport transport) throws IOException {
+        Server warmUp = local((c, ctx, p) -> p, transport).name("warm-up").build();
+        warmUp.start();
+        try (TestClient client = TestClient.connect(warmUp)) {
+            client.write("warm");
+            if (!client.readString(4).equals("warm")) {
+                throw new IllegalStateException("the warm-up server does not echo");
+            }
+        } finally {
+            warmUp.stop(Duration.ofSeconds(1));
+        }
     }
 
     /** Builds and starts a server that is stopped after the test. */

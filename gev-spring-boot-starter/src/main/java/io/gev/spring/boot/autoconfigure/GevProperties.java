@@ -415,6 +415,14 @@ public class GevProperties {
         @DurationUnit(ChronoUnit.SECONDS)
         private Duration shutdownTimeout = Duration.ofSeconds(30);
 
+        /**
+         * Time a loop may spend in one handler callback or task before a warning with the loop
+         * thread's stack is logged; 0 turns the watchdog off. If a duration suffix is not
+         * specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration blockedLoopWarning = Duration.ofSeconds(1);
+
         /** A copy, the starting point of a per-bean entry under {@code gev.servers}. */
         ServerProperties copy() {
             ServerProperties c = new ServerProperties();
@@ -437,6 +445,7 @@ public class GevProperties {
             c.readBufferLimit = this.readBufferLimit;
             c.shutdown = this.shutdown;
             c.shutdownTimeout = this.shutdownTimeout;
+            c.blockedLoopWarning = this.blockedLoopWarning;
             return c;
         }
 
@@ -590,6 +599,14 @@ public class GevProperties {
 
         public void setShutdownTimeout(Duration shutdownTimeout) {
             this.shutdownTimeout = shutdownTimeout;
+        }
+
+        public Duration getBlockedLoopWarning() {
+            return this.blockedLoopWarning;
+        }
+
+        public void setBlockedLoopWarning(Duration blockedLoopWarning) {
+            this.blockedLoopWarning = blockedLoopWarning;
         }
     }
 }

@@ -188,6 +188,7 @@ final class GevServersFactory {
         map.from(config::getWriteBufferLimit).as(GevServersFactory::bytes).to(builder::writeBufferLimit);
         map.from(config::getReadBufferLimit).as(GevServersFactory::bytes).to(builder::readBufferLimit);
         map.from(config::getShutdownTimeout).to(builder::shutdownTimeout);
+        map.from(config::getBlockedLoopWarning).to(builder::blockedLoopWarning);
     }
 
     private static LoadBalancer loadBalancer(GevProperties.LoadBalance loadBalance) {

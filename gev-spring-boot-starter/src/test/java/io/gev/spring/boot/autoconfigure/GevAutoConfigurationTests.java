@@ -88,7 +88,8 @@ class GevAutoConfigurationTests {
                         "gev.server.max-connections=10", "gev.server.tcp-no-delay=false", "gev.server.backlog=16",
                         "gev.server.write-buffer-high-water-mark=128KB", "gev.server.write-buffer-low-water-mark=1KB",
                         "gev.server.write-buffer-limit=2MB", "gev.server.read-buffer-limit=512KB",
-                        "gev.server.shutdown=immediate", "gev.server.shutdown-timeout=5s")
+                        "gev.server.shutdown=immediate", "gev.server.shutdown-timeout=5s",
+                        "gev.server.blocked-loop-warning=250ms")
                 .run((context) -> {
                     GevProperties.ServerProperties p = context.getBean(GevProperties.class).getServer();
                     assertThat(p.getIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
@@ -108,6 +109,7 @@ class GevAutoConfigurationTests {
                     assertThat(b.writeBufferLimit()).isEqualTo(2 * 1024 * 1024);
                     assertThat(b.readBufferLimit()).isEqualTo(512 * 1024);
                     assertThat(b.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(b.blockedLoopWarning()).isEqualTo(Duration.ofMillis(250));
                     assertThat(context.getBean(GevServers.class).get("echoHandler").transport())
                             .isEqualTo(Transport.NIO);
                 });

@@ -33,6 +33,7 @@ class GevPropertiesTests {
         assertThat(this.properties.getWriteBufferLimit().toBytes()).isEqualTo(this.core.writeBufferLimit());
         assertThat(this.properties.getReadBufferLimit().toBytes()).isEqualTo(this.core.readBufferLimit());
         assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
+        assertThat(this.properties.getBlockedLoopWarning()).isEqualTo(this.core.blockedLoopWarning());
         assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
     }
 
@@ -79,6 +80,7 @@ class GevPropertiesTests {
         p.setReadBufferLimit(org.springframework.util.unit.DataSize.ofBytes(10));
         p.setShutdown(GevProperties.Shutdown.IMMEDIATE);
         p.setShutdownTimeout(java.time.Duration.ofSeconds(11));
+        p.setBlockedLoopWarning(java.time.Duration.ofMillis(12));
         p.setEnabled(false);
         assertThat(p.copy()).usingRecursiveComparison().isEqualTo(p);
     }
