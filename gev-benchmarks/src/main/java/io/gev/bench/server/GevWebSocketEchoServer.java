@@ -1,11 +1,5 @@
 package io.gev.bench.server;
 
-// TODO(websocket branch): this file is deliberately outside src/main/java, so the build ignores it
-// until gev has io.gev.websocket. When that lands, move it to
-// src/main/java/io/gev/bench/server/ and `run.sh` measures "ws c=100 m=512" for gev too
-// (BenchServer finds it by name; until then the runner reports gev-ws as not available).
-// Check the option names against the final WebSocketOptions API.
-
 import io.gev.Server;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketMessage;
