@@ -12,6 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,5 +82,13 @@ class TlsOptionsTest {
         TlsOptions options = TlsOptions.builder(store, TestCertificates.PASSWORD.toCharArray()).build();
         assertEquals("TLS", options.sslContext().getProtocol());
         assertThrows(IllegalArgumentException.class, () -> TlsOptions.builder(store, "wrong".toCharArray()));
+    }
+
+    @Test
+    void serverBuilderKeepsTheOptions() throws Exception {
+        TlsOptions options = TlsOptions.builder(context()).build();
+        Server.Builder builder = Server.builder((c, ctx, p) -> p);
+        assertNull(builder.tls());
+        assertSame(options, builder.tls(options).tls());
     }
 }
