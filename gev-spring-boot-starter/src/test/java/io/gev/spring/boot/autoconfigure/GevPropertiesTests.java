@@ -34,6 +34,21 @@ class GevPropertiesTests {
         assertThat(this.properties.getReadBufferLimit().toBytes()).isEqualTo(this.core.readBufferLimit());
         assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
         assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
+        assertThat(this.core.tls()).isNull();
+        assertThat(this.properties.getSsl().getBundle()).isNull();
+    }
+
+    @Test
+    void sslDefaultsMatchGevCore() throws Exception {
+        io.gev.TlsOptions core = io.gev.TlsOptions.builder(javax.net.ssl.SSLContext.getDefault()).build();
+        for (GevProperties.Ssl ssl : new GevProperties.Ssl[] {this.properties.getSsl(),
+                new GevProperties().getWebsocket().getSsl()}) {
+            assertThat(ssl.getBundle()).isNull();
+            assertThat(ssl.getClientAuth()).isEqualTo(GevProperties.ClientAuth.NONE);
+            assertThat(core.clientAuth()).isEqualTo(io.gev.TlsOptions.ClientAuth.NONE);
+            assertThat(ssl.getHandshakeTimeout()).isEqualTo(core.handshakeTimeout());
+        }
+        assertThat(new GevProperties().getWebsocket().getSsl().getPort()).isNull();
     }
 
     @Test
@@ -80,6 +95,9 @@ class GevPropertiesTests {
         p.setShutdown(GevProperties.Shutdown.IMMEDIATE);
         p.setShutdownTimeout(java.time.Duration.ofSeconds(11));
         p.setEnabled(false);
+        p.getSsl().setBundle("b");
+        p.getSsl().setClientAuth(GevProperties.ClientAuth.NEED);
+        p.getSsl().setHandshakeTimeout(java.time.Duration.ofSeconds(12));
         assertThat(p.copy()).usingRecursiveComparison().isEqualTo(p);
     }
 }
