@@ -1,6 +1,7 @@
 package io.gev;
 
 import io.gev.loop.Transport;
+import io.gev.testing.Connections;
 import io.gev.testing.EchoStream;
 import io.gev.testing.LogCapture;
 import io.gev.testing.LoopAllocations;
@@ -38,7 +39,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static io.gev.testing.Await.await;
@@ -61,33 +61,6 @@ class TlsTest {
 
     private final TestCertificates certificates = TestCertificates.get();
 
-    /** An echo that remembers what the connections it saw negotiated. */
-    private static final class Echo implements Handler {
-        final BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
-        final AtomicInteger closed = new AtomicInteger();
-
-        @Override
-        public void onConnect(Connection connection) {
-            connected.add(connection);
-        }
-
-        @Override
-        public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
-            return payload;
-        }
-
-        @Override
-        public void onClose(Connection connection) {
-            closed.incrementAndGet();
-        }
-
-        Connection next() throws InterruptedException {
-            Connection c = connected.poll(10, TimeUnit.SECONDS);
-            assertNotNull(c, "no connection completed its handshake");
-            return c;
-        }
-    }
-
     private Server start(Handler handler, Transport transport, TlsOptions.Builder tls) {
         return servers.start(TestServers.local(handler, transport).tls(tls.build()));
     }
@@ -103,25 +76,24 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void echoesRandomMessagesToJdkSslSockets(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions());
         long seed = System.nanoTime();
         try (SSLSocket a = connect(certificates.clientContext(), server.port());
                 SSLSocket b = connect(certificates.clientContext(), server.port())) {
-            Thread other = new Thread(() -> {
+            CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> {
                 try {
-                    EchoStream.run(b.getInputStream(), b.getOutputStream(), seed + 1, 1500, EchoStream::mixedSize);
-                } catch (Exception e) {
-                    throw new AssertionError(e);
+                    return EchoStream.run(b.getInputStream(), b.getOutputStream(), seed + 1, 1500, EchoStream::mixedSize);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
                 }
             });
-            other.start();
             long bytes = EchoStream.run(a.getInputStream(), a.getOutputStream(), seed, 1500, EchoStream::mixedSize);
-            other.join();
+            assertTrue(other.get(30, TimeUnit.SECONDS) > 1500, "seed " + (seed + 1));
             assertTrue(bytes > 1500, "seed " + seed);
             assertEquals("TLSv1.3", a.getSession().getProtocol());
         }
-        await("both connections closed", () -> echo.closed.get() == 2);
+        await("both connections closed", () -> echo.closed.size() == 2);
         assertEquals(0, server.stats().closedConnections(CloseReason.TLS_ERROR));
     }
 
@@ -129,7 +101,7 @@ class TlsTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void echoesRandomMessagesToOpensslSClient(Transport transport) throws Exception {
         assumeTrue(Files.isExecutable(OPENSSL), "/usr/bin/openssl is missing (apt-get install openssl)");
-        Server server = start(new Echo(), transport, certificates.serverOptions());
+        Server server = start(new Connections(), transport, certificates.serverOptions());
         Path errors = Files.createTempFile("s_client", ".err");
         Process client = new ProcessBuilder(OPENSSL.toString(), "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-servername", "localhost", "-CAfile", certificates.serverCertificatePem().toString(),
@@ -168,7 +140,7 @@ class TlsTest {
 
     @Test
     void showsProtocolCipherAlpnAndSniToTheHandler() throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, Transport.AUTO, certificates.serverOptions().applicationProtocols("gev-echo", "h2"));
         try (SSLSocket socket = connect(certificates.clientContext(), server.port())) {
             SSLParameters parameters = socket.getSSLParameters();
@@ -190,7 +162,7 @@ class TlsTest {
 
     @Test
     void plainConnectionsHaveNoTlsInfo() throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = servers.start(TestServers.local(echo, Transport.AUTO));
         try (TestClient client = TestClient.connect(server)) {
             assertNull(echo.next().tls());
@@ -199,7 +171,7 @@ class TlsTest {
 
     @Test
     void enablesOnlyTheConfiguredProtocols() throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, Transport.AUTO, certificates.serverOptions().protocols("TLSv1.2"));
         try (SSLSocket socket = connect(certificates.clientContext(), server.port())) {
             socket.startHandshake();
@@ -219,7 +191,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void requiredClientAuthShowsThePeerCertificate(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.REQUIRED));
         try (SSLSocket socket = connect(certificates.clientContextWithCertificate(), server.port())) {
             socket.getOutputStream().write("who am I".getBytes(StandardCharsets.UTF_8));
@@ -234,7 +206,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void requiredClientAuthClosesOnlyClientsWithoutATrustedCertificate(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.REQUIRED));
         try (SSLSocket good = connect(certificates.clientContextWithCertificate(), server.port())) {
             good.startHandshake();
@@ -258,7 +230,7 @@ class TlsTest {
 
     @Test
     void optionalClientAuthAcceptsClientsWithoutCertificate() throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, Transport.AUTO, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.OPTIONAL));
         try (SSLSocket anonymous = connect(certificates.clientContext(), server.port());
                 SSLSocket known = connect(certificates.clientContextWithCertificate(), server.port())) {
@@ -274,7 +246,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void plaintextOnTheTlsPortClosesOnlyThatConnection(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions());
         try (SSLSocket good = connect(certificates.clientContext(), server.port());
                 LogCapture log = LogCapture.start();
@@ -291,7 +263,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void truncatedHandshakeClosesOnlyThatConnection(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions());
         byte[] hello = TlsTestClient.clientHello(certificates.clientContext());
         try (SSLSocket good = connect(certificates.clientContext(), server.port());
@@ -311,7 +283,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void handshakeTimeoutClosesClientsThatNeverFinish(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions().handshakeTimeout(Duration.ofMillis(300)));
         byte[] hello = TlsTestClient.clientHello(certificates.clientContext());
         try (LogCapture log = LogCapture.start();
@@ -339,7 +311,7 @@ class TlsTest {
 
     @Test
     void refusesRenegotiation() throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, Transport.AUTO, certificates.serverOptions().protocols("TLSv1.2"));
         try (LogCapture log = LogCapture.start(); SSLSocket socket = connect(certificates.clientContext(), server.port())) {
             assertEchoes(socket);
@@ -356,7 +328,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void answersTls13KeyUpdates(Transport transport) throws Exception {
-        Server server = start(new Echo(), transport, certificates.serverOptions());
+        Server server = start(new Connections(), transport, certificates.serverOptions());
         try (SSLSocket socket = connect(certificates.clientContext(), server.port())) {
             assertEchoes(socket);
             for (int i = 0; i < 3; i++) {
@@ -389,7 +361,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void peerCloseNotifyEndsTheStreamAfterEveryReplyIsOut(Transport transport) throws Exception {
-        Echo echo = new Echo();
+        Connections echo = new Connections();
         Server server = start(echo, transport, certificates.serverOptions());
         byte[] request = new byte[3 * 1024 * 1024];
         new Random(7).nextBytes(request);
@@ -409,7 +381,7 @@ class TlsTest {
             assertTrue(client.awaitTcpClosed());
         }
         await("closed by the peer", () -> server.stats().closedConnections(CloseReason.PEER) == 1);
-        assertEquals(1, echo.closed.get());
+        await("the handler told of the close", () -> echo.closed.size() == 1);
     }
 
     @ParameterizedTest

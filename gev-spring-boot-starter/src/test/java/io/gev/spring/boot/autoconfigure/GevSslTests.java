@@ -1,14 +1,13 @@
 package io.gev.spring.boot.autoconfigure;
 
-import io.gev.Handler;
-import io.gev.Server;
 import io.gev.TlsOptions;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.CaptureConfiguration;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.EchoConfiguration;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.TwoHandlersConfiguration;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.WebSocketEchoConfiguration;
 import io.gev.spring.boot.context.GevServers;
 import io.gev.spring.boot.testing.Clients;
 import io.gev.testing.TestCertificates;
-import io.gev.websocket.WebSocketHandler;
-import io.gev.websocket.WebSocketMessage;
-import io.gev.websocket.WebSocketSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,8 +15,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,14 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** Servers over TLS from Spring Boot's SSL bundles ({@code spring.ssl.bundle.*}). */
+/**
+ * Servers over TLS from Spring Boot's SSL bundles ({@code spring.ssl.bundle.*}); the handler
+ * configurations are those of {@link GevAutoConfigurationTests}.
+ */
 class GevSslTests {
 
     @TempDir
@@ -134,11 +132,13 @@ class GevSslTests {
     @Test
     void serversInheritTheBundleAndMayTurnItOff() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
-                .withPropertyValues("gev.server.ssl.bundle=server", "gev.servers.secure.port=0",
-                        "gev.servers.plain.port=0", "gev.servers.plain.ssl.bundle=")
+                .withPropertyValues("gev.server.ssl.bundle=server", "gev.servers.echoHandler.port=0",
+                        "gev.servers.upperHandler.port=0", "gev.servers.upperHandler.ssl.bundle=")
                 .run((context) -> {
-                    int secure = context.getEnvironment().getProperty("local.gev.servers.secure.port", Integer.class);
-                    int plain = context.getEnvironment().getProperty("local.gev.servers.plain.port", Integer.class);
+                    int secure = context.getEnvironment().getProperty("local.gev.servers.echoHandler.port",
+                            Integer.class);
+                    int plain = context.getEnvironment().getProperty("local.gev.servers.upperHandler.port",
+                            Integer.class);
                     assertThat(Clients.tlsEcho(secure, certificates.clientContext(), "tls")).isEqualTo("tls");
                     assertThat(Clients.echo(plain, "tcp")).isEqualTo("tcp");
                 });
@@ -212,53 +212,5 @@ class GevSslTests {
             }
         }
         throw new AssertionError("no GevServerConfigurationException in " + failure, failure);
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class EchoConfiguration {
-
-        @Bean
-        Handler echoHandler() {
-            return (connection, context, payload) -> payload;
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class TwoHandlersConfiguration {
-
-        @Bean
-        Handler secure() {
-            return (connection, context, payload) -> payload;
-        }
-
-        @Bean
-        Handler plain() {
-            return (connection, context, payload) -> payload;
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class WebSocketEchoConfiguration {
-
-        @Bean
-        WebSocketHandler webSocketEcho() {
-            return new WebSocketHandler() {
-                @Override
-                public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-                    return message;
-                }
-            };
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class CaptureConfiguration {
-
-        final List<Server.Builder> builders = new ArrayList<>();
-
-        @Bean
-        GevServerCustomizer capture() {
-            return this.builders::add;
-        }
     }
 }
