@@ -544,6 +544,14 @@ final class ConnectionImpl extends EventSink implements Connection {
         if (state != OPEN) {
             return;
         }
+        try {
+            protocol.onServerStop(this);
+        } catch (Throwable t) {
+            log.warn("Protocol {} failed to say goodbye on {}", protocol, this, t);
+        }
+        if (state != OPEN) {
+            return;
+        }
         reading = false;
         if (out == null || out.isEmpty()) {
             close(CloseReason.SHUTDOWN);

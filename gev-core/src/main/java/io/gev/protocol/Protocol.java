@@ -20,6 +20,14 @@ public interface Protocol {
     }
 
     /**
+     * Called on the loop thread when the server begins a graceful stop, while the connection may
+     * still send: the place for a goodbye (a WebSocket close frame with 1001). What it sends is
+     * drained within the grace period like every other queued byte; then the connection closes.
+     */
+    default void onServerStop(Connection connection) {
+    }
+
+    /**
      * Called on the loop thread once when a connection closes, after
      * {@link io.gev.Handler#onClose}: the place to release per-connection resources.
      */

@@ -85,6 +85,15 @@ final class WebSocketProtocol implements Protocol {
         }
     }
 
+    /** Says "going away" to open sessions, so clients learn why instead of seeing 1006. */
+    @Override
+    public void onServerStop(Connection connection) {
+        State st = connection.protocolState();
+        if (st != null && st.phase == OPEN && !st.closeSent) {
+            st.session.close(CloseStatus.GOING_AWAY, "server stopping");
+        }
+    }
+
     @Override
     public void onClose(Connection connection) {
         State st = connection.protocolState();

@@ -247,6 +247,19 @@ class JdkClientInteropTest {
         handler.expectClosed(4001, "server says bye");
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void aGracefulStopSaysGoingAway(Transport transport) throws Exception {
+        Recorder handler = new Recorder();
+        Server server = start(handler, options(), transport);
+        Collector c = new Collector();
+        connect(server, "/echo", c);
+        handler.nextOpened();
+        server.stop(Duration.ofSeconds(10));
+        assertEquals("1001 server stopping", c.closed.get(10, TimeUnit.SECONDS));
+        handler.expectClosed(1001, "server stopping");
+    }
+
     @Test
     void handshakeHookRejectsWithItsStatusAndUnknownPathsGet404() throws Exception {
         Recorder handler = new Recorder() {

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
+# Every scenario but idle memory runs both servers at once and alternates the load between them in
+# half-second slices; idle memory runs one server at a time. The defaults (3
+# rounds, 4 s of warm-up, 4 s measured per server) take about 9 minutes; --rounds 5 narrows them.
+#
+#   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
+#
+# To compare two builds of gev instead (before/after a change), point the peer at the other jar:
+#   PEER_JAR=/tmp/gev-before.jar PEER_IMPL=gev PEER_LABEL=gev-before gev-benchmarks/run.sh --only echo
+#
+# Everything targets 127.0.0.1. Each run is bounded: a server gets 20 s to start, a load its
+# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+ROUNDS=3
+WARMUP=4
+DURATION=4
+LOOPS=1
+ONLY=""
+BUILD=1
+QUIET_WAIT=${QUIET_WAIT:-60}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --loops) LOOPS=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+# The same JVM flags for every server and for the load generator. SERVER_FLAGS adds flags to the
+# servers only, e.g. a profiler: SERVER_FLAGS="-agentpath:/path/libasyncProfiler.so=start,event=cpu,collapsed,file=/tmp/%p.txt"
+JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch"}
+SERVER_FLAGS=${SERVER_FLAGS:-}
+# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws"), its peer as "netty" (or "netty-ws").
+SCENARIOS=(
+  "echo c=50 m=6|--mode echo -c 50 -m 6"
+  "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
+  "echo c=100 m=512|--mode echo -c 100 -m 512"
+  "ws c=100 m=512|--mode ws -c 100 -m 512"
+  "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
+  "idle c=10000|--mode connect --idle -c 10000"
+  "connect churn c=50|--mode connect -c 50"
+)
+
+if [ "$BUILD" = 1 ]; then
+  echo "building..." >&2
+  (cd "$ROOT" && mvn -q -B -DskipTests -pl gev-benchmarks -am package)
+fi
+JAR="$HERE/target/gev-benchmarks.jar"
+PEER_JAR=${PEER_JAR:-$JAR}
+PEER_LABEL=${PEER_LABEL:-netty}
+OUT="$HERE/target/bench/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+RESULTS="$OUT/results.txt"
+: > "$RESULTS"
+
+# Server on CPU 1, load generator on CPU 0, when the machine has two CPUs and taskset.
+SERVER_PIN=()
+CLIENT_PIN=()
+if command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
+  SERVER_PIN=(taskset -c 1)
+  CLIENT_PIN=(taskset -c 0)
+fi
+# 10,000 idle connections need that many descriptors on each side.
+ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+
+# Busy clock ticks of all CPUs (user nice system irq softirq steal).
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+# Waits (at most QUIET_WAIT s) until other processes use under 15 % of one CPU: builds of other
+# people on a shared machine would otherwise skew a run. Each result still records the CPU others
+# used during its window (foreign_cpu_pct).
+wait_quiet() {
+  local waited=0 a b
+  while [ "$waited" -lt "$QUIET_WAIT" ]; do
+    a=$(busy_ticks); sleep 1; b=$(busy_ticks)
+    [ $((b - a)) -le $(($(getconf CLK_TCK) * 15 / 100)) ] && return 0
+    waited=$((waited + 1))
+  done
+  echo "  the machine is still busy after ${QUIET_WAIT} s: measuring anyway" >&2
+}
+
+SERVER_PIDS=()
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill "$pid" 2> /dev/null || true
+    # Started from a subshell, so not our child: poll until it is gone (at most 10 s).
+    for _ in $(seq 1 200); do
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.05
+    done
+  done
+  SERVER_PIDS=()
+}
+trap stop_servers EXIT
+
+# start_server IMPL JAR LOG: starts one server JVM pinned; prints "PORT CONTROL PID", or nothing
+# when the server is not available (gev-ws before gev has WebSocket). Runs in $(...): the caller
+# records the PID for stop_servers.
+start_server() {
+  local impl=$1 jar=$2 log=$3 ready="" pid
+  "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 200); do
+    ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log" || true)
+    [ -n "$ready" ] && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  if [[ "$ready" != READY* ]]; then
+    echo "  server $impl not available (${ready:-did not start}, see $log)" >&2
+    kill "$pid" 2> /dev/null || true
+    return 0
+  fi
+  echo "$(sed -E 's/.* port=([0-9]+).*/\1/' <<< "$ready") $(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
+}
+
+# load LOG ARGS...: one load generator run; its RESULT lines go to the results file.
+load() {
+  local log=$1
+  shift
+  # The load bounds itself; timeout is a safety net only.
+  if ! timeout 300 "${CLIENT_PIN[@]}" java $JVM_FLAGS -cp "$JAR" io.gev.bench.load.LoadGenerator "$@" \
+      --warmup "$WARMUP" -d "$DURATION" > "$log" 2>&1; then
+    echo "  the load reported errors (see $log)" >&2
+  fi
+  grep '^RESULT ' "$log" >> "$RESULTS" || true
+  grep '^RESULT ' "$log" | sed -E 's/.*label=([^ ]+).*ops_per_s=([^ ]+).*p99_us=([^ ]+).*errors=([^ ]+) server_cpu_ns_per_op=([^ ]+).*foreign_cpu_pct=([^ ]+) bytes_per_conn=([^ ]+).*/  \1: \2 ops\/s, p99 \3 us, server cpu \5 ns\/op, \7 B\/conn, errors \4, others \6 % cpu/' >&2 || true
+}
+
+# run_one LABEL IMPL JAR SCENARIO ARGS...: one server alone under the load.
+run_one() {
+  local label=$1 impl=$2 jar=$3 scenario=$4 base s
+  shift 4
+  base="$OUT/$(echo "$scenario-$label" | tr ' =' '__')"
+  wait_quiet
+  s=$(start_server "$impl" "$jar" "$base.server.log")
+  if [ -n "$s" ]; then
+    set -- "$@" --label "$label"
+    read -r port control pid <<< "$s"
+    SERVER_PIDS+=("$pid")
+    load "$base.log" "$@" --port "$port" --control-port "$control" --server-pid "$pid"
+  fi
+  stop_servers
+}
+
+# run_pair SCENARIO GEV_IMPL PEER_IMPL ARGS...: both servers up, the load alternating between
+# them in slices (see LoadRun.measure), so a slow spell of the machine hits both; falls back to the
+# peer alone when gev's server is not available.
+run_pair() {
+  local scenario=$1 gev=$2 peer=$3 base a b
+  shift 3
+  base="$OUT/$(echo "$scenario" | tr ' =' '__')"
+  wait_quiet
+  a=$(start_server "$gev" "$JAR" "$base.gev.server.log")
+  b=$(start_server "$peer" "$PEER_JAR" "$base.$PEER_LABEL.server.log")
+  [ -n "$a" ] && SERVER_PIDS+=("${a##* }")
+  [ -n "$b" ] && SERVER_PIDS+=("${b##* }")
+  if [ -n "$a" ] && [ -n "$b" ]; then
+    read -r port control pid <<< "$a"
+    read -r portb controlb pidb <<< "$b"
+    load "$base.log" "$@" --label gev --port "$port" --control-port "$control" --server-pid "$pid" \
+      --label-b "$PEER_LABEL" --port-b "$portb" --control-port-b "$controlb" --server-pid-b "$pidb"
+  elif [ -n "$b" ]; then
+    read -r port control pid <<< "$b"
+    load "$base.log" "$@" --label "$PEER_LABEL" --port "$port" --control-port "$control" --server-pid "$pid"
+  fi
+  stop_servers
+}
+
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee "$OUT/machine.txt" >&2
+echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
+
+for round in $(seq 1 "$ROUNDS"); do
+  for entry in "${SCENARIOS[@]}"; do
+    scenario=${entry%%|*}
+    args=${entry#*|}
+    if [ -n "$ONLY" ] && ! [[ "$scenario" =~ $ONLY ]]; then
+      continue
+    fi
+    gev=gev
+    peer=${PEER_IMPL:-netty}
+    if [[ "$scenario" == ws* ]]; then
+      gev=gev-ws
+      peer=${PEER_IMPL:-netty}-ws
+    fi
+    echo "round $round/$ROUNDS: $scenario" >&2
+    if [[ "$args" != *"--idle"* ]]; then
+      run_pair "$scenario" "$gev" "$peer" $args
+    elif [ $((round % 2)) = 1 ]; then
+      # Idle memory: one server at a time, alternating who goes first.
+      run_one gev "$gev" "$JAR" "$scenario" $args
+      run_one "$PEER_LABEL" "$peer" "$PEER_JAR" "$scenario" $args
+    else
+      run_one "$PEER_LABEL" "$peer" "$PEER_JAR" "$scenario" $args
+      run_one gev "$gev" "$JAR" "$scenario" $args
+    fi
+  done
+done
+
+java -cp "$JAR" io.gev.bench.load.Summary "$RESULTS" | tee "$OUT/table.md"
+echo "results: $OUT" >&2

@@ -1,0 +1,68 @@
+package io.gev.bench.server;
+
+import java.util.Locale;
+
+/**
+ * Starts one benchmark server on 127.0.0.1 and prints
+ * {@code READY impl=... port=P control=P pid=N} once it accepts connections; runs until killed.
+ *
+ * <pre>
+ * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|netty-ws|gev-ws [port] [loops]
+ * </pre>
+ */
+public final class BenchServer {
+
+    /** A server the runner can start; all listen on 127.0.0.1 only. */
+    public interface Peer extends AutoCloseable {
+        /** Binds and starts; returns the bound port. */
+        int start(int port, int loops) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    /** The class that serves gev's WebSocket echo; it joins the build once gev has WebSocket. */
+    static final String GEV_WS_CLASS = "io.gev.bench.server.GevWebSocketEchoServer";
+
+    private BenchServer() {
+    }
+
+    public static Peer create(String impl) throws ReflectiveOperationException {
+        switch (impl.toLowerCase(Locale.ROOT)) {
+            case "gev":
+                return new GevEchoServer();
+            case "netty":
+                return new NettyEchoServer();
+            case "netty-ws":
+                return new NettyWebSocketEchoServer();
+            case "gev-ws":
+                return (Peer) Class.forName(GEV_WS_CLASS).getDeclaredConstructor().newInstance();
+            default:
+                throw new IllegalArgumentException("unknown server " + impl + ": gev, netty, netty-ws or gev-ws");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: BenchServer gev|netty|netty-ws|gev-ws [port] [loops]");
+            System.exit(2);
+        }
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        int loops = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        Peer peer;
+        try {
+            peer = create(args[0]);
+        } catch (ClassNotFoundException e) {
+            System.out.println("UNAVAILABLE impl=" + args[0] + " (not built: " + e.getMessage() + ")");
+            System.exit(3);
+            return;
+        }
+        ControlPort control = new ControlPort();
+        int bound = peer.start(port, loops);
+        Runtime.getRuntime().addShutdownHook(new Thread(peer::close));
+        System.out.println("READY impl=" + args[0] + " port=" + bound + " control=" + control.port()
+                + " pid=" + ProcessHandle.current().pid() + " loops=" + loops);
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

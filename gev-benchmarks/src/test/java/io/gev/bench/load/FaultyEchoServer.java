@@ -1,0 +1,92 @@
+package io.gev.bench.load;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A small blocking echo server, a thread per connection, that can break the stream on purpose once
+ * {@code at} bytes of a connection have been echoed: the load generator must notice.
+ */
+final class FaultyEchoServer implements AutoCloseable {
+
+    enum Fault { NONE, CORRUPT, DROP, DUPLICATE }
+
+    private final ServerSocket listener;
+    private final Fault fault;
+    private final long at;
+    private final List<Socket> sockets = new ArrayList<>();
+
+    FaultyEchoServer(Fault fault, long at) throws IOException {
+        this.fault = fault;
+        this.at = at;
+        this.listener = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(this::accept, "faulty-accept");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    private void accept() {
+        try {
+            while (true) {
+                Socket s = listener.accept();
+                s.setTcpNoDelay(true);
+                synchronized (sockets) {
+                    sockets.add(s);
+                }
+                Thread t = new Thread(() -> echo(s), "faulty-echo");
+                t.setDaemon(true);
+                t.start();
+            }
+        } catch (IOException closed) {
+            // Closed by close().
+        }
+    }
+
+    private void echo(Socket s) {
+        byte[] buf = new byte[8192];
+        byte[] out = new byte[8193];
+        long total = 0;
+        try (s; InputStream in = s.getInputStream(); OutputStream os = s.getOutputStream()) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                int len = 0;
+                for (int i = 0; i < n; i++, total++) {
+                    byte b = buf[i];
+                    if (total == at) {
+                        if (fault == Fault.CORRUPT) {
+                            b ^= 0x40;
+                        } else if (fault == Fault.DROP) {
+                            continue;
+                        } else if (fault == Fault.DUPLICATE) {
+                            out[len++] = b;
+                        }
+                    }
+                    out[len++] = b;
+                }
+                os.write(out, 0, len);
+            }
+        } catch (IOException e) {
+            // The client went away.
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        synchronized (sockets) {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+}
