@@ -2,15 +2,21 @@
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
 # Every scenario but idle memory runs both servers at once and alternates the load between them in
 # half-second slices; idle memory runs one server at a time. The defaults (3
-# rounds, 4 s of warm-up, 4 s measured per server) take about 9 minutes; --rounds 5 narrows them.
+# rounds, 4 s of warm-up, 4 s measured per server) take about 10 minutes; --rounds 5 narrows them.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
 #
 # To compare two builds of gev instead (before/after a change), point the peer at the other jar:
 #   PEER_JAR=/tmp/gev-before.jar PEER_IMPL=gev PEER_LABEL=gev-before gev-benchmarks/run.sh --only echo
 #
+# TLS scenarios warm up for at least TLS_MIN_WARMUP seconds (default 10, half of it per server):
+# the JDK's TLS code compiles late, Netty's path later than gev's. In single rounds of tls-echo,
+# gev/Netty server CPU per message was 0.56 after 2 s of warm-up, 0.70 after 4 s, and 0.81-1.01
+# after 10 s or 20 s.
+#
 # Everything targets 127.0.0.1. Each run is bounded: a server gets 20 s to start, a load its
-# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/.
+# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/, with
+# the TLS servers' throwaway key store (bench.p12, made by keytool, shared by both servers).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +28,7 @@ LOOPS=1
 ONLY=""
 BUILD=1
 QUIET_WAIT=${QUIET_WAIT:-60}
+TLS_MIN_WARMUP=${TLS_MIN_WARMUP:-10}
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
@@ -38,12 +45,14 @@ done
 # servers only, e.g. a profiler: SERVER_FLAGS="-agentpath:/path/libasyncProfiler.so=start,event=cpu,collapsed,file=/tmp/%p.txt"
 JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch"}
 SERVER_FLAGS=${SERVER_FLAGS:-}
-# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws"), its peer as "netty" (or "netty-ws").
+# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls"), its peer as
+# "netty" (or "netty-ws", "netty-tls").
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
   "echo c=100 m=512|--mode echo -c 100 -m 512"
   "ws c=100 m=512|--mode ws -c 100 -m 512"
+  "tls-echo c=100 m=512|--mode echo --tls -c 100 -m 512"
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
@@ -60,6 +69,8 @@ OUT="$HERE/target/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 RESULTS="$OUT/results.txt"
 : > "$RESULTS"
+# The TLS servers' key and certificate, one for both; made before the first TLS scenario.
+KEYSTORE="$OUT/bench.p12"
 
 # Server on CPU 1, load generator on CPU 0, when the machine has two CPUs and taskset.
 SERVER_PIN=()
@@ -106,7 +117,8 @@ trap stop_servers EXIT
 # records the PID for stop_servers.
 start_server() {
   local impl=$1 jar=$2 log=$3 ready="" pid
-  "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
+  "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -Dgev.bench.keystore="$KEYSTORE" \
+    -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do
     ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log" || true)
@@ -128,10 +140,11 @@ load() {
   shift
   # The load bounds itself; timeout is a safety net only.
   if ! timeout 300 "${CLIENT_PIN[@]}" java $JVM_FLAGS -cp "$JAR" io.gev.bench.load.LoadGenerator "$@" \
-      --warmup "$WARMUP" -d "$DURATION" > "$log" 2>&1; then
+      --warmup "$SCENARIO_WARMUP" -d "$DURATION" > "$log" 2>&1; then
     echo "  the load reported errors (see $log)" >&2
   fi
   grep '^RESULT ' "$log" >> "$RESULTS" || true
+  grep '^TLS ' "$log" | sed 's/^/  /' >&2 || true
   grep '^RESULT ' "$log" | sed -E 's/.*label=([^ ]+).*ops_per_s=([^ ]+).*p99_us=([^ ]+).*errors=([^ ]+) server_cpu_ns_per_op=([^ ]+).*foreign_cpu_pct=([^ ]+) bytes_per_conn=([^ ]+).*/  \1: \2 ops\/s, p99 \3 us, server cpu \5 ns\/op, \7 B\/conn, errors \4, others \6 % cpu/' >&2 || true
 }
 
@@ -185,13 +198,22 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ -n "$ONLY" ] && ! [[ "$scenario" =~ $ONLY ]]; then
       continue
     fi
+    echo "round $round/$ROUNDS: $scenario" >&2
     gev=gev
     peer=${PEER_IMPL:-netty}
+    SCENARIO_WARMUP=$WARMUP
     if [[ "$scenario" == ws* ]]; then
       gev=gev-ws
       peer=${PEER_IMPL:-netty}-ws
+    elif [[ "$scenario" == tls-* ]]; then
+      gev=gev-tls
+      peer=${PEER_IMPL:-netty}-tls
+      [ -f "$KEYSTORE" ] || java -cp "$JAR" io.gev.bench.server.BenchCertificate "$KEYSTORE"
+      if awk -v w="$WARMUP" -v m="$TLS_MIN_WARMUP" 'BEGIN { exit !(w < m) }'; then
+        SCENARIO_WARMUP=$TLS_MIN_WARMUP
+        echo "  warm-up $SCENARIO_WARMUP s for TLS (TLS_MIN_WARMUP)" >&2
+      fi
     fi
-    echo "round $round/$ROUNDS: $scenario" >&2
     if [[ "$args" != *"--idle"* ]]; then
       run_pair "$scenario" "$gev" "$peer" $args
     elif [ $((round % 2)) = 1 ]; then

@@ -19,6 +19,11 @@ public enum CloseReason {
     WRITE_LIMIT("write-limit"),
     /** The inbound bytes waiting for a complete frame passed the read buffer limit. */
     READ_LIMIT("read-limit"),
+    /**
+     * TLS failed: the handshake failed or timed out, the peer sent bytes that are not valid TLS
+     * records, or it asked for a renegotiation.
+     */
+    TLS_ERROR("tls-error"),
     /** The server's connection limit was reached; the connection was accepted and closed at once. */
     REJECTED("rejected"),
     /** The server was stopped. */

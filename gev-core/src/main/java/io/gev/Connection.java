@@ -88,4 +88,12 @@ public interface Connection {
 
     /** The loop that runs this connection's callbacks: run or schedule work on it. */
     EventLoop loop();
+
+    /**
+     * The TLS session of a connection to a server with {@link Server.Builder#tls(TlsOptions) TLS},
+     * complete before {@link Handler#onConnect} is called; {@code null} on a plain connection.
+     */
+    default TlsInfo tls() {
+        return null;
+    }
 }

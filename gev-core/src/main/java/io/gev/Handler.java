@@ -14,7 +14,11 @@ import java.nio.ByteBuffer;
  */
 public interface Handler {
 
-    /** Called once when a connection is accepted and registered, before any message. */
+    /**
+     * Called once when a connection is accepted and registered, before any message; on a server
+     * with {@link Server.Builder#tls TLS}, once its handshake is complete (connections that fail
+     * it are never seen).
+     */
     default void onConnect(Connection connection) {
     }
 
@@ -34,7 +38,7 @@ public interface Handler {
      */
     Object onMessage(Connection connection, Object context, ByteBuffer payload);
 
-    /** Called exactly once when the connection is closed, for whatever reason. */
+    /** Called exactly once when a connection {@link #onConnect} saw is closed, for whatever reason. */
     default void onClose(Connection connection) {
     }
 

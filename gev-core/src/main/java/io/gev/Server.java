@@ -170,6 +170,7 @@ public final class Server implements AutoCloseable {
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private Duration blockedLoopWarning = DEFAULT_BLOCKED_LOOP_WARNING;
         private boolean daemonThreads;
+        private TlsOptions tls;
 
         private Builder(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -365,6 +366,16 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Serves every connection over TLS with these options; default none (plain TCP).
+         *
+         * @param tls the options, or {@code null} for plain TCP
+         */
+        public Builder tls(TlsOptions tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
          * Creates the server, not started.
          *
          * @throws IllegalArgumentException when options contradict each other
@@ -491,6 +502,11 @@ public final class Server implements AutoCloseable {
 
         public boolean daemonThreads() {
             return daemonThreads;
+        }
+
+        /** The TLS options, or {@code null} for plain TCP. */
+        public TlsOptions tls() {
+            return tls;
         }
     }
 }

@@ -7,6 +7,7 @@ import io.gev.protocol.Frame;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
 import io.gev.protocol.RawProtocol;
+import io.gev.testing.Connections;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
@@ -51,33 +52,6 @@ class ConnectionTest {
 
     @RegisterExtension
     final TestServers servers = new TestServers();
-
-    /** Hands each connection to the test as soon as it is registered. */
-    private static class Connections implements Handler {
-        final BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
-        final BlockingQueue<Connection> closed = new LinkedBlockingQueue<>();
-
-        @Override
-        public void onConnect(Connection connection) {
-            connected.add(connection);
-        }
-
-        @Override
-        public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
-            return payload;
-        }
-
-        @Override
-        public void onClose(Connection connection) {
-            closed.add(connection);
-        }
-
-        Connection next() throws InterruptedException {
-            Connection c = connected.poll(10, TimeUnit.SECONDS);
-            assertNotNull(c, "no connection was accepted");
-            return c;
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})

@@ -1,5 +1,7 @@
 package io.gev.internal;
 
+import io.gev.TlsInfo;
+import io.netty.channel.IoHandle;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import org.slf4j.Logger;
@@ -7,18 +9,38 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 
-/** What epoll and NIO sockets share: the connection they report to, registration and interest. */
-abstract class AbstractSocketIo implements SocketIo {
+/**
+ * What epoll and NIO sockets share: the connection they report to, registration and interest.
+ * These are the handles registered with Netty.
+ */
+abstract class AbstractSocketIo implements SocketIo, IoHandle {
 
     private static final Logger log = LoggerFactory.getLogger(AbstractSocketIo.class);
 
     ConnectionImpl connection;
+    private EventSink events;
     private IoRegistration registration;
     private IoOps current;
 
     @Override
     public final void attach(ConnectionImpl connection) {
         this.connection = connection;
+        this.events = connection;
+    }
+
+    /** Sends this socket's events to {@code sink} (a layer in front of the connection) instead. */
+    final void redirectEvents(EventSink sink) {
+        this.events = sink;
+    }
+
+    @Override
+    public final boolean start() {
+        return true;
+    }
+
+    @Override
+    public final TlsInfo tls() {
+        return null;
     }
 
     @Override
@@ -68,7 +90,7 @@ abstract class AbstractSocketIo implements SocketIo {
         LoopProgress progress = connection.loopProgress();
         progress.busy();
         try {
-            connection.onIoEvent(readable, writable, hangup);
+            events.onIoEvent(readable, writable, hangup);
         } catch (Throwable t) {
             log.error("Unexpected failure handling an event of {}", connection, t);
             closeSocket();

@@ -4,6 +4,7 @@ import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.SendCallback;
+import io.gev.TlsInfo;
 import io.gev.buffer.RingBuffer;
 import io.gev.loop.EventLoop;
 import io.gev.protocol.Frame;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * A connection and its read/write path. Every method without a thread note runs on the owning
  * loop's thread; the public API methods hop onto it when called elsewhere.
  */
-final class ConnectionImpl implements Connection {
+final class ConnectionImpl extends EventSink implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
 
@@ -46,6 +47,8 @@ final class ConnectionImpl implements Connection {
     private final Protocol protocol;
 
     private volatile int state = REGISTERING;
+    /** The protocol and handler were told of this connection (a TLS one: after its handshake). */
+    private boolean opened;
     private RingBuffer in;
     private RingBuffer out;
     // Copies of the buffer lengths for other threads; plain fields, so possibly a little stale.
@@ -100,6 +103,17 @@ final class ConnectionImpl implements Connection {
         state = OPEN;
         loop.link(this);
         io.interest(true, false);
+        if (io.start()) {
+            established();
+        }
+    }
+
+    /**
+     * Hands the connection to the protocol and handler: at registration, or when the TLS layer
+     * completed the handshake.
+     */
+    void established() {
+        opened = true;
         try {
             protocol.onConnect(this);
         } catch (Throwable t) {
@@ -131,7 +145,8 @@ final class ConnectionImpl implements Connection {
         engine.slotReleased();
     }
 
-    /** Entry point of readiness events; never throws. */
+    /** Entry point of readiness events (from the socket, or from the TLS layer); never throws. */
+    @Override
     void onIoEvent(boolean readable, boolean writable, boolean hangup) {
         try {
             if (writable && state == OPEN) {
@@ -484,6 +499,9 @@ final class ConnectionImpl implements Connection {
         loop.closed[reason.ordinal()]++;
         engine.slotReleased();
         log.debug("Closed {} ({})", this, reason.tag());
+        if (!opened) {
+            return; // A TLS connection that never completed its handshake: nobody knew of it.
+        }
         try {
             handler.onClose(this);
         } catch (Throwable t) {
@@ -680,6 +698,11 @@ final class ConnectionImpl implements Connection {
     @Override
     public EventLoop loop() {
         return loop;
+    }
+
+    @Override
+    public TlsInfo tls() {
+        return io.tls();
     }
 
     @Override

@@ -34,13 +34,13 @@ final class EpollListener extends Listener implements EpollIoHandle {
     }
 
     @Override
-    SocketIo acceptOne() throws IOException {
+    AbstractSocketIo acceptOne() throws IOException {
         int fd = socket.accept(address);
         return fd == -1 ? null : new EpollSocketIo(LinuxSocket.newSocket(fd));
     }
 
     @Override
-    void configure(SocketIo accepted, ServerEngine engine) throws IOException {
+    void configure(AbstractSocketIo accepted, ServerEngine engine) throws IOException {
         EpollTransport.configure(((EpollSocketIo) accepted).socket(), engine);
     }
 

@@ -54,6 +54,8 @@ public final class GevLoop implements EventLoop {
     final Frame frame = new Frame();
     final ByteBuffer[] iov = new ByteBuffer[2];
     final BufferPool pool;
+    /** The TLS layer's buffers, created by the first TLS connection; none on a plain server. */
+    private TlsBuffers tlsBuffers;
 
     // Counters: plain fields written by this loop's thread only (see ServerStats).
     long accepted;
@@ -150,12 +152,20 @@ public final class GevLoop implements EventLoop {
         return connectionCount;
     }
 
+    TlsBuffers tlsBuffers(TlsContext tls) {
+        TlsBuffers buffers = tlsBuffers;
+        if (buffers == null) {
+            buffers = tlsBuffers = new TlsBuffers(tls);
+        }
+        return buffers;
+    }
+
     int pendingTasks() {
         return netty instanceof SingleThreadEventExecutor ? ((SingleThreadEventExecutor) netty).pendingTasks() : 0;
     }
 
     /** Registers an accepted socket on this loop; may be called from any thread. */
-    void register(ConnectionImpl connection, SocketIo handle) {
+    void register(ConnectionImpl connection, AbstractSocketIo handle) {
         Future<IoRegistration> future = netty.register(handle);
         future.addListener(f -> {
             if (f.isSuccess()) {

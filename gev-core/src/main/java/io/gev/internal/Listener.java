@@ -50,10 +50,10 @@ abstract class Listener implements IoHandle {
     abstract InetSocketAddress localAddress();
 
     /** Accepts one pending connection, or returns {@code null} when none is pending. */
-    abstract SocketIo acceptOne() throws IOException;
+    abstract AbstractSocketIo acceptOne() throws IOException;
 
     /** Applies the server's socket options to an accepted socket. */
-    abstract void configure(SocketIo accepted, ServerEngine engine) throws IOException;
+    abstract void configure(AbstractSocketIo accepted, ServerEngine engine) throws IOException;
 
     /** The interest that means "tell me about pending connections". */
     abstract IoOps acceptOps();
@@ -84,7 +84,7 @@ abstract class Listener implements IoHandle {
         progress.busy();
         try {
             for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
-                SocketIo accepted = acceptOne();
+                AbstractSocketIo accepted = acceptOne();
                 if (accepted == null) {
                     return;
                 }

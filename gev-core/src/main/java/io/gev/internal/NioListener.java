@@ -33,13 +33,13 @@ final class NioListener extends Listener implements NioIoHandle {
     }
 
     @Override
-    SocketIo acceptOne() throws IOException {
+    AbstractSocketIo acceptOne() throws IOException {
         SocketChannel accepted = channel.accept();
         return accepted == null ? null : new NioSocketIo(accepted);
     }
 
     @Override
-    void configure(SocketIo accepted, ServerEngine engine) throws IOException {
+    void configure(AbstractSocketIo accepted, ServerEngine engine) throws IOException {
         NioTransport.configure(((NioSocketIo) accepted).channel(), engine);
     }
 

@@ -64,6 +64,8 @@ public final class ServerEngine {
     final Duration shutdownTimeout;
     final Duration blockedLoopWarning;
     final boolean daemonThreads;
+    /** The TLS settings and handshake executor; {@code null} for a plain server. */
+    final TlsContext tls;
 
     private final AtomicInteger openSlots = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
@@ -108,6 +110,7 @@ public final class ServerEngine {
         this.shutdownTimeout = b.shutdownTimeout();
         this.blockedLoopWarning = b.blockedLoopWarning();
         this.daemonThreads = b.daemonThreads();
+        this.tls = b.tls() == null ? null : new TlsContext(b.tls(), name, loopCount);
     }
 
     // ---- start ------------------------------------------------------------------------------
@@ -164,8 +167,8 @@ public final class ServerEngine {
             }
             startWatchdog();
             state = State.RUNNING;
-            log.info("gev server '{}' started on {} ({} transport, {} loops{}{})", name, localAddress, resolved,
-                    loopCount, reusePort ? ", reuse-port" : "", protocolSuffix());
+            log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{})", name, localAddress, resolved,
+                    loopCount, reusePort ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
         } catch (ServerStartException e) {
             abortStart();
             throw e;
@@ -245,6 +248,9 @@ public final class ServerEngine {
         stopWatchdog();
         closeListeners();
         shutdownGroups();
+        if (tls != null) {
+            tls.shutdown();
+        }
         state = State.STOPPED;
     }
 
@@ -263,20 +269,22 @@ public final class ServerEngine {
     // ---- accepting --------------------------------------------------------------------------
 
     /** A listener accepted a configured socket; runs on the listener's thread. */
-    void accepted(SocketIo io, GevLoop owner) {
+    void accepted(AbstractSocketIo socket, GevLoop owner) {
         if (stopping) {
-            io.closeSocket();
+            socket.closeSocket();
             return;
         }
         if (!reserveSlot()) {
             rejected.incrementAndGet();
             log.debug("Rejected a connection to '{}': {} connections open, the maximum", name, maxConnections);
-            io.closeSocket();
+            socket.closeSocket();
             return;
         }
         GevLoop loop = owner != null ? owner : (GevLoop) loadBalancer.select(loops);
+        // Only TLS servers put a layer between the connection and its socket.
+        SocketIo io = tls == null ? socket : new TlsSocketIo(socket, tls, loop);
         ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, io);
-        loop.register(connection, io);
+        loop.register(connection, socket);
     }
 
     private boolean reserveSlot() {
@@ -339,6 +347,9 @@ public final class ServerEngine {
         // Before the loops end: a loop that ended while running a task would look blocked.
         stopWatchdog();
         shutdownGroups();
+        if (tls != null) {
+            tls.shutdown();
+        }
         synchronized (this) {
             state = State.STOPPED;
         }

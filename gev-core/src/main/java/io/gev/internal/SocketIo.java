@@ -6,10 +6,11 @@ import java.nio.ByteBuffer;
 
 /**
  * The narrow path between a socket and a connection's buffers. Everything a connection reads or
- * writes goes through these calls, so a layer such as TLS can wrap an implementation without
- * touching protocols or handlers. All calls happen on the connection's loop thread.
+ * writes goes through these calls, so a layer such as TLS ({@link TlsSocketIo}) wraps an
+ * implementation without touching protocols or handlers. All calls happen on the connection's
+ * loop thread.
  */
-interface SocketIo extends io.netty.channel.IoHandle {
+interface SocketIo {
 
     /** Binds this socket's events to {@code connection}; called once, before registration. */
     void attach(ConnectionImpl connection);
@@ -18,9 +19,20 @@ interface SocketIo extends io.netty.channel.IoHandle {
     void registered(io.netty.channel.IoRegistration registration);
 
     /**
+     * Called once after {@link #registered}, with read interest set.
+     *
+     * @return {@code true} when the connection carries application bytes from now on;
+     *         {@code false} when a handshake comes first, after which this layer calls
+     *         {@link ConnectionImpl#established()} (or closes the connection)
+     */
+    boolean start();
+
+    /**
      * Reads into {@code dst} between its position and limit and advances its position.
      *
      * @return bytes read, 0 when none are available, -1 at end of stream
+     * @throws IOException when reading failed; a layer that closed the connection itself (TLS on a
+     *         bad record) throws too
      */
     int read(ByteBuffer dst) throws IOException;
 
@@ -28,7 +40,7 @@ interface SocketIo extends io.netty.channel.IoHandle {
      * Writes from the first {@code count} buffers (position to limit each) in one system call.
      * Positions are left unchanged.
      *
-     * @return bytes written, possibly 0
+     * @return bytes written (taken by the layer, for TLS), possibly 0
      */
     long write(ByteBuffer[] srcs, int count) throws IOException;
 
@@ -44,4 +56,7 @@ interface SocketIo extends io.netty.channel.IoHandle {
 
     /** Cancels the registration and closes the socket; idempotent, never throws. */
     void closeSocket();
+
+    /** The connection's TLS session once established, or {@code null} for plain sockets. */
+    io.gev.TlsInfo tls();
 }

@@ -1,5 +1,7 @@
 package io.gev.websocket;
 
+import io.gev.TlsInfo;
+
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,8 @@ public final class HandshakeRequest {
     private final InetSocketAddress remoteAddress;
     private final InetSocketAddress localAddress;
     private final List<String> offeredSubprotocols;
+    /** Set by the protocol before the handler sees the request. */
+    TlsInfo tls;
 
     private String subprotocol;
     private int rejectStatus;
@@ -111,6 +115,14 @@ public final class HandshakeRequest {
     /** The server address the connection was accepted on. */
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /**
+     * The TLS session of a {@code wss://} connection (to check a client certificate before
+     * accepting the upgrade, say), or {@code null} on a plain one.
+     */
+    public TlsInfo tls() {
+        return tls;
     }
 
     /** The subprotocols the client offered ({@code Sec-WebSocket-Protocol}), in its order of preference. */

@@ -142,6 +142,7 @@ final class WebSocketProtocol implements Protocol {
             HttpHead head = HttpHead.parse(in.readBytes(length));
             HandshakeRequest request = Handshake.validate(head, options,
                     connection.remoteAddress(), connection.localAddress());
+            request.tls = connection.tls();
             st.head = null;
             st.request = request;
             st.deflate = PerMessageDeflate.negotiate(request.headers("sec-websocket-extensions"), options);

@@ -4,12 +4,21 @@ import io.gev.Handler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The TCP echo of the original gev example: {@code nc localhost 1833}. */
+/**
+ * The TCP echo of the original gev example, {@code nc localhost 1833}, and the same over TLS,
+ * {@code openssl s_client -connect localhost:1853 -quiet}: each is a Handler bean, so each gets a
+ * server of its own under {@code gev.servers.<bean-name>}.
+ */
 @Configuration(proxyBeanMethods = false)
 class EchoConfiguration {
 
     @Bean
     Handler echo() {
+        return (connection, context, payload) -> payload;
+    }
+
+    @Bean
+    Handler tlsEcho() {
         return (connection, context, payload) -> payload;
     }
 }

@@ -6,8 +6,13 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -16,6 +21,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,8 +33,9 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.lengthFieldDemo.port=0", "gev.websocket.port=0", "gev.server.loops=1",
-        "sample.heartbeat-interval=200ms" })
+        "gev.servers.tlsEcho.port=0", "gev.servers.lengthFieldDemo.port=0", "gev.websocket.port=0",
+        "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
+        "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(60)
 class SampleApplicationTests {
 
@@ -44,11 +53,34 @@ class SampleApplicationTests {
     @Value("${local.gev.websocket.port}")
     int webSocketPort;
 
+    @Value("${local.gev.servers.tlsEcho.port}")
+    int tlsEchoPort;
+
+    @Value("${local.gev.websocket.ssl.port}")
+    int secureWebSocketPort;
+
+    @Value("${sample.demo-certificate}")
+    Path demoCertificate;
+
+    @Value("${spring.ssl.bundle.jks.demo.keystore.password}")
+    String demoPassword;
+
     @Test
     void tcpEcho() throws Exception {
         try (Socket socket = connect(this.echoPort)) {
             socket.getOutputStream().write("hello gev\n".getBytes(StandardCharsets.UTF_8));
             assertThat(new String(socket.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("hello gev\n");
+        }
+    }
+
+    @Test
+    void tlsEchoWithTheGeneratedDemoCertificate() throws Exception {
+        try (SSLSocket socket = (SSLSocket) trustingTheDemo().getSocketFactory().createSocket("127.0.0.1",
+                this.tlsEchoPort)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("hello tls\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(socket.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("hello tls\n");
+            assertThat(socket.getSession().getPeerPrincipal().getName()).contains("CN=localhost");
         }
     }
 
@@ -80,6 +112,27 @@ class SampleApplicationTests {
     }
 
     @Test
+    void webSocketEchoOverWss() throws Exception {
+        Client client = new Client(secureWebSocket(), "/echo");
+        client.socket.sendText("ping over wss", true);
+        assertThat(client.next((m) -> true)).isEqualTo("ping over wss");
+        client.close();
+    }
+
+    @Test
+    void chatJoinsWsAndWssClientsInOneRoom() throws Exception {
+        Client alice = new Client("/chat?name=alice");
+        alice.next((m) -> m.contains("alice joined"));
+        Client bob = new Client(secureWebSocket(), "/chat?name=bob");
+        assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob joined");
+        bob.socket.sendText("hi from wss", true);
+        assertThat(alice.next((m) -> m.contains("\"message\"")))
+                .isEqualTo("{\"type\":\"message\",\"from\":\"bob\",\"text\":\"hi from wss\"}");
+        bob.close();
+        alice.close();
+    }
+
+    @Test
     void chatBroadcastsBetweenClientsWithNoticesAndHeartbeat() throws Exception {
         Client alice = new Client("/chat?name=alice");
         alice.next((m) -> m.contains("alice joined"));
@@ -103,7 +156,8 @@ class SampleApplicationTests {
             assertThat(metrics).contains("\"name\":\"gev.connections\"").contains("\"value\":1.0");
         }
         String health = get("/actuator/health");
-        assertThat(health).contains("\"gev\"").contains("\"lengthFieldDemo\"").contains("\"chat\"");
+        assertThat(health).contains("\"gev\"").contains("\"lengthFieldDemo\"").contains("\"chat\"")
+                .contains("\"tlsEcho\"").contains("\"chat-tls\"");
         assertThat(get("/actuator/metrics")).contains("gev.bytes.in");
         assertThat(get("/api/stats")).contains("\"echo\"").contains("\"chat\"");
         assertThat(get("/api/config")).contains("\"webSocketPort\":" + this.webSocketPort);
@@ -122,6 +176,26 @@ class SampleApplicationTests {
         return response.body();
     }
 
+    /** A client context that trusts the demo's self-signed certificate, as a user of the demo would. */
+    private SSLContext trustingTheDemo() throws Exception {
+        KeyStore demo = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(this.demoCertificate)) {
+            demo.load(in, this.demoPassword.toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("demo", demo.getCertificate("demo"));
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers.getTrustManagers(), null);
+        return context;
+    }
+
+    private URI secureWebSocket() {
+        return URI.create("wss://localhost:" + this.secureWebSocketPort);
+    }
+
     private static Socket connect(int port) throws Exception {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -137,9 +211,14 @@ class SampleApplicationTests {
         private final StringBuilder partial = new StringBuilder();
 
         Client(String pathAndQuery) throws Exception {
-            this.socket = SampleApplicationTests.this.http.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + SampleApplicationTests.this.webSocketPort + pathAndQuery),
-                            this)
+            this(URI.create("ws://127.0.0.1:" + SampleApplicationTests.this.webSocketPort), pathAndQuery);
+        }
+
+        Client(URI server, String pathAndQuery) throws Exception {
+            HttpClient client = server.getScheme().equals("wss")
+                    ? HttpClient.newBuilder().sslContext(trustingTheDemo()).build()
+                    : SampleApplicationTests.this.http;
+            this.socket = client.newWebSocketBuilder().buildAsync(server.resolve(pathAndQuery), this)
                     .get(10, TimeUnit.SECONDS);
         }
 

@@ -7,7 +7,7 @@ import java.io.IOException;
  *
  * <pre>
  * java -cp gev-benchmarks.jar io.gev.bench.load.LoadGenerator --mode echo --port 1833 -c 50 -m 6 \
- *      --warmup 2 -d 5 [--server-pid PID] [--control-port PORT] [--label gev]
+ *      --warmup 2 -d 5 [--tls] [--server-pid PID] [--control-port PORT] [--label gev]
  * </pre>
  *
  * Prints a table and one {@code RESULT ...} line per server; exits with 1 when any error was seen.
@@ -42,7 +42,7 @@ public final class LoadGenerator {
             options = LoadOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("usage: LoadGenerator --mode echo|pipeline|ws|connect [--idle] --port P -c C -m M"
-                    + " [-k K] [--warmup S] [-d S] [--path /echo] [--server-pid PID] [--control-port P]"
+                    + " [-k K] [--tls] [--warmup S] [-d S] [--path /echo] [--server-pid PID] [--control-port P]"
                     + " [--label NAME] [--seed N] [--port-b P --server-pid-b PID --control-port-b P --label-b NAME"
                     + " [--slice S]]\n" + e.getMessage());
             System.exit(2);

@@ -32,6 +32,12 @@ public final class LoadOptions {
     public int controlPort;
     /** CONNECT mode: hold the connections idle and report memory per connection instead of churning. */
     public boolean idle;
+    /**
+     * Modes echo, pipeline and ws over TLS: each connection does a TLS handshake (the JDK's
+     * {@code SSLEngine} offering TLS 1.3 with TLS_AES_128_GCM_SHA256 only, any server certificate
+     * trusted) before the load starts, then sends and verifies its messages through it.
+     */
+    public boolean tls;
     public String label = "server";
     /**
      * A second server (any mode but idle): when its port is set, both servers get the same load
@@ -52,6 +58,10 @@ public final class LoadOptions {
             String a = args[i];
             if (a.equals("--idle")) {
                 o.idle = true;
+                continue;
+            }
+            if (a.equals("--tls")) {
+                o.tls = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -95,6 +105,7 @@ public final class LoadOptions {
         require(mode == Mode.PIPELINE || inFlight == 1 || mode == Mode.WS, "-k needs --mode pipeline or ws");
         require(warmupSeconds >= 0 && warmupSeconds <= 600, "warm-up in 0..600 s");
         require(durationSeconds > 0 && durationSeconds <= 600, "duration in (0, 600] s");
+        require(!tls || mode != Mode.CONNECT, "--tls with --mode echo, pipeline or ws");
         require(portB == 0 || !idle, "--port-b not with --idle: memory is weighed one server at a time");
         require(sliceSeconds >= 0.05 && sliceSeconds <= 60, "slice in 0.05..60 s");
         require(connectTimeoutSeconds > 0 && connectTimeoutSeconds <= 600, "connect timeout in (0, 600] s");
@@ -107,8 +118,12 @@ public final class LoadOptions {
         }
     }
 
-    /** The scenario's name in tables, e.g. {@code echo c=50 m=6}. */
+    /** The scenario's name in tables, e.g. {@code echo c=50 m=6}, or {@code tls-echo c=100 m=512} with TLS. */
     public String scenario() {
+        return (tls ? "tls-" : "") + plainScenario();
+    }
+
+    private String plainScenario() {
         switch (mode) {
             case PIPELINE:
                 return "pipeline c=" + connections + " m=" + messageSize + " K=" + inFlight;

@@ -3,6 +3,7 @@ package io.gev.bench.load;
 import io.gev.bench.ws.Handshake;
 import io.gev.bench.ws.Masking;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -28,6 +29,12 @@ import java.util.Random;
  * connections send for a slice, then stop sending and drain their echoes while the other server
  * takes over. Each server's figures cover its own slices only (its CPU time is its process's, and
  * it is idle in between), so both are measured under the same spells of the machine.
+ *
+ * <p>With {@code --tls} every connection first makes a TLS handshake (see {@link TlsClient}),
+ * before the load starts, and then sends and verifies the same messages through it: the bytes
+ * checked are the decrypted ones, exactly as a plain echo's. The session each server settled
+ * (protocol and cipher suite) is printed, and two servers that settled different ones are an
+ * error: their figures would not compare like with like.
  */
 final class StreamLoad extends LoadRun {
 
@@ -36,6 +43,7 @@ final class StreamLoad extends LoadRun {
     private static final int HANDSHAKE = 1;
     private static final int READY = 2;
     private static final int DEAD = 3;
+    private static final int TLS_HANDSHAKE = 4;
 
     private final boolean ws;
     private final int size;
@@ -48,6 +56,10 @@ final class StreamLoad extends LoadRun {
     private final byte[] masked;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final byte[] readBytes = new byte[64 * 1024];
+    /** Where TLS connections decrypt to: the same bytes {@link #consume} verifies. */
+    private final ByteBuffer plainIn = ByteBuffer.wrap(readBytes);
+    /** The client context of {@code --tls}; null without. */
+    private final SSLContext tlsContext;
     private final Target[] targets;
     private int ready;
     private int dead;
@@ -58,6 +70,8 @@ final class StreamLoad extends LoadRun {
         final Meter meter;
         final Conn[] conns;
         boolean sending;
+        /** The TLS session its connections settled, e.g. {@code TLSv1.3 TLS_AES_128_GCM_SHA256}. */
+        String tlsSession;
 
         Target(int server) {
             this.address = addresses[server];
@@ -109,6 +123,7 @@ final class StreamLoad extends LoadRun {
         String wsKey;
         byte[] head;
         int headLength;
+        TlsClient tls;
 
         Conn(Target target, int index) {
             this.target = target;
@@ -129,6 +144,7 @@ final class StreamLoad extends LoadRun {
         this.serverHeader = ws ? Handshake.serverBinaryHeader(size) : new byte[0];
         this.echoLength = serverHeader.length + size;
         this.masked = ws ? new byte[size] : null;
+        this.tlsContext = options.tls ? TlsClient.trustingContext() : null;
         this.targets = new Target[meters.length];
         for (int i = 0; i < targets.length; i++) {
             targets[i] = new Target(i);
@@ -142,6 +158,9 @@ final class StreamLoad extends LoadRun {
     /** Runs the load; one report per server. */
     Report[] run() throws IOException {
         connectAll();
+        if (tlsContext != null) {
+            checkTlsSessions();
+        }
         Report[] reports = measure(size);
         for (Target t : targets) {
             for (Conn c : t.conns) {
@@ -203,6 +222,21 @@ final class StreamLoad extends LoadRun {
         }
     }
 
+    /** Prints the session of each server; servers that settled different ones are an error. */
+    private void checkTlsSessions() {
+        for (Target t : targets) {
+            System.out.println("TLS " + t.meter.label + ": "
+                    + (t.tlsSession != null ? t.tlsSession : "no handshake completed"));
+        }
+        Target first = targets[0];
+        for (Target t : targets) {
+            if (first.tlsSession != null && t.tlsSession != null && !t.tlsSession.equals(first.tlsSession)) {
+                error("the servers settled different TLS sessions: " + first.meter.label + " " + first.tlsSession
+                        + ", " + t.meter.label + " " + t.tlsSession);
+            }
+        }
+    }
+
     @Override
     void onKey(SelectionKey key) {
         Conn c = (Conn) key.attachment();
@@ -218,7 +252,11 @@ final class StreamLoad extends LoadRun {
                 return;
             }
             if ((ops & SelectionKey.OP_WRITE) != 0) {
-                flush(c);
+                if (c.phase == TLS_HANDSHAKE) {
+                    tlsHandshake(c);
+                } else {
+                    flush(c);
+                }
             }
             if ((ops & SelectionKey.OP_READ) != 0) {
                 read(c);
@@ -229,8 +267,21 @@ final class StreamLoad extends LoadRun {
     }
 
     private void connected(Conn c) throws IOException {
-        c.out = ByteBuffer.allocateDirect(Math.max(inFlight * (clientHeader.length + 4 + size), 512));
+        int capacity = Math.max(inFlight * (clientHeader.length + 4 + size), 512);
+        // The engine works on heap arrays; the socket gets what it encrypted.
+        c.out = tlsContext != null ? ByteBuffer.allocate(capacity) : ByteBuffer.allocateDirect(capacity);
         c.key.interestOps(SelectionKey.OP_READ);
+        if (tlsContext != null) {
+            c.tls = new TlsClient(tlsContext);
+            c.phase = TLS_HANDSHAKE;
+            tlsHandshake(c);
+        } else {
+            transportReady(c);
+        }
+    }
+
+    /** The byte stream is open (TCP connected, TLS handshake done): start the WebSocket handshake or the load. */
+    private void transportReady(Conn c) throws IOException {
         if (ws) {
             c.phase = HANDSHAKE;
             c.wsKey = Handshake.newKey(options.seed + c.index);
@@ -263,6 +314,10 @@ final class StreamLoad extends LoadRun {
     }
 
     private void flush(Conn c) throws IOException {
+        if (c.tls != null) {
+            armWrite(c, !flushTls(c));
+            return;
+        }
         ByteBuffer out = c.out;
         out.flip();
         if (out.hasRemaining()) {
@@ -270,13 +325,63 @@ final class StreamLoad extends LoadRun {
         }
         boolean more = out.hasRemaining();
         out.compact();
+        armWrite(c, more);
+    }
+
+    private void armWrite(Conn c, boolean more) {
         if (more != c.writeArmed) {
             c.writeArmed = more;
             c.key.interestOps(more ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         }
     }
 
+    /** Encrypts and writes the queued plaintext; returns whether all of it went to the socket. */
+    private boolean flushTls(Conn c) throws IOException {
+        ByteBuffer out = c.out;
+        while (true) {
+            out.flip();
+            c.tls.wrap(out);
+            out.compact();
+            if (!c.tls.writeTo(c.channel)) {
+                return false;
+            }
+            if (!c.tls.outputFull() && !c.tls.wantsWrap()) {
+                return true;
+            }
+        }
+    }
+
+    /** Advances the TLS handshake; once it is done, the connection goes on as a plain one would. */
+    private void tlsHandshake(Conn c) throws IOException {
+        while (true) {
+            boolean done = c.tls.handshake(plainIn.clear());
+            boolean written = c.tls.writeTo(c.channel);
+            armWrite(c, !written);
+            if (done) {
+                break;
+            }
+            if (!written || !c.tls.handshakeWantsWrite()) {
+                return; // Wait for the socket or for the server.
+            }
+        }
+        String session = c.tls.describe();
+        Target t = c.target;
+        if (t.tlsSession == null) {
+            t.tlsSession = session;
+        } else if (!t.tlsSession.equals(session)) {
+            fail(c, "connection " + c.index + " settled " + session + ", others " + t.tlsSession);
+            return;
+        }
+        transportReady(c);
+        // Records that came with the end of the handshake wait in the engine's input.
+        decrypt(c);
+    }
+
     private void read(Conn c) throws IOException {
+        if (c.tls != null) {
+            readTls(c);
+            return;
+        }
         while (true) {
             readBuffer.clear();
             int n = c.channel.read(readBuffer);
@@ -288,19 +393,63 @@ final class StreamLoad extends LoadRun {
             }
             readBuffer.flip();
             readBuffer.get(readBytes, 0, n);
-            int consumed = c.phase == HANDSHAKE ? handshake(c, n) : 0;
-            if (c.phase == READY && consumed < n) {
-                consume(c, consumed, n);
+            received(c, n);
+            if (c.phase == DEAD || n < readBytes.length) {
+                return;
+            }
+        }
+    }
+
+    private void readTls(Conn c) throws IOException {
+        while (true) {
+            int n = c.tls.readFrom(c.channel);
+            if (c.phase == TLS_HANDSHAKE) {
+                tlsHandshake(c);
+            } else {
+                decrypt(c);
             }
             if (c.phase == DEAD) {
                 return;
             }
-            if (c.out.position() > 0) {
-                flush(c);
-            }
-            if (n < readBytes.length) {
+            if (n < 0) {
+                fail(c, c.phase == TLS_HANDSHAKE ? "the server closed the connection during the TLS handshake"
+                        : "the server closed the connection after " + c.received + " complete echoes");
                 return;
             }
+            if (c.phase == TLS_HANDSHAKE || !c.tls.inputFilled()) {
+                return;
+            }
+        }
+    }
+
+    /** Decrypts the records at hand and handles their bytes as a plain connection's. */
+    private void decrypt(Conn c) throws IOException {
+        do {
+            int n = c.tls.unwrap(plainIn.clear());
+            if (n < 0) {
+                fail(c, "the server closed the TLS session after " + c.received + " complete echoes");
+                return;
+            }
+            if (n > 0) {
+                received(c, n);
+                if (c.phase == DEAD) {
+                    return;
+                }
+            }
+        } while (c.tls.moreToUnwrap());
+        if (c.tls.wantsWrap()) {
+            flush(c);
+        }
+    }
+
+    /** Handles bytes {@code [0, n)} of the read buffer: WebSocket handshake, echoes, what to send next. */
+    private void received(Conn c, int n) throws IOException {
+        int consumed = c.phase == HANDSHAKE ? handshake(c, n) : 0;
+        if (c.phase == READY && consumed < n) {
+            consume(c, consumed, n);
+        }
+        if (c.phase != DEAD && c.out.position() > 0) {
+            flush(c);
         }
     }
 
@@ -391,6 +540,19 @@ final class StreamLoad extends LoadRun {
         dead++;
         error(description);
         closeQuietly(c.key);
+    }
+
+    @Override
+    public void close() throws IOException {
+        // End TLS sessions as a client should (close_notify), so the servers see an orderly close.
+        for (Target t : targets) {
+            for (Conn c : t.conns) {
+                if (c.tls != null && c.phase != DEAD && c.phase != TLS_HANDSHAKE) {
+                    c.tls.closeQuietly(c.channel);
+                }
+            }
+        }
+        super.close();
     }
 
     static String hex(byte b) {

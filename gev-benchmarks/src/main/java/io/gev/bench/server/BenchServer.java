@@ -7,8 +7,11 @@ import java.util.Locale;
  * {@code READY impl=... port=P control=P pid=N} once it accepts connections; runs until killed.
  *
  * <pre>
- * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|netty-ws|gev-ws [port] [loops]
+ * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls [port] [loops]
  * </pre>
+ *
+ * The TLS servers read their key store from the system property {@value BenchCertificate#PROPERTY}
+ * (see {@link BenchCertificate}).
  */
 public final class BenchServer {
 
@@ -37,14 +40,19 @@ public final class BenchServer {
                 return new NettyWebSocketEchoServer();
             case "gev-ws":
                 return (Peer) Class.forName(GEV_WS_CLASS).getDeclaredConstructor().newInstance();
+            case "gev-tls":
+                return new GevTlsEchoServer();
+            case "netty-tls":
+                return new NettyTlsEchoServer();
             default:
-                throw new IllegalArgumentException("unknown server " + impl + ": gev, netty, netty-ws or gev-ws");
+                throw new IllegalArgumentException("unknown server " + impl
+                        + ": gev, netty, gev-ws, netty-ws, gev-tls or netty-tls");
         }
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: BenchServer gev|netty|netty-ws|gev-ws [port] [loops]");
+            System.err.println("usage: BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls [port] [loops]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;

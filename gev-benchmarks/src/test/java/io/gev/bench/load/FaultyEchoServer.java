@@ -1,5 +1,6 @@
 package io.gev.bench.load;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * A small blocking echo server, a thread per connection, that can break the stream on purpose once
- * {@code at} bytes of a connection have been echoed: the load generator must notice.
+ * {@code at} bytes of a connection have been echoed: the load generator must notice. With an
+ * {@link SSLContext} it speaks TLS (the JDK's {@code SSLSocket}) and breaks the decrypted stream.
  */
 final class FaultyEchoServer implements AutoCloseable {
 
@@ -23,9 +25,14 @@ final class FaultyEchoServer implements AutoCloseable {
     private final List<Socket> sockets = new ArrayList<>();
 
     FaultyEchoServer(Fault fault, long at) throws IOException {
+        this(fault, at, null);
+    }
+
+    FaultyEchoServer(Fault fault, long at, SSLContext tls) throws IOException {
         this.fault = fault;
         this.at = at;
-        this.listener = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        this.listener = tls == null ? new ServerSocket(0, 1024, InetAddress.getLoopbackAddress())
+                : tls.getServerSocketFactory().createServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "faulty-accept");
         t.setDaemon(true);
         t.start();

@@ -1,12 +1,17 @@
 package io.gev.bench.load;
 
+import io.gev.bench.server.BenchCertificate;
 import io.gev.bench.server.BenchServer;
 import io.gev.bench.server.ControlPort;
 import io.gev.bench.server.GevEchoServer;
+import io.gev.bench.server.GevTlsEchoServer;
+import io.gev.bench.server.NettyTlsEchoServer;
 import io.gev.bench.server.NettyWebSocketEchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.net.ssl.SSLContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -109,6 +114,48 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void tlsEchoAgainstGevAndNettyTakingTurns() throws Exception {
+        try (BenchServer.Peer gev = new GevTlsEchoServer();
+             BenchServer.Peer netty = new NettyTlsEchoServer()) {
+            LoadOptions o = options("echo", gev.start(0, 1), 10, 512);
+            o.tls = true;
+            o.label = "gev";
+            o.portB = netty.start(0, 1);
+            o.labelB = "netty";
+            o.sliceSeconds = 0.1;
+            Report[] both = LoadGenerator.runAll(o);
+            assertEquals(2, both.length);
+            for (Report r : both) {
+                assertClean(r);
+                assertEquals("tls-echo c=10 m=512", r.scenario);
+            }
+            // Messages larger than a TLS record, several records each way.
+            o.portB = 0;
+            o.messageSize = 40_000;
+            assertClean(LoadGenerator.run(o));
+        }
+    }
+
+    @Test
+    void tlsEchoCatchesCorruptionBehindTheEncryptionAndRefusesAPlainServer() throws Exception {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(BenchCertificate.keyManagers().getKeyManagers(), null, null);
+        try (FaultyEchoServer bad = new FaultyEchoServer(FaultyEchoServer.Fault.CORRUPT, 40, tls);
+             FaultyEchoServer plain = new FaultyEchoServer(FaultyEchoServer.Fault.NONE, -1)) {
+            LoadOptions o = options("echo", bad.port(), 4, 64);
+            o.tls = true;
+            Report r = LoadGenerator.run(o);
+            assertEquals(4, r.errors, r.firstError);
+            assertTrue(r.firstError.contains("offset 40"), r.firstError);
+            // A plain echo returns the ClientHello: no handshake.
+            o.port = plain.port();
+            r = LoadGenerator.run(o);
+            assertEquals(4, r.errors, r.firstError);
+            assertEquals(0, r.ops);
+        }
+    }
+
+    @Test
     void connectChurnAgainstGevAndAgainstACorruptingServer() throws Exception {
         try (BenchServer.Peer gev = new GevEchoServer();
              FaultyEchoServer good = new FaultyEchoServer(FaultyEchoServer.Fault.NONE, -1);
@@ -159,5 +206,6 @@ class LoadGeneratorTest {
     void onlyLoopbackTargetsAreAccepted() {
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--host", "10.0.0.1"));
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("-k", "4"));
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--mode", "connect", "--tls"));
     }
 }

@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -28,7 +29,8 @@ import java.util.Map;
  * Auto-configuration of gev servers: one TCP server per {@link Handler} bean, configured from
  * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several) with the
  * application's {@link Protocol} bean, and a WebSocket server for a {@link WebSocketHandler} bean
- * on {@code gev.websocket.*}; {@link GevServerCustomizer}s adjust each, {@link GevServers}
+ * on {@code gev.websocket.*}, each over TLS with an SSL bundle named in {@code ssl.bundle};
+ * {@link GevServerCustomizer}s adjust each, {@link GevServers}
  * manages them. Backs off when the application defines its own {@link Server} or
  * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
  */
@@ -44,12 +46,13 @@ public final class GevAutoConfiguration {
 
         @Bean
         GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
-                ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers) {
+                ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers,
+                ObjectProvider<SslBundles> sslBundles) {
             Map<String, Handler> handlers = beanFactory.getBeansOfType(Handler.class);
             Map<String, WebSocketHandler> webSocketHandlers = beanFactory.getBeansOfType(WebSocketHandler.class);
             Map<String, Protocol> protocols = beanFactory.getBeansOfType(Protocol.class);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
-                    customizers.orderedStream().toList());
+                    customizers.orderedStream().toList(), sslBundles::getIfAvailable);
             return new GevServers(factory.create(handlers, webSocketHandlers), environment);
         }
     }

@@ -63,6 +63,91 @@ public class GevProperties {
         IMMEDIATE
     }
 
+    /** Whether a TLS server asks clients for a certificate. */
+    public enum ClientAuth {
+
+        /** Clients are not asked for a certificate. */
+        NONE,
+
+        /** Clients are asked; those that send none are accepted. */
+        WANT,
+
+        /** Clients must send a certificate the bundle's trust store trusts (mutual TLS). */
+        NEED
+    }
+
+    /** TLS settings of a server. */
+    public static class Ssl {
+
+        /**
+         * Name of the SSL bundle (spring.ssl.bundle.jks.* or spring.ssl.bundle.pem.*) holding the
+         * server's key and certificate, and the issuers trusted for client certificates; TLS is
+         * on when set. The bundle's enabled protocols and ciphers apply.
+         */
+        private String bundle;
+
+        /**
+         * Whether clients are asked for a certificate.
+         */
+        private ClientAuth clientAuth = ClientAuth.NONE;
+
+        /**
+         * Time a client has to complete the TLS handshake; 0 means no limit. If a duration suffix
+         * is not specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+        void copyTo(Ssl copy) {
+            copy.bundle = this.bundle;
+            copy.clientAuth = this.clientAuth;
+            copy.handshakeTimeout = this.handshakeTimeout;
+        }
+
+        public String getBundle() {
+            return this.bundle;
+        }
+
+        public void setBundle(String bundle) {
+            this.bundle = bundle;
+        }
+
+        public ClientAuth getClientAuth() {
+            return this.clientAuth;
+        }
+
+        public void setClientAuth(ClientAuth clientAuth) {
+            this.clientAuth = clientAuth;
+        }
+
+        public Duration getHandshakeTimeout() {
+            return this.handshakeTimeout;
+        }
+
+        public void setHandshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+        }
+    }
+
+    /** TLS settings of the WebSocket server. */
+    public static class WebSocketSsl extends Ssl {
+
+        /**
+         * Port of a second server for the same handler that speaks wss:// only, keeping
+         * gev.websocket.port for ws://; published as 'local.gev.websocket.ssl.port'. When not set,
+         * the server on gev.websocket.port itself speaks wss://.
+         */
+        private Integer port;
+
+        public Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(Integer port) {
+            this.port = port;
+        }
+    }
+
     /** How accepted connections are spread over the loops. */
     public enum LoadBalance {
 
@@ -158,6 +243,12 @@ public class GevProperties {
          */
         @NestedConfigurationProperty
         private final Compression compression = new Compression();
+
+        /**
+         * TLS (wss://) settings.
+         */
+        @NestedConfigurationProperty
+        private final WebSocketSsl ssl = new WebSocketSsl();
 
         public boolean isEnabled() {
             return this.enabled;
@@ -265,6 +356,10 @@ public class GevProperties {
 
         public Compression getCompression() {
             return this.compression;
+        }
+
+        public WebSocketSsl getSsl() {
+            return this.ssl;
         }
 
         /** permessage-deflate (RFC 7692) settings. */
@@ -423,6 +518,12 @@ public class GevProperties {
         @DurationUnit(ChronoUnit.SECONDS)
         private Duration blockedLoopWarning = Duration.ofSeconds(1);
 
+        /**
+         * TLS settings.
+         */
+        @NestedConfigurationProperty
+        private final Ssl ssl = new Ssl();
+
         /** A copy, the starting point of a per-bean entry under {@code gev.servers}. */
         ServerProperties copy() {
             ServerProperties c = new ServerProperties();
@@ -446,6 +547,7 @@ public class GevProperties {
             c.shutdown = this.shutdown;
             c.shutdownTimeout = this.shutdownTimeout;
             c.blockedLoopWarning = this.blockedLoopWarning;
+            this.ssl.copyTo(c.ssl);
             return c;
         }
 
@@ -607,6 +709,10 @@ public class GevProperties {
 
         public void setBlockedLoopWarning(Duration blockedLoopWarning) {
             this.blockedLoopWarning = blockedLoopWarning;
+        }
+
+        public Ssl getSsl() {
+            return this.ssl;
         }
     }
 }

@@ -11,7 +11,11 @@ public class GevServerConfigurationException extends RuntimeException {
     private final String action;
 
     public GevServerConfigurationException(String description, String action) {
-        super(description);
+        this(description, action, null);
+    }
+
+    public GevServerConfigurationException(String description, String action, Throwable cause) {
+        super(description, cause);
         this.action = action;
     }
 

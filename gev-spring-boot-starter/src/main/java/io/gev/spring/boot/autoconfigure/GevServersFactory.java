@@ -2,6 +2,7 @@ package io.gev.spring.boot.autoconfigure;
 
 import io.gev.Handler;
 import io.gev.Server;
+import io.gev.TlsOptions;
 import io.gev.loop.LoadBalancer;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
@@ -14,12 +15,18 @@ import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
+import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Turns handler beans and {@code gev.*} properties into servers, refusing configurations that do
@@ -33,13 +40,19 @@ final class GevServersFactory {
     private final Binder binder;
     private final Map<String, Protocol> protocols;
     private final List<GevServerCustomizer> customizers;
+    private final Supplier<SslBundles> sslBundles;
 
+    /**
+     * @param sslBundles the application's SSL bundles, asked for only when a server has TLS; may
+     *        supply {@code null}
+     */
     GevServersFactory(GevProperties properties, Binder binder, Map<String, Protocol> protocols,
-            List<GevServerCustomizer> customizers) {
+            List<GevServerCustomizer> customizers, Supplier<SslBundles> sslBundles) {
         this.properties = properties;
         this.binder = binder;
         this.protocols = protocols;
         this.customizers = customizers;
+        this.sslBundles = sslBundles;
     }
 
     /**
@@ -53,12 +66,16 @@ final class GevServersFactory {
             servers.addAll(tcpServers(handlers));
         }
         if (this.properties.getWebsocket().isEnabled() && !webSocketHandlers.isEmpty()) {
-            servers.add(webSocketServer(webSocketHandlers));
+            servers.addAll(webSocketServers(webSocketHandlers));
         }
         return servers;
     }
 
-    private GevServers.Managed webSocketServer(Map<String, WebSocketHandler> handlers) {
+    /**
+     * The WebSocket server on {@code gev.websocket.port}, over TLS when a bundle is set; with
+     * {@code gev.websocket.ssl.port}, that one stays plain and a second server speaks TLS there.
+     */
+    private List<GevServers.Managed> webSocketServers(Map<String, WebSocketHandler> handlers) {
         if (handlers.size() > 1) {
             throw new GevServerConfigurationException(
                     "gev found " + handlers.size() + " WebSocketHandler beans " + handlers.keySet()
@@ -67,17 +84,43 @@ final class GevServersFactory {
                             + "or start further servers yourself with WebSocketServer.builder(...).");
         }
         Map.Entry<String, WebSocketHandler> only = handlers.entrySet().iterator().next();
+        String name = only.getKey();
+        GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
+        GevProperties.WebSocketSsl ssl = ws.getSsl();
+        Integer sslPort = ssl.getPort();
+        TlsOptions tls = tlsOptions(name, ssl, "gev.websocket.ssl");
+        if (sslPort == null) {
+            return List.of(webSocketServer(name, only.getValue(), ws.getPort(), tls, "local.gev.websocket.port"));
+        }
+        if (tls == null) {
+            throw new GevServerConfigurationException(
+                    "gev.websocket.ssl.port is " + sslPort + " but gev.websocket.ssl.bundle is not set, so the "
+                            + "WebSocket server has no certificate for wss://.",
+                    "Set gev.websocket.ssl.bundle to the name of an SSL bundle (spring.ssl.bundle.*), or remove "
+                            + "gev.websocket.ssl.port.");
+        }
+        if (sslPort != 0 && sslPort == ws.getPort()) {
+            throw new GevServerConfigurationException(
+                    "gev.websocket.port and gev.websocket.ssl.port are both " + sslPort + ".",
+                    "Give wss:// a port of its own, or remove gev.websocket.ssl.port to serve only wss:// on "
+                            + "gev.websocket.port.");
+        }
+        return List.of(webSocketServer(name, only.getValue(), ws.getPort(), null, "local.gev.websocket.port"),
+                webSocketServer(name + "-tls", only.getValue(), sslPort, tls, "local.gev.websocket.ssl.port"));
+    }
+
+    private GevServers.Managed webSocketServer(String name, WebSocketHandler handler, int port, TlsOptions tls,
+            String portProperty) {
         GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
         ServerProperties tuning = this.properties.getServer();
-        Server.Builder builder = WebSocketServer.builder(only.getValue(), webSocketOptions(ws)).name(only.getKey());
+        Server.Builder builder = WebSocketServer.builder(handler, webSocketOptions(ws)).name(name);
         apply(tuning, builder);
-        builder.address(ws.getAddress()).port(ws.getPort());
+        builder.address(ws.getAddress()).port(port).tls(tls);
         for (GevServerCustomizer customizer : this.customizers) {
             customizer.customize(builder);
         }
-        return new GevServers.Managed(only.getKey(), builder.build(),
-                tuning.getShutdown() == GevProperties.Shutdown.GRACEFUL, tuning.getShutdownTimeout(),
-                "local.gev.websocket.port");
+        return new GevServers.Managed(name, builder.build(), tuning.getShutdown() == GevProperties.Shutdown.GRACEFUL,
+                tuning.getShutdownTimeout(), portProperty);
     }
 
     static WebSocketOptions webSocketOptions(GevProperties.WebSocketProperties ws) {
@@ -162,6 +205,9 @@ final class GevServersFactory {
         Server.Builder builder = Server.builder(handler).name(name);
         apply(config, builder);
         builder.protocol(protocol(name, config, single));
+        String sslKey = single || !this.properties.getServers().containsKey(name) ? "gev.server.ssl"
+                : "gev.servers." + name + ".ssl";
+        builder.tls(tlsOptions(name, config.getSsl(), sslKey));
         for (GevServerCustomizer customizer : this.customizers) {
             customizer.customize(builder);
         }
@@ -189,6 +235,60 @@ final class GevServersFactory {
         map.from(config::getReadBufferLimit).as(GevServersFactory::bytes).to(builder::readBufferLimit);
         map.from(config::getShutdownTimeout).to(builder::shutdownTimeout);
         map.from(config::getBlockedLoopWarning).to(builder::blockedLoopWarning);
+    }
+
+    /**
+     * TLS options from the SSL bundle named by {@code ssl}, or {@code null} when none is named.
+     *
+     * @param key the properties' prefix, for messages
+     */
+    private TlsOptions tlsOptions(String server, GevProperties.Ssl ssl, String key) {
+        String name = ssl.getBundle();
+        if (!StringUtils.hasText(name)) {
+            return null;
+        }
+        SslBundles bundles = this.sslBundles.get();
+        if (bundles == null) {
+            throw new GevServerConfigurationException("gev server '" + server + "' is configured with SSL bundle '"
+                    + name + "' (" + key + ".bundle), but the application has no SslBundles bean.",
+                    "Keep Spring Boot's SslAutoConfiguration enabled, or define an SslBundles bean.");
+        }
+        SslBundle bundle;
+        try {
+            bundle = bundles.getBundle(name);
+        } catch (NoSuchSslBundleException ex) {
+            throw new GevServerConfigurationException("gev server '" + server + "' is configured with SSL bundle '"
+                    + name + "' (" + key + ".bundle), but there is no such bundle; the bundles are "
+                    + bundles.getBundleNames() + ".",
+                    "Define the bundle under spring.ssl.bundle.jks." + name + ".* or spring.ssl.bundle.pem." + name
+                            + ".*, or set " + key + ".bundle to the name of a defined bundle.", ex);
+        }
+        try {
+            TlsOptions.Builder tls = TlsOptions.builder(bundle.createSslContext());
+            SslOptions options = bundle.getOptions();
+            if (options.getEnabledProtocols() != null) {
+                tls.protocols(options.getEnabledProtocols());
+            }
+            if (options.getCiphers() != null) {
+                tls.cipherSuites(options.getCiphers());
+            }
+            return tls.clientAuth(clientAuth(ssl.getClientAuth())).handshakeTimeout(ssl.getHandshakeTimeout()).build();
+        } catch (IllegalArgumentException | IllegalStateException ex) {
+            throw new GevServerConfigurationException("gev server '" + server + "' cannot use SSL bundle '" + name
+                    + "': " + ex.getMessage(), "Check the bundle's key, certificates and options (spring.ssl.bundle.*."
+                            + name + ".*) and the settings under " + key + ".", ex);
+        }
+    }
+
+    private static TlsOptions.ClientAuth clientAuth(GevProperties.ClientAuth clientAuth) {
+        switch (clientAuth) {
+            case WANT:
+                return TlsOptions.ClientAuth.OPTIONAL;
+            case NEED:
+                return TlsOptions.ClientAuth.REQUIRED;
+            default:
+                return TlsOptions.ClientAuth.NONE;
+        }
     }
 
     private static LoadBalancer loadBalancer(GevProperties.LoadBalance loadBalance) {

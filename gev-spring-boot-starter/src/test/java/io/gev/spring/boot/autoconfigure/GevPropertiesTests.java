@@ -35,6 +35,21 @@ class GevPropertiesTests {
         assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
         assertThat(this.properties.getBlockedLoopWarning()).isEqualTo(this.core.blockedLoopWarning());
         assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
+        assertThat(this.core.tls()).isNull();
+        assertThat(this.properties.getSsl().getBundle()).isNull();
+    }
+
+    @Test
+    void sslDefaultsMatchGevCore() throws Exception {
+        io.gev.TlsOptions core = io.gev.TlsOptions.builder(javax.net.ssl.SSLContext.getDefault()).build();
+        for (GevProperties.Ssl ssl : new GevProperties.Ssl[] {this.properties.getSsl(),
+                new GevProperties().getWebsocket().getSsl()}) {
+            assertThat(ssl.getBundle()).isNull();
+            assertThat(ssl.getClientAuth()).isEqualTo(GevProperties.ClientAuth.NONE);
+            assertThat(core.clientAuth()).isEqualTo(io.gev.TlsOptions.ClientAuth.NONE);
+            assertThat(ssl.getHandshakeTimeout()).isEqualTo(core.handshakeTimeout());
+        }
+        assertThat(new GevProperties().getWebsocket().getSsl().getPort()).isNull();
     }
 
     @Test
@@ -82,6 +97,9 @@ class GevPropertiesTests {
         p.setShutdownTimeout(java.time.Duration.ofSeconds(11));
         p.setBlockedLoopWarning(java.time.Duration.ofMillis(12));
         p.setEnabled(false);
+        p.getSsl().setBundle("b");
+        p.getSsl().setClientAuth(GevProperties.ClientAuth.NEED);
+        p.getSsl().setHandshakeTimeout(java.time.Duration.ofSeconds(12));
         assertThat(p.copy()).usingRecursiveComparison().isEqualTo(p);
     }
 }

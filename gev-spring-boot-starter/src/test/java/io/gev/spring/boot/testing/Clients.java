@@ -5,7 +5,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
 
 /** Real clients for the starter's tests. */
 public final class Clients {
@@ -17,32 +25,50 @@ public final class Clients {
     public static String echo(int port, String text) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(5000);
-            OutputStream out = socket.getOutputStream();
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            byte[] reply = in.readNBytes(text.getBytes(StandardCharsets.UTF_8).length);
-            return new String(reply, StandardCharsets.UTF_8);
+            return echo(socket, text);
         }
+    }
+
+    /** Like {@link #echo(int, String)}, over TLS with a client of {@code context}. */
+    public static String tlsEcho(int port, SSLContext context, String text) throws IOException {
+        try (Socket socket = context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            return echo(socket, text);
+        }
+    }
+
+    private static String echo(Socket socket, String text) throws IOException {
+        socket.setSoTimeout(5000);
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        byte[] reply = in.readNBytes(text.getBytes(StandardCharsets.UTF_8).length);
+        return new String(reply, StandardCharsets.UTF_8);
     }
 
     /** Sends {@code text} with the JDK's WebSocket client and returns the first text reply. */
     public static String webSocketEcho(int port, String path, String text) throws Exception {
-        java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
-        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + path), new java.net.http.WebSocket.Listener() {
-                    @Override
-                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket,
-                            CharSequence data, boolean last) {
-                        reply.complete(data.toString());
-                        return null;
-                    }
-                })
-                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        return webSocketEcho(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + path), text);
+    }
+
+    /** Like {@link #webSocketEcho(int, String, String)} over {@code wss://} with a client of {@code context}. */
+    public static String secureWebSocketEcho(int port, String path, SSLContext context, String text) throws Exception {
+        return webSocketEcho(HttpClient.newBuilder().sslContext(context).build(),
+                URI.create("wss://127.0.0.1:" + port + path), text);
+    }
+
+    private static String webSocketEcho(HttpClient client, URI uri, String text) throws Exception {
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        WebSocket ws = client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                reply.complete(data.toString());
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
         ws.sendText(text, true);
-        String result = reply.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done");
+        String result = reply.get(10, TimeUnit.SECONDS);
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
         return result;
     }
 }

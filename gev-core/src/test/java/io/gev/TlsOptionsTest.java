@@ -1,0 +1,94 @@
+package io.gev;
+
+import io.gev.testing.TestCertificates;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TlsOptionsTest {
+
+    private static SSLContext context() throws Exception {
+        return SSLContext.getDefault();
+    }
+
+    @Test
+    void defaults() throws Exception {
+        SSLContext context = context();
+        TlsOptions options = TlsOptions.builder(context).build();
+        assertSame(context, options.sslContext());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), options.protocols());
+        assertEquals(List.of(), options.cipherSuites());
+        assertEquals(TlsOptions.ClientAuth.NONE, options.clientAuth());
+        assertEquals(List.of(), options.applicationProtocols());
+        assertEquals(Duration.ofSeconds(10), options.handshakeTimeout());
+        SSLParameters parameters = options.sslParameters();
+        assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, parameters.getProtocols());
+        assertArrayEquals(context.getDefaultSSLParameters().getCipherSuites(), parameters.getCipherSuites());
+        assertFalse(parameters.getNeedClientAuth());
+        assertFalse(parameters.getWantClientAuth());
+    }
+
+    @Test
+    void settingsBecomeEngineParameters() throws Exception {
+        TlsOptions options = TlsOptions.builder(context())
+                .protocols("TLSv1.2")
+                .cipherSuites("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+                .clientAuth(TlsOptions.ClientAuth.REQUIRED)
+                .applicationProtocols("h2", "http/1.1")
+                .handshakeTimeout(Duration.ZERO)
+                .build();
+        SSLParameters parameters = options.sslParameters();
+        assertArrayEquals(new String[] {"TLSv1.2"}, parameters.getProtocols());
+        assertArrayEquals(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, parameters.getCipherSuites());
+        assertTrue(parameters.getNeedClientAuth());
+        assertArrayEquals(new String[] {"h2", "http/1.1"}, parameters.getApplicationProtocols());
+        assertEquals(Duration.ZERO, options.handshakeTimeout());
+        assertTrue(TlsOptions.builder(context()).clientAuth(TlsOptions.ClientAuth.OPTIONAL).build().sslParameters()
+                .getWantClientAuth());
+    }
+
+    @Test
+    void rejectsWhatTheContextCannotDo() throws Exception {
+        TlsOptions.Builder builder = TlsOptions.builder(context());
+        assertEquals("unsupported protocol 'SSLv2'; the SSLContext supports ",
+                assertThrows(IllegalArgumentException.class, () -> builder.protocols("TLSv1.3", "SSLv2"))
+                        .getMessage().replaceAll("\\[.*", ""));
+        assertThrows(IllegalArgumentException.class, () -> builder.protocols());
+        assertThrows(IllegalArgumentException.class, () -> builder.cipherSuites("TLS_NO_SUCH_SUITE"));
+        assertThrows(IllegalArgumentException.class, () -> builder.applicationProtocols("h2", " "));
+        assertThrows(IllegalArgumentException.class, () -> builder.handshakeTimeout(Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> builder.clientAuth(null));
+        assertThrows(NullPointerException.class, () -> TlsOptions.builder((SSLContext) null));
+    }
+
+    @Test
+    void buildsFromAKeyStore() throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(TestCertificates.get().keyStore("server"))) {
+            store.load(in, TestCertificates.PASSWORD.toCharArray());
+        }
+        TlsOptions options = TlsOptions.builder(store, TestCertificates.PASSWORD.toCharArray()).build();
+        assertEquals("TLS", options.sslContext().getProtocol());
+        assertThrows(IllegalArgumentException.class, () -> TlsOptions.builder(store, "wrong".toCharArray()));
+    }
+
+    @Test
+    void serverBuilderKeepsTheOptions() throws Exception {
+        TlsOptions options = TlsOptions.builder(context()).build();
+        Server.Builder builder = Server.builder((c, ctx, p) -> p);
+        assertNull(builder.tls());
+        assertSame(options, builder.tls(options).tls());
+    }
+}
