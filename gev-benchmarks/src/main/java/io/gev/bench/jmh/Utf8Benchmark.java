@@ -37,16 +37,11 @@ public class Utf8Benchmark extends MicroBenchmark {
         while (sb.toString().getBytes(StandardCharsets.UTF_8).length < size) {
             sb.append(text.equals("ascii") ? "abc " : "abc\u4e2d");
         }
-        utf8 = java.util.Arrays.copyOf(sb.toString().getBytes(StandardCharsets.UTF_8), size);
-        // Cut on a character boundary so the input stays valid.
-        int end = size;
-        while (end > 0 && (utf8[end - 1] & 0xC0) == 0x80) {
-            end--;
+        // Cut to at most size bytes on a character boundary, so the input stays valid.
+        while (sb.toString().getBytes(StandardCharsets.UTF_8).length > size) {
+            sb.setLength(sb.length() - 1);
         }
-        if (end > 0 && (utf8[end - 1] & 0x80) != 0) {
-            end--;
-        }
-        utf8 = java.util.Arrays.copyOf(utf8, end);
+        utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
         decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
