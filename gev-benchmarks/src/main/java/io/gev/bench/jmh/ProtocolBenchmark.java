@@ -1,34 +1,46 @@
 package io.gev.bench.jmh;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.BytesValue;
 import io.gev.buffer.RingBuffer;
 import io.gev.protocol.Frame;
+import io.gev.protocol.LengthFieldProtocol;
+import io.gev.protocol.LineProtocol;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
+import io.gev.protocol.protobuf.ProtobufProtocol;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
- * The built-in frame decoders on the echo path without sockets: bytes arrive in the loop's
- * buffer, the protocol unpacks a frame, the reply is packed into the outbound ring, which is then
- * drained. Only {@link RawProtocol} is on this branch; the length-field, line and WebSocket
- * decoders join this class (one {@code @Param} value each) once their branches land.
+ * The built-in frame decoders on the echo path without sockets: one frame's bytes arrive in the
+ * connection's buffer, the protocol unpacks it, the reply is packed into the outbound ring, which
+ * is then drained. {@code size} is the payload the handler gets; the wire adds each protocol's
+ * framing: a 4-byte big-endian length ({@code lengthField}), a {@code \n} ({@code line}), the
+ * length, name length and type name of a {@code google.protobuf.BytesValue} ({@code protobuf},
+ * whose payload is the serialized message), a masked binary frame from a client
+ * ({@code websocket}, unmasked in place, answered with an unmasked frame). The protobuf reply is
+ * the parsed message, as its handler would send it; the others echo the payload view.
  */
 @State(Scope.Thread)
 public class ProtocolBenchmark extends MicroBenchmark {
 
-    @Param({"raw"})
+    @Param({"raw", "lengthField", "line", "protobuf", "websocket"})
     String protocol;
 
     @Param({"6", "512", "4096"})
     int size;
 
     private Protocol codec;
-    private final StubConnection connection = new StubConnection();
+    private StubConnection connection;
+    private boolean replyWithMessage;
     private final Frame frame = new Frame();
     private RingBuffer in;
     private RingBuffer out;
@@ -36,23 +48,67 @@ public class ProtocolBenchmark extends MicroBenchmark {
 
     @Setup
     public void setUp() {
-        codec = RawProtocol.INSTANCE;
-        wire = new byte[size];
-        new Random(1).nextBytes(wire);
+        byte[] payload = new byte[size];
+        new Random(1).nextBytes(payload);
+        connection = new StubConnection();
+        replyWithMessage = false;
+        switch (protocol) {
+            case "raw":
+                codec = RawProtocol.INSTANCE;
+                wire = payload;
+                break;
+            case "lengthField":
+                codec = LengthFieldProtocol.builder().build();
+                wire = ByteBuffer.allocate(4 + size).putInt(size).put(payload).array();
+                break;
+            case "line":
+                codec = LineProtocol.builder().build();
+                for (int i = 0; i < size; i++) {
+                    if (payload[i] == '\n') {
+                        payload[i] = ' ';
+                    }
+                }
+                wire = ByteBuffer.allocate(size + 1).put(payload).put((byte) '\n').array();
+                break;
+            case "protobuf":
+                codec = ProtobufProtocol.builder().register(BytesValue.getDefaultInstance()).build();
+                wire = protobufFrame(payload);
+                replyWithMessage = true;
+                break;
+            case "websocket":
+                OpenWebSocket ws = new OpenWebSocket();
+                codec = ws.protocol;
+                connection = ws.connection;
+                wire = OpenWebSocket.clientBinaryFrame(payload);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown protocol " + protocol);
+        }
         in = RingBuffer.allocateDirect(64 * 1024);
         out = RingBuffer.allocateDirect(64 * 1024);
-        codec.onConnect(connection);
+        if (!protocol.equals("websocket")) {
+            codec.onConnect(connection);
+        }
     }
 
-    /** Decode one frame and pack its payload as the reply. */
+    /** A frame of the largest BytesValue whose serialized form fits {@code payload.length} bytes. */
+    private static byte[] protobufFrame(byte[] payload) {
+        BytesValue message = null;
+        for (int n = payload.length; message == null || message.getSerializedSize() > payload.length; n--) {
+            message = BytesValue.newBuilder().setValue(ByteString.copyFrom(payload, 0, n)).build();
+        }
+        byte[] name = BytesValue.getDescriptor().getFullName().getBytes(StandardCharsets.UTF_8);
+        byte[] body = message.toByteArray();
+        return ByteBuffer.allocate(6 + name.length + body.length)
+                .putInt(2 + name.length + body.length).putShort((short) name.length).put(name).put(body)
+                .array();
+    }
+
+    /** Decode one frame and pack the reply; returns the bytes the reply took on the wire. */
     @Benchmark
     public int unpackAndPackEcho() {
-        in.write(wire);
-        frame.clear();
-        if (!codec.unpack(connection, in, frame)) {
-            throw new IllegalStateException("no frame decoded");
-        }
-        codec.pack(connection, frame.payload(), out);
+        decodeOne();
+        codec.pack(connection, replyWithMessage ? ProtobufProtocol.message(connection) : frame.payload(), out);
         int n = out.length();
         out.retrieveAll();
         return n;
@@ -61,10 +117,19 @@ public class ProtocolBenchmark extends MicroBenchmark {
     /** Decode only, the payload left unread. */
     @Benchmark
     public Object unpack() {
+        decodeOne();
+        return frame.payload();
+    }
+
+    /** Throws unless the wire bytes made exactly one frame, so a broken setup cannot look fast. */
+    private void decodeOne() {
         in.write(wire);
         frame.clear();
-        codec.unpack(connection, in, frame);
-        in.retrieveAll();
-        return frame.payload();
+        if (!codec.unpack(connection, in, frame)) {
+            throw new IllegalStateException("no frame decoded");
+        }
+        if (in.length() != 0) {
+            throw new IllegalStateException(in.length() + " bytes left after one frame");
+        }
     }
 }

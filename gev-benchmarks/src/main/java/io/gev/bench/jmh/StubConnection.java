@@ -2,15 +2,29 @@ package io.gev.bench.jmh;
 
 import io.gev.Connection;
 import io.gev.SendCallback;
+import io.gev.buffer.RingBuffer;
 import io.gev.loop.EventLoop;
+import io.gev.protocol.Protocol;
 
 import java.net.InetSocketAddress;
 
-/** The least a protocol needs of a connection outside a server: its protocol state. */
+/**
+ * The least a protocol needs of a connection outside a server: its protocol state and, once
+ * {@link #packSendsInto} is called, somewhere for {@link #send} to pack to (a WebSocket upgrade
+ * answers with a send).
+ */
 final class StubConnection implements Connection {
 
     private Object protocolState;
     private Object context;
+    private Protocol sendProtocol;
+    private RingBuffer sent;
+
+    /** Makes {@link #send} pack its message with {@code protocol} into {@code out} at once. */
+    void packSendsInto(Protocol protocol, RingBuffer out) {
+        this.sendProtocol = protocol;
+        this.sent = out;
+    }
 
     @Override
     public long id() {
@@ -19,7 +33,10 @@ final class StubConnection implements Connection {
 
     @Override
     public void send(Object message) {
-        throw new UnsupportedOperationException("no socket in a micro-benchmark");
+        if (sendProtocol == null) {
+            throw new UnsupportedOperationException("no socket in a micro-benchmark");
+        }
+        sendProtocol.pack(this, message, sent);
     }
 
     @Override
