@@ -110,7 +110,7 @@ class FrameDecoderTest {
     void unmaskMatchesTheByteWiseDefinitionAtEveryOffsetAndOrder() {
         Random random = new Random(3);
         for (int round = 0; round < 200; round++) {
-            byte[] data = new byte[random.nextInt(40)];
+            byte[] data = new byte[random.nextInt(70)];
             random.nextBytes(data);
             int mask = random.nextInt();
             int offset = random.nextInt(7);
@@ -118,16 +118,21 @@ class FrameDecoderTest {
             for (int i = 0; i < expected.length; i++) {
                 expected[i] ^= (byte) (mask >>> (24 - 8 * ((offset + i) & 3)));
             }
-            for (boolean direct : new boolean[]{false, true}) {
+            // Heap, direct, and a direct slice (its address is not the allocation's) of each byte order.
+            for (int kind = 0; kind < 3; kind++) {
                 for (ByteOrder order : new ByteOrder[]{ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
-                    ByteBuffer buf = (direct ? ByteBuffer.allocateDirect(data.length + 3) : ByteBuffer.allocate(data.length + 3))
-                            .order(order);
+                    ByteBuffer buf = switch (kind) {
+                        case 0 -> ByteBuffer.allocate(data.length + 3);
+                        case 1 -> ByteBuffer.allocateDirect(data.length + 3);
+                        default -> ByteBuffer.allocateDirect(data.length + 8).position(5).slice();
+                    };
+                    buf.order(order);
                     buf.position(3);
                     buf.put(data).flip().position(3);
                     FrameDecoder.unmask(buf, mask, offset);
                     byte[] actual = new byte[data.length];
                     buf.get(3, actual);
-                    assertArrayEquals(expected, actual, "round " + round);
+                    assertArrayEquals(expected, actual, "round " + round + ", buffer kind " + kind + ", " + order);
                 }
             }
         }
