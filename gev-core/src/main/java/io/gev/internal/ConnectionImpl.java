@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,6 +56,12 @@ final class ConnectionImpl extends EventSink implements Connection {
     private int inLength;
     private int outLength;
     private boolean reading = true;
+    /** Epoll reports new readiness only (see EpollSocketIo): reads go on until the socket is drained. */
+    private final boolean edgeTriggered;
+    /** The peer half-closed or the socket failed: a short read no longer means drained. */
+    private boolean readToEnd;
+    private Runnable readMoreTask;
+    private boolean readMoreScheduled;
     private boolean writeInterest;
     private boolean inEvent;
     private boolean closeAfterFlush;
@@ -86,6 +93,7 @@ final class ConnectionImpl extends EventSink implements Connection {
         this.handler = engine.handler;
         this.protocol = engine.protocol;
         io.attach(this);
+        this.edgeTriggered = io.edgeTriggered();
     }
 
     // ---- lifecycle --------------------------------------------------------------------------
@@ -167,8 +175,14 @@ final class ConnectionImpl extends EventSink implements Connection {
         }
     }
 
+    /** The socket reported the peer's FIN or an error: read until the end of stream or EAGAIN. */
+    void readToEnd() {
+        readToEnd = true;
+    }
+
     private void onReadable() {
         RingBuffer scratch = loop.readBuffer;
+        boolean more = false;
         inEvent = true;
         try {
             for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
@@ -192,15 +206,43 @@ final class ConnectionImpl extends EventSink implements Connection {
                 scratch.advanceWriter(n);
                 loop.bytesIn += n;
                 loop.touch(this, System.nanoTime());
-                if (!decodeRead(scratch) || n < room || !reading) {
+                if (!decodeRead(scratch) || !reading || (n < room && !readToEnd)) {
                     break;
                 }
+                more = i == MAX_READS_PER_EVENT - 1;
             }
         } finally {
             inEvent = false;
         }
         if (state == OPEN) {
             flush();
+            if (more && edgeTriggered && state == OPEN && reading) {
+                scheduleReadMore();
+            }
+        }
+    }
+
+    /** The reads of one event ran out with bytes possibly left, which no new edge reports. */
+    private void scheduleReadMore() {
+        if (readMoreScheduled) {
+            return;
+        }
+        Runnable task = readMoreTask;
+        if (task == null) {
+            task = readMoreTask = this::readMore;
+        }
+        readMoreScheduled = true;
+        try {
+            loop.netty().execute(task);
+        } catch (RejectedExecutionException e) {
+            readMoreScheduled = false; // The loop is shutting down and closes its sockets.
+        }
+    }
+
+    private void readMore() {
+        readMoreScheduled = false;
+        if (state == OPEN && reading) {
+            onIoEvent(true, false, false);
         }
     }
 

@@ -15,7 +15,17 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-/** An accepted socket on Netty's native epoll, level-triggered. */
+/**
+ * An accepted socket on Netty's native epoll: edge-triggered, or level-triggered under TLS.
+ *
+ * <p>Level triggering puts every reported fd back on epoll's ready list, so the next
+ * {@code epoll_wait} polls it again and reports it again while it has bytes: work for the kernel
+ * on every wait, and an order that favours the connections served last (a higher tail latency
+ * under many busy connections). Edge triggering reports a socket only when something new
+ * happens, which asks two things of the reader, as no new edge comes otherwise: after the peer
+ * half-closed (RDHUP) it reads on to the end of stream past short reads, and when the reads of
+ * one event run out with bytes possibly left it reads on in a task (see {@link ConnectionImpl}).
+ */
 final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
 
     static final int EPOLLIN = 0x1;
@@ -28,14 +38,30 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
     private static final EpollIoOps READ = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLRDHUP);
     private static final EpollIoOps READ_WRITE = READ.with(EpollIoOps.EPOLLOUT);
     private static final EpollIoOps WRITE = EpollIoOps.EPOLLOUT;
+    // Write interest is armed only while bytes remain after a write that stopped short (the socket
+    // buffer was full), so the edge of it draining always comes.
+    private static final EpollIoOps ET_READ = READ.with(EpollIoOps.EPOLLET);
+    private static final EpollIoOps ET_READ_WRITE = READ_WRITE.with(EpollIoOps.EPOLLET);
+    private static final EpollIoOps ET_WRITE = WRITE.with(EpollIoOps.EPOLLET);
     // Never submit NONE: in Netty 4.2.15 it deletes the fd from epoll while the registration
     // stays "added", and the next submit fails with ENOENT. EPOLLERR alone means "nothing".
     private static final EpollIoOps IDLE = EpollIoOps.EPOLLERR;
 
     private final LinuxSocket socket;
+    private boolean edgeTriggered = true;
 
     EpollSocketIo(LinuxSocket socket) {
         this.socket = socket;
+    }
+
+    /** Polls this socket level-triggered, as layers written for it (TLS) need; before registration. */
+    void levelTriggered() {
+        edgeTriggered = false;
+    }
+
+    @Override
+    public boolean edgeTriggered() {
+        return edgeTriggered;
     }
 
     LinuxSocket socket() {
@@ -50,6 +76,9 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((EpollIoEvent) event).ops().value();
+        if (edgeTriggered && (ops & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0) {
+            connection.readToEnd(); // The end of stream (or error) may sit behind this event's bytes.
+        }
         // ERR and HUP count as readable: the read that follows reports the error or the EOF.
         dispatch((ops & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0, (ops & EPOLLOUT) != 0,
                 (ops & (EPOLLERR | EPOLLHUP)) != 0);
@@ -57,6 +86,9 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
 
     @Override
     IoOps ops(boolean read, boolean write) {
+        if (edgeTriggered) {
+            return read ? (write ? ET_READ_WRITE : ET_READ) : (write ? ET_WRITE : IDLE);
+        }
         return read ? (write ? READ_WRITE : READ) : (write ? WRITE : IDLE);
     }
 

@@ -47,6 +47,14 @@ interface SocketIo {
     /** Sends FIN. */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Whether readiness is reported only when it changes: the reader must then read until the
+     * socket is drained (or say why it stopped), as no new event comes for bytes already there.
+     */
+    default boolean edgeTriggered() {
+        return false;
+    }
+
     /** Sets which readiness events the loop reports; cheap when nothing changes. */
     void interest(boolean read, boolean write);
 

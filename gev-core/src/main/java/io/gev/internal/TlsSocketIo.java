@@ -89,6 +89,10 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         this.socket = socket;
         this.context = context;
         this.loop = loop;
+        // The handshake, delegated tasks and linger rely on readiness being reported again.
+        if (socket instanceof EpollSocketIo epoll) {
+            epoll.levelTriggered();
+        }
     }
 
     @Override
