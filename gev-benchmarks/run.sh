@@ -2,7 +2,7 @@
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
 # Every scenario but idle memory runs both servers at once and alternates the load between them in
 # half-second slices; idle memory runs one server at a time. The defaults (3
-# rounds, 4 s of warm-up, 4 s measured per server) take about 10 minutes; --rounds 5 narrows them.
+# rounds, 4 s of warm-up, 4 s measured per server) take about 13 minutes (TLS warms up 10 s); --rounds 5 narrows them.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
 #
