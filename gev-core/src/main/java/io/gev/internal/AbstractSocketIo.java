@@ -19,6 +19,7 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
 
     ConnectionImpl connection;
     private EventSink events;
+    private LoopProgress progress;
     private IoRegistration registration;
     private IoOps current;
 
@@ -26,6 +27,7 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
     public final void attach(ConnectionImpl connection) {
         this.connection = connection;
         this.events = connection;
+        this.progress = connection.loopProgress();
     }
 
     /** Sends this socket's events to {@code sink} (a layer in front of the connection) instead. */
@@ -87,7 +89,7 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
 
     /** Reports an event to the connection; an exception here would stall the loop for a second. */
     final void dispatch(boolean readable, boolean writable, boolean hangup) {
-        LoopProgress progress = connection.loopProgress();
+        LoopProgress progress = this.progress;
         progress.busy();
         try {
             events.onIoEvent(readable, writable, hangup);

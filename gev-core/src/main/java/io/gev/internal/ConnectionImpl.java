@@ -217,13 +217,17 @@ final class ConnectionImpl extends EventSink implements Connection {
         if (state == OPEN) {
             flush();
             if (more && edgeTriggered && state == OPEN && reading) {
-                scheduleReadMore();
+                readAgainSoon(); // No new edge reports what the budget left in the socket.
             }
         }
     }
 
-    /** The reads of one event ran out with bytes possibly left, which no new edge reports. */
-    private void scheduleReadMore() {
+    /**
+     * Reads again in a task of this loop, for input that no socket event will report: bytes left
+     * in an edge-triggered socket when the reads of one event ran out, or plaintext the TLS layer
+     * holds. At most one such task is queued per connection.
+     */
+    void readAgainSoon() {
         if (readMoreScheduled) {
             return;
         }

@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * connection holds none.
  *
  * <p>Since the layer buffers bytes the socket no longer reports, a read that leaves decryptable
- * input behind (the caller's buffer filled up, or a {@code close_notify} arrived with data)
- * schedules a resume of the connection's read on the loop.
+ * input behind (the caller's buffer filled up, or a {@code close_notify} arrived with data) has
+ * the connection read again in a task of its loop ({@link ConnectionImpl#readAgainSoon}).
  */
 final class TlsSocketIo extends EventSink implements SocketIo {
 
@@ -58,7 +58,6 @@ final class TlsSocketIo extends EventSink implements SocketIo {
     private final AbstractSocketIo socket;
     private final TlsContext context;
     private final GevLoop loop;
-    private final Runnable resumeTask = this::resume;
     private final Runnable tasksDoneTask = this::tasksDone;
     private ConnectionImpl connection;
     private TlsBuffers buffers;
@@ -78,7 +77,6 @@ final class TlsSocketIo extends EventSink implements SocketIo {
     private boolean receivedAny;
     private boolean tasksRunning;
     private volatile Throwable taskFailure;
-    private boolean resumeScheduled;
     /** The peer's close_notify or end of stream was read; reads return -1 once plaintext is out. */
     private boolean inputEnded;
     /** shutdownOutput() waits for netOut to drain before sending FIN. */
@@ -164,21 +162,6 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         } catch (Throwable t) {
             log.error("Unexpected failure handling an event of {}; closing it", connection, t);
             connection.close(CloseReason.IO_ERROR);
-        }
-    }
-
-    /** Re-runs the connection's read for input this layer holds; see the class comment. */
-    private void resume() {
-        resumeScheduled = false;
-        if (phase == OPEN && (appIn != null || netIn != null || inputEnded)) {
-            connection.onIoEvent(true, false, false);
-        }
-    }
-
-    private void scheduleResume() {
-        if (!resumeScheduled) {
-            resumeScheduled = true;
-            loop.netty().execute(resumeTask);
         }
     }
 
@@ -404,7 +387,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
             return inputEnded ? -1 : 0;
         }
         if (inputEnded || appIn != null || (netIn != null && !dst.hasRemaining())) {
-            scheduleResume();
+            connection.readAgainSoon(); // No socket event reports what this layer holds.
         }
         return produced;
     }
