@@ -64,6 +64,8 @@ final class ConnectionImpl extends EventSink implements Connection {
     private boolean readMoreScheduled;
     private boolean writeInterest;
     private boolean inEvent;
+    /** Inside protocol.pack: a send now would interleave two messages' bytes. */
+    private boolean packing;
     private boolean closeAfterFlush;
     private CloseReason closeAfterFlushReason;
     private boolean shutdownWritePending;
@@ -347,19 +349,34 @@ final class ConnectionImpl extends EventSink implements Connection {
             }
             return;
         }
+        if (packing) {
+            // The bytes would land in the middle of the message being packed.
+            throw new IllegalStateException("send() was called from inside " + protocol + ".pack on " + this
+                    + "; a protocol writes what it has to say into the buffer pack gives it");
+        }
         RingBuffer o = out;
         if (o == null) {
             o = out = loop.pool.borrow();
         }
         int before = o.length();
+        packing = true;
         try {
             protocol.pack(this, message, o);
         } catch (Throwable t) {
+            packing = false;
             // Bytes of a half-packed message may be in the buffer: the stream cannot be trusted.
             if (callback != null) {
                 notifyCallback(callback, t);
             }
             handlerFailed("pack of " + (message == null ? "null" : message.getClass().getName()), t);
+            return;
+        }
+        packing = false;
+        if (out != o) {
+            // The protocol closed the connection while packing, which released the buffer.
+            if (callback != null) {
+                notifyCallback(callback, new ClosedChannelException());
+            }
             return;
         }
         int added = o.length() - before;
@@ -388,9 +405,7 @@ final class ConnectionImpl extends EventSink implements Connection {
      */
     private boolean checkQueued(int queued) {
         if (queued > engine.writeBufferLimit) {
-            log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                    this, queued, engine.writeBufferLimit);
-            close(CloseReason.WRITE_LIMIT);
+            closeForWriteLimit(queued);
             return false;
         }
         if (writable && queued > engine.writeBufferHighWaterMark) {
@@ -399,12 +414,31 @@ final class ConnectionImpl extends EventSink implements Connection {
         return state == OPEN;
     }
 
+    private void closeForWriteLimit(int queued) {
+        log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
+                this, queued, engine.writeBufferLimit);
+        close(CloseReason.WRITE_LIMIT);
+    }
+
+    /*
+     * Who owns the buffers. A connection owns `in` and `out` from the pool's borrow to its release,
+     * and only two places release them: the read and write paths once a buffer is empty, and
+     * close(). User code — handlers, send callbacks, onWritabilityChanged, a protocol's hooks —
+     * may close, send, shut down or flush again from inside those calls, so the read and write
+     * paths call it only where they hold no local reference to a buffer any more: after a
+     * protocol's unpack or a handler's onMessage the decode loop checks the state before it
+     * touches its source again; pack checks that its buffer is still `out`; flush() finishes
+     * with its buffer (written, released or kept, interest set) before it completes callbacks
+     * or reports writability. Anything after a call into user code reads the fields afresh.
+     */
+
     /** Writes what is queued with one system call; arms write interest for the rest. */
     private void flush() {
         RingBuffer o = out;
         if (o == null) {
             return;
         }
+        long writtenBefore = writtenTotal;
         if (!o.isEmpty()) {
             try {
                 writeOnce(o);
@@ -422,28 +456,33 @@ final class ConnectionImpl extends EventSink implements Connection {
                 writeInterest = false;
                 io.interest(reading, false);
             }
-            if (!writable) {
-                setWritable(true);
+        } else {
+            if (remaining > engine.writeBufferLimit) {
+                closeForWriteLimit(remaining);
+                return;
             }
+            if (!writeInterest) {
+                writeInterest = true;
+                io.interest(reading, true);
+            }
+            if (o.capacity() > SHRINK_THRESHOLD && remaining < o.capacity() / 4) {
+                o.shrink(BufferPool.INITIAL_CAPACITY);
+            }
+        }
+        // `o` is settled: user code may run from here on, and may send, close or flush again.
+        if (writtenTotal != writtenBefore && callbacks != null) {
+            completeCallbacks();
+        }
+        if (state != OPEN) {
+            return;
+        }
+        updateWritability();
+        if (state == OPEN && out == null) {
             afterDrained();
-            return;
-        }
-        if (!checkQueued(remaining)) {
-            return;
-        }
-        if (!writeInterest) {
-            writeInterest = true;
-            io.interest(reading, true);
-        }
-        if (!writable && remaining < engine.writeBufferLowWaterMark) {
-            setWritable(true);
-        }
-        if (o.capacity() > SHRINK_THRESHOLD && remaining < o.capacity() / 4) {
-            o.shrink(BufferPool.INITIAL_CAPACITY);
         }
     }
 
-    /** Hands as much of {@code o} to the socket as it takes, in one system call. */
+    /** Hands as much of {@code o} to the socket as it takes, in one system call; runs no user code. */
     private void writeOnce(RingBuffer o) throws IOException {
         ByteBuffer[] iov = loop.iov;
         long written = io.write(iov, o.peekSegments(o.length(), iov));
@@ -452,9 +491,17 @@ final class ConnectionImpl extends EventSink implements Connection {
             writtenTotal += written;
             loop.bytesOut += written;
             loop.writeBufferBytes -= written;
-            if (callbacks != null) {
-                completeCallbacks();
-            }
+        }
+    }
+
+    /** Tells the handler when the queued bytes crossed a water mark since it last heard. */
+    private void updateWritability() {
+        RingBuffer o = out;
+        int queued = o == null ? 0 : o.length();
+        boolean now = writable ? queued <= engine.writeBufferHighWaterMark
+                : queued == 0 || queued < engine.writeBufferLowWaterMark;
+        if (now != writable) {
+            setWritable(now);
         }
     }
 
@@ -536,10 +583,19 @@ final class ConnectionImpl extends EventSink implements Connection {
         inLength = 0;
         outLength = 0;
         if (callbacks != null && !callbacks.isEmpty()) {
-            ClosedChannelException closed = new ClosedChannelException();
+            // Buffers are released and the state is CLOSED: callbacks can no longer reach them.
+            // What the socket took succeeds (the last write of close() may have sent it).
+            ClosedChannelException closed = null;
             PendingCallback pc;
             while ((pc = callbacks.poll()) != null) {
-                notifyCallback(pc.callback, closed);
+                if (pc.end <= writtenTotal) {
+                    notifyCallback(pc.callback, null);
+                } else {
+                    if (closed == null) {
+                        closed = new ClosedChannelException();
+                    }
+                    notifyCallback(pc.callback, closed);
+                }
             }
         }
         loop.closed[reason.ordinal()]++;
@@ -569,9 +625,10 @@ final class ConnectionImpl extends EventSink implements Connection {
         if (state != OPEN) {
             return;
         }
-        if (out != null && !out.isEmpty() && !outputShutdown) {
+        RingBuffer o = out;
+        if (o != null && !o.isEmpty() && !outputShutdown) {
             try {
-                writeOnce(out);
+                writeOnce(o);
             } catch (IOException e) {
                 log.debug("Last write before closing {} failed: {}", this, e.toString());
             }
