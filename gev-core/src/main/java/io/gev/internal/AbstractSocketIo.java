@@ -50,6 +50,13 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
         this.registration = registration;
     }
 
+    /**
+     * Reports readiness again while it lasts, as a layer written for it (TLS) needs; called before
+     * registration. Sockets that are level-triggered anyway ignore it.
+     */
+    void levelTriggered() {
+    }
+
     /** The transport's interest set for these wishes; the same instance for the same wishes. */
     abstract IoOps ops(boolean read, boolean write);
 

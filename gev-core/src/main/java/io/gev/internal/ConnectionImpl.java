@@ -48,6 +48,9 @@ final class ConnectionImpl extends EventSink implements Connection {
     private final Protocol protocol;
 
     private volatile int state = REGISTERING;
+    /** Why the connection closed, once it did; what failed, for the errors that have a cause. */
+    private CloseReason closeReason;
+    private Throwable closeCause;
     /** The protocol and handler were told of this connection (a TLS one: after its handshake). */
     private boolean opened;
     private RingBuffer in;
@@ -128,6 +131,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             protocol.onConnect(this);
         } catch (Throwable t) {
             log.warn("Closing {}: protocol {} failed to open it", this, protocol, t);
+            closeCause = t;
             close(CloseReason.PROTOCOL_ERROR);
             return;
         }
@@ -299,11 +303,13 @@ final class ConnectionImpl extends EventSink implements Connection {
                 decoded = protocol.unpack(this, src, frame);
             } catch (ProtocolException e) {
                 log.warn("Closing {}: protocol error: {}", this, e.getMessage());
+                closeCause = e;
                 // What the protocol queued before throwing (an error response) goes out first.
                 closeAfterLastWrite(CloseReason.PROTOCOL_ERROR);
                 return;
             } catch (Throwable t) {
                 log.warn("Closing {}: protocol {} failed to decode", this, protocol, t);
+                closeCause = t;
                 close(CloseReason.PROTOCOL_ERROR);
                 return;
             }
@@ -569,6 +575,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             return;
         }
         state = CLOSED;
+        closeReason = reason;
         io.closeSocket();
         loop.unlink(this);
         if (in != null) {
@@ -672,12 +679,34 @@ final class ConnectionImpl extends EventSink implements Connection {
     private void closeOnIoError(String operation, IOException e) {
         // Resets and broken pipes are routine on the internet: not worth a stack trace.
         log.debug("Closing {}: {} failed: {}", this, operation, e.toString());
+        if (state == OPEN) {
+            closeCause = e;
+        }
         close(CloseReason.IO_ERROR);
     }
 
     private void handlerFailed(String callback, Throwable t) {
         log.warn("Closing {}: handler {} threw", this, callback, t);
+        if (state == OPEN) {
+            closeCause = t;
+        }
         close(CloseReason.HANDLER_ERROR);
+    }
+
+    /** Why the connection closed; {@code null} while open. Loop thread. */
+    CloseReason closeReason() {
+        return closeReason;
+    }
+
+    /** What failed when the connection closed for a protocol, I/O or handler error, if anything. */
+    Throwable closeCause() {
+        return closeCause;
+    }
+
+    /** The capacity of the ring holding an incomplete frame; 0 when none is held. Loop thread. */
+    int inCapacity() {
+        RingBuffer i = in;
+        return i == null ? 0 : i.capacity();
     }
 
     // ---- Connection API ---------------------------------------------------------------------

@@ -54,7 +54,7 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
         this.socket = socket;
     }
 
-    /** Polls this socket level-triggered, as layers written for it (TLS) need; before registration. */
+    @Override
     void levelTriggered() {
         edgeTriggered = false;
     }

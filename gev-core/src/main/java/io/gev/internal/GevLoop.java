@@ -8,6 +8,7 @@ import io.gev.loop.Timer;
 import io.gev.protocol.Frame;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import org.slf4j.Logger;
@@ -25,6 +26,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One worker loop: a Netty {@link IoEventLoop} plus the per-loop state gev shares among the
  * loop's connections (read buffer, decode holder, buffer pool, counters, the connection list).
  * All mutable state is confined to the loop thread, except the cross-thread operation queue.
+ *
+ * <p>Connections need of the Netty loop only what any {@link EventExecutor} offers (tasks,
+ * timers, the thread check); only registering a socket needs it to be an {@link IoEventLoop}.
+ * That is the seam of the embedded loop of the tests, which runs the same connections over
+ * in-memory sockets on the test's own thread.
  */
 public final class GevLoop implements EventLoop {
 
@@ -44,7 +50,7 @@ public final class GevLoop implements EventLoop {
      */
     static final int MAX_PENDING_OPS_PER_RUN = 256;
 
-    private final IoEventLoop netty;
+    private final EventExecutor netty;
     private final int index;
     private final ServerEngine engine;
     private final LoopProgress progress;
@@ -80,7 +86,7 @@ public final class GevLoop implements EventLoop {
     private boolean idleSweepRestScheduled;
     private boolean drainSignalled;
 
-    GevLoop(IoEventLoop netty, int index, ServerEngine engine, LoopProgress progress) {
+    GevLoop(EventExecutor netty, int index, ServerEngine engine, LoopProgress progress) {
         this.netty = netty;
         this.index = index;
         this.engine = engine;
@@ -89,8 +95,13 @@ public final class GevLoop implements EventLoop {
         this.pool = new BufferPool(4L * 1024 * 1024);
     }
 
-    IoEventLoop netty() {
+    EventExecutor netty() {
         return netty;
+    }
+
+    /** The Netty loop sockets register with. */
+    IoEventLoop ioLoop() {
+        return (IoEventLoop) netty;
     }
 
     ServerEngine engine() {
@@ -166,7 +177,7 @@ public final class GevLoop implements EventLoop {
 
     /** Registers an accepted socket on this loop; may be called from any thread. */
     void register(ConnectionImpl connection, AbstractSocketIo handle) {
-        Future<IoRegistration> future = netty.register(handle);
+        Future<IoRegistration> future = ioLoop().register(handle);
         future.addListener(f -> {
             if (f.isSuccess()) {
                 connection.registered((IoRegistration) f.getNow());

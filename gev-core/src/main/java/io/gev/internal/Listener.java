@@ -68,7 +68,7 @@ abstract class Listener implements IoHandle {
         this.loop = loop;
         progress = loop.progress();
         try {
-            IoRegistration r = loop.netty().register(this).sync().getNow();
+            IoRegistration r = loop.ioLoop().register(this).sync().getNow();
             loop.netty().submit(() -> {
                 registration = r;
                 r.submit(acceptOps());

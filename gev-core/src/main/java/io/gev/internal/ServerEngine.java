@@ -196,6 +196,20 @@ public final class ServerEngine {
         }
     }
 
+    /**
+     * Runs this engine's connections on {@code loop} alone, without sockets, listeners or threads
+     * of its own: the embedded loop of the tests. Its stats count that loop.
+     */
+    void runOn(GevLoop loop) {
+        synchronized (this) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("Server '" + name + "' was already started");
+            }
+            state = State.RUNNING;
+        }
+        loops = List.of(loop);
+    }
+
     private String protocolSuffix() {
         return protocol == io.gev.protocol.RawProtocol.INSTANCE ? "" : ", protocol " + protocol;
     }

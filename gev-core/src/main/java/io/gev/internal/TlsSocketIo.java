@@ -88,9 +88,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         this.context = context;
         this.loop = loop;
         // The handshake, delegated tasks and linger rely on readiness being reported again.
-        if (socket instanceof EpollSocketIo epoll) {
-            epoll.levelTriggered();
-        }
+        socket.levelTriggered();
     }
 
     @Override
