@@ -1,5 +1,6 @@
 package io.gev.internal;
 
+import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Server;
 import io.gev.buffer.RingBuffer;
@@ -17,7 +18,10 @@ import io.gev.websocket.WebSocketMessage;
 import io.gev.websocket.WebSocketOptions;
 import io.gev.websocket.WebSocketServer;
 import io.gev.websocket.WebSocketSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,8 +51,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -90,7 +96,13 @@ class SendCallbackReentrancyTest {
     private static final byte[] MORE = ascii("and one more thing before I go");
 
     @RegisterExtension
-    final TestServers servers = new TestServers();
+    final BoundedServers servers = new BoundedServers();
+
+    /** Makes the certificates (three keytool runs, seconds on a busy machine) before any test's clock starts. */
+    @BeforeAll
+    static void makeCertificates() {
+        TestCertificates.get();
+    }
 
     static Stream<Arguments> transportsAndTls() {
         return Stream.of(Transport.EPOLL, Transport.NIO)
@@ -260,8 +272,16 @@ class SendCallbackReentrancyTest {
         }
     }
 
-    /** Echoes every frame, except that a frame whose body is "bye" goes to {@code onBye}. */
+    /**
+     * Echoes every frame, except that a frame whose body is "bye" goes to {@code onBye}. No client
+     * sends more than {@value #MAX_FRAMES_PER_CONNECTION} frames: a connection that decodes more is
+     * reading bytes its client did not send (its own replies, when its read and write buffers are
+     * one ring), and is closed rather than left to echo itself forever on the loop thread.
+     */
     static final class ByeEcho extends Connections {
+        static final int MAX_FRAMES_PER_CONNECTION = 4;
+
+        final Queue<String> anomalies = new ConcurrentLinkedQueue<>();
         private final Consumer<Connection> onBye;
 
         ByeEcho(Consumer<Connection> onBye) {
@@ -269,12 +289,35 @@ class SendCallbackReentrancyTest {
         }
 
         @Override
+        public void onConnect(Connection connection) {
+            connection.setContext(new int[1]);
+            super.onConnect(connection);
+        }
+
+        @Override
         public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
+            int frames = ++((int[]) connection.context())[0];
+            if (frames > MAX_FRAMES_PER_CONNECTION) {
+                anomalies.add("the server's connection " + connection.id() + " decoded " + frames
+                        + " frames, more than its client sends; closed it");
+                connection.close();
+                return null;
+            }
             if (payload.equals(ByteBuffer.wrap(BYE))) {
                 onBye.accept(connection);
                 return null;
             }
             return payload;
+        }
+
+        /** What went wrong on the server since the last call, or "". */
+        String drainAnomalies() {
+            StringBuilder sb = new StringBuilder();
+            String a;
+            while ((a = anomalies.poll()) != null) {
+                sb.append(" [").append(a).append(']');
+            }
+            return sb.toString();
         }
     }
 
@@ -308,15 +351,32 @@ class SendCallbackReentrancyTest {
             if (failure == null) {
                 answered++;
             } else {
-                failures.add("conversation " + round + ": " + failure);
+                failures.add("conversation " + round + ": " + failure + handler.drainAnomalies());
+                if (!loopResponds(server)) {
+                    failures.add("the loop no longer runs tasks: it is stuck, so the run stops here");
+                    break;
+                }
             }
         }
         if (!failures.isEmpty()) {
             fail("after " + trigger + " (" + transport + (tls ? ", TLS" : "") + "): " + answered + " of " + tried
                     + " conversations got exactly their own replies"
                     + (tried < CONVERSATIONS ? " (stopped after " + MAX_FAILURES + " failures)" : "")
-                    + "; seed " + seed + "\n  " + String.join("\n  ", failures));
+                    + "; seed " + seed + "; the server's closes: " + closeCounts(server)
+                    + "\n  " + String.join("\n  ", failures));
         }
+    }
+
+    /** How many connections the server closed for each reason, for failure messages. */
+    static String closeCounts(Server server) {
+        StringBuilder sb = new StringBuilder();
+        for (CloseReason reason : CloseReason.values()) {
+            long n = server.stats().closedConnections(reason);
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(reason).append('=').append(n);
+            }
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
     }
 
     /** Connection A sends "bye", checks the reply and how the connection ends; returns once the server closed it. */
@@ -502,6 +562,54 @@ class SendCallbackReentrancyTest {
         return cuts;
     }
 
+    /** Whether the server's loop runs a task within a second (a stuck loop fails every later conversation). */
+    private static boolean loopResponds(Server server) {
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        server.loops().get(0).execute(() -> ran.complete(null));
+        try {
+            ran.get(1, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * Starts servers and stops them after each test, like {@link TestServers}, but gives up on a
+     * server whose loop does not stop within {@value #STOP_TIMEOUT_MILLIS} ms (a loop stuck in a
+     * callback) instead of waiting forever, and fails then.
+     */
+    static final class BoundedServers implements AfterEachCallback {
+        static final int STOP_TIMEOUT_MILLIS = 3_000;
+
+        private final List<Server> started = new ArrayList<>();
+
+        Server start(Server.Builder builder) {
+            Server server = builder.build();
+            started.add(server);
+            server.start();
+            return server;
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) throws Exception {
+            List<String> stuck = new ArrayList<>();
+            for (Server server : started) {
+                Thread stopper = new Thread(() -> server.stop(Duration.ZERO), "stop " + server.name());
+                stopper.setDaemon(true);
+                stopper.start();
+                stopper.join(STOP_TIMEOUT_MILLIS);
+                if (stopper.isAlive()) {
+                    stuck.add(server.toString());
+                }
+            }
+            started.clear();
+            if (!stuck.isEmpty()) {
+                throw new AssertionError("not stopped within " + STOP_TIMEOUT_MILLIS + " ms (a loop is stuck): " + stuck);
+            }
+        }
+    }
+
     // ---- the pool, looked at on its loop ----------------------------------------------------
 
     private static final class PoolCensus {
@@ -583,12 +691,17 @@ class SendCallbackReentrancyTest {
                 answered++;
             } else {
                 failures.add("conversation " + n + ": " + failure);
+                if (!loopResponds(server)) {
+                    failures.add("the loop no longer runs tasks: it is stuck, so the run stops here");
+                    break;
+                }
             }
         }
         if (!failures.isEmpty()) {
             fail("after " + after + ": " + answered + " of " + tried + " WebSocket conversations went right"
                     + (tried < CONVERSATIONS ? " (stopped after " + MAX_FAILURES + " failures)" : "")
-                    + "; seed " + seed + "\n  " + String.join("\n  ", failures));
+                    + "; seed " + seed + "; the server's closes: " + closeCounts(server)
+                    + "\n  " + String.join("\n  ", failures));
         }
     }
 
