@@ -9,9 +9,14 @@ import java.util.zip.Inflater;
  * permessage-deflate (RFC 7692) of one connection: what was negotiated, and the zlib streams,
  * made on first use and {@link #end() ended} when the connection closes.
  *
- * <p>{@code java.util.zip} always compresses with a 32 KiB window, so an offer asking the server
- * for a smaller one ({@code server_max_window_bits} below 15) is declined; the inflater reads
- * every window size, so {@code client_max_window_bits} is accepted as offered.
+ * <p>{@code java.util.zip} always compresses with a 32 KiB window, but a deflate stream whose back
+ * references never reach further than 2^N bytes is valid for a window of 2^N. So an offer asking
+ * the server for a smaller window ({@code server_max_window_bits} = N below 15) is granted, and
+ * for such a connection every message is compressed in {@linkplain #chunkSize() chunks} of at most
+ * 2^N bytes, the compressor reset before each: nothing before a chunk is within its reach. The
+ * cost is the context of earlier chunks and messages (a 4-byte sync marker per chunk); messages
+ * up to 2^N bytes compress as well as with a fresh stream. The inflater reads every window size,
+ * so {@code client_max_window_bits} is accepted as offered.
  */
 final class PerMessageDeflate {
 
@@ -22,23 +27,26 @@ final class PerMessageDeflate {
 
     final boolean serverNoContextTakeover;
     final boolean clientNoContextTakeover;
+    /** The window the client's decompressor has: 2^{@code server_max_window_bits}. */
+    final int serverWindow;
     /** The value of the response's {@code Sec-WebSocket-Extensions} header. */
     final String response;
     private final int level;
     private Deflater deflater;
     private Inflater inflater;
 
-    private PerMessageDeflate(boolean serverNoContextTakeover, boolean clientNoContextTakeover, String response,
-                              int level) {
+    private PerMessageDeflate(boolean serverNoContextTakeover, boolean clientNoContextTakeover, int serverWindowBits,
+                              String response, int level) {
         this.serverNoContextTakeover = serverNoContextTakeover;
         this.clientNoContextTakeover = clientNoContextTakeover;
+        this.serverWindow = 1 << serverWindowBits;
         this.response = response;
         this.level = level;
     }
 
     /**
      * Accepts the first permessage-deflate offer among the {@code Sec-WebSocket-Extensions}
-     * headers that is well formed and that {@code java.util.zip} can honour.
+     * headers that is well formed.
      *
      * @return the negotiated extension, or {@code null} when compression is off or no offer fits
      */
@@ -62,7 +70,7 @@ final class PerMessageDeflate {
         }
         boolean serverNoContext = false;
         boolean clientNoContext = false;
-        boolean serverWindow = false;
+        int serverWindowBits = 0;
         boolean clientWindow = false;
         for (int i = 1; i < parts.length; i++) {
             String param = parts[i].trim();
@@ -83,11 +91,10 @@ final class PerMessageDeflate {
                     clientNoContext = true;
                     break;
                 case "server_max_window_bits":
-                    // Only the 32 KiB window java.util.zip deflates with can be granted.
-                    if (serverWindow || value == null || windowBits(value) != 15) {
+                    if (serverWindowBits != 0 || value == null || windowBits(value) < 0) {
                         return null;
                     }
-                    serverWindow = true;
+                    serverWindowBits = windowBits(value);
                     break;
                 case "client_max_window_bits":
                     if (clientWindow || (value != null && windowBits(value) < 0)) {
@@ -108,10 +115,11 @@ final class PerMessageDeflate {
         if (clientReset) {
             response.append("; client_no_context_takeover");
         }
-        if (serverWindow) {
-            response.append("; server_max_window_bits=15");
+        if (serverWindowBits != 0) {
+            response.append("; server_max_window_bits=").append(serverWindowBits);
         }
-        return new PerMessageDeflate(serverReset, clientReset, response.toString(), options.compressionLevel());
+        return new PerMessageDeflate(serverReset, clientReset, serverWindowBits == 0 ? 15 : serverWindowBits,
+                response.toString(), options.compressionLevel());
     }
 
     private static String unquote(String value) {
@@ -131,6 +139,15 @@ final class PerMessageDeflate {
         }
         int bits = Integer.parseInt(value);
         return bits >= 8 && bits <= 15 ? bits : -1;
+    }
+
+    /**
+     * Input bytes compressed between two resets of the compressor, so that no back reference
+     * reaches beyond the client's window; {@link Integer#MAX_VALUE} for the full 32 KiB window,
+     * which needs no reset.
+     */
+    int chunkSize() {
+        return serverWindow < (1 << 15) ? serverWindow : Integer.MAX_VALUE;
     }
 
     /** The compressor of outgoing messages, made on first use. */

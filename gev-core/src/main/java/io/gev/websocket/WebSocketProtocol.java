@@ -358,19 +358,38 @@ final class WebSocketProtocol implements Protocol {
         out.writeString(text, StandardCharsets.UTF_8);
     }
 
-    /** One frame with RSV1 set: the message deflated with a sync flush, its empty-block tail cut. */
+    /**
+     * One frame with RSV1 set: the message deflated with a sync flush, its empty-block tail cut.
+     * A window smaller than 32 KiB is honoured by deflating in chunks that fit it, with the
+     * compressor reset before each (see {@link PerMessageDeflate}).
+     */
     private static void writeCompressed(PerMessageDeflate deflate, RingBuffer out, int opcode, ByteBuffer data) {
         Deflater deflater = deflate.deflater();
-        deflater.setInput(data);
+        int chunk = deflate.chunkSize();
         Scratch scratch = SCRATCH.get();
         byte[] buf = scratch.deflated;
         int n = 0;
-        while (true) {
-            n += deflater.deflate(buf, n, buf.length - n, Deflater.SYNC_FLUSH);
-            if (n < buf.length) {
-                break;
-            }
-            buf = scratch.deflated = Arrays.copyOf(buf, buf.length * 2);
+        int end = data.limit();
+        int position = data.position();
+        try {
+            do {
+                if (chunk != Integer.MAX_VALUE) {
+                    deflater.reset(); // what came before is out of the client's window
+                }
+                int next = (int) Math.min(end, (long) position + chunk);
+                data.limit(next).position(position);
+                deflater.setInput(data);
+                while (true) {
+                    n += deflater.deflate(buf, n, buf.length - n, Deflater.SYNC_FLUSH);
+                    if (n < buf.length) {
+                        break;
+                    }
+                    buf = scratch.deflated = Arrays.copyOf(buf, buf.length * 2);
+                }
+                position = next;
+            } while (position < end);
+        } finally {
+            data.limit(end).position(end);
         }
         if (n < PerMessageDeflate.TAIL.length) {
             // An empty message right after a flush deflates to nothing: send an empty stored block.

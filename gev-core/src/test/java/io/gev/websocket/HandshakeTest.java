@@ -142,10 +142,23 @@ class HandshakeTest {
                 response(on, "permessage-deflate; server_no_context_takeover; client_no_context_takeover"));
         assertEquals("permessage-deflate; server_max_window_bits=15",
                 response(on, "permessage-deflate; server_max_window_bits=\"15\""));
-        // java.util.zip cannot deflate with a smaller window: that offer is declined, the next taken.
-        assertEquals("permessage-deflate", response(on, "permessage-deflate; server_max_window_bits=10, permessage-deflate"));
-        assertNull(PerMessageDeflate.negotiate(List.of("permessage-deflate; server_max_window_bits=10"), on));
+        // Smaller windows are granted as offered (the server deflates in chunks that fit them).
+        for (int bits = 8; bits <= 15; bits++) {
+            PerMessageDeflate d = PerMessageDeflate.negotiate(List.of("permessage-deflate; server_max_window_bits=" + bits), on);
+            assertEquals("permessage-deflate; server_max_window_bits=" + bits, d.response);
+            assertEquals(1 << bits, d.serverWindow);
+            assertEquals(bits == 15 ? Integer.MAX_VALUE : 1 << bits, d.chunkSize());
+        }
+        assertEquals("permessage-deflate; server_no_context_takeover; server_max_window_bits=9", response(on,
+                "permessage-deflate; client_max_window_bits; server_max_window_bits=9; server_no_context_takeover"));
+        // The first valid offer is taken.
+        assertEquals("permessage-deflate; server_max_window_bits=10",
+                response(on, "permessage-deflate; server_max_window_bits=7, permessage-deflate; server_max_window_bits=10"));
         for (String invalid : new String[]{"permessage-deflate; server_max_window_bits",
+                "permessage-deflate; server_max_window_bits=7", "permessage-deflate; server_max_window_bits=16",
+                "permessage-deflate; server_max_window_bits=010", "permessage-deflate; server_max_window_bits=1x",
+                "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10",
+                "permessage-deflate; client_max_window_bits; client_max_window_bits",
                 "permessage-deflate; client_max_window_bits=16", "permessage-deflate; client_max_window_bits=08",
                 "permessage-deflate; server_no_context_takeover=1", "permessage-deflate; unknown",
                 "permessage-deflate; server_no_context_takeover; server_no_context_takeover"}) {

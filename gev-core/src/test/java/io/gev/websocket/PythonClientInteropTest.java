@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +34,7 @@ class PythonClientInteropTest {
 
     private static String python;
     private static Path script;
+    private static Path windowScript;
     private Server server;
 
     @BeforeAll
@@ -49,11 +53,49 @@ class PythonClientInteropTest {
         }
         Assumptions.assumeTrue(problem == null, "skipped: " + python + " cannot import websockets ("
                 + "install python3-websockets, as .ci/run does): " + problem);
-        script = Files.createTempFile("gev-ws-echo", ".py");
-        try (InputStream in = PythonClientInteropTest.class.getResourceAsStream("/websocket/echo_client.py")) {
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        script = copy("/websocket/echo_client.py");
+        windowScript = copy("/websocket/window_client.py");
+    }
+
+    private static Path copy(String resource) throws IOException {
+        Path file = Files.createTempFile("gev-ws", ".py");
+        try (InputStream in = PythonClientInteropTest.class.getResourceAsStream(resource)) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
-        script.toFile().deleteOnExit();
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
+    /**
+     * Windows below 32 KiB, which java.util.zip cannot configure: the library decompresses with
+     * exactly the window it offered, so a back reference reaching further would fail.
+     */
+    @ParameterizedTest(name = "server_max_window_bits={0}")
+    @ValueSource(ints = {8, 9, 10, 12, 14, 15})
+    void smallerServerWindowsAreGrantedAndHonoured(int bits) throws Exception {
+        Recorder handler = new Recorder();
+        WebSocketOptions options = WebSocketOptions.builder().paths("/echo").compression(true)
+                .compressionMinSize(0).maxFrameSize(4 << 20).maxMessageSize(4 << 20).build();
+        server = WebSocketServer.builder(handler, options).address("127.0.0.1").port(0).loops(1)
+                .daemonThreads(true).build();
+        server.start();
+        String output = runPython(windowScript, "ws://127.0.0.1:" + server.port() + "/echo", String.valueOf(bits));
+        assertTrue(output.startsWith("OK "), output);
+        assertEquals("permessage-deflate; server_max_window_bits=" + bits, handler.nextOpened().extensions());
+        handler.expectClosed(1000, "");
+    }
+
+    private static String runPython(Path file, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, file.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try (InputStream out = p.getInputStream()) {
+            output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the python client did not finish: " + output);
+        assertEquals(0, p.exitValue(), output);
+        return output;
     }
 
     @AfterEach
@@ -74,15 +116,8 @@ class PythonClientInteropTest {
                 .transport(transport).daemonThreads(true).build();
         server.start();
 
-        Process p = new ProcessBuilder(python, script.toString(), "ws://127.0.0.1:" + server.port() + "/echo",
-                String.valueOf(count), String.valueOf(seed), compression ? "deflate" : "none")
-                .redirectErrorStream(true).start();
-        String output;
-        try (InputStream out = p.getInputStream()) {
-            output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
-        }
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the python client did not finish: " + output);
-        assertEquals(0, p.exitValue(), output);
+        String output = runPython(script, "ws://127.0.0.1:" + server.port() + "/echo",
+                String.valueOf(count), String.valueOf(seed), compression ? "deflate" : "none");
         assertTrue(output.startsWith("OK " + count + " messages"), output);
 
         WebSocketSession session = handler.nextOpened();
