@@ -1,25 +1,27 @@
 package io.gev.bench.jmh;
 
-import io.gev.Handler;
+import io.gev.Connection;
 import io.gev.Server;
 import io.gev.bench.ws.Handshake;
 import io.gev.bench.ws.Masking;
-import io.gev.buffer.RingBuffer;
-import io.gev.protocol.Frame;
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
 import io.gev.protocol.Protocol;
 import io.gev.websocket.WebSocketHandler;
+import io.gev.websocket.WebSocketMessage;
 import io.gev.websocket.WebSocketOptions;
 import io.gev.websocket.WebSocketServer;
+import io.gev.websocket.WebSocketSession;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A gev WebSocket connection past its upgrade, without a socket or a loop. The protocol and its
- * handler come from {@link WebSocketServer#builder}, gev's public entry point, and the upgrade
- * runs as a server runs it: the request is unpacked, the handler accepts it and the 101 answer
- * is packed through {@link StubConnection#send}. No timers: the options turn off the handshake
- * timeout, and keep-alive pings are off by default.
+ * A gev WebSocket connection past its upgrade, on an {@link EmbeddedServer}: gev's real
+ * connection over an in-memory socket, on the benchmark's thread. The protocol and its handler
+ * come from {@link WebSocketServer#builder}, gev's public entry point, and the upgrade runs through
+ * the connection as a client's request would. The handler echoes messages. No timers: the options
+ * turn off the handshake timeout, and keep-alive pings are off by default.
  */
 final class OpenWebSocket {
 
@@ -27,28 +29,29 @@ final class OpenWebSocket {
     static final int KEY = 0x37FA213D;
 
     final Protocol protocol;
-    final StubConnection connection = new StubConnection();
+    /** The open connection, fed frame by frame by {@link #embedded}'s socket. */
+    final EmbeddedConnection embedded;
+    final Connection connection;
 
     OpenWebSocket() {
         WebSocketOptions options = WebSocketOptions.builder().handshakeTimeout(Duration.ZERO).build();
-        Server.Builder server = WebSocketServer.builder(new WebSocketHandler() { }, options);
-        protocol = server.protocol();
-        Handler handler = server.handler();
-        RingBuffer in = RingBuffer.allocate(1024);
-        RingBuffer sent = RingBuffer.allocate(1024);
-        connection.packSendsInto(protocol, sent);
-        protocol.onConnect(connection);
+        WebSocketHandler echo = new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                return message;
+            }
+        };
+        Server.Builder builder = WebSocketServer.builder(echo, options);
+        protocol = builder.protocol();
+        embedded = EmbeddedServer.start(builder).connect();
+        connection = embedded.connection();
 
         String key = Handshake.newKey(1);
-        in.write(Handshake.request("localhost", WebSocketServer.DEFAULT_PORT, "/", key));
-        Frame frame = new Frame();
-        if (!protocol.unpack(connection, in, frame)) {
-            throw new IllegalStateException("the upgrade request did not decode");
-        }
-        handler.onMessage(connection, frame.context(), frame.payload());
-        String response = new String(sent.readBytes(sent.length()), StandardCharsets.US_ASCII);
-        String problem = Handshake.check(response.substring(0, response.indexOf("\r\n\r\n")), key);
-        if (problem != null) {
+        embedded.receive(Handshake.request("localhost", WebSocketServer.DEFAULT_PORT, "/", key));
+        String response = new String(embedded.takeSent(), StandardCharsets.US_ASCII);
+        int end = response.indexOf("\r\n\r\n");
+        String problem = end < 0 ? "no complete response: " + response : Handshake.check(response.substring(0, end), key);
+        if (problem != null || !embedded.isOpen()) {
             throw new IllegalStateException("upgrade refused: " + problem);
         }
     }

@@ -2,7 +2,12 @@ package io.gev.bench.jmh;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.BytesValue;
+import io.gev.Connection;
+import io.gev.Handler;
+import io.gev.Server;
 import io.gev.buffer.RingBuffer;
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
 import io.gev.protocol.Frame;
 import io.gev.protocol.LengthFieldProtocol;
 import io.gev.protocol.LineProtocol;
@@ -20,9 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
- * The built-in frame decoders on the echo path without sockets: one frame's bytes arrive in the
- * connection's buffer, the protocol unpacks it, the reply is packed into the outbound ring, which
- * is then drained. {@code size} is the payload the handler gets; the wire adds each protocol's
+ * The built-in frame decoders on the echo path without sockets: one frame's bytes arrive in a
+ * ring, the protocol unpacks it on a real gev connection (of an {@link EmbeddedServer}), the reply
+ * is packed into an outbound ring, which is then drained. {@link #echoThroughConnection} runs the
+ * whole data path instead: the frame is read from the connection's in-memory socket into the
+ * loop's buffer, decoded, handed to an echoing handler, packed and written back. {@code size} is the payload the handler gets; the wire adds each protocol's
  * framing: a 4-byte big-endian length ({@code lengthField}), a {@code \n} ({@code line}), the
  * length, name length and type name of a {@code google.protobuf.BytesValue} ({@code protobuf},
  * whose payload is the serialized message), a masked binary frame from a client
@@ -39,7 +46,8 @@ public class ProtocolBenchmark extends MicroBenchmark {
     int size;
 
     private Protocol codec;
-    private StubConnection connection;
+    private Connection connection;
+    private EmbeddedConnection embedded;
     private boolean replyWithMessage;
     private final Frame frame = new Frame();
     private RingBuffer in;
@@ -50,7 +58,6 @@ public class ProtocolBenchmark extends MicroBenchmark {
     public void setUp() {
         byte[] payload = new byte[size];
         new Random(1).nextBytes(payload);
-        connection = new StubConnection();
         replyWithMessage = false;
         switch (protocol) {
             case "raw":
@@ -78,17 +85,20 @@ public class ProtocolBenchmark extends MicroBenchmark {
             case "websocket":
                 OpenWebSocket ws = new OpenWebSocket();
                 codec = ws.protocol;
-                connection = ws.connection;
+                embedded = ws.embedded;
                 wire = OpenWebSocket.clientBinaryFrame(payload);
                 break;
             default:
                 throw new IllegalArgumentException("unknown protocol " + protocol);
         }
+        if (embedded == null) {
+            boolean message = replyWithMessage;
+            Handler echo = (c, ctx, body) -> message ? ProtobufProtocol.message(c) : body;
+            embedded = EmbeddedServer.start(Server.builder(echo).protocol(codec)).connect();
+        }
+        connection = embedded.connection();
         in = RingBuffer.allocateDirect(64 * 1024);
         out = RingBuffer.allocateDirect(64 * 1024);
-        if (!protocol.equals("websocket")) {
-            codec.onConnect(connection);
-        }
     }
 
     /** A frame of the largest BytesValue whose serialized form fits {@code payload.length} bytes. */
@@ -111,6 +121,18 @@ public class ProtocolBenchmark extends MicroBenchmark {
         codec.pack(connection, replyWithMessage ? ProtobufProtocol.message(connection) : frame.payload(), out);
         int n = out.length();
         out.retrieveAll();
+        return n;
+    }
+
+    /**
+     * One frame through the real connection: read, decode, the handler's echo, pack and write;
+     * returns the bytes written.
+     */
+    @Benchmark
+    public int echoThroughConnection() {
+        embedded.receive(wire);
+        int n = embedded.sentLength();
+        embedded.discardSent();
         return n;
     }
 

@@ -44,6 +44,8 @@ class ProtocolBenchmarkTest {
         // Again: what the first call left in the connection's state must not change the second.
         assertEquals(reply, benchmark.unpackAndPackEcho());
         assertEquals(size, ((ByteBuffer) benchmark.unpack()).remaining());
+        assertEquals(reply, benchmark.echoThroughConnection(), "the whole path echoes one frame");
+        assertEquals(reply, benchmark.echoThroughConnection());
     }
 
     /** The reply's size on the wire, from each protocol's framing. */
