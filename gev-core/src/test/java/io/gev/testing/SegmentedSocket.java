@@ -16,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * A client socket on 127.0.0.1 whose writes reach the server cut into TCP segments: its output
  * stream splits every write at points drawn from a seeded {@link Random} (see {@link Cuts}),
  * sends each piece with a system call of its own (TCP_NODELAY is on) and then parks the writing
- * thread for 0 to 2 ms, so that most pieces arrive as reads of their own. Only the client's
- * thread pauses; the server runs as it would.
+ * thread for 0 to 2 ms (0 to 1 ms after a one-byte piece, of which there are many), so that most
+ * pieces arrive as reads of their own. Only the client's thread pauses; the server runs as it
+ * would.
  *
  * <p>A {@link #tls TLS socket layered over it} writes its records through the same output stream,
  * so the records, the ClientHello included, are cut the same way.
@@ -26,7 +27,7 @@ public final class SegmentedSocket extends Socket {
 
     /** The largest segment {@link Cuts#random()} cuts. */
     public static final int MAX_SEGMENT = 3000;
-    /** The longest pause after a segment. */
+    /** The longest pause after a segment of more than one byte. */
     public static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final Random random;
@@ -107,7 +108,8 @@ public final class SegmentedSocket extends Socket {
                             segments++;
                             offset += size;
                             length -= size;
-                            LockSupport.parkNanos(random.nextInt((int) MAX_PAUSE_NANOS + 1));
+                            // Byte-by-byte runs send many segments: half the pause is enough for them.
+                            LockSupport.parkNanos(random.nextInt((int) (size == 1 ? MAX_PAUSE_NANOS / 2 : MAX_PAUSE_NANOS) + 1));
                         }
                     }
                 }
