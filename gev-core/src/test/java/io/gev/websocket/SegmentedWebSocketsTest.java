@@ -4,24 +4,32 @@ import io.gev.CloseReason;
 import io.gev.Server;
 import io.gev.ServerStats;
 import io.gev.loop.Transport;
+import io.gev.testing.SegmentedExchange;
 import io.gev.testing.SegmentedRuns;
 import io.gev.testing.SegmentedSocket;
+import io.gev.testing.SegmentedSocket.Cuts;
 import io.gev.testing.TestCertificates;
+import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static io.gev.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * gev's WebSocket server over real sockets, ws and wss, when the client cuts what it sends into
@@ -31,8 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * without permessage-deflate, then the close handshake (see {@link SegmentedWebSocket}). Each
  * one-loop server serves conversations in sequence and at once ({@link SegmentedRuns}); every
  * echo and pong must come back in order and byte for byte, then an unmasked close frame with
- * 1000 and the end of the stream. Failures name their seed; {@code -Dgev.test.seed=} replays a
- * run.
+ * 1000 and the end of the stream. Also the scenario of the bug report about split frames: a
+ * second connection sending what the first sent in 2-byte segments is served too. Failures name
+ * their seed; {@code -Dgev.test.seed=} replays a run.
  */
 @Timeout(90)
 class SegmentedWebSocketsTest {
@@ -102,5 +111,47 @@ class SegmentedWebSocketsTest {
             }
         }
         assertEquals(SegmentedRuns.CONVERSATIONS, stats.acceptedConnections(), name);
+    }
+
+    /**
+     * The bug report's scenario: on a one-loop server, a first connection sends {@code hello} as
+     * one text frame in 2-byte segments, then a close, and is served; a second connection doing
+     * exactly the same afterwards must be served as well.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void aSecondConnectionIsServedAfterOneThatSentHelloInTwoByteSegments(Transport transport) throws Exception {
+        Recorder handler = new Recorder();
+        Server server = start(handler, WebSocketOptions.defaults(), transport, false);
+        byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+        for (int connection = 1; connection <= 2; connection++) {
+            String label = "connection " + connection + " on " + transport + " (seed " + SEED + ")";
+            try (SegmentedSocket socket = SegmentedSocket.connect(server.port(), SEED + connection, Cuts.whole())) {
+                WsTestClient client = WsTestClient.over(new TestClient(socket));
+                client.write(WsTestClient.request("/"));
+                assertEquals(101, client.readResponse().status, label);
+                socket.cuts(Cuts.fixed(2));
+                client.write(WsTestClient.frame(true, 0, 1, hello, 0x1234_5678 + connection, true));
+                assertEquals(6, socket.segments() - 1, label + ": the 11-byte frame went in 2-byte segments");
+                socket.cuts(Cuts.whole());
+                client.sendClose(1000, "");
+
+                WsTestClient.ServerFrame echo = client.readFrame();
+                assertTrue(echo.fin, label);
+                assertEquals(1, echo.opcode, label);
+                assertArrayEquals(hello, echo.payload, label + ": the echo of hello");
+                WsTestClient.ServerFrame close = client.readFrame();
+                assertEquals(8, close.opcode, label);
+                assertTrue(close.payload.length >= 2, label + ": a close frame with a code");
+                assertArrayEquals(new byte[] {0x03, (byte) 0xE8}, Arrays.copyOf(close.payload, 2),
+                        label + ": the close frame's code, 1000");
+                SegmentedExchange.expectEnd(socket.getInputStream(), label);
+            }
+            Recorder.Closed closed = handler.nextClosed();
+            assertEquals(1000, closed.code, label + ": the handler saw " + closed);
+        }
+        ServerStats stats = server.stats();
+        await(Duration.ofSeconds(10), () -> stats.activeConnections() == 0, () -> "connections still open");
+        assertEquals(0, stats.closedConnections(CloseReason.PROTOCOL_ERROR));
     }
 }
