@@ -97,8 +97,7 @@ public final class SegmentedWebSocket {
                 + " where the close frame should be");
         check(close.payload.length >= 2 && close.payload.length <= 125, label,
                 "a close frame of " + close.payload.length + " bytes");
-        int code = ((close.payload[0] & 0xFF) << 8) | (close.payload[1] & 0xFF);
-        check(code == 1000, label, "the server closed with " + code + " instead of 1000");
+        check(closeCode(close) == 1000, label, "the server closed with " + describe(close) + " instead of 1000");
         check(isUtf8(Arrays.copyOfRange(close.payload, 2, close.payload.length)), label,
                 "the close reason is not UTF-8: " + HexFormat.of().formatHex(close.payload));
         SegmentedExchange.expectEnd(socket.getInputStream(), label);
@@ -245,8 +244,14 @@ public final class SegmentedWebSocket {
     }
 
     private static String describe(WsTestClient.ServerFrame frame) {
-        return "frame (fin " + frame.fin + ", rsv " + frame.rsv + ", opcode " + frame.opcode + ", "
+        String what = "frame (fin " + frame.fin + ", rsv " + frame.rsv + ", opcode " + frame.opcode + ", "
                 + frame.payload.length + " bytes)";
+        return frame.opcode == CLOSE && frame.payload.length >= 2 ? what + " closing with " + closeCode(frame)
+                + " '" + new String(frame.payload, 2, frame.payload.length - 2, StandardCharsets.UTF_8) + "'" : what;
+    }
+
+    static int closeCode(WsTestClient.ServerFrame close) {
+        return ((close.payload[0] & 0xFF) << 8) | (close.payload[1] & 0xFF);
     }
 
     /**
