@@ -45,7 +45,8 @@ public final class SegmentedWebSocket {
      *
      * @param path the path of the upgrade request
      * @param deflate whether to offer permessage-deflate, which the server must then accept
-     * @param maxPayload the largest message to send (the server's limit or less)
+     * @param maxPayload the largest message and the largest frame payload to send (the server's
+     *                   limits or less)
      * @param label names the conversation, its seed included, in failure messages
      */
     public static void converse(Socket socket, String path, boolean deflate, Size size, int maxPayload, long seed,
@@ -152,7 +153,9 @@ public final class SegmentedWebSocket {
                 // Text can come out up to 3 bytes longer than asked.
                 payload = SegmentedExchange.text(random, maxPayload - 3).getBytes(StandardCharsets.UTF_8);
             }
-            boolean compressed = deflater != null && random.nextBoolean();
+            // Deflating can grow a message a little; the frame must stay within the server's limit.
+            boolean compressed = deflater != null && random.nextBoolean()
+                    && payload.length + payload.length / 1000 + 64 <= maxPayload;
             byte[] body = compressed ? BadInput.deflate(deflater, payload) : payload;
             if (compressed && resetDeflater) {
                 deflater.reset();
