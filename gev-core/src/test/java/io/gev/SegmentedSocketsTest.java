@@ -115,10 +115,11 @@ class SegmentedSocketsTest {
         String name = "raw echo on " + transport;
         long segments = converse(server, name, SegmentedExchange::echo);
         assertEndedCleanly(server, name, CloseReason.PEER);
-        // Raw framing hands over each read as a message: most cuts must have been reads of their own.
+        // Raw framing hands over each read as a message, so this counts the server's reads: most
+        // cuts are reads of their own (all of them on an idle machine); a loaded one merges more.
         long reads = server.stats().messagesIn();
         System.out.println(name + ": " + segments + " segments sent, " + reads + " reads; seed " + SEED);
-        assertTrue(reads * 4 >= segments, name + ": only " + reads + " reads for " + segments
+        assertTrue(reads * 8 >= segments, name + ": only " + reads + " reads for " + segments
                 + " segments, so the cuts did not reach the server as such; seed " + SEED);
     }
 
