@@ -59,6 +59,21 @@ public final class TlsTestClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Completes a handshake over {@code tcp}, a connected client on a socket of any kind (a
+     * {@link SegmentedSocket}, say, so that the records are cut into segments).
+     */
+    public static TlsTestClient over(TestClient tcp, SSLContext context) throws IOException {
+        TlsTestClient client = new TlsTestClient(tcp, engine(context, null));
+        try {
+            client.handshake();
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return client;
+    }
+
     private static SSLEngine engine(SSLContext context, SSLParameters parameters) {
         SSLEngine engine = context.createSSLEngine("localhost", 0);
         engine.setUseClientMode(true);

@@ -38,6 +38,11 @@ final class WsTestClient implements AutoCloseable {
         return new WsTestClient(TestClient.connect(port));
     }
 
+    /** A client on a connected {@code client} of any kind: TLS, or one that cuts its writes. */
+    static WsTestClient over(TestClient client) throws IOException {
+        return new WsTestClient(client);
+    }
+
     /** Connects and completes an upgrade to {@code path} with {@code extraHeaders} ("Name: value" lines). */
     static WsTestClient open(int port, String path, String... extraHeaders) throws IOException {
         WsTestClient c = connect(port);
