@@ -42,7 +42,7 @@ import java.util.Random;
 @Timeout(120)
 class SampleEndpointsSegmentationTests {
 
-    private static final long SEED = Long.getLong("gev.test.seed", System.nanoTime());
+    private static final long SEED = Long.getLong("gev.test.seed", 19L);
     /** The sample's gev.websocket.max-message-size, 64KB: the largest message it takes. */
     private static final int MAX_MESSAGE = 64 * 1024;
 
