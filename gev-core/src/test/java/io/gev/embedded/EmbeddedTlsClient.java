@@ -211,6 +211,7 @@ public final class EmbeddedTlsClient {
                         // TLS 1.2: the client's last flight waited for the server's Finished.
                         send(firstPlaintext, segmentation);
                     }
+                    pull();
                     unwrapAll(); // a TLS 1.3 session ticket, say
                     return;
                 }
