@@ -7,9 +7,12 @@ import io.gev.embedded.Segmentation;
 import io.gev.embedded.WriteAcceptance;
 import io.gev.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,6 +76,58 @@ class EmbeddedTlsTest {
             assertEquals(CloseReason.PEER, c.closeReason(), "closed for " + c.closeCause());
             assertArrayEquals("firstsecond".getBytes(StandardCharsets.US_ASCII), tls.received());
             assertTrue(tls.inboundDone());
+        }
+    }
+
+    /** A handshake not complete within the timeout fails then, not a nanosecond earlier; one complete in time stays. */
+    @Test
+    void theHandshakeTimeoutClosesAnIncompleteHandshakeOnlyWhenItPasses() throws Exception {
+        Duration timeout = Duration.ofSeconds(5);
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(ECHO)
+                .tls(certificates.serverOptions().handshakeTimeout(timeout).build()))) {
+            EmbeddedConnection stalled = server.connect();
+            stalled.receive(new byte[] {0x16, 0x03, 0x01}); // the start of a ClientHello record
+            EmbeddedTlsClient done = EmbeddedTlsClient.connect(server, client);
+            server.advanceTime(timeout.minusNanos(1));
+            assertTrue(stalled.isOpen(), "closed before the handshake timeout");
+            server.advanceTime(Duration.ofNanos(1));
+            assertFalse(stalled.isOpen());
+            assertEquals(CloseReason.TLS_ERROR, stalled.closeReason());
+            assertTrue(done.connection().isOpen(), "a connection past its handshake outlives the timeout");
+            done.send("still here".getBytes(StandardCharsets.US_ASCII), Segmentation.whole());
+            assertArrayEquals("still here".getBytes(StandardCharsets.US_ASCII), done.received());
+        }
+    }
+
+    /**
+     * A closed connection whose socket has not taken its last records lingers to deliver them, for
+     * at most the linger time: a peer that reads in time gets them and the close_notify; the
+     * socket of one that does not closes when the time is up, not earlier.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aClosedConnectionLingersToDeliverItsLastRecordsForAtMostTheLingerTime(boolean peerReads) throws Exception {
+        byte[] request = "last words".getBytes(StandardCharsets.US_ASCII);
+        try (EmbeddedServer server = start()) {
+            EmbeddedTlsClient tls = EmbeddedTlsClient.connect(server, client);
+            EmbeddedConnection c = tls.connection().acceptWrites(WriteAcceptance.none());
+            tls.send(request, Segmentation.whole());
+            c.connection().close();
+            assertFalse(c.isOpen());
+            assertEquals(CloseReason.LOCAL, c.closeReason());
+            assertFalse(c.socketClosed(), "the socket lingers with the echo not delivered");
+            if (peerReads) {
+                c.acceptWrites(WriteAcceptance.atMost(7)).flush();
+                assertTrue(c.socketClosed());
+                assertArrayEquals(request, tls.received(), "the echo, encrypted before the close");
+                assertTrue(tls.inboundDone(), "then close_notify");
+            } else {
+                server.advanceTime(Duration.ofSeconds(3).minusNanos(1));
+                assertFalse(c.socketClosed(), "closed before the linger time");
+                server.advanceTime(Duration.ofNanos(1));
+                assertTrue(c.socketClosed(), "still open after the linger time");
+                assertEquals(0, c.sentLength());
+            }
         }
     }
 }
