@@ -572,6 +572,34 @@ class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolCo
         }
     }
 
+    /** An upgrade request of exactly maxHandshakeSize bytes is served; one of a byte more is answered 431. */
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 0, 1})
+    void anUpgradeRequestOfMaxHandshakeSizeIsServedAndOneByteMoreIsNot(int delta) {
+        WebSocketOptions options = WebSocketOptions.builder().maxHandshakeSize(1024).build();
+        Config config = new Config("handshake limit", options, false);
+        String request = new String(opening(config), StandardCharsets.ISO_8859_1);
+        // A header padded so that the whole head, its empty line included, has the size wanted.
+        String pad = "X-Pad: ";
+        int padding = options.maxHandshakeSize() + delta - request.length() - pad.length() - 2;
+        String padded = request.substring(0, request.length() - 2) + pad + "p".repeat(padding) + "\r\n\r\n";
+        assertEquals(options.maxHandshakeSize() + delta, padded.length());
+        try (EmbeddedServer server = EmbeddedServer.start(WebSocketServer.builder(new Recorder(), options)
+                .readBufferSize(256))) {
+            EmbeddedConnection c = server.connect();
+            c.receive(padded.getBytes(StandardCharsets.ISO_8859_1), Segmentation.byteByByte());
+            byte[] answer = c.takeSent();
+            if (delta <= 0) {
+                assertEquals(answer.length, answerLength(config, answer));
+                assertTrue(c.isOpen());
+            } else {
+                String text = new String(answer, StandardCharsets.ISO_8859_1);
+                assertTrue(text.startsWith("HTTP/1.1 431 "), text);
+                assertProtocolError(c, "WebSocket upgrade refused with 431");
+            }
+        }
+    }
+
     /** A new connection of {@code server} past its upgrade, the request cut by {@code cuts}. */
     private EmbeddedConnection upgrade(EmbeddedServer server, Config config, Segmentation cuts) {
         EmbeddedConnection c = server.connect();

@@ -235,6 +235,26 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     }
 
     @Test
+    void acceptsAFrameOfExactlyMaxFrameLength() {
+        ProtobufProtocol protocol = wellKnownTypes().maxFrameLength(300).build();
+        // The frame: a 4-byte length, a 2-byte name length, the name, then the message's tag,
+        // 2-byte length and bytes: 35 + 3 + n bytes.
+        int overhead = 6 + "google.protobuf.BytesValue".length() + 3;
+        for (int frameLength : new int[] {299, 300}) {
+            BytesValue value = BytesValue.of(ByteString.copyFrom(new byte[frameLength - overhead]));
+            byte[] packed = encode(protocol, List.of(value));
+            assertEquals(frameLength, packed.length);
+            assertEquals(List.of(new Received("google.protobuf.BytesValue", value.toByteArray(), value)),
+                    decode(protocol, packed, 256, Segmentation.byteByByte()));
+        }
+        byte[] over = frame("google.protobuf.BytesValue",
+                BytesValue.of(ByteString.copyFrom(new byte[301 - overhead])).toByteArray());
+        assertEquals(301, over.length);
+        assertEquals("frame length 301 (length field 297) exceeds maxFrameLength 300",
+                protocolError(protocol, over, Segmentation.whole(), "exceeds maxFrameLength").getMessage());
+    }
+
+    @Test
     void rejectsAnUnknownNameAsSoonAsItArrives() {
         byte[] bad = frame("nope", new byte[100]);
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(defaults)
