@@ -78,7 +78,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * protocols and knows, independently of the protocol, how it frames messages. A protocol whose
  * clients speak differently from its server (WebSocket: an HTTP upgrade first, masked frames)
  * overrides {@link #server}, {@link #encode(Object, List)}, {@link #expectedEcho},
- * {@link #opening}, {@link #answerLength} and {@link #goodbye}.
+ * {@link #opening}, {@link #answerLength}, {@link #goodbye} and {@link #checkGoodbyeAnswer}.
+ *
+ * <p>Every embedded server runs on the test's thread; each test makes its own, so that a seed
+ * replays alone exactly as it ran among the others. The TLS cases use {@link TestCertificates}.
  *
  * <p>Random cases come from seeded generators; a failure names its seed, and
  * {@code -Dgev.test.seed=N} runs only that seed.
