@@ -1077,6 +1077,7 @@ public abstract class ProtocolContract<C> {
 
     // ---- helpers -----------------------------------------------------------------------------
 
+    /** {@code count} random messages, most of at most 64 bytes, some up to {@code maxSize}. */
     protected final List<Object> messages(C config, Random rnd, int count, int maxSize) {
         int max = Math.min(maxSize, maxMessage(config));
         List<Object> messages = new ArrayList<>(count);
@@ -1226,6 +1227,7 @@ public abstract class ProtocolContract<C> {
         return chunks.length == 0 ? Segmentation.whole() : Segmentation.pattern(chunks);
     }
 
+    /** {@code n} chunks of one byte. */
     protected static int[] ones(int n) {
         int[] chunks = new int[n];
         Arrays.fill(chunks, 1);
@@ -1262,6 +1264,7 @@ public abstract class ProtocolContract<C> {
         return chunks.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** {@code size} random bytes. */
     protected static byte[] randomBytes(Random rnd, int size) {
         byte[] bytes = new byte[size];
         rnd.nextBytes(bytes);
