@@ -444,7 +444,6 @@ final class ConnectionImpl extends EventSink implements Connection {
         if (o == null) {
             return;
         }
-        long writtenBefore = writtenTotal;
         if (!o.isEmpty()) {
             try {
                 writeOnce(o);
@@ -476,7 +475,8 @@ final class ConnectionImpl extends EventSink implements Connection {
             }
         }
         // `o` is settled: user code may run from here on, and may send, close or flush again.
-        if (writtenTotal != writtenBefore && callbacks != null) {
+        // Not only after a write: a message that packed to no bytes is written once packed.
+        if (callbacks != null && !callbacks.isEmpty()) {
             completeCallbacks();
         }
         if (state != OPEN) {

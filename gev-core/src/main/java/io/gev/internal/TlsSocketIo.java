@@ -14,6 +14,7 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -534,6 +535,9 @@ final class TlsSocketIo extends EventSink implements SocketIo {
                 SSLEngineResult result = engine.wrap(srcs, 0, count, out);
                 consumed += result.bytesConsumed();
                 if (result.getStatus() == Status.CLOSED) {
+                    if (inputEnded) {
+                        throw peerClosedSession(total - consumed);
+                    }
                     throw new SSLException("the TLS session is closed (close_notify was sent or received)");
                 }
                 if (result.getStatus() != Status.OK) {
@@ -552,6 +556,18 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         flushNetOut();
         updateInterest();
         return consumed;
+    }
+
+    /**
+     * The peer's close_notify closed the session both ways, as TLS 1.2 does: the receiver answers
+     * it with its own and discards what it still had to write (RFC 5246, 7.2.1). That is the peer
+     * ending the connection, not a TLS failure.
+     */
+    private IOException peerClosedSession(long unsent) {
+        log.debug("{}: the peer's close_notify closed the TLS session; {} bytes queued are not sent", connection,
+                unsent);
+        connection.close(CloseReason.PEER);
+        return new ClosedChannelException();
     }
 
     private ByteBuffer netOutForWrap() {

@@ -100,14 +100,15 @@ public final class EmbeddedConnection {
     }
 
     /**
-     * Reports the socket writable until the connection has written all it holds, or closed; for a
-     * write acceptance that sometimes takes nothing.
+     * Reports the socket writable until everything written is out, or the socket closed; for a
+     * write acceptance that sometimes takes nothing. That includes what a TLS connection, once
+     * closed, still delivers: its last records and close_notify, while its socket lingers.
      *
      * @throws IllegalStateException when writes make no progress (the acceptance takes nothing)
      */
     public void flush() {
         int idle = 0;
-        while (socket.isOpen() && socket.writeInterest()) {
+        while (!socket.socketClosed() && socket.writeInterest()) {
             int before = socket.sentLength();
             socket.writable();
             idle = socket.sentLength() == before ? idle + 1 : 0;

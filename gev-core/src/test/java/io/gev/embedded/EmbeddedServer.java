@@ -74,6 +74,24 @@ public final class EmbeddedServer implements AutoCloseable {
         return loop.runPendingTasks();
     }
 
+    /**
+     * Waits up to {@code timeout} for a task another thread queues for the loop, such as the end
+     * of a TLS handshake step whose delegated work runs on the server's TLS threads, and runs it;
+     * what it causes on a connection follows at that connection's next call (or
+     * {@link EmbeddedConnection#runPendingTasks()}).
+     *
+     * @return {@code false} when no task came within {@code timeout}
+     */
+    public boolean awaitTask(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return loop.awaitTask(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a task of the loop", e);
+        }
+    }
+
     /** Moves the loop's clock by {@code time} and runs the timers now due. */
     public void advanceTime(Duration time) {
         Objects.requireNonNull(time, "time");

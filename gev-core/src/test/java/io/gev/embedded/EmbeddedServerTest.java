@@ -5,6 +5,7 @@ import io.gev.Handler;
 import io.gev.Server;
 import io.gev.protocol.LengthFieldProtocol;
 import io.gev.protocol.ProtocolException;
+import io.gev.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -205,6 +207,51 @@ class EmbeddedServerTest {
                 byte[] f = frame("hello " + i);
                 others.get(i).receive(f, 3, f.length - 3);
                 assertArrayEquals(f, others.get(i).takeSent(), "connection " + i);
+            }
+        }
+    }
+
+    @Test
+    void aTlsClientTalksToTheRealTlsLayerInAnySegmentation() throws Exception {
+        Random rnd = new Random(4);
+        byte[] stream = new byte[40_000];
+        rnd.nextBytes(stream);
+        TestCertificates certificates = TestCertificates.get();
+        Segmentation byteByByte = Segmentation.byteByByte();
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(ECHO).readBufferSize(256)
+                .tls(certificates.serverOptions().build()))) {
+            for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                for (Segmentation cuts : List.of(byteByByte, Segmentation.whole(), Segmentation.mixed(rnd))) {
+                    String what = protocol + ", " + (cuts == byteByByte ? "byte by byte" : cuts);
+                    EmbeddedTlsClient client = EmbeddedTlsClient.open(server, certificates.clientContext(), protocol);
+                    client.handshake(cuts, new byte[0]);
+                    assertEquals(protocol, client.session().getProtocol());
+                    assertTrue(client.connection().isOpen(), what);
+                    assertEquals(protocol, client.connection().connection().tls().protocol());
+                    // Byte by byte costs a read event and an unwrap attempt per byte: a shorter stream.
+                    byte[] bytes = cuts == byteByByte ? Arrays.copyOf(stream, 3000) : stream;
+                    client.send(bytes, Segmentation.random(rnd, 3000), cuts);
+                    assertArrayEquals(bytes, client.received(), what);
+                    client.closeOutbound();
+                    assertEquals(0, client.received().length, what);
+                    assertTrue(client.inboundDone(), what + ": the server answers close_notify with its own");
+                    assertEquals(CloseReason.PEER, client.connection().closeReason(), what);
+                }
+            }
+            assertEquals(0, server.buffersLent());
+        }
+    }
+
+    @Test
+    void aTlsClientsFirstRecordsMayRideBehindItsFinished() throws Exception {
+        TestCertificates certificates = TestCertificates.get();
+        byte[] request = "sent without waiting".getBytes(StandardCharsets.US_ASCII);
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(ECHO)
+                .tls(certificates.serverOptions().build()))) {
+            for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                EmbeddedTlsClient client = EmbeddedTlsClient.open(server, certificates.clientContext(), protocol);
+                client.handshake(Segmentation.whole(), request);
+                assertArrayEquals(request, client.received(), protocol);
             }
         }
     }

@@ -1,10 +1,11 @@
 package io.gev.protocol;
 
+import io.gev.Server;
 import io.gev.buffer.Buffers;
-import io.gev.buffer.RingBuffer;
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
+import io.gev.embedded.Segmentation;
 import io.gev.testing.ProtocolContract;
-import io.gev.testing.ProtocolDriver;
-import io.gev.testing.TestConnection;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,7 +172,7 @@ class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.C
         LengthFieldProtocol protocol = LengthFieldProtocol.builder().build();
         byte[] packed = encode(protocol, List.of("hello"));
         assertArrayEquals(new byte[] {0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'}, packed);
-        List<Received> got = decode(protocol, packed, 256, new int[] {packed.length});
+        List<Received> got = decode(protocol, packed, 256, Segmentation.whole());
         assertEquals(List.of(new Received(null, "hello".getBytes(StandardCharsets.US_ASCII))), got);
     }
 
@@ -200,12 +202,14 @@ class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.C
     @Test
     void acceptsAFrameOfExactlyMaxFrameLength() {
         LengthFieldProtocol protocol = LengthFieldProtocol.builder().maxFrameLength(104).build();
-        byte[] body = new byte[100];
-        byte[] packed = encode(protocol, List.of(body));
-        assertEquals(104, packed.length);
-        assertEquals(List.of(new Received(null, body)), decode(protocol, packed, 256, new int[] {packed.length}));
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> decode(protocol, encode(protocol, List.of(new byte[101])), 256, new int[] {105}));
+        for (int body : new int[] {99, 100}) {
+            byte[] bytes = new byte[body];
+            byte[] packed = encode(protocol, List.of(bytes));
+            assertEquals(body + 4, packed.length);
+            assertEquals(List.of(new Received(null, bytes)), decode(protocol, packed, 256, Segmentation.byteByByte()));
+        }
+        ProtocolException e = protocolError(protocol, encode(protocol, List.of(new byte[101])), Segmentation.whole(),
+                "exceeds maxFrameLength");
         assertEquals("frame length 105 (length field 101) exceeds maxFrameLength 104", e.getMessage());
     }
 
@@ -213,10 +217,16 @@ class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.C
     void rejectsABogusLengthAsSoonAsTheHeaderIsReadableNotWhenTheBytesArrive() {
         // The first three header bytes say nothing yet; the fourth makes the length too large.
         byte[] header = DEFAULT.header(MIB);
-        ProtocolDriver driver = new ProtocolDriver(DEFAULT.build(), 256, (c, x, p) -> { });
-        driver.read(header, 0, 3);
-        assertEquals(3, driver.buffered());
-        assertThrows(ProtocolException.class, () -> driver.read(header, 3, 1));
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, x, p) -> null).protocol(DEFAULT.build())
+                .readBufferSize(256))) {
+            EmbeddedConnection c = server.connect();
+            c.receive(header, 0, 3);
+            assertTrue(c.isOpen());
+            assertEquals(3, c.connection().readBufferLength());
+            c.receive(header, 3, 1);
+            assertProtocolError(c, "frame length 1048580 (length field 1048576) exceeds maxFrameLength 1048576");
+            assertEquals(0, server.buffersLent());
+        }
     }
 
     @Test
@@ -224,36 +234,34 @@ class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.C
         LengthFieldProtocol protocol = LengthFieldProtocol.builder().lengthFieldOffset(1).lengthFieldLength(1)
                 .stripHeader(false).build();
         byte[] frame = {7, 2, 'h', 'i'};
-        assertEquals(List.of(new Received(null, frame)), decode(protocol, frame, 256, new int[] {4}));
+        assertEquals(List.of(new Received(null, frame)), decode(protocol, frame, 256, Segmentation.whole()));
     }
 
     @Test
     void packingReportsMessagesItCannotFrame() {
-        RingBuffer out = RingBuffer.allocate(0);
-        TestConnection c = new TestConnection();
         LengthFieldProtocol oneByte = LengthFieldProtocol.builder().lengthFieldLength(1).build();
-        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-                () -> oneByte.pack(c, new byte[256], out));
+        assertEquals(List.of(new Received(null, new byte[255])),
+                decode(oneByte, encode(oneByte, List.of(new byte[255])), 256, Segmentation.whole()),
+                "the largest body a 1-byte field holds");
         assertEquals("A body of 256 bytes needs the length field value 256, which a 1-byte field cannot hold",
-                tooLong.getMessage());
+                assertInstanceOf(IllegalArgumentException.class, packingFailure(oneByte, new byte[256])).getMessage());
         LengthFieldProtocol prefixed = LengthFieldProtocol.builder().lengthFieldOffset(2).build();
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> prefixed.pack(c, new byte[1], out))
+        assertTrue(assertInstanceOf(IllegalArgumentException.class, packingFailure(prefixed, new byte[1]))
                 .getMessage().contains("use stripHeader(false)"));
         LengthFieldProtocol whole = LengthFieldProtocol.builder().stripHeader(false).build();
         assertEquals("A whole frame needs at least the 4-byte header; got 3 bytes",
-                assertThrows(IllegalArgumentException.class, () -> whole.pack(c, new byte[3], out)).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> whole.pack(c, 42, out))
+                assertInstanceOf(IllegalArgumentException.class, packingFailure(whole, new byte[3])).getMessage());
+        assertArrayEquals(new byte[] {0, 0, 0, 0}, encode(whole, List.of(new byte[4])), "a header alone is a frame");
+        assertTrue(assertInstanceOf(IllegalArgumentException.class, packingFailure(whole, 42))
                 .getMessage().contains("java.lang.Integer"));
-        assertEquals(0, out.length(), "nothing is written for a message that cannot be packed");
     }
 
     @Test
     void packingConsumesAByteBuffer() {
         ByteBuffer message = ByteBuffer.wrap(new byte[] {1, 2, 3});
-        RingBuffer out = RingBuffer.allocate(0);
-        LengthFieldProtocol.builder().build().pack(new TestConnection(), message, out);
+        byte[] packed = encode(LengthFieldProtocol.builder().build(), List.of(message));
         assertFalse(message.hasRemaining());
-        assertArrayEquals(new byte[] {0, 0, 0, 3, 1, 2, 3}, out.toByteArray());
+        assertArrayEquals(new byte[] {0, 0, 0, 3, 1, 2, 3}, packed);
     }
 
     @Test

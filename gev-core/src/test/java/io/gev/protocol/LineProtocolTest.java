@@ -3,12 +3,12 @@ package io.gev.protocol;
 import io.gev.Connection;
 import io.gev.Server;
 import io.gev.buffer.Buffers;
-import io.gev.buffer.RingBuffer;
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
+import io.gev.embedded.Segmentation;
 import io.gev.loop.Transport;
 import io.gev.testing.ProtocolContract;
-import io.gev.testing.ProtocolDriver;
 import io.gev.testing.TestClient;
-import io.gev.testing.TestConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,6 +25,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,8 +123,9 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
 
     @Override
     protected Object echo(Config config, Connection connection, Object context, ByteBuffer line) {
-        // Pack appends the delimiter: a line received with it goes back without.
-        return config.strip() ? line : line.limit(line.limit() - config.delimiterBytes().length);
+        // Pack appends the delimiter: a line received with it goes back without. (The delimiters
+        // here are ASCII; their length in chars is that in bytes, without encoding them per frame.)
+        return config.strip() ? line : line.limit(line.limit() - config.delimiter().length());
     }
 
     @Override
@@ -147,19 +149,19 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
         for (Config config : List.of(new Config("\n", true, 10), CRLF_1K, new Config("\r\n", false, 7))) {
             LineProtocol protocol = config.build();
             byte[] delimiter = config.delimiterBytes();
-            byte[] exact = new byte[config.max() + delimiter.length];
-            Arrays.fill(exact, (byte) 'x');
-            System.arraycopy(delimiter, 0, exact, config.max(), delimiter.length);
-            // Byte by byte: the last content byte and a partial delimiter must not trip the limit.
-            List<Received> got = decode(protocol, exact, 256, ones(exact.length));
-            assertEquals(1, got.size(), config.toString());
-            assertEquals(config.strip() ? config.max() : exact.length, got.get(0).payload().length);
+            for (int length : new int[] {config.max() - 1, config.max()}) {
+                byte[] line = new byte[length + delimiter.length];
+                Arrays.fill(line, (byte) 'x');
+                System.arraycopy(delimiter, 0, line, length, delimiter.length);
+                // Byte by byte: the last content byte and a partial delimiter must not trip the limit.
+                List<Received> got = decode(protocol, line, 256, Segmentation.byteByByte());
+                assertEquals(1, got.size(), config.toString());
+                assertEquals(config.strip() ? length : line.length, got.get(0).payload().length);
+            }
 
             byte[] over = new byte[config.max() + 1 + delimiter.length];
             Arrays.fill(over, (byte) 'x');
-            ProtocolDriver driver = new ProtocolDriver(protocol, 256, (c, ctx, p) -> { });
-            ProtocolException e = assertThrows(ProtocolException.class, () -> driver.read(over),
-                    config + ": a line one byte too long");
+            ProtocolException e = protocolError(protocol, over, Segmentation.whole(), "line exceeds maxLineLength");
             assertTrue(e.getMessage().endsWith("line exceeds maxLineLength " + config.max()), e.getMessage());
         }
     }
@@ -191,7 +193,7 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
                 }
                 // The unterminated tail stays buffered; feed it only up to the last delimiter.
                 byte[] complete = Arrays.copyOf(stream, start);
-                List<Received> got = decode(protocol, complete, 256, randomChunks(rnd, complete.length));
+                List<Received> got = decode(protocol, complete, 256, cuts(randomChunks(rnd, complete.length)));
                 assertEquals(expected, got, delimiter.replace("\r", "\\r").replace("\n", "\\n") + ", try " + attempt
                         + ": " + new String(complete, StandardCharsets.US_ASCII));
             }
@@ -201,17 +203,23 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
     @Test
     void throwsOnceTheLimitIsPassedWithoutWaitingForTheDelimiter() {
         LineProtocol protocol = LineProtocol.builder().maxLineLength(100).build();
-        ProtocolDriver driver = new ProtocolDriver(protocol, 256, (c, ctx, p) -> { });
-        driver.read(new byte[100]);
-        assertEquals(100, driver.buffered());
-        assertThrows(ProtocolException.class, () -> driver.read(new byte[1]));
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(protocol)
+                .readBufferSize(256))) {
+            EmbeddedConnection c = server.connect();
+            // 100 bytes may still be a line of the limit; a 101st that is not the delimiter is not.
+            c.receive(new byte[100]);
+            assertTrue(c.isOpen());
+            assertEquals(100, c.connection().readBufferLength());
+            c.receive(new byte[1]);
+            assertProtocolError(c, "no \\n within 101 bytes: line exceeds maxLineLength 100");
+        }
     }
 
     @Test
     void findsADelimiterSplitAcrossReads() {
         LineProtocol protocol = CRLF_1K.build();
         byte[] bytes = "abc\r\n\r\ndef\r\n".getBytes(StandardCharsets.US_ASCII);
-        List<Received> got = decode(protocol, bytes, 256, new int[] {4, 1, 1, 5, 1});
+        List<Received> got = decode(protocol, bytes, 256, Segmentation.pattern(4, 1, 1, 5, 1));
         assertEquals(List.of(line("abc"), line(""), line("def")), got);
     }
 
@@ -219,20 +227,16 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
     void keepsTheDelimiterWhenAskedTo() {
         LineProtocol protocol = LineProtocol.builder().stripDelimiter(false).build();
         byte[] bytes = "a\nbc\n".getBytes(StandardCharsets.US_ASCII);
-        assertEquals(List.of(line("a\n"), line("bc\n")), decode(protocol, bytes, 256, new int[] {bytes.length}));
+        assertEquals(List.of(line("a\n"), line("bc\n")), decode(protocol, bytes, 256, Segmentation.whole()));
     }
 
     @Test
     void packingAppendsTheDelimiter() {
         LineProtocol protocol = LineProtocol.builder().delimiter("\r\n").build();
-        RingBuffer out = RingBuffer.allocate(0);
-        TestConnection c = new TestConnection();
-        protocol.pack(c, "h\u00e9", out);
-        protocol.pack(c, new byte[] {'x'}, out);
-        protocol.pack(c, ByteBuffer.wrap(new byte[] {'y'}), out);
+        byte[] packed = encode(protocol, List.of("h\u00e9", new byte[] {'x'}, ByteBuffer.wrap(new byte[] {'y'})));
         assertArrayEquals(new byte[] {'h', (byte) 0xC3, (byte) 0xA9, '\r', '\n', 'x', '\r', '\n', 'y', '\r', '\n'},
-                out.toByteArray());
-        assertThrows(IllegalArgumentException.class, () -> protocol.pack(c, 42, out));
+                packed);
+        assertInstanceOf(IllegalArgumentException.class, packingFailure(protocol, 42));
     }
 
     @Test
@@ -248,7 +252,7 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
         byte[] delimiter = {';'};
         LineProtocol protocol = LineProtocol.builder().delimiter(delimiter).build();
         delimiter[0] = '!';
-        assertEquals(List.of(line("a")), decode(protocol, new byte[] {'a', ';'}, 256, new int[] {2}),
+        assertEquals(List.of(line("a")), decode(protocol, new byte[] {'a', ';'}, 256, Segmentation.whole()),
                 "the builder copied the delimiter");
         assertEquals(LineProtocol.DEFAULT_MAX_LINE_LENGTH, protocol.maxLineLength());
     }
@@ -285,11 +289,5 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
 
     private static Received line(String text) {
         return new Received(null, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static int[] ones(int n) {
-        int[] chunks = new int[n];
-        Arrays.fill(chunks, 1);
-        return chunks;
     }
 }

@@ -11,14 +11,14 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.gev.Connection;
+import io.gev.Server;
 import io.gev.buffer.Buffers;
-import io.gev.buffer.RingBuffer;
-import io.gev.protocol.Frame;
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
+import io.gev.embedded.Segmentation;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
 import io.gev.testing.ProtocolContract;
-import io.gev.testing.ProtocolDriver;
-import io.gev.testing.TestConnection;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -30,6 +30,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -183,7 +184,7 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
                 .register("msg2", Int64Value.parser()).build();
         byte[] stream = concat(frame("msg1", StringValue.of("name").toByteArray()),
                 frame("msg2", Int64Value.of(2).toByteArray()));
-        List<Received> got = decode(protocol, stream, 256, new int[] {stream.length});
+        List<Received> got = decode(protocol, stream, 256, Segmentation.whole());
         assertEquals(List.of(new Received("msg1", StringValue.of("name").toByteArray(), StringValue.of("name")),
                 new Received("msg2", Int64Value.of(2).toByteArray(), Int64Value.of(2))), got);
         // A type registered with its prototype is sent under its name; one registered with a parser, under its own.
@@ -197,15 +198,16 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     void contextIsTheRegisteredNameAndTheMessageOutlivesTheBuffers() {
         List<Object> contexts = new ArrayList<>();
         List<BytesValue> messages = new ArrayList<>();
-        ProtocolDriver driver = new ProtocolDriver(defaults, 256, (c, ctx, p) -> {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> {
             contexts.add(ctx);
             messages.add(ProtobufProtocol.message(c));
-        });
-        byte[] first = encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {1, 2, 3}))));
-        byte[] second = encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {7, 7, 7}))));
-        driver.read(first);
-        // The second read overwrites the read buffer the first message was parsed from.
-        driver.read(second);
+            return null;
+        }).protocol(defaults).readBufferSize(256))) {
+            EmbeddedConnection c = server.connect();
+            c.receive(encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {1, 2, 3})))));
+            // The second read overwrites the loop's read buffer the first message was parsed from.
+            c.receive(encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {7, 7, 7})))));
+        }
         assertSame(defaults.typeNames().stream().filter("google.protobuf.BytesValue"::equals).findFirst().get(),
                 contexts.get(0));
         assertArrayEquals(new byte[] {1, 2, 3}, messages.get(0).getValue().toByteArray());
@@ -214,25 +216,56 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
 
     @Test
     void messageNeedsADecodedFrameAndCloseForgetsIt() {
-        TestConnection connection = new TestConnection();
-        assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
-        RingBuffer in = RingBuffer.allocate(0);
-        in.write(encode(defaults, List.of(StringValue.of("x"))));
-        assertTrue(defaults.unpack(connection, in, new Frame()));
-        StringValue message = ProtobufProtocol.message(connection);
-        assertEquals("x", message.getValue());
-        defaults.onClose(connection);
-        assertNull(connection.protocolState());
-        assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
+        List<String> seen = new ArrayList<>();
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> {
+            seen.add(ProtobufProtocol.<StringValue>message(c).getValue());
+            return null;
+        }).protocol(defaults))) {
+            EmbeddedConnection c = server.connect();
+            Connection connection = c.connection();
+            assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
+            c.receive(encode(defaults, List.of(StringValue.of("x"))));
+            assertEquals(List.of("x"), seen);
+            assertEquals("x", ProtobufProtocol.<StringValue>message(connection).getValue(),
+                    "the last message stays until the next");
+            connection.close();
+            assertNull(connection.protocolState());
+            assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
+        }
+    }
+
+    @Test
+    void acceptsAFrameOfExactlyMaxFrameLength() {
+        ProtobufProtocol protocol = wellKnownTypes().maxFrameLength(300).build();
+        // The frame: a 4-byte length, a 2-byte name length, the name, then the message's tag,
+        // 2-byte length and bytes: 35 + 3 + n bytes.
+        int overhead = 6 + "google.protobuf.BytesValue".length() + 3;
+        for (int frameLength : new int[] {299, 300}) {
+            BytesValue value = BytesValue.of(ByteString.copyFrom(new byte[frameLength - overhead]));
+            byte[] packed = encode(protocol, List.of(value));
+            assertEquals(frameLength, packed.length);
+            assertEquals(List.of(new Received("google.protobuf.BytesValue", value.toByteArray(), value)),
+                    decode(protocol, packed, 256, Segmentation.byteByByte()));
+        }
+        byte[] over = frame("google.protobuf.BytesValue",
+                BytesValue.of(ByteString.copyFrom(new byte[301 - overhead])).toByteArray());
+        assertEquals(301, over.length);
+        assertEquals("frame length 301 (length field 297) exceeds maxFrameLength 300",
+                protocolError(protocol, over, Segmentation.whole(), "exceeds maxFrameLength").getMessage());
     }
 
     @Test
     void rejectsAnUnknownNameAsSoonAsItArrives() {
         byte[] bad = frame("nope", new byte[100]);
-        ProtocolDriver driver = new ProtocolDriver(defaults, 256, (c, ctx, p) -> { });
-        driver.read(bad, 0, 9);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> driver.read(bad, 9, 1));
-        assertTrue(e.getMessage().startsWith("unknown message type 'nope'"), e.getMessage());
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(defaults)
+                .readBufferSize(256))) {
+            EmbeddedConnection c = server.connect();
+            c.receive(bad, 0, 9);
+            assertTrue(c.isOpen(), "the name is not complete yet");
+            c.receive(bad, 9, 1);
+            ProtocolException e = assertProtocolError(c, "unknown message type 'nope'");
+            assertTrue(e.getMessage().startsWith("unknown message type 'nope'"), e.getMessage());
+        }
     }
 
     @Test
@@ -241,18 +274,17 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
         Arrays.fill(name, (byte) 'a');
         name[0] = '\n';
         ProtobufProtocol protocol = ProtobufProtocol.builder().register("a".repeat(200), StringValue.parser()).build();
-        ProtocolDriver driver = new ProtocolDriver(protocol, 256, (c, ctx, p) -> { });
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> driver.read(frame(new String(name, StandardCharsets.US_ASCII), new byte[0])));
+        ProtocolException e = protocolError(protocol, frame(new String(name, StandardCharsets.US_ASCII), new byte[0]),
+                Segmentation.whole(), "unknown message type");
         assertTrue(e.getMessage().startsWith("unknown message type '\\x0a" + "a".repeat(99) + "...' (registered: "),
                 e.getMessage());
     }
 
     @Test
     void packsOnlyMessages() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> defaults.pack(new TestConnection(), new byte[1], RingBuffer.allocate(0)));
-        assertEquals("Cannot pack a [B: ProtobufProtocol sends com.google.protobuf.Message", e.getMessage());
+        Throwable e = packingFailure(defaults, new byte[1]);
+        assertEquals("Cannot pack a [B: ProtobufProtocol sends com.google.protobuf.Message",
+                assertInstanceOf(IllegalArgumentException.class, e).getMessage());
     }
 
     @Test
