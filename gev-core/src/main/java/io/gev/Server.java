@@ -381,15 +381,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when options contradict each other
          */
         public Server build() {
-            if (writeBufferLowWaterMark > writeBufferHighWaterMark) {
-                throw new IllegalArgumentException("writeBufferLowWaterMark (" + writeBufferLowWaterMark
-                        + ") must not exceed writeBufferHighWaterMark (" + writeBufferHighWaterMark + ")");
-            }
-            if (writeBufferHighWaterMark > writeBufferLimit) {
-                throw new IllegalArgumentException("writeBufferHighWaterMark (" + writeBufferHighWaterMark
-                        + ") must not exceed writeBufferLimit (" + writeBufferLimit + ")");
-            }
-            return new Server(this);
+            return new Server(this); // the engine checks the options together
         }
 
         private static int requireNonNegative(int value, String name) {

@@ -85,7 +85,18 @@ public final class ServerEngine {
     private volatile CountDownLatch drained;
     private LoopWatchdog watchdog;
 
+    /**
+     * @throws IllegalArgumentException when options contradict each other
+     */
     public ServerEngine(Server.Builder b) {
+        if (b.writeBufferLowWaterMark() > b.writeBufferHighWaterMark()) {
+            throw new IllegalArgumentException("writeBufferLowWaterMark (" + b.writeBufferLowWaterMark()
+                    + ") must not exceed writeBufferHighWaterMark (" + b.writeBufferHighWaterMark() + ")");
+        }
+        if (b.writeBufferHighWaterMark() > b.writeBufferLimit()) {
+            throw new IllegalArgumentException("writeBufferHighWaterMark (" + b.writeBufferHighWaterMark()
+                    + ") must not exceed writeBufferLimit (" + b.writeBufferLimit() + ")");
+        }
         this.name = b.name();
         this.handler = b.handler();
         this.protocol = b.protocol();

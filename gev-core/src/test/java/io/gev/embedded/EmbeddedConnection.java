@@ -113,7 +113,8 @@ public final class EmbeddedConnection {
             socket.writable();
             idle = socket.sentLength() == before ? idle + 1 : 0;
             if (idle == MAX_IDLE_WRITABLE_EVENTS) {
-                throw new IllegalStateException("the socket takes nothing: " + idle + " writable events without a byte written");
+                throw new IllegalStateException("the socket takes nothing: " + idle
+                        + " writable events without a byte written");
             }
         }
     }

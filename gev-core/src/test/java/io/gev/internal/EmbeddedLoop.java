@@ -27,8 +27,7 @@ public final class EmbeddedLoop {
     private boolean closed;
 
     public EmbeddedLoop(Server.Builder builder, boolean edgeTriggered) {
-        builder.build(); // validates the options as for a real server
-        this.engine = new ServerEngine(builder);
+        this.engine = new ServerEngine(builder); // checks the options as for a real server
         this.executor = new EmbeddedExecutor(Thread.currentThread());
         this.loop = new GevLoop(executor, 0, engine, new LoopProgress());
         this.edgeTriggered = edgeTriggered;
