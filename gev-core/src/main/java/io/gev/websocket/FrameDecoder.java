@@ -14,7 +14,9 @@ import java.util.zip.Inflater;
  * connection's worth, and enforces the protocol's rules and the size limits.
  *
  * <p>An unfragmented, uncompressed frame is unmasked in place and handed out as a view of the
- * input ring: no copy, no allocation. A frame larger than {@link #STREAM_THRESHOLD} and every
+ * input ring: no copy, no allocation. While such a text frame arrives, the bytes that came are
+ * unmasked and validated in place, so invalid UTF-8 fails with the segment that carries it. A
+ * frame larger than {@link #STREAM_THRESHOLD} and every
  * fragment of a fragmented or compressed message is consumed as its bytes arrive into a message
  * buffer of the connection's own, so the input ring stays small, a text message is validated as
  * it arrives (failing at its first invalid byte) and a zip bomb stops at the message limit.
@@ -64,6 +66,12 @@ final class FrameDecoder {
     private long messageSize;
     private RingBuffer assembly;
     private boolean delivered;
+
+    // The unfragmented text frame waiting whole in the input: payload bytes already unmasked and
+    // validated, and the validator's state after them.
+    private int waited;
+    private int waitedUtf8 = Utf8Validator.ACCEPT;
+    private final ByteBuffer[] segments = new ByteBuffer[2];
 
     // The result of the last decode.
     private int opcode;
@@ -198,18 +206,12 @@ final class FrameDecoder {
             if (op != OP_CONTINUATION) {
                 if (finalFrame && !deflated) {
                     if (whole) {
-                        in.retrieve(headerLength);
-                        ByteBuffer view = in.peekView((int) length);
-                        unmask(view, key, 0);
-                        if (op == OP_TEXT && !Utf8Validator.isValid(view)) {
-                            throw invalidUtf8();
-                        }
-                        in.retrieve((int) length);
-                        opcode = op;
-                        payload = view;
-                        return MESSAGE;
+                        return wholeFrame(in, op, headerLength, (int) length, key);
                     }
                     if (length <= STREAM_THRESHOLD) {
+                        if (op == OP_TEXT) {
+                            checkWaiting(in, headerLength, available - headerLength, key);
+                        }
                         return NEED_MORE;
                     }
                 }
@@ -228,6 +230,62 @@ final class FrameDecoder {
                 return finishMessage();
             }
         }
+    }
+
+    /** Hands out an unfragmented frame that arrived whole as a view of {@code in}, unmasked in place. */
+    private int wholeFrame(RingBuffer in, int op, int headerLength, int length, int key) {
+        // What checkWaiting unmasked and validated while the frame arrived is not done again.
+        int done = waited;
+        int state = waitedUtf8;
+        waited = 0;
+        waitedUtf8 = Utf8Validator.ACCEPT;
+        in.retrieve(headerLength);
+        ByteBuffer view = in.peekView(length);
+        int start = view.position();
+        view.position(start + done);
+        unmask(view, key, done);
+        view.position(start);
+        if (op == OP_TEXT && Utf8Validator.validate(state, view, start + done, start + length) != Utf8Validator.ACCEPT) {
+            throw invalidUtf8();
+        }
+        in.retrieve(length);
+        opcode = op;
+        payload = view;
+        return MESSAGE;
+    }
+
+    /**
+     * Unmasks in place and validates the payload bytes of a waiting text frame that arrived since
+     * the last call, so invalid UTF-8 fails when its segment arrives, not when the frame completes.
+     * The frame's header stays at the front of {@code in} until then; the bytes may move (from the
+     * loop's buffer into the connection's, or as the ring grows), but keep their order.
+     */
+    private void checkWaiting(RingBuffer in, int headerLength, int arrived, int key) {
+        if (arrived <= waited) {
+            return;
+        }
+        ByteBuffer[] segments = this.segments;
+        // Views of the ring itself: peekView would copy wrapped bytes, and unmask the copy.
+        int count = in.peekSegments(headerLength + arrived, segments);
+        int skip = headerLength + waited;
+        long offset = waited;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer s = segments[i];
+            int from = s.position() + skip;
+            if (from >= s.limit()) {
+                skip = from - s.limit();
+                continue;
+            }
+            skip = 0;
+            s.position(from);
+            unmask(s, key, offset);
+            offset += s.limit() - from;
+            waitedUtf8 = Utf8Validator.validate(waitedUtf8, s, from, s.limit());
+            if (waitedUtf8 == Utf8Validator.REJECT) {
+                throw invalidUtf8();
+            }
+        }
+        waited = arrived;
     }
 
     private int control(RingBuffer in, int op, int headerLength, int length, int key) {

@@ -276,6 +276,63 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aTextFrameFailsWhenTheSegmentWithInvalidUtf8ArrivesNotWhenTheFrameCompletes() {
+        byte[] text = "caf\u00e9 ".repeat(200).getBytes(StandardCharsets.UTF_8);
+        text[700] = (byte) 0xFF;
+        byte[] frame = WsTestClient.frame(true, 0, 1, text, 0x5A5A1234, true);
+        int header = 8; // 2 bytes, a 16-bit length, the mask
+        FrameDecoder d = new FrameDecoder(BIG, BIG, null);
+        RingBuffer in = RingBuffer.allocateDirect(64);
+        in.write(frame, 0, header + 400);
+        assertEquals(FrameDecoder.NEED_MORE, d.decode(in), "valid so far");
+        in.write(frame, header + 400, 301); // up to and with the bad byte; 499 bytes still to come
+        WebSocketException e = assertThrows(WebSocketException.class, () -> d.decode(in));
+        assertEquals(CloseStatus.INVALID_PAYLOAD, e.code());
+    }
+
+    @Test
+    void aWaitingTextFrameThatWrapsRoundTheRingIsUnmaskedAndValidatedOnce() {
+        byte[] text = "\u00e9".repeat(25).getBytes(StandardCharsets.UTF_8); // 50 bytes, every split odd or even
+        for (boolean direct : new boolean[]{false, true}) {
+            for (int bad : new int[]{-1, 3, 33, 49}) {
+                byte[] payload = text.clone();
+                if (bad >= 0) {
+                    payload[bad] = (byte) 0xC0;
+                }
+                // A 36-byte frame first leaves the text frame's start at index 36 of a 64-byte ring,
+                // so its later bytes wrap round to the ring's start.
+                byte[] first = WsTestClient.frame(true, 0, 2, new byte[30], 7, true);
+                byte[] second = WsTestClient.frame(true, 0, 1, payload, 0x0BADF00D, true);
+                RingBuffer in = direct ? RingBuffer.allocateDirect(64) : RingBuffer.allocate(64);
+                assertEquals(64, in.capacity());
+                FrameDecoder d = new FrameDecoder(BIG, BIG, null);
+                in.write(first);
+                in.write(second, 0, 10);
+                assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+                List<Integer> kinds = new ArrayList<>();
+                try {
+                    kinds.add(d.decode(in));
+                    in.write(second, 10, 30);
+                    kinds.add(d.decode(in));
+                    in.write(second, 40, second.length - 40);
+                    kinds.add(d.decode(in));
+                } catch (WebSocketException e) {
+                    assertEquals(CloseStatus.INVALID_PAYLOAD, e.code());
+                    // The bad byte is payload byte `bad`, frame byte 6 + bad: it fails with its write.
+                    int writes = 6 + bad < 10 ? 0 : 6 + bad < 40 ? 1 : 2;
+                    assertEquals(writes, kinds.size(), "direct " + direct + ", bad byte " + bad);
+                    continue;
+                }
+                assertEquals(-1, bad, "invalid UTF-8 at " + bad + " went through, direct " + direct);
+                assertEquals(List.of(FrameDecoder.NEED_MORE, FrameDecoder.NEED_MORE, FrameDecoder.MESSAGE), kinds);
+                byte[] got = new byte[d.payload().remaining()];
+                d.payload().get(d.payload().position(), got);
+                assertArrayEquals(text, got, "direct " + direct);
+            }
+        }
+    }
+
+    @Test
     void anUnfragmentedFrameIsAViewOfTheInputWithoutCopy() {
         FrameDecoder d = new FrameDecoder(BIG, BIG, null);
         RingBuffer in = RingBuffer.allocateDirect(1024);
