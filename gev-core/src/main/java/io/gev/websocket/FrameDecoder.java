@@ -21,6 +21,10 @@ import java.util.zip.Inflater;
  * buffer of the connection's own, so the input ring stays small, a text message is validated as
  * it arrives (failing at its first invalid byte) and a zip bomb stops at the message limit.
  *
+ * <p>Every rule fails at the byte that breaks it: an opcode or reserved bit at the frame's first
+ * byte, a missing mask or an oversized control frame at its second, a length over a limit at the
+ * end of the length field.
+ *
  * <p>{@link #decode} is called again after each result; a view it returned is valid until then.
  */
 final class FrameDecoder {
@@ -142,17 +146,15 @@ final class FrameDecoder {
                 continue;
             }
             int available = in.length();
-            if (available < 2) {
+            if (available == 0) {
                 return NEED_MORE;
             }
+            // Each rule fails as soon as the byte that breaks it arrives, not when the frame is complete.
             int b0 = in.getByte(0) & 0xFF;
-            int b1 = in.getByte(1) & 0xFF;
             boolean finalFrame = (b0 & 0x80) != 0;
             int rsv = b0 & 0x70;
             int op = b0 & 0x0F;
             boolean control = (op & 0x08) != 0;
-            int len7 = b1 & 0x7F;
-            // Everything decidable from the first two bytes fails before the rest arrives.
             if (op > OP_BINARY && op != OP_CLOSE && op != OP_PING && op != OP_PONG) {
                 throw protocolError("reserved opcode 0x" + Integer.toHexString(op));
             }
@@ -160,15 +162,9 @@ final class FrameDecoder {
                 throw protocolError("reserved bits 0x" + Integer.toHexString(rsv >> 4) + " set on opcode 0x"
                         + Integer.toHexString(op) + (deflate == null ? " without a negotiated extension" : ""));
             }
-            if ((b1 & 0x80) == 0) {
-                throw protocolError("unmasked frame from a client");
-            }
             if (control) {
                 if (!finalFrame) {
                     throw protocolError("fragmented control frame");
-                }
-                if (len7 > 125) {
-                    throw protocolError("control frame payload longer than 125 bytes");
                 }
             } else if (op == OP_CONTINUATION) {
                 if (messageOpcode == 0) {
@@ -177,14 +173,28 @@ final class FrameDecoder {
             } else if (messageOpcode != 0) {
                 throw protocolError("new data frame before the fragmented message ended");
             }
-            int headerLength = (len7 == 126 ? 4 : len7 == 127 ? 10 : 2) + 4;
-            if (available < headerLength) {
+            if (available < 2) {
+                return NEED_MORE;
+            }
+            int b1 = in.getByte(1) & 0xFF;
+            int len7 = b1 & 0x7F;
+            if ((b1 & 0x80) == 0) {
+                throw protocolError("unmasked frame from a client");
+            }
+            if (control && len7 > 125) {
+                throw protocolError("control frame payload longer than 125 bytes");
+            }
+            if (op == OP_CLOSE && len7 == 1) {
+                throw protocolError("close frame with a 1-byte payload");
+            }
+            if (len7 == 127 && available > 2 && in.getByte(2) < 0) {
+                throw protocolError("64-bit payload length with the most significant bit set");
+            }
+            int lengthEnd = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+            if (available < lengthEnd) {
                 return NEED_MORE;
             }
             long length = len7 == 126 ? in.getShort(2) & 0xFFFF : len7 == 127 ? in.getLong(2) : len7;
-            if (length < 0) {
-                throw protocolError("64-bit payload length with the most significant bit set");
-            }
             if (length > maxFrameSize) {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
                         "frame of " + length + " bytes exceeds maxFrameSize " + maxFrameSize);
@@ -195,7 +205,11 @@ final class FrameDecoder {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
                         "message of " + (sizeSoFar + length) + "+ bytes exceeds maxMessageSize " + maxMessageSize);
             }
-            int key = in.getInt(headerLength - 4);
+            int headerLength = lengthEnd + 4;
+            if (available < headerLength) {
+                return NEED_MORE;
+            }
+            int key = in.getInt(lengthEnd);
             boolean whole = available - headerLength >= length;
             if (control) {
                 if (!whole) {
@@ -303,9 +317,7 @@ final class FrameDecoder {
         if (length == 0) {
             closeCode = CloseStatus.NO_STATUS_RECEIVED;
             closeReason = "";
-        } else if (length == 1) {
-            throw protocolError("close frame with a 1-byte payload");
-        } else {
+        } else { // a 1-byte payload failed at its header
             int code = view.getShort(view.position()) & 0xFFFF;
             if (!CloseStatus.isValidCode(code)) {
                 throw protocolError("invalid close code " + code);

@@ -275,6 +275,64 @@ class FrameDecoderTest {
         }
     }
 
+    /** Bytes, the 1-based count of bytes after which the decoder must fail, and the code. */
+    static List<org.junit.jupiter.params.provider.Arguments> decidingBytes() {
+        byte[] fragment = WsTestClient.frame(false, 0, 1, "frag".getBytes(StandardCharsets.UTF_8), 5, true);
+        byte[] big = WsTestClient.frame(false, 0, 2, new byte[900], 5, true);
+        byte[] more = WsTestClient.frame(false, 0, 0, new byte[900], 5, true);
+        List<org.junit.jupiter.params.provider.Arguments> cases = new ArrayList<>();
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("reserved opcode", hex("83801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("RSV2", hex("a1801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("fragmented ping", hex("09801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("continuation without a message", hex("80801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("text inside a fragmented message",
+                concat(fragment, hex("81801234567800")), fragment.length + 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("unmasked", hex("810548656c6c6f"), 2, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("ping of 126 bytes", hex("89fe007e12345678"), 2, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("close of 1 byte", hex("88811234567803"), 2, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length, top bit set",
+                hex("82ff80000000000000051234567801"), 3, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("frame over maxFrameSize",
+                hex("82fe03e91234567801"), 4, 1009));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length of 2^40",
+                hex("82ff00000100000000001234567801"), 10, 1009));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("message over maxMessageSize",
+                concat(big, more, hex("80fe00c91234567801")), big.length + more.length + 4, 1009));
+        return cases;
+    }
+
+    private static byte[] hex(String hex) {
+        return java.util.HexFormat.of().parseHex(hex);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decidingBytes")
+    void everyRuleFailsAtTheByteThatBreaksItNotLater(String name, byte[] bytes, int failAt, int code) {
+        FrameDecoder d = new FrameDecoder(BadInput.MAX_FRAME, BadInput.MAX_MESSAGE, null);
+        RingBuffer in = RingBuffer.allocate(16);
+        for (int i = 0; i < bytes.length; i++) {
+            in.write(bytes, i, 1);
+            try {
+                while (d.decode(in) != FrameDecoder.NEED_MORE) {
+                    // earlier frames of the case decode
+                }
+            } catch (WebSocketException e) {
+                assertEquals(failAt, i + 1, name + ": failed at byte " + (i + 1));
+                assertEquals(code, e.code(), name);
+                return;
+            }
+        }
+        fail(name + ": never failed");
+    }
+
     @Test
     void aTextFrameFailsWhenTheSegmentWithInvalidUtf8ArrivesNotWhenTheFrameCompletes() {
         byte[] text = "caf\u00e9 ".repeat(200).getBytes(StandardCharsets.UTF_8);

@@ -107,4 +107,15 @@ class WebSocketStrictnessTest {
             assertEquals(0, server.buffersLent());
         }
     }
+
+    @Test
+    void aReservedOpcodeFails1002WithItsFirstByteWithoutWaitingForTheSecond() {
+        try (EmbeddedServer server = server(WebSocketOptions.defaults())) {
+            EmbeddedConnection c = open(server);
+            c.receive(new byte[]{(byte) 0x83});
+            assertFalse(c.isOpen());
+            assertEquals(CloseReason.PROTOCOL_ERROR, c.closeReason());
+            assertEndsWithClose(c.takeSent(), CloseStatus.PROTOCOL_ERROR);
+        }
+    }
 }
