@@ -195,6 +195,10 @@ final class FrameDecoder {
                 return NEED_MORE;
             }
             long length = len7 == 126 ? in.getShort(2) & 0xFFFF : len7 == 127 ? in.getLong(2) : len7;
+            if ((len7 == 126 && length < 126) || (len7 == 127 && length < 65536)) {
+                // RFC 6455 5.2: "the minimal number of bytes MUST be used to encode the length".
+                throw protocolError("payload length " + length + " not in its minimal encoding");
+            }
             if (length > maxFrameSize) {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
                         "frame of " + length + " bytes exceeds maxFrameSize " + maxFrameSize);

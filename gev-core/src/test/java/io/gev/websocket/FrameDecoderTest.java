@@ -292,6 +292,10 @@ class FrameDecoderTest {
         cases.add(org.junit.jupiter.params.provider.Arguments.of("close of 1 byte", hex("88811234567803"), 2, 1002));
         cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length, top bit set",
                 hex("82ff80000000000000051234567801"), 3, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("16-bit length of 125, not minimal",
+                hex("81fe007d1234567801"), 4, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length of 65535, not minimal",
+                hex("82ff000000000000ffff1234567801"), 10, 1002));
         cases.add(org.junit.jupiter.params.provider.Arguments.of("frame over maxFrameSize",
                 hex("82fe03e91234567801"), 4, 1009));
         cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length of 2^40",
