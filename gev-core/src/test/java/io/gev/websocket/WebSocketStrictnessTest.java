@@ -118,4 +118,25 @@ class WebSocketStrictnessTest {
             assertEndsWithClose(c.takeSent(), CloseStatus.PROTOCOL_ERROR);
         }
     }
+
+    @Test
+    void aMessageOfMaxMessageSizeIsEchoedInsteadOfClosedForTheWriteBufferLimit() {
+        // With the defaults, 16 MiB in and 16 MiB plus a header out exceeded the 16 MiB write limit.
+        byte[] payload = new byte[WebSocketOptions.DEFAULT_MAX_MESSAGE_SIZE];
+        new Random(16).nextBytes(payload);
+        byte[] frame = WsTestClient.frame(true, 0, 2, payload, 0x01020304, true);
+        try (EmbeddedServer server = server(WebSocketOptions.defaults())) {
+            EmbeddedConnection c = open(server);
+            c.receive(frame);
+            assertTrue(c.isOpen(), "closed: " + c.closeReason());
+            assertArrayEquals(WsTestClient.frame(true, 0, 2, payload, 0, false), c.takeSent());
+        }
+        assertEquals(WebSocketOptions.DEFAULT_MAX_MESSAGE_SIZE + WebSocketServer.WRITE_BUFFER_SLACK,
+                WebSocketServer.builder(ECHO).writeBufferLimit());
+        assertEquals(io.gev.Server.DEFAULT_WRITE_BUFFER_LIMIT,
+                WebSocketServer.builder(ECHO, WebSocketOptions.builder().maxMessageSize(1000).maxFrameSize(1000).build())
+                        .writeBufferLimit());
+        assertEquals(5000, WebSocketServer.builder(ECHO).writeBufferLimit(5000).writeBufferHighWaterMark(4000)
+                .writeBufferLimit(), "still the user's to set");
+    }
 }
