@@ -47,6 +47,7 @@ final class FrameDecoder {
     /** A message buffer that grew beyond this is dropped after its message, not kept. */
     private static final int KEEP_ASSEMBLY = 64 * 1024;
     private static final int INFLATE_STEP = 64 * 1024;
+    private static final int MIN_INFLATE_ROOM = 4 * 1024;
 
     /** Whether direct buffers can be unmasked through their raw address (Netty found sun.misc.Unsafe). */
     private static final boolean UNSAFE_DIRECT = PlatformDependent.hasUnsafe();
@@ -378,7 +379,10 @@ final class FrameDecoder {
         RingBuffer out = assembly();
         while (!inflater.finished()) {
             long budget = maxMessageSize - messageSize;
-            ByteBuffer segment = out.writableSegment((int) Math.min(INFLATE_STEP, budget + 1));
+            // Fill the room the buffer has and grow it only when little is left: asking for a whole
+            // step each call grew every message's buffer past KEEP_ASSEMBLY, to be dropped after it.
+            int room = out.free() >= MIN_INFLATE_ROOM ? out.free() : INFLATE_STEP;
+            ByteBuffer segment = out.writableSegment((int) Math.min(room, budget + 1));
             int start = segment.position();
             // One byte over the budget is enough to know the message is too big.
             segment.limit((int) Math.min(segment.limit(), start + budget + 1));

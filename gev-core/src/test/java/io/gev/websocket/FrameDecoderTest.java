@@ -395,6 +395,37 @@ class FrameDecoderTest {
     }
 
     @Test
+    void compressedMessagesReuseTheMessageBufferInsteadOfAllocatingOneEach() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+        threads.setThreadAllocatedMemoryEnabled(true);
+        Deflater deflater = new Deflater(6, true);
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        byte[] text = "a compressed message, echoed and echoed again ".repeat(8).getBytes(StandardCharsets.UTF_8);
+        int messages = 3000;
+        for (int i = 0; i < messages; i++) {
+            stream.writeBytes(WsTestClient.frame(true, 4, 1, BadInput.deflate(deflater, text), i, true));
+        }
+        byte[] bytes = stream.toByteArray();
+        RingBuffer in = RingBuffer.allocate(bytes.length);
+        in.write(bytes);
+        FrameDecoder d = new FrameDecoder(BIG, BIG, deflate());
+        int warmUp = 1000;
+        for (int i = 0; i < warmUp; i++) {
+            assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = warmUp; i < messages; i++) {
+            assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+            assertEquals(text.length, d.payload().remaining());
+        }
+        long perMessage = (threads.getCurrentThreadAllocatedBytes() - before) / (messages - warmUp);
+        // It grew the message buffer past the size it keeps, and dropped it, for every message.
+        assertTrue(perMessage < 512, perMessage + " bytes allocated per compressed message");
+    }
+
+    @Test
     void anUnfragmentedFrameIsAViewOfTheInputWithoutCopy() {
         FrameDecoder d = new FrameDecoder(BIG, BIG, null);
         RingBuffer in = RingBuffer.allocateDirect(1024);
