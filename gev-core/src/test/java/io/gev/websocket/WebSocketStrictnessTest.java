@@ -4,6 +4,7 @@ import io.gev.CloseReason;
 import io.gev.embedded.EmbeddedConnection;
 import io.gev.embedded.EmbeddedServer;
 import io.gev.embedded.Segmentation;
+import io.gev.embedded.WriteAcceptance;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -138,5 +139,32 @@ class WebSocketStrictnessTest {
                         .writeBufferLimit());
         assertEquals(5000, WebSocketServer.builder(ECHO).writeBufferLimit(5000).writeBufferHighWaterMark(4000)
                 .writeBufferLimit(), "still the user's to set");
+    }
+
+    @Test
+    void aServerCloseThatTheClientAnswersAtOnceReachesASlowClientWhole() {
+        WebSocketHandler closer = new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                session.close(4001, "closing on request");
+                return null;
+            }
+        };
+        byte[] close = WsTestClient.frame(true, 0, 8, WsTestClient.closePayload(4001, "closing on request"), 0, false);
+        try (EmbeddedServer server = EmbeddedServer.start(WebSocketServer.builder(closer, WebSocketOptions.defaults()))) {
+            EmbeddedConnection c = open(server);
+            // The client closes too, in the same segment as the message the server closes on,
+            // while the socket takes one byte per write of the server's close frame.
+            ByteArrayOutputStream both = new ByteArrayOutputStream();
+            both.writeBytes(WsTestClient.frame(true, 0, 1, "bye".getBytes(StandardCharsets.UTF_8), 5, true));
+            both.writeBytes(WsTestClient.frame(true, 0, 8, WsTestClient.closePayload(1000, ""), 6, true));
+            c.acceptWrites(WriteAcceptance.atMost(1));
+            c.receive(both.toByteArray());
+            c.flush();
+            assertArrayEquals(close, c.takeSent(), "the server's close frame, whole");
+            assertFalse(c.isOpen());
+            assertEquals(CloseReason.LOCAL, c.closeReason());
+            assertEquals(0, server.buffersLent());
+        }
     }
 }
