@@ -65,15 +65,18 @@ final class ConformanceCase {
         final Function<Script, Segmentation> cuts;
         /** The client reads slowly: each of the server's writes takes a random part, sometimes nothing. */
         final boolean slowReader;
+        /** The socket reports readiness level-triggered (as the JDK selector and TLS do), not edge-triggered. */
+        final boolean levelTriggered;
 
         Delivery(String name, Function<Script, Segmentation> cuts) {
-            this(name, cuts, false);
+            this(name, cuts, false, false);
         }
 
-        Delivery(String name, Function<Script, Segmentation> cuts, boolean slowReader) {
+        Delivery(String name, Function<Script, Segmentation> cuts, boolean slowReader, boolean levelTriggered) {
             this.name = name;
             this.cuts = cuts;
             this.slowReader = slowReader;
+            this.levelTriggered = levelTriggered;
         }
 
         @Override

@@ -786,6 +786,30 @@ final class ConformanceCases {
                     .expect(WsWire.Event.text(repeat("fragmented and compressed ", 400)))
                     .binary(fill(9, 1000)).compressed(BINARY, fill(8, 5000), 100).close(1000, "");
         }).options(DEFLATE).offer("permessage-deflate", true);
+        add(Section.DEFLATE_PAYLOADS, "12.g" + k++, "messages each compressed as a whole stream (ending with BFINAL)", s -> {
+            for (int m = 0; m < 4; m++) {
+                byte[] text = repeat("a complete deflate stream " + m + " ", 700);
+                java.util.zip.Deflater whole = new java.util.zip.Deflater(6, true);
+                whole.setInput(text);
+                whole.finish();
+                byte[] buf = new byte[2000];
+                int n = whole.deflate(buf);
+                whole.end();
+                s.frame(true, 4, TEXT, Arrays.copyOf(buf, n)).expect(WsWire.Event.text(text));
+            }
+            s.close(1000, "");
+        }).options(DEFLATE).offer("permessage-deflate", true);
+        add(Section.DEFLATE_PAYLOADS, "12.g" + k++, "compressed multi-byte text in frames of 7 compressed bytes", s -> {
+            Random r = new Random(127);
+            for (int m = 0; m < 20; m++) {
+                StringBuilder sb = new StringBuilder();
+                while (sb.length() < 50 + r.nextInt(3000)) {
+                    sb.appendCodePoint(new int[]{'a', 0xE9, 0x3C3, 0x6F22, 0x1F600}[r.nextInt(5)]);
+                }
+                s.compressed(TEXT, utf8(sb.toString()), 7);
+            }
+            s.close(1000, "");
+        }).options(DEFLATE).offer("permessage-deflate", true);
         add(Section.DEFLATE_PAYLOADS, "12.g" + k, "a compressed message whose inflated size is 4 MiB, from 4 KiB",
                 s -> s.compressed(BINARY, fill(0, 4 << 20), 0).close(1000, ""))
                 .options(DEFLATE).offer("permessage-deflate", true);

@@ -39,8 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * gev's WebSocket server against the case categories of the Autobahn TestSuite (sections 1-7, 9,
  * 10, 12 and 13) and the strictness cases gev adds, over gev's real connection path
- * ({@link EmbeddedServer}): every case delivered whole, byte by byte, at random cuts and at random
- * cuts to a slowly reading client (plus the suite's own chops where it has them). Each run checks
+ * ({@link EmbeddedServer}): every case delivered whole, byte by byte, at random cuts (polled
+ * level-triggered) and at random cuts to a slowly reading client (plus the suite's own chops where
+ * it has them). Each run checks
  * the server's bytes as a strict client would (frames, the close frame and that nothing follows
  * it, the permessage-deflate response and window), that the connection closes exactly where it
  * must — after the client's close, or at the byte that made the input invalid — and that no
@@ -164,8 +165,8 @@ class ConformanceTest {
         List<Delivery> all = new ArrayList<>();
         all.add(new Delivery("whole", s -> Segmentation.whole()));
         all.add(new Delivery("byte by byte", s -> s.length() <= BYTE_BY_BYTE_LIMIT ? Segmentation.byteByByte() : edges(s)));
-        all.add(new Delivery("random cuts", s -> Segmentation.mixed(new Random(seed))));
-        all.add(new Delivery("random cuts to a slow reader", s -> Segmentation.mixed(new Random(~seed)), true));
+        all.add(new Delivery("random cuts, level-triggered", s -> Segmentation.mixed(new Random(seed)), false, true));
+        all.add(new Delivery("random cuts to a slow reader", s -> Segmentation.mixed(new Random(~seed)), true, false));
         all.addAll(c.extraDeliveries);
         return all;
     }
@@ -191,11 +192,13 @@ class ConformanceTest {
         long seed = c.id.hashCode();
         Handler handler = new Handler();
         List<String> used = new ArrayList<>();
-        try (EmbeddedServer server = EmbeddedServer.start(
-                WebSocketServer.builder(handler, c.options).readBufferSize(READ_BUFFER))) {
+        try (EmbeddedServer edge = EmbeddedServer.start(
+                WebSocketServer.builder(handler, c.options).readBufferSize(READ_BUFFER));
+             EmbeddedServer level = EmbeddedServer.start(WebSocketServer.builder(handler, c.options)
+                     .readBufferSize(READ_BUFFER), EmbeddedServer.Polling.LEVEL_TRIGGERED)) {
             for (Delivery d : deliveries(c, seed)) {
                 try {
-                    used.add(runOnce(server, handler, c, d, seed));
+                    used.add(runOnce(d.levelTriggered ? level : edge, handler, c, d, seed));
                 } catch (AssertionError e) {
                     throw new AssertionError(c.id + ", " + d + ": " + e.getMessage(), e);
                 }
@@ -363,10 +366,11 @@ class ConformanceTest {
                     path: the embedded server (`io.gev.embedded`) drives the real connection, loop buffer, buffer
                     pool and write path over in-memory sockets.
 
-                    Every case is delivered whole, byte by byte, at random cuts, and at random cuts to a client
-                    that reads slowly (each of the server's writes takes a random part, sometimes nothing), plus
-                    the suite's own chops where it has them; scripts over %d KiB go byte by byte through the
-                    first 24 and last 8 bytes of every frame. For each delivery the test parses the server's
+                    Every case is delivered whole, byte by byte, at random cuts to a socket that reports readiness
+                    level-triggered (as the JDK selector and TLS do; the others are edge-triggered, as epoll), and
+                    at random cuts to a client that reads slowly (each of the server's writes takes a random part,
+                    sometimes nothing), plus the suite's own chops where it has them; scripts over %d KiB go byte
+                    by byte through the first 24 and last 8 bytes of every frame. For each delivery the test parses the server's
                     bytes as a strict client: frames unmasked, FIN on control frames, RSV1 only on compressed
                     messages, minimal lengths, valid UTF-8 text, compressed messages inflated by a decoder that
                     refuses back-references beyond the negotiated window or context, the permessage-deflate
