@@ -165,7 +165,7 @@ class ConformanceTest {
         List<Delivery> all = new ArrayList<>();
         all.add(new Delivery("whole", s -> Segmentation.whole()));
         all.add(new Delivery("byte by byte", s -> s.length() <= BYTE_BY_BYTE_LIMIT ? Segmentation.byteByByte() : edges(s)));
-        all.add(new Delivery("random cuts, level-triggered", s -> Segmentation.mixed(new Random(seed)), false, true));
+        all.add(new Delivery("random cuts (level-triggered)", s -> Segmentation.mixed(new Random(seed)), false, true));
         all.add(new Delivery("random cuts to a slow reader", s -> Segmentation.mixed(new Random(~seed)), true, false));
         all.addAll(c.extraDeliveries);
         return all;
