@@ -14,10 +14,16 @@ import java.util.zip.Inflater;
  * connection's worth, and enforces the protocol's rules and the size limits.
  *
  * <p>An unfragmented, uncompressed frame is unmasked in place and handed out as a view of the
- * input ring: no copy, no allocation. A frame larger than {@link #STREAM_THRESHOLD} and every
+ * input ring: no copy, no allocation. While such a text frame arrives, the bytes that came are
+ * unmasked and validated in place, so invalid UTF-8 fails with the segment that carries it. A
+ * frame larger than {@link #STREAM_THRESHOLD} and every
  * fragment of a fragmented or compressed message is consumed as its bytes arrive into a message
  * buffer of the connection's own, so the input ring stays small, a text message is validated as
  * it arrives (failing at its first invalid byte) and a zip bomb stops at the message limit.
+ *
+ * <p>Every rule fails at the byte that breaks it: an opcode or reserved bit at the frame's first
+ * byte, a missing mask or an oversized control frame at its second, a length over a limit at the
+ * end of the length field.
  *
  * <p>{@link #decode} is called again after each result; a view it returned is valid until then.
  */
@@ -41,6 +47,7 @@ final class FrameDecoder {
     /** A message buffer that grew beyond this is dropped after its message, not kept. */
     private static final int KEEP_ASSEMBLY = 64 * 1024;
     private static final int INFLATE_STEP = 64 * 1024;
+    private static final int MIN_INFLATE_ROOM = 4 * 1024;
 
     /** Whether direct buffers can be unmasked through their raw address (Netty found sun.misc.Unsafe). */
     private static final boolean UNSAFE_DIRECT = PlatformDependent.hasUnsafe();
@@ -64,6 +71,12 @@ final class FrameDecoder {
     private long messageSize;
     private RingBuffer assembly;
     private boolean delivered;
+
+    // The unfragmented text frame waiting whole in the input: payload bytes already unmasked and
+    // validated, and the validator's state after them.
+    private int waited;
+    private int waitedUtf8 = Utf8Validator.ACCEPT;
+    private final ByteBuffer[] segments = new ByteBuffer[2];
 
     // The result of the last decode.
     private int opcode;
@@ -134,17 +147,15 @@ final class FrameDecoder {
                 continue;
             }
             int available = in.length();
-            if (available < 2) {
+            if (available == 0) {
                 return NEED_MORE;
             }
+            // Each rule fails as soon as the byte that breaks it arrives, not when the frame is complete.
             int b0 = in.getByte(0) & 0xFF;
-            int b1 = in.getByte(1) & 0xFF;
             boolean finalFrame = (b0 & 0x80) != 0;
             int rsv = b0 & 0x70;
             int op = b0 & 0x0F;
             boolean control = (op & 0x08) != 0;
-            int len7 = b1 & 0x7F;
-            // Everything decidable from the first two bytes fails before the rest arrives.
             if (op > OP_BINARY && op != OP_CLOSE && op != OP_PING && op != OP_PONG) {
                 throw protocolError("reserved opcode 0x" + Integer.toHexString(op));
             }
@@ -152,15 +163,9 @@ final class FrameDecoder {
                 throw protocolError("reserved bits 0x" + Integer.toHexString(rsv >> 4) + " set on opcode 0x"
                         + Integer.toHexString(op) + (deflate == null ? " without a negotiated extension" : ""));
             }
-            if ((b1 & 0x80) == 0) {
-                throw protocolError("unmasked frame from a client");
-            }
             if (control) {
                 if (!finalFrame) {
                     throw protocolError("fragmented control frame");
-                }
-                if (len7 > 125) {
-                    throw protocolError("control frame payload longer than 125 bytes");
                 }
             } else if (op == OP_CONTINUATION) {
                 if (messageOpcode == 0) {
@@ -169,13 +174,31 @@ final class FrameDecoder {
             } else if (messageOpcode != 0) {
                 throw protocolError("new data frame before the fragmented message ended");
             }
-            int headerLength = (len7 == 126 ? 4 : len7 == 127 ? 10 : 2) + 4;
-            if (available < headerLength) {
+            if (available < 2) {
+                return NEED_MORE;
+            }
+            int b1 = in.getByte(1) & 0xFF;
+            int len7 = b1 & 0x7F;
+            if ((b1 & 0x80) == 0) {
+                throw protocolError("unmasked frame from a client");
+            }
+            if (control && len7 > 125) {
+                throw protocolError("control frame payload longer than 125 bytes");
+            }
+            if (op == OP_CLOSE && len7 == 1) {
+                throw protocolError("close frame with a 1-byte payload");
+            }
+            if (len7 == 127 && available > 2 && in.getByte(2) < 0) {
+                throw protocolError("64-bit payload length with the most significant bit set");
+            }
+            int lengthEnd = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+            if (available < lengthEnd) {
                 return NEED_MORE;
             }
             long length = len7 == 126 ? in.getShort(2) & 0xFFFF : len7 == 127 ? in.getLong(2) : len7;
-            if (length < 0) {
-                throw protocolError("64-bit payload length with the most significant bit set");
+            if ((len7 == 126 && length < 126) || (len7 == 127 && length < 65536)) {
+                // RFC 6455 5.2: "the minimal number of bytes MUST be used to encode the length".
+                throw protocolError("payload length " + length + " not in its minimal encoding");
             }
             if (length > maxFrameSize) {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
@@ -187,7 +210,11 @@ final class FrameDecoder {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
                         "message of " + (sizeSoFar + length) + "+ bytes exceeds maxMessageSize " + maxMessageSize);
             }
-            int key = in.getInt(headerLength - 4);
+            int headerLength = lengthEnd + 4;
+            if (available < headerLength) {
+                return NEED_MORE;
+            }
+            int key = in.getInt(lengthEnd);
             boolean whole = available - headerLength >= length;
             if (control) {
                 if (!whole) {
@@ -198,18 +225,12 @@ final class FrameDecoder {
             if (op != OP_CONTINUATION) {
                 if (finalFrame && !deflated) {
                     if (whole) {
-                        in.retrieve(headerLength);
-                        ByteBuffer view = in.peekView((int) length);
-                        unmask(view, key, 0);
-                        if (op == OP_TEXT && !Utf8Validator.isValid(view)) {
-                            throw invalidUtf8();
-                        }
-                        in.retrieve((int) length);
-                        opcode = op;
-                        payload = view;
-                        return MESSAGE;
+                        return wholeFrame(in, op, headerLength, (int) length, key);
                     }
                     if (length <= STREAM_THRESHOLD) {
+                        if (op == OP_TEXT) {
+                            checkWaiting(in, headerLength, available - headerLength, key);
+                        }
                         return NEED_MORE;
                     }
                 }
@@ -230,6 +251,62 @@ final class FrameDecoder {
         }
     }
 
+    /** Hands out an unfragmented frame that arrived whole as a view of {@code in}, unmasked in place. */
+    private int wholeFrame(RingBuffer in, int op, int headerLength, int length, int key) {
+        // What checkWaiting unmasked and validated while the frame arrived is not done again.
+        int done = waited;
+        int state = waitedUtf8;
+        waited = 0;
+        waitedUtf8 = Utf8Validator.ACCEPT;
+        in.retrieve(headerLength);
+        ByteBuffer view = in.peekView(length);
+        int start = view.position();
+        view.position(start + done);
+        unmask(view, key, done);
+        view.position(start);
+        if (op == OP_TEXT && Utf8Validator.validate(state, view, start + done, start + length) != Utf8Validator.ACCEPT) {
+            throw invalidUtf8();
+        }
+        in.retrieve(length);
+        opcode = op;
+        payload = view;
+        return MESSAGE;
+    }
+
+    /**
+     * Unmasks in place and validates the payload bytes of a waiting text frame that arrived since
+     * the last call, so invalid UTF-8 fails when its segment arrives, not when the frame completes.
+     * The frame's header stays at the front of {@code in} until then; the bytes may move (from the
+     * loop's buffer into the connection's, or as the ring grows), but keep their order.
+     */
+    private void checkWaiting(RingBuffer in, int headerLength, int arrived, int key) {
+        if (arrived <= waited) {
+            return;
+        }
+        ByteBuffer[] segments = this.segments;
+        // Views of the ring itself: peekView would copy wrapped bytes, and unmask the copy.
+        int count = in.peekSegments(headerLength + arrived, segments);
+        int skip = headerLength + waited;
+        long offset = waited;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer s = segments[i];
+            int from = s.position() + skip;
+            if (from >= s.limit()) {
+                skip = from - s.limit();
+                continue;
+            }
+            skip = 0;
+            s.position(from);
+            unmask(s, key, offset);
+            offset += s.limit() - from;
+            waitedUtf8 = Utf8Validator.validate(waitedUtf8, s, from, s.limit());
+            if (waitedUtf8 == Utf8Validator.REJECT) {
+                throw invalidUtf8();
+            }
+        }
+        waited = arrived;
+    }
+
     private int control(RingBuffer in, int op, int headerLength, int length, int key) {
         in.retrieve(headerLength);
         ByteBuffer view = in.peekView(length);
@@ -245,9 +322,7 @@ final class FrameDecoder {
         if (length == 0) {
             closeCode = CloseStatus.NO_STATUS_RECEIVED;
             closeReason = "";
-        } else if (length == 1) {
-            throw protocolError("close frame with a 1-byte payload");
-        } else {
+        } else { // a 1-byte payload failed at its header
             int code = view.getShort(view.position()) & 0xFFFF;
             if (!CloseStatus.isValidCode(code)) {
                 throw protocolError("invalid close code " + code);
@@ -304,7 +379,10 @@ final class FrameDecoder {
         RingBuffer out = assembly();
         while (!inflater.finished()) {
             long budget = maxMessageSize - messageSize;
-            ByteBuffer segment = out.writableSegment((int) Math.min(INFLATE_STEP, budget + 1));
+            // Fill the room the buffer has and grow it only when little is left: asking for a whole
+            // step each call grew every message's buffer past KEEP_ASSEMBLY, to be dropped after it.
+            int room = out.free() >= MIN_INFLATE_ROOM ? out.free() : INFLATE_STEP;
+            ByteBuffer segment = out.writableSegment((int) Math.min(room, budget + 1));
             int start = segment.position();
             // One byte over the budget is enough to know the message is too big.
             segment.limit((int) Math.min(segment.limit(), start + budget + 1));

@@ -42,6 +42,8 @@ final class WebSocketProtocol implements Protocol {
 
     private static final SendCallback CLOSE_WHEN_WRITTEN = (connection, failure) -> connection.close();
     private static final Outbound KEEP_ALIVE_PING = Outbound.ping(new byte[0]);
+    /** Writes nothing: sent with a callback, it runs once everything queued before it is written. */
+    private static final Outbound NOTHING = Outbound.http(new byte[0]);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     final WebSocketOptions options;
@@ -227,9 +229,15 @@ final class WebSocketProtocol implements Protocol {
                     st.peerClosed = true;
                     st.session.closing();
                     if (st.closeSent) {
-                        // The client answered the server's close: the handshake is complete.
+                        // The client answered the server's close: the handshake is complete once
+                        // that close is written. A client that closed at the same time may answer
+                        // before a slow socket took all of it; closing now would cut it short.
                         st.phase = CLOSED;
-                        connection.close();
+                        if (connection.writeBufferLength() == 0) {
+                            connection.close();
+                        } else {
+                            connection.send(NOTHING, CLOSE_WHEN_WRITTEN);
+                        }
                         return false;
                     }
                     // The client began the close handshake: its code is the one reported.

@@ -21,6 +21,12 @@ public final class WebSocketServer {
     public static final int DEFAULT_PORT = 1834;
     /** The name of a WebSocket server when none is set, used in thread names, logs and metrics. */
     public static final String DEFAULT_NAME = "websocket";
+    /**
+     * What the default write buffer limit allows beyond {@link WebSocketOptions#maxMessageSize()}:
+     * the frame header, what compression may add to incompressible data, and the control frames
+     * and other replies written with it.
+     */
+    public static final int WRITE_BUFFER_SLACK = 1024 * 1024;
 
     private WebSocketServer() {
     }
@@ -33,7 +39,9 @@ public final class WebSocketServer {
     /**
      * A server builder whose protocol is WebSocket with {@code options} and whose connections
      * {@code handler} serves; its port defaults to {@value #DEFAULT_PORT} and its name to
-     * {@value #DEFAULT_NAME}. Do not replace its protocol.
+     * {@value #DEFAULT_NAME}. Its write buffer limit defaults to {@code maxMessageSize} plus
+     * {@value #WRITE_BUFFER_SLACK} bytes, and to at least {@link Server#DEFAULT_WRITE_BUFFER_LIMIT},
+     * so that a message as large as the server accepts can be sent back. Do not replace its protocol.
      */
     public static Server.Builder builder(WebSocketHandler handler, WebSocketOptions options) {
         Objects.requireNonNull(handler, "handler");
@@ -42,7 +50,13 @@ public final class WebSocketServer {
         return Server.builder(new WebSocketAdapter(handler, protocol))
                 .protocol(protocol)
                 .name(DEFAULT_NAME)
-                .port(DEFAULT_PORT);
+                .port(DEFAULT_PORT)
+                .writeBufferLimit(writeBufferLimit(options));
+    }
+
+    static int writeBufferLimit(WebSocketOptions options) {
+        long limit = Math.max(Server.DEFAULT_WRITE_BUFFER_LIMIT, (long) options.maxMessageSize() + WRITE_BUFFER_SLACK);
+        return (int) Math.min(Integer.MAX_VALUE, limit);
     }
 
     /** Starts a server with default options on {@code port}; returns once it accepts connections. */

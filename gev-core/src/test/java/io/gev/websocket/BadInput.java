@@ -77,6 +77,8 @@ final class BadInput {
         cases.add(Arguments.of("unmasked frame", false, frame(true, 0, 1, hello, 0, false), 1002));
         cases.add(Arguments.of("64-bit length with the top bit set", false,
                 hex("82ff8000000000000005" + "37fa213d"), 1002));
+        cases.add(Arguments.of("16-bit length of 5, not minimal", false, hex("81fe0005" + "37fa213d"), 1002));
+        cases.add(Arguments.of("64-bit length of 65535, not minimal", false, hex("82ff000000000000ffff" + "37fa213d"), 1002));
         cases.add(Arguments.of("RSV1 without an extension", false, masked(true, 4, 2, hello), 1002));
         cases.add(Arguments.of("RSV2", true, masked(true, 2, 2, hello), 1002));
         cases.add(Arguments.of("RSV3", true, masked(true, 1, 1, hello), 1002));

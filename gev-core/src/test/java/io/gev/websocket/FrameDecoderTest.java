@@ -275,6 +275,156 @@ class FrameDecoderTest {
         }
     }
 
+    /** Bytes, the 1-based count of bytes after which the decoder must fail, and the code. */
+    static List<org.junit.jupiter.params.provider.Arguments> decidingBytes() {
+        byte[] fragment = WsTestClient.frame(false, 0, 1, "frag".getBytes(StandardCharsets.UTF_8), 5, true);
+        byte[] big = WsTestClient.frame(false, 0, 2, new byte[900], 5, true);
+        byte[] more = WsTestClient.frame(false, 0, 0, new byte[900], 5, true);
+        List<org.junit.jupiter.params.provider.Arguments> cases = new ArrayList<>();
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("reserved opcode", hex("83801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("RSV2", hex("a1801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("fragmented ping", hex("09801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("continuation without a message", hex("80801234567800"), 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("text inside a fragmented message",
+                concat(fragment, hex("81801234567800")), fragment.length + 1, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("unmasked", hex("810548656c6c6f"), 2, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("ping of 126 bytes", hex("89fe007e12345678"), 2, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("close of 1 byte", hex("88811234567803"), 2, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length, top bit set",
+                hex("82ff80000000000000051234567801"), 3, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("16-bit length of 125, not minimal",
+                hex("81fe007d1234567801"), 4, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length of 65535, not minimal",
+                hex("82ff000000000000ffff1234567801"), 10, 1002));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("frame over maxFrameSize",
+                hex("82fe03e91234567801"), 4, 1009));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("64-bit length of 2^40",
+                hex("82ff00000100000000001234567801"), 10, 1009));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("message over maxMessageSize",
+                concat(big, more, hex("80fe00c91234567801")), big.length + more.length + 4, 1009));
+        return cases;
+    }
+
+    private static byte[] hex(String hex) {
+        return java.util.HexFormat.of().parseHex(hex);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decidingBytes")
+    void everyRuleFailsAtTheByteThatBreaksItNotLater(String name, byte[] bytes, int failAt, int code) {
+        FrameDecoder d = new FrameDecoder(BadInput.MAX_FRAME, BadInput.MAX_MESSAGE, null);
+        RingBuffer in = RingBuffer.allocate(16);
+        for (int i = 0; i < bytes.length; i++) {
+            in.write(bytes, i, 1);
+            try {
+                while (d.decode(in) != FrameDecoder.NEED_MORE) {
+                    // earlier frames of the case decode
+                }
+            } catch (WebSocketException e) {
+                assertEquals(failAt, i + 1, name + ": failed at byte " + (i + 1));
+                assertEquals(code, e.code(), name);
+                return;
+            }
+        }
+        fail(name + ": never failed");
+    }
+
+    @Test
+    void aTextFrameFailsWhenTheSegmentWithInvalidUtf8ArrivesNotWhenTheFrameCompletes() {
+        byte[] text = "caf\u00e9 ".repeat(200).getBytes(StandardCharsets.UTF_8);
+        text[700] = (byte) 0xFF;
+        byte[] frame = WsTestClient.frame(true, 0, 1, text, 0x5A5A1234, true);
+        int header = 8; // 2 bytes, a 16-bit length, the mask
+        FrameDecoder d = new FrameDecoder(BIG, BIG, null);
+        RingBuffer in = RingBuffer.allocateDirect(64);
+        in.write(frame, 0, header + 400);
+        assertEquals(FrameDecoder.NEED_MORE, d.decode(in), "valid so far");
+        in.write(frame, header + 400, 301); // up to and with the bad byte; 499 bytes still to come
+        WebSocketException e = assertThrows(WebSocketException.class, () -> d.decode(in));
+        assertEquals(CloseStatus.INVALID_PAYLOAD, e.code());
+    }
+
+    @Test
+    void aWaitingTextFrameThatWrapsRoundTheRingIsUnmaskedAndValidatedOnce() {
+        byte[] text = "\u00e9".repeat(25).getBytes(StandardCharsets.UTF_8); // 50 bytes, every split odd or even
+        for (boolean direct : new boolean[]{false, true}) {
+            for (int bad : new int[]{-1, 3, 33, 49}) {
+                byte[] payload = text.clone();
+                if (bad >= 0) {
+                    payload[bad] = (byte) 0xC0;
+                }
+                // A 36-byte frame first leaves the text frame's start at index 36 of a 64-byte ring,
+                // so its later bytes wrap round to the ring's start.
+                byte[] first = WsTestClient.frame(true, 0, 2, new byte[30], 7, true);
+                byte[] second = WsTestClient.frame(true, 0, 1, payload, 0x0BADF00D, true);
+                RingBuffer in = direct ? RingBuffer.allocateDirect(64) : RingBuffer.allocate(64);
+                assertEquals(64, in.capacity());
+                FrameDecoder d = new FrameDecoder(BIG, BIG, null);
+                in.write(first);
+                in.write(second, 0, 10);
+                assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+                List<Integer> kinds = new ArrayList<>();
+                try {
+                    kinds.add(d.decode(in));
+                    in.write(second, 10, 30);
+                    kinds.add(d.decode(in));
+                    in.write(second, 40, second.length - 40);
+                    kinds.add(d.decode(in));
+                } catch (WebSocketException e) {
+                    assertEquals(CloseStatus.INVALID_PAYLOAD, e.code());
+                    // The bad byte is payload byte `bad`, frame byte 6 + bad: it fails with its write.
+                    int writes = 6 + bad < 10 ? 0 : 6 + bad < 40 ? 1 : 2;
+                    assertEquals(writes, kinds.size(), "direct " + direct + ", bad byte " + bad);
+                    continue;
+                }
+                assertEquals(-1, bad, "invalid UTF-8 at " + bad + " went through, direct " + direct);
+                assertEquals(List.of(FrameDecoder.NEED_MORE, FrameDecoder.NEED_MORE, FrameDecoder.MESSAGE), kinds);
+                byte[] got = new byte[d.payload().remaining()];
+                d.payload().get(d.payload().position(), got);
+                assertArrayEquals(text, got, "direct " + direct);
+            }
+        }
+    }
+
+    @Test
+    void compressedMessagesReuseTheMessageBufferInsteadOfAllocatingOneEach() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+        threads.setThreadAllocatedMemoryEnabled(true);
+        Deflater deflater = new Deflater(6, true);
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        byte[] text = "a compressed message, echoed and echoed again ".repeat(8).getBytes(StandardCharsets.UTF_8);
+        int messages = 3000;
+        for (int i = 0; i < messages; i++) {
+            stream.writeBytes(WsTestClient.frame(true, 4, 1, BadInput.deflate(deflater, text), i, true));
+        }
+        byte[] bytes = stream.toByteArray();
+        RingBuffer in = RingBuffer.allocate(bytes.length);
+        in.write(bytes);
+        FrameDecoder d = new FrameDecoder(BIG, BIG, deflate());
+        int warmUp = 1000;
+        for (int i = 0; i < warmUp; i++) {
+            assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = warmUp; i < messages; i++) {
+            assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+            assertEquals(text.length, d.payload().remaining());
+        }
+        long perMessage = (threads.getCurrentThreadAllocatedBytes() - before) / (messages - warmUp);
+        // It grew the message buffer past the size it keeps, and dropped it, for every message.
+        assertTrue(perMessage < 512, perMessage + " bytes allocated per compressed message");
+    }
+
     @Test
     void anUnfragmentedFrameIsAViewOfTheInputWithoutCopy() {
         FrameDecoder d = new FrameDecoder(BIG, BIG, null);
