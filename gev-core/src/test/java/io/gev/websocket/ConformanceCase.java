@@ -93,8 +93,6 @@ final class ConformanceCase {
     String offer;
     /** Whether the server must accept the offer (it must decline it otherwise). */
     boolean accept;
-    /** Waits for permessage-deflate with server_max_window_bits below 15. */
-    boolean pendingWindowBits;
     Consumer<Script> script;
     final List<Delivery> extraDeliveries = new ArrayList<>();
 
@@ -112,11 +110,6 @@ final class ConformanceCase {
     ConformanceCase offer(String offer, boolean accept) {
         this.offer = offer;
         this.accept = accept;
-        return this;
-    }
-
-    ConformanceCase pendingWindowBits() {
-        this.pendingWindowBits = true;
         return this;
     }
 

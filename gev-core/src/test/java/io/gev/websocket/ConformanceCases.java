@@ -828,7 +828,6 @@ final class ConformanceCases {
                         + suiteBase + "; server_no_context_takeover, " + suiteBase};
         for (int j = 0; j < offers.length; j++) {
             String offer = offers[j];
-            boolean pending = j == 2 || j == 4;
             for (int i = 0; i < MESSAGE_SIZES.length; i++) {
                 int size = MESSAGE_SIZES[i][0];
                 int fragment = MESSAGE_SIZES[i][1];
@@ -837,9 +836,6 @@ final class ConformanceCases {
                         + size + " bytes" + (fragment > 0 ? " in frames of " + fragment : "") + ", offer: " + offer,
                         s -> slices(s, TestData.JSON, false, size, fragment, count))
                         .options(DEFLATE).offer(offer, true);
-                if (pending) {
-                    c.pendingWindowBits();
-                }
             }
         }
         int k = 1;
@@ -871,11 +867,11 @@ final class ConformanceCases {
         for (int bits = 8; bits <= 14; bits++) {
             add(Section.DEFLATE_OFFERS, "13.g" + k++, "accepted: server_max_window_bits=" + bits
                     + ", every back-reference within 2^" + bits + " bytes", run)
-                    .options(DEFLATE).offer("permessage-deflate; server_max_window_bits=" + bits, true).pendingWindowBits();
+                    .options(DEFLATE).offer("permessage-deflate; server_max_window_bits=" + bits, true);
             add(Section.DEFLATE_OFFERS, "13.g" + k++, "accepted: server_max_window_bits=" + bits
                     + " with server_no_context_takeover", run)
                     .options(DEFLATE).offer("permessage-deflate; server_max_window_bits=" + bits
-                            + "; server_no_context_takeover", true).pendingWindowBits();
+                            + "; server_no_context_takeover", true);
         }
         String[][] declined = {
                 {"permessage-deflate; server_max_window_bits=7", "server_max_window_bits=7"},

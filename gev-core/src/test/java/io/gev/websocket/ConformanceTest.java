@@ -10,11 +10,9 @@ import io.gev.websocket.ConformanceCase.Delivery;
 import io.gev.websocket.ConformanceCase.Script;
 import io.gev.websocket.ConformanceCase.Section;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +53,6 @@ class ConformanceTest {
     static final int READ_BUFFER = 4096;
     /** Scripts up to this size go byte by byte; larger ones byte by byte around every frame's edges. */
     static final int BYTE_BY_BYTE_LIMIT = 96 * 1024;
-    static final String PENDING = "pending: permessage-deflate with server_max_window_bits below 15";
 
     private static final Report REPORT = new Report();
 
@@ -66,27 +63,12 @@ class ConformanceTest {
     }
 
     static Stream<ConformanceCase> cases() {
-        return selected().filter(c -> !c.pendingWindowBits);
-    }
-
-    static Stream<ConformanceCase> windowBitsCases() {
-        return selected().filter(c -> c.pendingWindowBits);
+        return selected();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void conformance(ConformanceCase c) {
-        REPORT.run(c, () -> run(c));
-    }
-
-    /**
-     * Offers of server_max_window_bits below 15 (suite cases 13.3 and 13.5 and gev's 13.g cases):
-     * expected to be accepted and honoured. Until PerMessageDeflate grants them these cases end as
-     * aborted (skipped) with {@link #PENDING}, and the report says so; any other failure fails.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("windowBitsCases")
-    void serverMaxWindowBitsBelow15IsAccepted(ConformanceCase c) {
         REPORT.run(c, () -> run(c));
     }
 
@@ -218,9 +200,6 @@ class ConformanceTest {
         if (c.offer != null) {
             if (c.accept && deflate == null) {
                 conn.connection().close();
-                if (c.pendingWindowBits) {
-                    Assumptions.abort(PENDING + " (the server declined " + c.offer + ")");
-                }
                 fail("the server declined the valid offer " + c.offer);
             }
             if (!c.accept && deflate != null) {
@@ -314,9 +293,6 @@ class ConformanceTest {
             try {
                 body.run();
                 outcomes.put(c.id, "strict");
-            } catch (TestAbortedException e) {
-                outcomes.put(c.id, PENDING);
-                throw e;
             } catch (RuntimeException | Error e) {
                 String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
                 outcomes.put(c.id, "FAILED: " + message);
@@ -352,9 +328,9 @@ class ConformanceTest {
             ids.sort(Report::compareIds);
             Map<Section, int[]> counts = new EnumMap<>(Section.class);
             for (Map.Entry<String, ConformanceCase> e : cases.entrySet()) {
-                int[] n = counts.computeIfAbsent(e.getValue().section, k -> new int[3]);
+                int[] n = counts.computeIfAbsent(e.getValue().section, k -> new int[2]);
                 String outcome = outcomes.get(e.getKey());
-                n[outcome.equals("strict") ? 0 : outcome.startsWith("pending") ? 1 : 2]++;
+                n[outcome.equals("strict") ? 0 : 1]++;
             }
             StringBuilder md = new StringBuilder();
             md.append("""
@@ -407,25 +383,19 @@ class ConformanceTest {
                     .append("| Section | Category | Cases | What is checked | Outcome |\n")
                     .append("|---|---|---:|---|---|\n");
             int total = 0;
-            int[] all = new int[3];
+            int[] all = new int[2];
             for (Map.Entry<Section, int[]> e : counts.entrySet()) {
                 Section s = e.getKey();
                 int[] n = e.getValue();
-                int cases = n[0] + n[1] + n[2];
+                int cases = n[0] + n[1];
                 total += cases;
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < 2; i++) {
                     all[i] += n[i];
                 }
                 md.append("| ").append(s.number).append(" | ").append(s.title).append(" | ").append(cases).append(" | ")
                         .append(s.checks).append(" | ").append(outcome(n)).append(" |\n");
             }
             md.append("| | **all** | **").append(total).append("** | | **").append(outcome(all)).append("** |\n\n");
-            if (all[1] > 0) {
-                md.append("Pending cases wait for permessage-deflate to grant `server_max_window_bits` below 15; they run\n")
-                        .append("in `ConformanceTest.serverMaxWindowBitsBelow15IsAccepted`, which reports them as skipped\n")
-                        .append("while the server declines such offers and checks them fully (acceptance, the window of\n")
-                        .append("every back-reference, context rules) once it grants them.\n\n");
-            }
             for (Section s : counts.keySet()) {
                 md.append("## ").append(s.number).append(" ").append(s.title).append("\n\n")
                         .append("| Case | What the client sends | Delivered | Outcome |\n|---|---|---|---|\n");
@@ -447,16 +417,10 @@ class ConformanceTest {
         }
 
         private static String outcome(int[] n) {
-            int cases = n[0] + n[1] + n[2];
+            int cases = n[0] + n[1];
             StringBuilder sb = new StringBuilder();
             sb.append("strict ").append(n[0]).append("/").append(cases);
-            if (n[1] > 0) {
-                sb.append(", pending ").append(n[1]);
-            }
-            sb.append(n[2] > 0 ? ", FAILED " + n[2] : ", none failed");
-            if (n[1] == 0) {
-                sb.append(", none unimplemented");
-            }
+            sb.append(n[1] > 0 ? ", FAILED " + n[1] : ", none failed, none unimplemented");
             return sb.toString();
         }
 
