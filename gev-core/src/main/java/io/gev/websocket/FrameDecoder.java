@@ -54,6 +54,14 @@ final class FrameDecoder {
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final int maxFrameSize;
+    /**
+     * A compressed frame may be larger than the data it carries: deflate adds a few bytes per block
+     * to data it cannot compress, so a client that compresses every message (as browsers do) sends
+     * an incompressible message of maxFrameSize bytes in a slightly larger frame. Such frames are
+     * accepted up to zlib's bound for maxFrameSize bytes; what they inflate to is held to
+     * maxMessageSize as it is inflated.
+     */
+    private final int maxCompressedFrameSize;
     private final int maxMessageSize;
     private final PerMessageDeflate deflate;
 
@@ -86,6 +94,7 @@ final class FrameDecoder {
 
     FrameDecoder(int maxFrameSize, int maxMessageSize, PerMessageDeflate deflate) {
         this.maxFrameSize = maxFrameSize;
+        this.maxCompressedFrameSize = compressedBound(maxFrameSize);
         this.maxMessageSize = maxMessageSize;
         this.deflate = deflate;
     }
@@ -200,11 +209,11 @@ final class FrameDecoder {
                 // RFC 6455 5.2: "the minimal number of bytes MUST be used to encode the length".
                 throw protocolError("payload length " + length + " not in its minimal encoding");
             }
-            if (length > maxFrameSize) {
-                throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
-                        "frame of " + length + " bytes exceeds maxFrameSize " + maxFrameSize);
-            }
             boolean deflated = rsv != 0 || (op == OP_CONTINUATION && compressed);
+            if (length > (deflated ? maxCompressedFrameSize : maxFrameSize)) {
+                throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG, "frame of " + length + " bytes exceeds maxFrameSize "
+                        + maxFrameSize + (deflated ? " (" + maxCompressedFrameSize + " compressed)" : ""));
+            }
             long sizeSoFar = op == OP_CONTINUATION ? messageSize : 0;
             if (!deflated && sizeSoFar + length > maxMessageSize) {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
@@ -428,6 +437,12 @@ final class FrameDecoder {
     void release() {
         assembly = null;
         payload = null;
+    }
+
+    /** zlib's {@code compressBound}: the most deflate makes of {@code n} bytes. */
+    static int compressedBound(int n) {
+        long bound = (long) n + (n >> 12) + (n >> 14) + (n >> 25) + 13;
+        return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
     private static WebSocketException protocolError(String message) {

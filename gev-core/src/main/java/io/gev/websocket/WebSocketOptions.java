@@ -310,7 +310,10 @@ public final class WebSocketOptions {
             return this;
         }
 
-        /** Largest frame payload accepted, at least 125; a larger frame closes with 1009. Default 16 MiB. */
+        /**
+         * Largest frame payload accepted, at least 125; a larger frame closes with 1009. A compressed
+         * frame may exceed it by what deflate adds to incompressible data (about 0.03%). Default 16 MiB.
+         */
         public Builder maxFrameSize(int bytes) {
             if (bytes < 125) {
                 throw new IllegalArgumentException("maxFrameSize must be >= 125: " + bytes);

@@ -690,12 +690,21 @@ final class ConformanceCases {
                         s.expected.remove(s.expected.size() - 1);
                         s.failBetween(1009, start + 1, s.length());
                     }).options(LIMITED).offer("permessage-deflate", true);
-            add(Section.LIMITS, "9.g" + k++, "compressed " + type + " frame of " + (MAX_FRAME + 1)
-                    + " compressed bytes: 1009 at its length field", s -> {
+            if (op == BINARY) {
+                add(Section.LIMITS, "9.g" + k++, "compressed binary message of " + MAX_FRAME + " random bytes, "
+                        + "a frame larger than maxFrameSize once deflated: echoed", s -> {
+                            byte[] noise = new byte[MAX_FRAME];
+                            new Random(8).nextBytes(noise);
+                            s.compressed(op, noise, 0).close(1000, "");
+                        }).options(LIMITED).offer("permessage-deflate", true);
+            }
+            int overBound = FrameDecoder.compressedBound(MAX_FRAME) + 1;
+            add(Section.LIMITS, "9.g" + k++, "compressed " + type + " frame of " + overBound
+                    + " compressed bytes (over what deflate makes of maxFrameSize bytes): 1009 at its length field", s -> {
                         byte[] noise = new byte[1500];
                         new Random(9).nextBytes(noise);
                         byte[] wire = s.deflate(noise);
-                        s.frame(true, 4, op, Arrays.copyOf(wire, MAX_FRAME + 1)).failAtFrameByte(1009, 4);
+                        s.frame(true, 4, op, Arrays.copyOf(wire, overBound)).failAtFrameByte(1009, 4);
                     }).options(LIMITED).offer("permessage-deflate", true);
         }
         add(Section.LIMITS, "9.g" + k++, "many 1000-byte frames making up 2000 bytes then a 1-byte frame over",

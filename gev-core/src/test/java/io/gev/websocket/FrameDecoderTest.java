@@ -395,6 +395,45 @@ class FrameDecoderTest {
     }
 
     @Test
+    void anIncompressibleMessageOfMaxFrameSizeIsAcceptedInTheLargerFrameDeflateMakesOfIt() {
+        int limit = 4096;
+        byte[] random = new byte[limit];
+        new Random(21).nextBytes(random);
+        byte[] deflated = BadInput.deflate(new Deflater(6, true), random);
+        assertTrue(deflated.length > limit, "deflate grew random data to " + deflated.length);
+        FrameDecoder d = new FrameDecoder(limit, limit, deflate());
+        RingBuffer in = RingBuffer.allocate(0);
+        in.write(WsTestClient.frame(true, 4, FrameDecoder.OP_BINARY, deflated, 7, true));
+        assertEquals(FrameDecoder.MESSAGE, d.decode(in));
+        assertArrayEquals(random, copy(d.payload()));
+
+        int bound = FrameDecoder.compressedBound(limit);
+        for (int length : new int[] {bound - 1, bound, bound + 1}) {
+            FrameDecoder fresh = new FrameDecoder(limit, limit, deflate());
+            RingBuffer header = RingBuffer.allocate(0);
+            header.write(WsTestClient.frame(true, 4, FrameDecoder.OP_BINARY, new byte[length], 7, true), 0, 8);
+            if (length <= bound) {
+                assertEquals(FrameDecoder.NEED_MORE, fresh.decode(header), "a compressed frame of " + length);
+            } else {
+                WebSocketException e = assertThrows(WebSocketException.class, () -> fresh.decode(header));
+                assertEquals(CloseStatus.MESSAGE_TOO_BIG, e.code());
+            }
+        }
+        // Uncompressed frames keep the exact limit.
+        RingBuffer plain = RingBuffer.allocate(0);
+        plain.write(WsTestClient.frame(true, 0, FrameDecoder.OP_BINARY, new byte[limit + 1], 7, true), 0, 8);
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> new FrameDecoder(limit, limit, deflate()).decode(plain));
+        assertEquals(CloseStatus.MESSAGE_TOO_BIG, e.code());
+    }
+
+    private static byte[] copy(ByteBuffer b) {
+        byte[] bytes = new byte[b.remaining()];
+        b.get(b.position(), bytes);
+        return bytes;
+    }
+
+    @Test
     void compressedMessagesReuseTheMessageBufferInsteadOfAllocatingOneEach() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
                 java.lang.management.ManagementFactory.getThreadMXBean();
