@@ -489,9 +489,12 @@ public class GevProperties {
         private DataSize writeBufferLowWaterMark = DataSize.ofKilobytes(32);
 
         /**
-         * Queued outbound bytes above which a connection that stopped reading is closed.
+         * Queued outbound bytes above which a connection that stopped reading is closed. When
+         * unset: 16MB for TCP servers, and for WebSocket servers 1MB more than
+         * gev.websocket.max-message-size (at least 16MB), so that the largest message accepted
+         * can be sent back.
          */
-        private DataSize writeBufferLimit = DataSize.ofMegabytes(16);
+        private DataSize writeBufferLimit;
 
         /**
          * Inbound bytes a connection may hold while waiting for a complete frame.

@@ -301,6 +301,26 @@ class GevAutoConfigurationTests {
     }
 
     @Test
+    void shouldLetAWebSocketServerSendBackTheLargestMessageItAcceptsUnlessTheWriteBufferLimitIsSet() {
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, CaptureConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=32MB")
+                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
+                        .writeBufferLimit()).isEqualTo(33 * 1024 * 1024));
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, CaptureConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=1MB")
+                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
+                        .writeBufferLimit()).isEqualTo(Server.DEFAULT_WRITE_BUFFER_LIMIT));
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, CaptureConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=32MB",
+                        "gev.server.write-buffer-limit=20MB")
+                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
+                        .writeBufferLimit()).isEqualTo(20 * 1024 * 1024));
+        this.runner.withUserConfiguration(EchoConfiguration.class, CaptureConfiguration.class)
+                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
+                        .writeBufferLimit()).isEqualTo(Server.DEFAULT_WRITE_BUFFER_LIMIT));
+    }
+
+    @Test
     void shouldCapFrameSizeAtMessageSize() {
         this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=64KB")

@@ -30,7 +30,7 @@ class GevPropertiesTests {
         assertThat(this.properties.getWriteBufferHighWaterMark().toBytes())
                 .isEqualTo(this.core.writeBufferHighWaterMark());
         assertThat(this.properties.getWriteBufferLowWaterMark().toBytes()).isEqualTo(this.core.writeBufferLowWaterMark());
-        assertThat(this.properties.getWriteBufferLimit().toBytes()).isEqualTo(this.core.writeBufferLimit());
+        assertThat(this.properties.getWriteBufferLimit()).as("unset: each kind of server has its own default").isNull();
         assertThat(this.properties.getReadBufferLimit().toBytes()).isEqualTo(this.core.readBufferLimit());
         assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
         assertThat(this.properties.getBlockedLoopWarning()).isEqualTo(this.core.blockedLoopWarning());
