@@ -11,12 +11,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -93,9 +95,21 @@ class EmbeddedTlsTest {
             server.advanceTime(Duration.ofNanos(1));
             assertFalse(stalled.isOpen());
             assertEquals(CloseReason.TLS_ERROR, stalled.closeReason());
+            assertInstanceOf(SSLException.class, stalled.closeCause());
+            assertTrue(stalled.closeCause().getMessage().contains("not completed within"), stalled.closeCause().getMessage());
             assertTrue(done.connection().isOpen(), "a connection past its handshake outlives the timeout");
             done.send("still here".getBytes(StandardCharsets.US_ASCII), Segmentation.whole());
             assertArrayEquals("still here".getBytes(StandardCharsets.US_ASCII), done.received());
+        }
+    }
+
+    @Test
+    void plaintextOnATlsPortClosesWithTheEnginesFailureAsItsCause() {
+        try (EmbeddedServer server = start()) {
+            EmbeddedConnection c = server.connect();
+            c.receive("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII), Segmentation.byteByByte());
+            assertEquals(CloseReason.TLS_ERROR, c.closeReason());
+            assertInstanceOf(SSLException.class, c.closeCause());
         }
     }
 

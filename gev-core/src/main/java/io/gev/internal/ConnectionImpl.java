@@ -569,6 +569,14 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     // ---- closing ----------------------------------------------------------------------------
 
+    /** Closes now for {@code reason}, recording {@code cause} as what failed. */
+    void close(CloseReason reason, Throwable cause) {
+        if (state == OPEN) {
+            closeCause = cause;
+        }
+        close(reason);
+    }
+
     /** Closes now; the one place where a connection ends. */
     void close(CloseReason reason) {
         if (state != OPEN) {

@@ -696,7 +696,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         if (cause != null) {
             log.debug("TLS failure of {}", connection, cause);
         }
-        connection.close(CloseReason.TLS_ERROR);
+        connection.close(CloseReason.TLS_ERROR, cause != null ? cause : new SSLException(reason));
     }
 
     private void closeOnIoError(String operation, IOException e) {
