@@ -96,7 +96,8 @@ class EmbeddedTlsTest {
             assertFalse(stalled.isOpen());
             assertEquals(CloseReason.TLS_ERROR, stalled.closeReason());
             assertInstanceOf(SSLException.class, stalled.closeCause());
-            assertTrue(stalled.closeCause().getMessage().contains("not completed within"), stalled.closeCause().getMessage());
+            String cause = stalled.closeCause().getMessage();
+            assertTrue(cause.contains("not completed within"), cause);
             assertTrue(done.connection().isOpen(), "a connection past its handshake outlives the timeout");
             done.send("still here".getBytes(StandardCharsets.US_ASCII), Segmentation.whole());
             assertArrayEquals("still here".getBytes(StandardCharsets.US_ASCII), done.received());
@@ -107,7 +108,8 @@ class EmbeddedTlsTest {
     void plaintextOnATlsPortClosesWithTheEnginesFailureAsItsCause() {
         try (EmbeddedServer server = start()) {
             EmbeddedConnection c = server.connect();
-            c.receive("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII), Segmentation.byteByByte());
+            byte[] http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            c.receive(http, Segmentation.byteByByte());
             assertEquals(CloseReason.TLS_ERROR, c.closeReason());
             assertInstanceOf(SSLException.class, c.closeCause());
         }
