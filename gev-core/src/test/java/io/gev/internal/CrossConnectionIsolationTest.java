@@ -6,6 +6,7 @@ import io.gev.Server;
 import io.gev.loop.Transport;
 import io.gev.protocol.LengthFieldProtocol;
 import io.gev.protocol.RawProtocol;
+import io.gev.testing.BoundedServers;
 import io.gev.testing.Connections;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
@@ -79,7 +80,7 @@ class CrossConnectionIsolationTest {
     }
 
     @RegisterExtension
-    final SendCallbackReentrancyTest.BoundedServers servers = new SendCallbackReentrancyTest.BoundedServers();
+    final BoundedServers servers = new BoundedServers();
 
     static Stream<Arguments> transportsAndFramings() {
         return Stream.of(Transport.EPOLL, Transport.NIO)
