@@ -142,17 +142,7 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatSendsFromPackClosesItsConnectionWithAClearError() {
-        Protocol sendsFromPack = new Protocol() {
-            @Override
-            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
-                if (in.isEmpty()) {
-                    return false;
-                }
-                frame.set(null, in.peekView(in.length()));
-                in.retrieveAll();
-                return true;
-            }
-
+        Protocol sendsFromPack = new WholeReads() {
             @Override
             public void pack(Connection connection, Object message, RingBuffer out) {
                 connection.send("nested".getBytes());
@@ -178,17 +168,7 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatClosesFromPackFailsTheSendWithoutTouchingTheReleasedBuffer() {
-        Protocol closesFromPack = new Protocol() {
-            @Override
-            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
-                if (in.isEmpty()) {
-                    return false;
-                }
-                frame.set(null, in.peekView(in.length()));
-                in.retrieveAll();
-                return true;
-            }
-
+        Protocol closesFromPack = new WholeReads() {
             @Override
             public void pack(Connection connection, Object message, RingBuffer out) {
                 out.write((byte[]) message);
@@ -203,6 +183,19 @@ class WritePathReentrancyTest {
             assertEquals(1, failures.size());
             assertInstanceOf(ClosedChannelException.class, failures.get(0));
             assertEquals(0, server.buffersLent());
+        }
+    }
+
+    /** A protocol that decodes whatever has arrived as one frame; each test packs its own way. */
+    private abstract static class WholeReads implements Protocol {
+        @Override
+        public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+            if (in.isEmpty()) {
+                return false;
+            }
+            frame.set(null, in.peekView(in.length()));
+            in.retrieveAll();
+            return true;
         }
     }
 }
