@@ -6,7 +6,6 @@ import io.gev.Server;
 import io.gev.loop.Transport;
 import io.gev.protocol.LengthFieldProtocol;
 import io.gev.protocol.RawProtocol;
-import io.gev.testing.BoundedServers;
 import io.gev.testing.Connections;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
@@ -80,7 +79,7 @@ class CrossConnectionIsolationTest {
     }
 
     @RegisterExtension
-    final BoundedServers servers = new BoundedServers();
+    final TestServers servers = TestServers.bounded();
 
     static Stream<Arguments> transportsAndFramings() {
         return Stream.of(Transport.EPOLL, Transport.NIO)

@@ -6,7 +6,6 @@ import io.gev.buffer.RingBuffer;
 import io.gev.loop.Transport;
 import io.gev.protocol.LengthFieldProtocol;
 import io.gev.testing.Await;
-import io.gev.testing.BoundedServers;
 import io.gev.testing.Connections;
 import io.gev.testing.TestCertificates;
 import io.gev.testing.TestClient;
@@ -44,9 +43,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import static io.gev.testing.BoundedServers.closeCounts;
-import static io.gev.testing.BoundedServers.difference;
-import static io.gev.testing.BoundedServers.loopResponds;
+import static io.gev.testing.ServerRuns.closeCounts;
+import static io.gev.testing.ServerRuns.difference;
+import static io.gev.testing.ServerRuns.loopResponds;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -81,7 +80,7 @@ class SendCallbackReentrancyTest {
     private static final byte[] MORE = ascii("and one more thing before I go");
 
     @RegisterExtension
-    final BoundedServers servers = new BoundedServers();
+    final TestServers servers = TestServers.bounded();
 
     /** Makes the certificates (three keytool runs, seconds on a busy machine) before any test's clock starts. */
     @BeforeAll

@@ -3,8 +3,8 @@ package io.gev.websocket;
 import io.gev.Server;
 import io.gev.loop.Transport;
 import io.gev.testing.Await;
-import io.gev.testing.BoundedServers;
 import io.gev.testing.TestClient;
+import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
-import static io.gev.testing.BoundedServers.closeCounts;
-import static io.gev.testing.BoundedServers.difference;
-import static io.gev.testing.BoundedServers.loopResponds;
+import static io.gev.testing.ServerRuns.closeCounts;
+import static io.gev.testing.ServerRuns.difference;
+import static io.gev.testing.ServerRuns.loopResponds;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,7 +57,7 @@ class WebSocketSendCallbackReentrancyTest {
     private static final String PLEASE_CLOSE = "please close";
 
     @RegisterExtension
-    final BoundedServers servers = new BoundedServers();
+    final TestServers servers = TestServers.bounded();
 
     /**
      * A completed close handshake begun by the client (the server echoes the close frame and

@@ -2,50 +2,18 @@ package io.gev.testing;
 
 import io.gev.CloseReason;
 import io.gev.Server;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts servers and stops them after each test, like {@link TestServers}, but gives up on a
- * server whose loop does not stop within {@value #STOP_TIMEOUT_MILLIS} ms (a loop stuck in a
- * callback) instead of waiting forever, and fails then. Its static helpers describe such a
- * server, and what it sent, in failure messages.
+ * What runs of conversations against a one-loop server report when they fail: how the server
+ * closed its connections, whether its loop still runs, where bytes differ from those expected.
  */
-public final class BoundedServers implements AfterEachCallback {
-    public static final int STOP_TIMEOUT_MILLIS = 3_000;
+public final class ServerRuns {
 
-    private final List<Server> started = new ArrayList<>();
-
-    public Server start(Server.Builder builder) {
-        Server server = builder.build();
-        started.add(server);
-        server.start();
-        return server;
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
-        List<String> stuck = new ArrayList<>();
-        for (Server server : started) {
-            Thread stopper = new Thread(() -> server.stop(Duration.ZERO), "stop " + server.name());
-            stopper.setDaemon(true);
-            stopper.start();
-            stopper.join(STOP_TIMEOUT_MILLIS);
-            if (stopper.isAlive()) {
-                stuck.add(server.toString());
-            }
-        }
-        started.clear();
-        if (!stuck.isEmpty()) {
-            throw new AssertionError("not stopped within " + STOP_TIMEOUT_MILLIS + " ms (a loop is stuck): " + stuck);
-        }
+    private ServerRuns() {
     }
 
     /** How many connections the server closed for each reason, for failure messages. */
