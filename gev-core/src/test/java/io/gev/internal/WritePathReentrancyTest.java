@@ -142,13 +142,10 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatSendsFromPackClosesItsConnectionWithAClearError() {
-        Protocol sendsFromPack = new WholeReads() {
-            @Override
-            public void pack(Connection connection, Object message, RingBuffer out) {
-                connection.send("nested".getBytes());
-                out.write((byte[]) message);
-            }
-        };
+        Protocol sendsFromPack = wholeReads((connection, message, out) -> {
+            connection.send("nested".getBytes());
+            out.write((byte[]) message);
+        });
         List<Throwable> failures = new ArrayList<>();
         Handler handler = (c, ctx, payload) -> {
             c.send("reply".getBytes(), (conn, f) -> failures.add(f));
@@ -168,13 +165,10 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatClosesFromPackFailsTheSendWithoutTouchingTheReleasedBuffer() {
-        Protocol closesFromPack = new WholeReads() {
-            @Override
-            public void pack(Connection connection, Object message, RingBuffer out) {
-                out.write((byte[]) message);
-                connection.close();
-            }
-        };
+        Protocol closesFromPack = wholeReads((connection, message, out) -> {
+            out.write((byte[]) message);
+            connection.close();
+        });
         List<Throwable> failures = new ArrayList<>();
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(closesFromPack))) {
             EmbeddedConnection c = server.connect();
@@ -186,16 +180,29 @@ class WritePathReentrancyTest {
         }
     }
 
-    /** A protocol that decodes whatever has arrived as one frame; each test packs its own way. */
-    private abstract static class WholeReads implements Protocol {
-        @Override
-        public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
-            if (in.isEmpty()) {
-                return false;
+    /** How a test's protocol packs a message. */
+    @FunctionalInterface
+    private interface Packer {
+        void pack(Connection connection, Object message, RingBuffer out);
+    }
+
+    /** A protocol that decodes whatever has arrived as one frame and packs with {@code packer}. */
+    private static Protocol wholeReads(Packer packer) {
+        return new Protocol() {
+            @Override
+            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+                if (in.isEmpty()) {
+                    return false;
+                }
+                frame.set(null, in.peekView(in.length()));
+                in.retrieveAll();
+                return true;
             }
-            frame.set(null, in.peekView(in.length()));
-            in.retrieveAll();
-            return true;
-        }
+
+            @Override
+            public void pack(Connection connection, Object message, RingBuffer out) {
+                packer.pack(connection, message, out);
+            }
+        };
     }
 }
