@@ -32,7 +32,6 @@ import java.util.Random;
 
 import static io.gev.testing.Await.await;
 import static io.gev.testing.SegmentedExchange.concat;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,13 +98,7 @@ class SegmentedSocketsTest {
                 () -> name + ": " + stats.activeConnections() + " connections open, "
                         + stats.closedConnections(expected) + " of " + SegmentedRuns.CONVERSATIONS + " closed as "
                         + expected + "; seed " + SEED);
-        for (CloseReason reason : CloseReason.values()) {
-            if (reason != expected) {
-                assertEquals(0, stats.closedConnections(reason), name + ": connections closed as " + reason
-                        + "; seed " + SEED);
-            }
-        }
-        assertEquals(SegmentedRuns.CONVERSATIONS, stats.acceptedConnections(), name);
+        SegmentedRuns.assertClosedOnlyAs(stats, name, SEED, expected);
     }
 
     @ParameterizedTest

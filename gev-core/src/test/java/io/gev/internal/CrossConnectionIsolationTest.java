@@ -79,7 +79,7 @@ class CrossConnectionIsolationTest {
     }
 
     @RegisterExtension
-    final SendCallbackReentrancyTest.BoundedServers servers = new SendCallbackReentrancyTest.BoundedServers();
+    final TestServers servers = TestServers.bounded();
 
     static Stream<Arguments> transportsAndFramings() {
         return Stream.of(Transport.EPOLL, Transport.NIO)

@@ -1,6 +1,5 @@
 package io.gev.internal;
 
-import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Server;
 import io.gev.buffer.RingBuffer;
@@ -12,43 +11,28 @@ import io.gev.testing.TestCertificates;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import io.gev.testing.TlsTestClient;
-import io.gev.websocket.HandshakeRequest;
-import io.gev.websocket.WebSocketHandler;
-import io.gev.websocket.WebSocketMessage;
-import io.gev.websocket.WebSocketOptions;
-import io.gev.websocket.WebSocketServer;
-import io.gev.websocket.WebSocketSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Queue;
@@ -56,10 +40,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import static io.gev.testing.ServerRuns.closeCounts;
+import static io.gev.testing.ServerRuns.difference;
+import static io.gev.testing.ServerRuns.loopResponds;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -89,14 +75,12 @@ class SendCallbackReentrancyTest {
     /** Conversations after the connection closed from its callback. */
     private static final int CONVERSATIONS = 20;
     private static final int MAX_FAILURES = 3;
-    /** The pause between the small TCP segments of WebSocket clients. */
-    private static final long WS_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(150);
 
     private static final byte[] BYE = ascii("bye");
     private static final byte[] MORE = ascii("and one more thing before I go");
 
     @RegisterExtension
-    final BoundedServers servers = new BoundedServers();
+    final TestServers servers = TestServers.bounded();
 
     /** Makes the certificates (three keytool runs, seconds on a busy machine) before any test's clock starts. */
     @BeforeAll
@@ -170,79 +154,6 @@ class SendCallbackReentrancyTest {
         PoolCensus census = census(loop);
         assertEquals(census.size, census.distinct, "after " + trigger + " the pool of the loop holds "
                 + census.size + " rings of which only " + census.distinct + " are distinct");
-    }
-
-    // ---- WebSocket -------------------------------------------------------------------------
-
-    /**
-     * A completed close handshake begun by the client (the server echoes the close frame and
-     * closes from that send's callback); then 20 WebSocket conversations written in 1 to 3 byte
-     * TCP segments, each echoed exactly and closed with 1000.
-     */
-    @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
-    void webSocketConversationsAfterACompletedCloseHandshake(Transport transport) throws Exception {
-        Server server = startWebSocket(transport);
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
-        try (WsPeer a = WsPeer.open(server.port(), "/echo", random)) {
-            byte[] hello = ascii("hello before the close handshake");
-            a.writeSegmented(a.frame(WsPeer.TEXT, hello), 1, 3);
-            WsFrame echo = a.readFrame();
-            assertEquals(WsPeer.TEXT, echo.opcode, "seed " + seed);
-            assertArrayEquals(hello, echo.payload, "seed " + seed);
-            a.writeSegmented(a.frame(WsPeer.CLOSE, closePayload(1000, "bye")), 1, 3);
-            WsFrame close = a.readFrame();
-            assertEquals(WsPeer.CLOSE, close.opcode, "seed " + seed);
-            assertEquals(1000, close.closeCode(), "seed " + seed);
-            assertTrue(a.ends(), "the server did not close TCP after its close frame, seed " + seed);
-        }
-        awaitNoConnections(server);
-        webSocketConversations(server, random, seed, "a completed close handshake");
-    }
-
-    /** How an upgrade is refused. */
-    enum Refusal {
-        /** The handler's onHandshake rejects it: the 401 is sent with a callback that closes. */
-        BY_THE_HANDLER("/private", true, 401),
-        /** A path the options do not serve: 404. */
-        PATH_NOT_SERVED("/nowhere", true, 404),
-        /** A plain HTTP request: 426. */
-        NOT_AN_UPGRADE("/echo", false, 426);
-
-        final String path;
-        final boolean upgrade;
-        final int status;
-
-        Refusal(String path, boolean upgrade, int status) {
-            this.path = path;
-            this.upgrade = upgrade;
-            this.status = status;
-        }
-    }
-
-    /** A refused upgrade, then 20 segmented WebSocket conversations on the same loop. */
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("transportsAndRefusals")
-    void webSocketConversationsAfterARefusedUpgrade(Transport transport, Refusal refusal) throws Exception {
-        Server server = startWebSocket(transport);
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
-        try (WsPeer a = WsPeer.connect(server.port(), random)) {
-            String request = refusal.upgrade ? a.upgradeRequest(refusal.path)
-                    : "GET " + refusal.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-            a.writeSegmented(request.getBytes(StandardCharsets.ISO_8859_1), 1, 40);
-            HttpResponse response = a.readResponse();
-            assertEquals(refusal.status, response.status, response + ", seed " + seed);
-            assertTrue(a.ends(), "the server did not close TCP after refusing the upgrade, seed " + seed);
-        }
-        awaitNoConnections(server);
-        webSocketConversations(server, random, seed, "an upgrade refused with " + refusal.status);
-    }
-
-    static Stream<Arguments> transportsAndRefusals() {
-        return Stream.of(Transport.EPOLL, Transport.NIO)
-                .flatMap(t -> Arrays.stream(Refusal.values()).map(r -> Arguments.of(t, r)));
     }
 
     // ---- length-field runs -----------------------------------------------------------------
@@ -365,18 +276,6 @@ class SendCallbackReentrancyTest {
                     + "; seed " + seed + "; the server's closes: " + closeCounts(server)
                     + "\n  " + String.join("\n  ", failures));
         }
-    }
-
-    /** How many connections the server closed for each reason, for failure messages. */
-    static String closeCounts(Server server) {
-        StringBuilder sb = new StringBuilder();
-        for (CloseReason reason : CloseReason.values()) {
-            long n = server.stats().closedConnections(reason);
-            if (n > 0) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(reason).append('=').append(n);
-            }
-        }
-        return sb.length() == 0 ? "none" : sb.toString();
     }
 
     /** Connection A sends "bye", checks the reply and how the connection ends; returns once the server closed it. */
@@ -562,54 +461,6 @@ class SendCallbackReentrancyTest {
         return cuts;
     }
 
-    /** Whether the server's loop runs a task within a second (a stuck loop fails every later conversation). */
-    private static boolean loopResponds(Server server) {
-        CompletableFuture<Void> ran = new CompletableFuture<>();
-        server.loops().get(0).execute(() -> ran.complete(null));
-        try {
-            ran.get(1, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    /**
-     * Starts servers and stops them after each test, like {@link TestServers}, but gives up on a
-     * server whose loop does not stop within {@value #STOP_TIMEOUT_MILLIS} ms (a loop stuck in a
-     * callback) instead of waiting forever, and fails then.
-     */
-    static final class BoundedServers implements AfterEachCallback {
-        static final int STOP_TIMEOUT_MILLIS = 3_000;
-
-        private final List<Server> started = new ArrayList<>();
-
-        Server start(Server.Builder builder) {
-            Server server = builder.build();
-            started.add(server);
-            server.start();
-            return server;
-        }
-
-        @Override
-        public void afterEach(ExtensionContext context) throws Exception {
-            List<String> stuck = new ArrayList<>();
-            for (Server server : started) {
-                Thread stopper = new Thread(() -> server.stop(Duration.ZERO), "stop " + server.name());
-                stopper.setDaemon(true);
-                stopper.start();
-                stopper.join(STOP_TIMEOUT_MILLIS);
-                if (stopper.isAlive()) {
-                    stuck.add(server.toString());
-                }
-            }
-            started.clear();
-            if (!stuck.isEmpty()) {
-                throw new AssertionError("not stopped within " + STOP_TIMEOUT_MILLIS + " ms (a loop is stuck): " + stuck);
-            }
-        }
-    }
-
     // ---- the pool, looked at on its loop ----------------------------------------------------
 
     private static final class PoolCensus {
@@ -646,146 +497,6 @@ class SendCallbackReentrancyTest {
         return result.get(5, TimeUnit.SECONDS);
     }
 
-    // ---- WebSocket conversations ------------------------------------------------------------
-
-    private static final String PLEASE_CLOSE = "please close";
-
-    private Server startWebSocket(Transport transport) {
-        WebSocketHandler echo = new WebSocketHandler() {
-            @Override
-            public void onHandshake(HandshakeRequest request) {
-                if (request.path().equals("/private")) {
-                    request.reject(401, "members only");
-                }
-            }
-
-            @Override
-            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-                if (message.isText() && message.text().equals(PLEASE_CLOSE)) {
-                    session.close(); // Server-initiated: no send callback closes this connection.
-                    return null;
-                }
-                return message;
-            }
-        };
-        WebSocketOptions options = WebSocketOptions.builder().paths("/echo", "/private").build();
-        return servers.start(WebSocketServer.builder(echo, options).address("127.0.0.1").port(0).loops(1)
-                .transport(transport).daemonThreads(true));
-    }
-
-    /**
-     * {@value #CONVERSATIONS} WebSocket conversations one after the other, every byte of them
-     * (the upgrade request in 1 to 40 byte pieces, masked frames in 1 to 3 byte pieces) in small
-     * TCP segments: one to three text or binary messages echoed, then "please close", which the
-     * server answers with a close frame 1000 the client answers.
-     */
-    private static void webSocketConversations(Server server, Random random, long seed, String after)
-            throws Exception {
-        List<String> failures = new ArrayList<>();
-        int answered = 0;
-        int tried = 0;
-        for (int n = 0; n < CONVERSATIONS && failures.size() < MAX_FAILURES; n++) {
-            tried++;
-            String failure = webSocketConversation(server, random, n);
-            if (failure == null) {
-                answered++;
-            } else {
-                failures.add("conversation " + n + ": " + failure);
-                if (!loopResponds(server)) {
-                    failures.add("the loop no longer runs tasks: it is stuck, so the run stops here");
-                    break;
-                }
-            }
-        }
-        if (!failures.isEmpty()) {
-            fail("after " + after + ": " + answered + " of " + tried + " WebSocket conversations went right"
-                    + (tried < CONVERSATIONS ? " (stopped after " + MAX_FAILURES + " failures)" : "")
-                    + "; seed " + seed + "; the server's closes: " + closeCounts(server)
-                    + "\n  " + String.join("\n  ", failures));
-        }
-    }
-
-    private static String webSocketConversation(Server server, Random random, int n) {
-        String step = "connecting";
-        try (WsPeer ws = WsPeer.connect(server.port(), random)) {
-            step = "the upgrade";
-            ws.writeSegmented(ws.upgradeRequest("/echo").getBytes(StandardCharsets.ISO_8859_1), 1, 40);
-            HttpResponse response = ws.readResponse();
-            if (response.status != 101) {
-                return "upgrade answered with " + response;
-            }
-            if (!ws.expectedAccept().equals(response.header("sec-websocket-accept"))) {
-                return "wrong Sec-WebSocket-Accept in " + response;
-            }
-            int messages = 1 + random.nextInt(3);
-            for (int m = 0; m < messages; m++) {
-                step = "message " + m;
-                boolean text = random.nextBoolean();
-                byte[] payload;
-                if (text) {
-                    StringBuilder sb = new StringBuilder("conversation " + n + " message " + m + ":");
-                    for (int i = random.nextInt(40); i > 0; i--) {
-                        sb.append((char) ('a' + random.nextInt(26)));
-                    }
-                    payload = ascii(sb.toString());
-                } else {
-                    payload = new byte[random.nextInt(60)];
-                    random.nextBytes(payload);
-                }
-                int opcode = text ? WsPeer.TEXT : WsPeer.BINARY;
-                ws.writeSegmented(ws.frame(opcode, payload), 1, 3);
-                WsFrame echo = ws.readFrame();
-                if (echo.opcode != opcode || !echo.fin) {
-                    return step + ": got a frame with opcode " + echo.opcode + (echo.fin ? "" : " without FIN")
-                            + " instead of " + opcode;
-                }
-                String wrong = difference(payload, echo.payload);
-                if (wrong != null) {
-                    return step + " (" + payload.length + " bytes): " + wrong;
-                }
-            }
-            step = "the close handshake";
-            ws.writeSegmented(ws.frame(WsPeer.TEXT, ascii(PLEASE_CLOSE)), 1, 3);
-            WsFrame close = ws.readFrame();
-            if (close.opcode != WsPeer.CLOSE) {
-                return step + ": got a frame with opcode " + close.opcode + " instead of the server's close";
-            }
-            if (close.closeCode() != 1000) {
-                return step + ": the server closed with " + close.closeCode() + " instead of 1000";
-            }
-            ws.writeSegmented(ws.frame(WsPeer.CLOSE, closePayload(1000, "")), 1, 3);
-            if (!ws.ends()) {
-                return step + ": the server did not close TCP within " + READ_TIMEOUT_MILLIS + " ms of the answer";
-            }
-        } catch (SocketTimeoutException e) {
-            return step + ": nothing within " + READ_TIMEOUT_MILLIS + " ms";
-        } catch (EOFException e) {
-            return step + ": the connection ended: " + e.getMessage();
-        } catch (IOException e) {
-            return step + ": " + e;
-        }
-        try {
-            awaitNoConnections(server);
-        } catch (AssertionError e) {
-            return e.getMessage();
-        }
-        return null;
-    }
-
-    private static void awaitNoConnections(Server server) {
-        Await.await(Duration.ofMillis(READ_TIMEOUT_MILLIS), () -> server.stats().activeConnections() == 0,
-                () -> server.stats().activeConnections() + " connections still open on the server");
-    }
-
-    private static byte[] closePayload(int code, String reason) {
-        byte[] r = ascii(reason);
-        byte[] p = new byte[2 + r.length];
-        p[0] = (byte) (code >> 8);
-        p[1] = (byte) code;
-        System.arraycopy(r, 0, p, 2, r.length);
-        return p;
-    }
-
     // ---- bytes --------------------------------------------------------------------------------
 
     private static byte[] ascii(String s) {
@@ -801,30 +512,6 @@ class SendCallbackReentrancyTest {
         byte[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
-    }
-
-    /** {@code null} when equal, else where they first differ, with a few bytes of each around it. */
-    static String difference(byte[] expected, byte[] got) {
-        int n = Math.min(expected.length, got.length);
-        int at = 0;
-        while (at < n && expected[at] == got[at]) {
-            at++;
-        }
-        if (at == n && expected.length == got.length) {
-            return null;
-        }
-        int from = Math.max(0, at - 4);
-        return "wrong bytes: " + got.length + " received where " + expected.length + " were expected, first"
-                + " difference at offset " + at + ": expected " + hex(expected, from, at + 12) + ", got "
-                + hex(got, from, at + 12) + " (from offset " + from + ")";
-    }
-
-    private static String hex(byte[] bytes, int from, int to) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = from; i < Math.min(to, bytes.length); i++) {
-            sb.append(String.format(Locale.ROOT, "%02x", bytes[i] & 0xFF));
-        }
-        return sb.length() == 0 ? "(nothing)" : sb.toString();
     }
 
     // ---- clients -------------------------------------------------------------------------------
@@ -956,223 +643,6 @@ class SendCallbackReentrancyTest {
                 throw e;
             }
             return 0;
-        }
-    }
-
-    /** A raw WebSocket client that masks every frame and writes in small TCP segments. */
-    private static final class WsPeer implements AutoCloseable {
-        static final int TEXT = 1;
-        static final int BINARY = 2;
-        static final int CLOSE = 8;
-        private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-        private final Random random;
-        private String key;
-
-        private WsPeer(Socket socket, Random random) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-            this.random = random;
-        }
-
-        static WsPeer connect(int port, Random random) throws IOException {
-            Socket socket = new Socket();
-            try {
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-                socket.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
-            } catch (IOException e) {
-                socket.close();
-                throw e;
-            }
-            return new WsPeer(socket, random);
-        }
-
-        /** Connects and upgrades to {@code path}, asserting the 101. */
-        static WsPeer open(int port, String path, Random random) throws IOException {
-            WsPeer ws = connect(port, random);
-            ws.writeSegmented(ws.upgradeRequest(path).getBytes(StandardCharsets.ISO_8859_1), 1, 40);
-            HttpResponse response = ws.readResponse();
-            assertEquals(101, response.status, "upgrade refused: " + response);
-            assertEquals(ws.expectedAccept(), response.header("sec-websocket-accept"));
-            return ws;
-        }
-
-        String upgradeRequest(String path) {
-            byte[] nonce = new byte[16];
-            random.nextBytes(nonce);
-            key = Base64.getEncoder().encodeToString(nonce);
-            return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        }
-
-        String expectedAccept() {
-            try {
-                byte[] sha1 = MessageDigest.getInstance("SHA-1").digest(ascii(key + GUID));
-                return Base64.getEncoder().encodeToString(sha1);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        /** A final, masked client frame with a random mask. */
-        byte[] frame(int opcode, byte[] payload) {
-            ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 8);
-            f.write(0x80 | opcode);
-            if (payload.length < 126) {
-                f.write(0x80 | payload.length);
-            } else {
-                f.write(0x80 | 126);
-                f.write(payload.length >> 8);
-                f.write(payload.length);
-            }
-            byte[] mask = new byte[4];
-            random.nextBytes(mask);
-            f.write(mask, 0, 4);
-            for (int i = 0; i < payload.length; i++) {
-                f.write(payload[i] ^ mask[i & 3]);
-            }
-            return f.toByteArray();
-        }
-
-        /** Writes {@code bytes} in pieces of {@code min} to {@code max} bytes with a short pause between them. */
-        void writeSegmented(byte[] bytes, int min, int max) throws IOException {
-            for (int off = 0; off < bytes.length; ) {
-                int n = Math.min(bytes.length - off, min + random.nextInt(max - min + 1));
-                out.write(bytes, off, n);
-                out.flush();
-                off += n;
-                if (off < bytes.length) {
-                    LockSupport.parkNanos(WS_PAUSE_NANOS); // Client side: so that the pieces are TCP segments.
-                }
-            }
-        }
-
-        HttpResponse readResponse() throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException("end of stream in the response head: " + head);
-                }
-                head.write(b);
-                byte[] h = head.toByteArray();
-                int n = h.length;
-                if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                    break;
-                }
-            }
-            String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-            String[] statusLine = lines[0].split(" ", 3);
-            if (statusLine.length < 2 || !statusLine[0].equals("HTTP/1.1")) {
-                throw new IOException("not an HTTP/1.1 status line: " + lines[0]);
-            }
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-                }
-            }
-            String length = headers.get("content-length");
-            String body = length == null ? "" : new String(readExactly(Integer.parseInt(length)), StandardCharsets.UTF_8);
-            return new HttpResponse(Integer.parseInt(statusLine[1]), headers, body);
-        }
-
-        WsFrame readFrame() throws IOException {
-            byte[] h = readExactly(2);
-            if ((h[1] & 0x80) != 0) {
-                throw new IOException("a masked server frame");
-            }
-            long length = h[1] & 0x7F;
-            if (length == 126) {
-                byte[] l = readExactly(2);
-                length = ((l[0] & 0xFF) << 8) | (l[1] & 0xFF);
-            } else if (length == 127) {
-                length = ByteBuffer.wrap(readExactly(8)).getLong();
-                if (length > 1 << 20) {
-                    throw new IOException("a server frame of " + length + " bytes");
-                }
-            }
-            return new WsFrame((h[0] & 0x80) != 0, h[0] & 0x0F, readExactly((int) length));
-        }
-
-        private byte[] readExactly(int n) throws IOException {
-            byte[] bytes = new byte[n];
-            int off = 0;
-            while (off < n) {
-                int r = in.read(bytes, off, n - off);
-                if (r < 0) {
-                    throw new EOFException("end of stream after " + off + " of " + n + " bytes");
-                }
-                off += r;
-            }
-            return bytes;
-        }
-
-        /** {@code true} when the server ends the connection (EOF or reset) with nothing more before it. */
-        boolean ends() throws IOException {
-            try {
-                int b = in.read();
-                if (b >= 0) {
-                    throw new IOException("unexpected bytes (first 0x" + Integer.toHexString(b)
-                            + ") where the end of stream was expected");
-                }
-                return true;
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (IOException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("unexpected bytes")) {
-                    throw e;
-                }
-                return true; // A reset ends it too.
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    private static final class WsFrame {
-        final boolean fin;
-        final int opcode;
-        final byte[] payload;
-
-        WsFrame(boolean fin, int opcode, byte[] payload) {
-            this.fin = fin;
-            this.opcode = opcode;
-            this.payload = payload;
-        }
-
-        int closeCode() {
-            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
-        }
-    }
-
-    private static final class HttpResponse {
-        final int status;
-        final Map<String, String> headers;
-        final String body;
-
-        HttpResponse(int status, Map<String, String> headers, String body) {
-            this.status = status;
-            this.headers = headers;
-            this.body = body;
-        }
-
-        String header(String name) {
-            return headers.get(name);
-        }
-
-        @Override
-        public String toString() {
-            return status + " " + headers + " " + body;
         }
     }
 }

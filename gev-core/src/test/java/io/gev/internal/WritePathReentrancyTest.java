@@ -142,23 +142,10 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatSendsFromPackClosesItsConnectionWithAClearError() {
-        Protocol sendsFromPack = new Protocol() {
-            @Override
-            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
-                if (in.isEmpty()) {
-                    return false;
-                }
-                frame.set(null, in.peekView(in.length()));
-                in.retrieveAll();
-                return true;
-            }
-
-            @Override
-            public void pack(Connection connection, Object message, RingBuffer out) {
-                connection.send("nested".getBytes());
-                out.write((byte[]) message);
-            }
-        };
+        Protocol sendsFromPack = wholeReads((connection, message, out) -> {
+            connection.send("nested".getBytes());
+            out.write((byte[]) message);
+        });
         List<Throwable> failures = new ArrayList<>();
         Handler handler = (c, ctx, payload) -> {
             c.send("reply".getBytes(), (conn, f) -> failures.add(f));
@@ -178,7 +165,30 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatClosesFromPackFailsTheSendWithoutTouchingTheReleasedBuffer() {
-        Protocol closesFromPack = new Protocol() {
+        Protocol closesFromPack = wholeReads((connection, message, out) -> {
+            out.write((byte[]) message);
+            connection.close();
+        });
+        List<Throwable> failures = new ArrayList<>();
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(closesFromPack))) {
+            EmbeddedConnection c = server.connect();
+            c.connection().send("bye".getBytes(), (conn, f) -> failures.add(f));
+            assertFalse(c.isOpen());
+            assertEquals(1, failures.size());
+            assertInstanceOf(ClosedChannelException.class, failures.get(0));
+            assertEquals(0, server.buffersLent());
+        }
+    }
+
+    /** How a test's protocol packs a message. */
+    @FunctionalInterface
+    private interface Packer {
+        void pack(Connection connection, Object message, RingBuffer out);
+    }
+
+    /** A protocol that decodes whatever has arrived as one frame and packs with {@code packer}. */
+    private static Protocol wholeReads(Packer packer) {
+        return new Protocol() {
             @Override
             public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
                 if (in.isEmpty()) {
@@ -191,18 +201,8 @@ class WritePathReentrancyTest {
 
             @Override
             public void pack(Connection connection, Object message, RingBuffer out) {
-                out.write((byte[]) message);
-                connection.close();
+                packer.pack(connection, message, out);
             }
         };
-        List<Throwable> failures = new ArrayList<>();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(closesFromPack))) {
-            EmbeddedConnection c = server.connect();
-            c.connection().send("bye".getBytes(), (conn, f) -> failures.add(f));
-            assertFalse(c.isOpen());
-            assertEquals(1, failures.size());
-            assertInstanceOf(ClosedChannelException.class, failures.get(0));
-            assertEquals(0, server.buffersLent());
-        }
     }
 }

@@ -160,18 +160,10 @@ public final class SegmentedExchange {
     public static void run(Socket socket, Script script, String label) throws Exception {
         OutputStream out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
-        CompletableFuture<Void> writing = new CompletableFuture<>();
-        Thread writer = new Thread(() -> {
-            try {
-                out.write(script.request());
-                socket.shutdownOutput();
-                writing.complete(null);
-            } catch (Throwable e) {
-                writing.completeExceptionally(e);
-            }
-        }, "writer of " + label);
-        writer.setDaemon(true);
-        writer.start();
+        CompletableFuture<Void> writing = startWriter(label, () -> {
+            out.write(script.request());
+            socket.shutdownOutput();
+        });
         readExpected(in, script.reply(), label);
         expectEnd(in, label);
         awaitWriter(writing, label);
@@ -252,6 +244,31 @@ public final class SegmentedExchange {
             throw new AssertionError(label + ": bytes after the last reply: "
                     + HexFormat.of().formatHex(concat(new byte[] {(byte) next}, more)));
         }
+    }
+
+    /** What a writer thread does; whatever it throws fails the conversation. */
+    @FunctionalInterface
+    public interface Writing {
+        void write() throws Exception;
+    }
+
+    /**
+     * Starts a daemon thread, "writer of {@code label}", that does {@code writing}; the future
+     * completes when it is done, exceptionally with what it threw (see {@link #awaitWriter}).
+     */
+    public static CompletableFuture<Void> startWriter(String label, Writing writing) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try {
+                writing.write();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "writer of " + label);
+        writer.setDaemon(true);
+        writer.start();
+        return done;
     }
 
     /** Waits for a writer thread and turns its failure into the test's. */

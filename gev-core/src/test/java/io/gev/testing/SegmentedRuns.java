@@ -1,5 +1,7 @@
 package io.gev.testing;
 
+import io.gev.CloseReason;
+import io.gev.ServerStats;
 import io.gev.testing.SegmentedExchange.Size;
 import io.gev.testing.SegmentedSocket.Cuts;
 
@@ -11,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The plan every segmentation test follows against one server: three conversations one after
@@ -106,5 +110,20 @@ public final class SegmentedRuns {
     /** A seed for the cuts of a conversation, apart from the one its content is drawn from. */
     public static long cutSeed(long seed) {
         return seed * 0x9E3779B97F4A7C15L + 1;
+    }
+
+    /**
+     * After a run on a server with these {@code stats}: it closed no connection for a reason
+     * other than {@code allowed}, and accepted {@value #CONVERSATIONS} connections.
+     */
+    public static void assertClosedOnlyAs(ServerStats stats, String name, long seed, CloseReason... allowed) {
+        List<CloseReason> expected = List.of(allowed);
+        for (CloseReason reason : CloseReason.values()) {
+            if (!expected.contains(reason)) {
+                assertEquals(0, stats.closedConnections(reason), name + ": connections closed as " + reason
+                        + "; seed " + seed);
+            }
+        }
+        assertEquals(CONVERSATIONS, stats.acceptedConnections(), name);
     }
 }

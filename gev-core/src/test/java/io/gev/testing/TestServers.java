@@ -17,7 +17,28 @@ import java.util.List;
  */
 public final class TestServers implements AfterEachCallback {
 
+    /** How long a {@link #bounded()} extension waits for a server to stop. */
+    public static final int STOP_TIMEOUT_MILLIS = 3_000;
+
     private final List<Server> started = new ArrayList<>();
+    private final boolean bounded;
+
+    public TestServers() {
+        this(false);
+    }
+
+    private TestServers(boolean bounded) {
+        this.bounded = bounded;
+    }
+
+    /**
+     * Like {@code new TestServers()}, but gives up on a server whose loop does not stop within
+     * {@value #STOP_TIMEOUT_MILLIS} ms (a loop stuck in a callback) instead of waiting forever,
+     * and fails then.
+     */
+    public static TestServers bounded() {
+        return new TestServers(true);
+    }
 
     /** A builder for a server on 127.0.0.1, any free port, two loops and daemon threads. */
     public static Server.Builder local(Handler handler, Transport transport) {
@@ -51,10 +72,27 @@ public final class TestServers implements AfterEachCallback {
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        if (!bounded) {
+            for (Server server : started) {
+                server.stop(Duration.ZERO);
+            }
+            started.clear();
+            return;
+        }
+        List<String> stuck = new ArrayList<>();
         for (Server server : started) {
-            server.stop(Duration.ZERO);
+            Thread stopper = new Thread(() -> server.stop(Duration.ZERO), "stop " + server.name());
+            stopper.setDaemon(true);
+            stopper.start();
+            stopper.join(STOP_TIMEOUT_MILLIS);
+            if (stopper.isAlive()) {
+                stuck.add(server.toString());
+            }
         }
         started.clear();
+        if (!stuck.isEmpty()) {
+            throw new AssertionError("not stopped within " + STOP_TIMEOUT_MILLIS + " ms (a loop is stuck): " + stuck);
+        }
     }
 }

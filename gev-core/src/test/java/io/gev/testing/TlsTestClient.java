@@ -49,14 +49,7 @@ public final class TlsTestClient implements AutoCloseable {
 
     /** Like {@link #connect(int, SSLContext)}, with these engine parameters. */
     public static TlsTestClient connect(int port, SSLContext context, SSLParameters parameters) throws IOException {
-        TlsTestClient client = new TlsTestClient(TestClient.connect(port), engine(context, parameters));
-        try {
-            client.handshake();
-        } catch (IOException | RuntimeException e) {
-            client.close();
-            throw e;
-        }
-        return client;
+        return handshaken(TestClient.connect(port), engine(context, parameters));
     }
 
     /**
@@ -64,7 +57,12 @@ public final class TlsTestClient implements AutoCloseable {
      * {@link SegmentedSocket}, say, so that the records are cut into segments).
      */
     public static TlsTestClient over(TestClient tcp, SSLContext context) throws IOException {
-        TlsTestClient client = new TlsTestClient(tcp, engine(context, null));
+        return handshaken(tcp, engine(context, null));
+    }
+
+    /** A client on {@code tcp} past its handshake; {@code tcp} is closed when the handshake fails. */
+    private static TlsTestClient handshaken(TestClient tcp, SSLEngine engine) throws IOException {
+        TlsTestClient client = new TlsTestClient(tcp, engine);
         try {
             client.handshake();
         } catch (IOException | RuntimeException e) {

@@ -3,19 +3,15 @@ package io.gev.websocket;
 import io.gev.Server;
 import io.gev.loop.Transport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,31 +35,9 @@ class PythonClientInteropTest {
 
     @BeforeAll
     static void findPython() throws Exception {
-        // A pyenv or venv python3 on PATH may lack the Debian package: prefer the system one.
-        python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        String problem = null;
-        try {
-            Process p = new ProcessBuilder(python, "-c", "import websockets").redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                problem = output.strip();
-            }
-        } catch (IOException e) {
-            problem = e.toString();
-        }
-        Assumptions.assumeTrue(problem == null, "skipped: " + python + " cannot import websockets ("
-                + "install python3-websockets, as .ci/run does): " + problem);
-        script = copy("/websocket/echo_client.py");
-        windowScript = copy("/websocket/window_client.py");
-    }
-
-    private static Path copy(String resource) throws IOException {
-        Path file = Files.createTempFile("gev-ws", ".py");
-        try (InputStream in = PythonClientInteropTest.class.getResourceAsStream(resource)) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        file.toFile().deleteOnExit();
-        return file;
+        python = PythonWebSockets.python();
+        script = PythonWebSockets.script("/websocket/echo_client.py");
+        windowScript = PythonWebSockets.script("/websocket/window_client.py");
     }
 
     /**

@@ -3,7 +3,6 @@ package io.gev.websocket;
 import io.gev.CloseReason;
 import io.gev.embedded.EmbeddedConnection;
 import io.gev.embedded.EmbeddedServer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,9 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,24 +46,8 @@ class PythonConformanceTest {
 
     @BeforeAll
     static void findPython() throws Exception {
-        python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        String problem = null;
-        try {
-            Process p = new ProcessBuilder(python, "-c", "import websockets").redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                problem = output.strip();
-            }
-        } catch (IOException e) {
-            problem = e.toString();
-        }
-        Assumptions.assumeTrue(problem == null, "skipped: " + python + " cannot import websockets ("
-                + "install python3-websockets, as .ci/run does): " + problem);
-        script = Files.createTempFile("gev-ws-conformance", ".py");
-        try (InputStream in = PythonConformanceTest.class.getResourceAsStream("/websocket/conformance_client.py")) {
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-        script.toFile().deleteOnExit();
+        python = PythonWebSockets.python();
+        script = PythonWebSockets.script("/websocket/conformance_client.py");
     }
 
     @Test

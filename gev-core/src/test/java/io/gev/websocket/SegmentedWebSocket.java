@@ -69,17 +69,8 @@ public final class SegmentedWebSocket {
         boolean resetDeflater = extensions != null && extensions.contains("client_no_context_takeover");
         Conversation conversation = conversation(random, deflate, resetDeflater, size, maxPayload);
 
-        CompletableFuture<Void> writing = new CompletableFuture<>();
-        Thread writer = new Thread(() -> {
-            try {
-                writeInChunks(client, conversation.stream, random);
-                writing.complete(null);
-            } catch (Throwable e) {
-                writing.completeExceptionally(e);
-            }
-        }, "writer of " + label);
-        writer.setDaemon(true);
-        writer.start();
+        CompletableFuture<Void> writing = SegmentedExchange.startWriter(label,
+                () -> writeInChunks(client, conversation.stream, random));
 
         Reader reader = new Reader(client, deflate, label);
         for (int i = 0; i < conversation.expected.size(); i++) {

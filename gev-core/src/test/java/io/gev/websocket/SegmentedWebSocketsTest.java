@@ -103,13 +103,7 @@ class SegmentedWebSocketsTest {
         ServerStats stats = server.stats();
         await(Duration.ofSeconds(10), () -> stats.activeConnections() == 0,
                 () -> name + ": " + stats.activeConnections() + " connections still open; seed " + SEED);
-        for (CloseReason reason : CloseReason.values()) {
-            if (reason != CloseReason.LOCAL && reason != CloseReason.PEER) {
-                assertEquals(0, stats.closedConnections(reason), name + ": connections closed as " + reason
-                        + "; seed " + SEED);
-            }
-        }
-        assertEquals(SegmentedRuns.CONVERSATIONS, stats.acceptedConnections(), name);
+        SegmentedRuns.assertClosedOnlyAs(stats, name, SEED, CloseReason.LOCAL, CloseReason.PEER);
     }
 
     /**

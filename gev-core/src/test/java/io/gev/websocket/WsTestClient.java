@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +27,7 @@ final class WsTestClient implements AutoCloseable {
 
     static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
     static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private final TestClient client;
     private final InputStream in;
@@ -55,13 +59,29 @@ final class WsTestClient implements AutoCloseable {
 
     /** A valid upgrade request, plus {@code extraHeaders}. */
     static String request(String path, String... extraHeaders) {
+        return requestWithKey(KEY, path, extraHeaders);
+    }
+
+    /** A valid upgrade request whose Sec-WebSocket-Key is {@code key}, plus {@code extraHeaders}. */
+    static String requestWithKey(String key, String path, String... extraHeaders) {
         StringBuilder sb = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
-                .append("Sec-WebSocket-Key: ").append(KEY).append("\r\nSec-WebSocket-Version: 13\r\n");
+                .append("Sec-WebSocket-Key: ").append(key).append("\r\nSec-WebSocket-Version: 13\r\n");
         for (String h : extraHeaders) {
             sb.append(h).append("\r\n");
         }
         return sb.append("\r\n").toString();
+    }
+
+    /** The Sec-WebSocket-Accept that answers {@code key}. */
+    static String accept(String key) {
+        try {
+            byte[] sha1 = MessageDigest.getInstance("SHA-1")
+                    .digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+            return Base64.getEncoder().encodeToString(sha1);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     TestClient raw() {
@@ -184,9 +204,8 @@ final class WsTestClient implements AutoCloseable {
         while (true) {
             ServerFrame f = readFrame();
             if (f.opcode == 8) {
-                int code = f.payload.length >= 2 ? ((f.payload[0] & 0xFF) << 8) | (f.payload[1] & 0xFF) : 1005;
                 assertTrue(client.awaitClosed(), "the server did not close TCP after its close frame");
-                return code;
+                return f.closeCode();
             }
         }
     }
@@ -206,6 +225,26 @@ final class WsTestClient implements AutoCloseable {
         } finally {
             client.socket().setSoTimeout(TestClient.TIMEOUT_MILLIS);
         }
+    }
+
+    /**
+     * {@code true} when the server ends the connection (EOF or reset) within the socket's read
+     * timeout, {@code false} when it stays silent that long; throws when bytes come before the end.
+     */
+    boolean ends() throws IOException {
+        int b;
+        try {
+            b = in.read();
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // A reset ends it too.
+        }
+        if (b >= 0) {
+            throw new IOException("unexpected bytes (first 0x" + Integer.toHexString(b)
+                    + ") where the end of stream was expected");
+        }
+        return true;
     }
 
     @Override
@@ -249,6 +288,11 @@ final class WsTestClient implements AutoCloseable {
 
         String text() {
             return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** The code of a close frame; 1005 when it has none. */
+        int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
         }
     }
 }

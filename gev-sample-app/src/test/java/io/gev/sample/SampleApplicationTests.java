@@ -8,11 +8,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -21,9 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -178,18 +174,7 @@ class SampleApplicationTests {
 
     /** A client context that trusts the demo's self-signed certificate, as a user of the demo would. */
     private SSLContext trustingTheDemo() throws Exception {
-        KeyStore demo = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(this.demoCertificate)) {
-            demo.load(in, this.demoPassword.toCharArray());
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("demo", demo.getCertificate("demo"));
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trustManagers.getTrustManagers(), null);
-        return context;
+        return DemoTrust.context(this.demoCertificate, this.demoPassword);
     }
 
     private URI secureWebSocket() {

@@ -16,13 +16,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.Random;
 
 /**
@@ -126,17 +122,6 @@ class SampleEndpointsSegmentationTests {
 
     /** A client context that trusts the demo's self-signed certificate, as a user of the demo would. */
     private SSLContext trustingTheDemo() throws Exception {
-        KeyStore demo = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(this.demoCertificate)) {
-            demo.load(in, this.demoPassword.toCharArray());
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("demo", demo.getCertificate("demo"));
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trustManagers.getTrustManagers(), null);
-        return context;
+        return DemoTrust.context(this.demoCertificate, this.demoPassword);
     }
 }
