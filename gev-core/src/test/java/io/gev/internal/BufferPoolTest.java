@@ -96,7 +96,10 @@ class BufferPoolTest {
                 allocated += threads.getCurrentThreadAllocatedBytes() - before;
             }
         }
-        assertEquals(0, allocated, "bytes allocated by 64,000 borrows and releases once warm");
+        // Less than a byte per borrow: an allocating borrow or release costs 16 bytes or more each.
+        // Not zero: the JVM's own work on this thread (a compilation's bookkeeping) shows up now and
+        // then as a few dozen bytes over the whole run.
+        assertTrue(allocated < 64_000, allocated + " bytes allocated by 64,000 borrows and releases once warm");
         assertEquals(0, violations.get());
     }
 }
