@@ -18,6 +18,8 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
     private static final Logger log = LoggerFactory.getLogger(AbstractSocketIo.class);
 
     ConnectionImpl connection;
+    /** Readiness is reported only when it changes (see {@link SocketIo#edgeTriggered()}). */
+    private boolean edgeTriggered;
     private EventSink events;
     private LoopProgress progress;
     private IoRegistration registration;
@@ -50,11 +52,21 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
         this.registration = registration;
     }
 
+    AbstractSocketIo(boolean edgeTriggered) {
+        this.edgeTriggered = edgeTriggered;
+    }
+
     /**
      * Reports readiness again while it lasts, as a layer written for it (TLS) needs; called before
-     * registration. Sockets that are level-triggered anyway ignore it.
+     * registration.
      */
-    void levelTriggered() {
+    final void levelTriggered() {
+        edgeTriggered = false;
+    }
+
+    @Override
+    public final boolean edgeTriggered() {
+        return edgeTriggered;
     }
 
     /** The transport's interest set for these wishes; the same instance for the same wishes. */

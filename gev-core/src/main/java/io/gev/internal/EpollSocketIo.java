@@ -48,20 +48,10 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
     private static final EpollIoOps IDLE = EpollIoOps.EPOLLERR;
 
     private final LinuxSocket socket;
-    private boolean edgeTriggered = true;
 
     EpollSocketIo(LinuxSocket socket) {
+        super(true);
         this.socket = socket;
-    }
-
-    @Override
-    void levelTriggered() {
-        edgeTriggered = false;
-    }
-
-    @Override
-    public boolean edgeTriggered() {
-        return edgeTriggered;
     }
 
     LinuxSocket socket() {
@@ -76,7 +66,7 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((EpollIoEvent) event).ops().value();
-        if (edgeTriggered && (ops & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0) {
+        if (edgeTriggered() && (ops & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0) {
             connection.readToEnd(); // The end of stream (or error) may sit behind this event's bytes.
         }
         // ERR and HUP count as readable: the read that follows reports the error or the EOF.
@@ -86,7 +76,7 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
 
     @Override
     IoOps ops(boolean read, boolean write) {
-        if (edgeTriggered) {
+        if (edgeTriggered()) {
             return read ? (write ? ET_READ_WRITE : ET_READ) : (write ? ET_WRITE : IDLE);
         }
         return read ? (write ? READ_WRITE : READ) : (write ? WRITE : IDLE);

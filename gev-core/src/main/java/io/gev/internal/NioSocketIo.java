@@ -20,6 +20,7 @@ final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     private final SocketChannel channel;
 
     NioSocketIo(SocketChannel channel) {
+        super(false); // the selector reports readiness while it lasts
         this.channel = channel;
     }
 

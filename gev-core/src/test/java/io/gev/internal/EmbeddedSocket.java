@@ -23,7 +23,6 @@ public final class EmbeddedSocket extends AbstractSocketIo {
 
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
-    private boolean edgeTriggered;
 
     private boolean readInterest;
     private boolean writeInterest;
@@ -46,22 +45,12 @@ public final class EmbeddedSocket extends AbstractSocketIo {
     private boolean outputShutdown;
 
     EmbeddedSocket(InetSocketAddress remote, InetSocketAddress local, boolean edgeTriggered) {
+        super(edgeTriggered);
         this.remote = remote;
         this.local = local;
-        this.edgeTriggered = edgeTriggered;
     }
 
     // ---- what the loop sees -----------------------------------------------------------------
-
-    @Override
-    void levelTriggered() {
-        edgeTriggered = false;
-    }
-
-    @Override
-    public boolean edgeTriggered() {
-        return edgeTriggered;
-    }
 
     /** A registration with no poller behind it: the test fires the events. */
     IoRegistration registration() {
@@ -202,7 +191,7 @@ public final class EmbeddedSocket extends AbstractSocketIo {
     public void fireReadable() {
         edge = false;
         boolean hangup = readFailure != null;
-        if (edgeTriggered && (endOfInput || hangup)) {
+        if (edgeTriggered() && (endOfInput || hangup)) {
             connection.readToEnd();
         }
         dispatch(true, false, hangup);
@@ -223,7 +212,7 @@ public final class EmbeddedSocket extends AbstractSocketIo {
             return false;
         }
         boolean ready = !inbound.isEmpty() || endOfInput || readFailure != null;
-        return ready && (!edgeTriggered || edge);
+        return ready && (!edgeTriggered() || edge);
     }
 
     /**
