@@ -131,8 +131,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             protocol.onConnect(this);
         } catch (Throwable t) {
             log.warn("Closing {}: protocol {} failed to open it", this, protocol, t);
-            closeCause = t;
-            close(CloseReason.PROTOCOL_ERROR);
+            close(CloseReason.PROTOCOL_ERROR, t);
             return;
         }
         if (state != OPEN) {
@@ -303,14 +302,12 @@ final class ConnectionImpl extends EventSink implements Connection {
                 decoded = protocol.unpack(this, src, frame);
             } catch (ProtocolException e) {
                 log.warn("Closing {}: protocol error: {}", this, e.getMessage());
-                closeCause = e;
                 // What the protocol queued before throwing (an error response) goes out first.
-                closeAfterLastWrite(CloseReason.PROTOCOL_ERROR);
+                closeAfterLastWrite(CloseReason.PROTOCOL_ERROR, e);
                 return;
             } catch (Throwable t) {
                 log.warn("Closing {}: protocol {} failed to decode", this, protocol, t);
-                closeCause = t;
-                close(CloseReason.PROTOCOL_ERROR);
+                close(CloseReason.PROTOCOL_ERROR, t);
                 return;
             }
             if (!decoded) {
@@ -405,7 +402,7 @@ final class ConnectionImpl extends EventSink implements Connection {
     }
 
     /**
-     * Applies the write buffer limit and the high water mark to {@code queued} bytes.
+     * Applies the write buffer limit and the water marks to the {@code queued} bytes of {@code out}.
      *
      * @return {@code false} when the connection was closed for exceeding the limit
      */
@@ -414,9 +411,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             closeForWriteLimit(queued);
             return false;
         }
-        if (writable && queued > engine.writeBufferHighWaterMark) {
-            setWritable(false);
-        }
+        updateWritability();
         return state == OPEN;
     }
 
@@ -633,10 +628,10 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     /** {@link #close()}: one last non-blocking write of what is queued, then close. */
     void closeLocally() {
-        closeAfterLastWrite(CloseReason.LOCAL);
+        closeAfterLastWrite(CloseReason.LOCAL, null);
     }
 
-    private void closeAfterLastWrite(CloseReason reason) {
+    private void closeAfterLastWrite(CloseReason reason, Throwable cause) {
         if (state != OPEN) {
             return;
         }
@@ -648,7 +643,7 @@ final class ConnectionImpl extends EventSink implements Connection {
                 log.debug("Last write before closing {} failed: {}", this, e.toString());
             }
         }
-        close(reason);
+        close(reason, cause);
     }
 
     /** Netty closed the handle under us (an invalid selection key, or the loop shutting down). */
@@ -687,18 +682,12 @@ final class ConnectionImpl extends EventSink implements Connection {
     private void closeOnIoError(String operation, IOException e) {
         // Resets and broken pipes are routine on the internet: not worth a stack trace.
         log.debug("Closing {}: {} failed: {}", this, operation, e.toString());
-        if (state == OPEN) {
-            closeCause = e;
-        }
-        close(CloseReason.IO_ERROR);
+        close(CloseReason.IO_ERROR, e);
     }
 
     private void handlerFailed(String callback, Throwable t) {
         log.warn("Closing {}: handler {} threw", this, callback, t);
-        if (state == OPEN) {
-            closeCause = t;
-        }
-        close(CloseReason.HANDLER_ERROR);
+        close(CloseReason.HANDLER_ERROR, t);
     }
 
     /** Why the connection closed; {@code null} while open. Loop thread. */
