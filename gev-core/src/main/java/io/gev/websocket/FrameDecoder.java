@@ -94,7 +94,7 @@ final class FrameDecoder {
 
     FrameDecoder(int maxFrameSize, int maxMessageSize, PerMessageDeflate deflate) {
         this.maxFrameSize = maxFrameSize;
-        this.maxCompressedFrameSize = compressedBound(maxFrameSize);
+        this.maxCompressedFrameSize = PerMessageDeflate.bound(maxFrameSize);
         this.maxMessageSize = maxMessageSize;
         this.deflate = deflate;
     }
@@ -211,8 +211,9 @@ final class FrameDecoder {
             }
             boolean deflated = rsv != 0 || (op == OP_CONTINUATION && compressed);
             if (length > (deflated ? maxCompressedFrameSize : maxFrameSize)) {
-                throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG, "frame of " + length + " bytes exceeds maxFrameSize "
-                        + maxFrameSize + (deflated ? " (" + maxCompressedFrameSize + " compressed)" : ""));
+                throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG, "frame of " + length
+                        + " bytes exceeds maxFrameSize " + maxFrameSize
+                        + (deflated ? " (" + maxCompressedFrameSize + " compressed)" : ""));
             }
             long sizeSoFar = op == OP_CONTINUATION ? messageSize : 0;
             if (!deflated && sizeSoFar + length > maxMessageSize) {
@@ -437,12 +438,6 @@ final class FrameDecoder {
     void release() {
         assembly = null;
         payload = null;
-    }
-
-    /** zlib's {@code compressBound}: the most deflate makes of {@code n} bytes. */
-    static int compressedBound(int n) {
-        long bound = (long) n + (n >> 12) + (n >> 14) + (n >> 25) + 13;
-        return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
     private static WebSocketException protocolError(String message) {

@@ -150,6 +150,12 @@ final class PerMessageDeflate {
         return serverWindow < (1 << 15) ? serverWindow : Integer.MAX_VALUE;
     }
 
+    /** zlib's {@code compressBound}: the most deflate makes of {@code n} bytes, whoever compresses. */
+    static int bound(int n) {
+        long bound = (long) n + (n >> 12) + (n >> 14) + (n >> 25) + 13;
+        return (int) Math.min(Integer.MAX_VALUE, bound);
+    }
+
     /** The compressor of outgoing messages, made on first use. */
     Deflater deflater() {
         if (deflater == null) {

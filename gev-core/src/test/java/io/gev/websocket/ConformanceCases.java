@@ -698,7 +698,7 @@ final class ConformanceCases {
                             s.compressed(op, noise, 0).close(1000, "");
                         }).options(LIMITED).offer("permessage-deflate", true);
             }
-            int overBound = FrameDecoder.compressedBound(MAX_FRAME) + 1;
+            int overBound = PerMessageDeflate.bound(MAX_FRAME) + 1;
             add(Section.LIMITS, "9.g" + k++, "compressed " + type + " frame of " + overBound
                     + " compressed bytes (over what deflate makes of maxFrameSize bytes): 1009 at its length field", s -> {
                         byte[] noise = new byte[1500];

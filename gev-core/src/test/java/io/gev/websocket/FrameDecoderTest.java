@@ -407,7 +407,7 @@ class FrameDecoderTest {
         assertEquals(FrameDecoder.MESSAGE, d.decode(in));
         assertArrayEquals(random, copy(d.payload()));
 
-        int bound = FrameDecoder.compressedBound(limit);
+        int bound = PerMessageDeflate.bound(limit);
         for (int length : new int[] {bound - 1, bound, bound + 1}) {
             FrameDecoder fresh = new FrameDecoder(limit, limit, deflate());
             RingBuffer header = RingBuffer.allocate(0);
