@@ -23,11 +23,9 @@ public final class EmbeddedConnection {
     private static final int MAX_IDLE_WRITABLE_EVENTS = 10_000;
 
     private final EmbeddedLoop.Socket socket;
-    private final EmbeddedLoop loop;
 
-    EmbeddedConnection(EmbeddedLoop.Socket socket, EmbeddedLoop loop) {
+    EmbeddedConnection(EmbeddedLoop.Socket socket) {
         this.socket = socket;
-        this.loop = loop;
     }
 
     /** The real connection, as the handler sees it. */

@@ -66,7 +66,7 @@ public final class EmbeddedServer implements AutoCloseable {
      * With TLS the handshake comes first: the connection opens once the test's client completed it.
      */
     public EmbeddedConnection connect() {
-        return new EmbeddedConnection(loop.connect(), loop);
+        return new EmbeddedConnection(loop.connect());
     }
 
     /** Runs the tasks queued meanwhile and the timers due; returns how many ran. */
