@@ -2,7 +2,8 @@ package io.gev.embedded;
 
 import io.gev.CloseReason;
 import io.gev.Connection;
-import io.gev.internal.EmbeddedLoop;
+import io.gev.buffer.RingBuffer;
+import io.gev.internal.EmbeddedSocket;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -22,9 +23,9 @@ public final class EmbeddedConnection {
     /** Writable events without progress after which {@link #flush()} gives up. */
     private static final int MAX_IDLE_WRITABLE_EVENTS = 10_000;
 
-    private final EmbeddedLoop.Socket socket;
+    private final EmbeddedSocket socket;
 
-    EmbeddedConnection(EmbeddedLoop.Socket socket) {
+    EmbeddedConnection(EmbeddedSocket socket) {
         this.socket = socket;
     }
 
@@ -106,10 +107,10 @@ public final class EmbeddedConnection {
      */
     public void flush() {
         int idle = 0;
-        while (!socket.socketClosed() && socket.writeInterest()) {
-            int before = socket.sentLength();
+        while (!socket.closed() && socket.writeInterest()) {
+            int before = socket.sent().length();
             socket.writable();
-            idle = socket.sentLength() == before ? idle + 1 : 0;
+            idle = socket.sent().length() == before ? idle + 1 : 0;
             if (idle == MAX_IDLE_WRITABLE_EVENTS) {
                 throw new IllegalStateException("the socket takes nothing: " + idle
                         + " writable events without a byte written");
@@ -124,22 +125,25 @@ public final class EmbeddedConnection {
 
     /** What the connection wrote since the last call; the socket forgets it. */
     public byte[] takeSent() {
-        return socket.takeSent();
+        RingBuffer sent = socket.sent();
+        byte[] bytes = sent.toByteArray();
+        sent.reset();
+        return bytes;
     }
 
     /** How many bytes were written and not taken yet. */
     public int sentLength() {
-        return socket.sentLength();
+        return socket.sent().length();
     }
 
     /** Forgets what was written, without copying it (for long runs). */
     public void discardSent() {
-        socket.discardSent();
+        socket.sent().reset();
     }
 
     /** The connection is open: its {@code onClose} has not run. */
     public boolean isOpen() {
-        return socket.isOpen();
+        return socket.connection().isConnected();
     }
 
     /** Why it closed; {@code null} while open. */
@@ -162,7 +166,7 @@ public final class EmbeddedConnection {
 
     /** The socket was closed (possibly after the connection, when TLS lingers to deliver its last records). */
     public boolean socketClosed() {
-        return socket.socketClosed();
+        return socket.closed();
     }
 
     /** The connection wants to read: its read interest is on. */
