@@ -29,7 +29,7 @@ final class EpollTransport implements TransportSupport {
     }
 
     @Override
-    public Listener bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
+    public ListeningSocket bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
             throws IOException, InterruptedException {
         LinuxSocket socket = address.getAddress().isAnyLocalAddress()
                 ? LinuxSocket.newSocketStream()
@@ -45,7 +45,7 @@ final class EpollTransport implements TransportSupport {
             socket.close();
             throw e;
         }
-        EpollListener listener = new EpollListener(socket, engine, acceptor);
+        EpollListeningSocket listener = new EpollListeningSocket(socket, engine, acceptor);
         listener.register(loop);
         return listener;
     }

@@ -69,7 +69,7 @@ final class LoopProgress {
     /**
      * Makes every {@link IoHandler} of {@code delegate} report to a {@link LoopProgress}: the loop
      * is waiting while inside {@link IoHandler#run} (where Netty polls and then dispatches events,
-     * which {@link AbstractSocketIo} and {@link Listener} mark as busy themselves) and busy
+     * which {@link AbstractSocketIo} and {@link ListeningSocket} mark as busy themselves) and busy
      * outside it, where Netty runs tasks and timers.
      */
     static final class Factory implements IoHandlerFactory {

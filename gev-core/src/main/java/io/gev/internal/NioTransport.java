@@ -31,10 +31,10 @@ final class NioTransport implements TransportSupport {
     }
 
     @Override
-    public Listener bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
+    public ListeningSocket bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
             throws IOException, InterruptedException {
         ServerSocketChannel channel = ServerSocketChannel.open();
-        NioListener listener;
+        NioListeningSocket listener;
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -42,7 +42,7 @@ final class NioTransport implements TransportSupport {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
             channel.bind(address, engine.backlog);
-            listener = new NioListener(channel, engine, acceptor);
+            listener = new NioListeningSocket(channel, engine, acceptor);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

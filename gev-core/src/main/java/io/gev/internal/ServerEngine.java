@@ -79,7 +79,7 @@ public final class ServerEngine {
     private volatile InetSocketAddress localAddress;
     private MultiThreadIoEventLoopGroup workerGroup;
     private MultiThreadIoEventLoopGroup acceptGroup;
-    private final List<Listener> listeners = new ArrayList<>();
+    private final List<ListeningSocket> listeners = new ArrayList<>();
     private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<GevLoop> listenerLoops = new ArrayList<>();
     private volatile CountDownLatch drained;
@@ -157,7 +157,7 @@ public final class ServerEngine {
             if (reusePort) {
                 // One listener per loop, all on one port: the kernel spreads the connections.
                 for (GevLoop loop : created) {
-                    Listener listener = support.bind(this, bindAddress, loop, loop);
+                    ListeningSocket listener = support.bind(this, bindAddress, loop, loop);
                     addListener(listener, loop);
                     if (bindAddress.getPort() == 0) {
                         bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
@@ -249,7 +249,7 @@ public final class ServerEngine {
         }
     }
 
-    private void addListener(Listener listener, GevLoop loop) {
+    private void addListener(ListeningSocket listener, GevLoop loop) {
         listeners.add(listener);
         listenerLoops.add(loop);
     }
@@ -390,7 +390,7 @@ public final class ServerEngine {
 
     private void closeListeners() {
         for (int i = 0; i < listeners.size(); i++) {
-            Listener listener = listeners.get(i);
+            ListeningSocket listener = listeners.get(i);
             GevLoop loop = listenerLoops.get(i);
             try {
                 loop.netty().submit(listener::close).syncUninterruptibly();

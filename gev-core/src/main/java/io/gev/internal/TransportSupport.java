@@ -18,6 +18,6 @@ interface TransportSupport {
      * until it is ready. {@code acceptor} is the worker loop that owns what it accepts, or
      * {@code null} when the load balancer chooses.
      */
-    Listener bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
+    ListeningSocket bind(ServerEngine engine, InetSocketAddress address, GevLoop loop, GevLoop acceptor)
             throws IOException, InterruptedException;
 }

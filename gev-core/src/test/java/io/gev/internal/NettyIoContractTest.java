@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Pins the behaviour of Netty 4.2's {@code IoHandle} API that gev's transports rely on (see
- * {@code EpollSocketIo}, {@code EpollListener}, {@code NioSocketIo}). The semantics of
+ * {@code EpollSocketIo}, {@code EpollListeningSocket}, {@code NioSocketIo}). The semantics of
  * {@code submit} changed between 4.2.8 and 4.2.15; if a Netty upgrade changes them again, these
  * tests fail and the transports must be revisited.
  *

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
  * A bound listening socket registered on one loop, accepting in batches. Subclasses supply the
  * transport's accept and socket options.
  */
-abstract class Listener implements IoHandle {
+abstract class ListeningSocket implements IoHandle {
 
-    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    private static final Logger log = LoggerFactory.getLogger(ListeningSocket.class);
 
     /** Accepts per readiness event, so one listener cannot starve a loop's connections. */
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
@@ -41,7 +41,7 @@ abstract class Listener implements IoHandle {
      * @param owner the worker loop that owns what this listener accepts, or {@code null} when the
      *              load balancer chooses
      */
-    Listener(ServerEngine engine, GevLoop owner) {
+    ListeningSocket(ServerEngine engine, GevLoop owner) {
         this.engine = engine;
         this.owner = owner;
     }

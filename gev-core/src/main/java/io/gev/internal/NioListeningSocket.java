@@ -11,12 +11,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /** A listening socket on the JDK's selector. */
-final class NioListener extends Listener implements NioIoHandle {
+final class NioListeningSocket extends ListeningSocket implements NioIoHandle {
 
     private final ServerSocketChannel channel;
     private final InetSocketAddress localAddress;
 
-    NioListener(ServerSocketChannel channel, ServerEngine engine, GevLoop owner) throws IOException {
+    NioListeningSocket(ServerSocketChannel channel, ServerEngine engine, GevLoop owner) throws IOException {
         super(engine, owner);
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();

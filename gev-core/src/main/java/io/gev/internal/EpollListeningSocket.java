@@ -10,14 +10,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /** A listening socket on native epoll. */
-final class EpollListener extends Listener implements EpollIoHandle {
+final class EpollListeningSocket extends ListeningSocket implements EpollIoHandle {
 
     private final LinuxSocket socket;
     // accept4 writes the peer address here: length, address bytes, scope id, port.
     private final byte[] address = new byte[26];
     private final InetSocketAddress localAddress;
 
-    EpollListener(LinuxSocket socket, ServerEngine engine, GevLoop owner) {
+    EpollListeningSocket(LinuxSocket socket, ServerEngine engine, GevLoop owner) {
         super(engine, owner);
         this.socket = socket;
         this.localAddress = socket.localAddress();
