@@ -12,7 +12,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,7 +87,8 @@ class TlsOptionsTest {
     void serverBuilderKeepsTheOptions() throws Exception {
         TlsOptions options = TlsOptions.builder(context()).build();
         Server.Builder builder = Server.builder((c, ctx, p) -> p);
-        assertNull(builder.tls());
-        assertSame(options, builder.tls(options).tls());
+        assertTrue(builder.build().options().tls().isEmpty());
+        assertSame(options, builder.tls(options).build().options().tls().orElseThrow());
+        assertTrue(builder.tls(null).build().options().tls().isEmpty(), "null turns TLS off again");
     }
 }

@@ -284,9 +284,9 @@ final class ConnectionImpl extends EventSink implements Connection {
         }
         int pendingIn = in == null ? 0 : in.length();
         inLength = pendingIn;
-        if (pendingIn > engine.readBufferLimit) {
+        if (pendingIn > engine.options.readBufferLimit()) {
             log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
-                    this, pendingIn, engine.readBufferLimit);
+                    this, pendingIn, engine.options.readBufferLimit());
             close(CloseReason.READ_LIMIT);
             return false;
         }
@@ -407,7 +407,7 @@ final class ConnectionImpl extends EventSink implements Connection {
      * @return {@code false} when the connection was closed for exceeding the limit
      */
     private boolean checkQueued(int queued) {
-        if (queued > engine.writeBufferLimit) {
+        if (queued > engine.options.writeBufferLimit()) {
             closeForWriteLimit(queued);
             return false;
         }
@@ -417,7 +417,7 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     private void closeForWriteLimit(int queued) {
         log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                this, queued, engine.writeBufferLimit);
+                this, queued, engine.options.writeBufferLimit());
         close(CloseReason.WRITE_LIMIT);
     }
 
@@ -457,7 +457,7 @@ final class ConnectionImpl extends EventSink implements Connection {
                 io.interest(reading, false);
             }
         } else {
-            if (remaining > engine.writeBufferLimit) {
+            if (remaining > engine.options.writeBufferLimit()) {
                 closeForWriteLimit(remaining);
                 return;
             }
@@ -499,8 +499,8 @@ final class ConnectionImpl extends EventSink implements Connection {
     private void updateWritability() {
         RingBuffer o = out;
         int queued = o == null ? 0 : o.length();
-        boolean now = writable ? queued <= engine.writeBufferHighWaterMark
-                : queued == 0 || queued < engine.writeBufferLowWaterMark;
+        boolean now = writable ? queued <= engine.options.writeBufferHighWaterMark()
+                : queued == 0 || queued < engine.options.writeBufferLowWaterMark();
         if (now != writable) {
             setWritable(now);
         }

@@ -41,7 +41,7 @@ final class EpollListeningSocket extends ListeningSocket implements EpollIoHandl
 
     @Override
     void configure(AbstractSocketIo accepted, ServerEngine engine) throws IOException {
-        EpollTransport.configure(((EpollSocketIo) accepted).socket(), engine);
+        EpollTransport.configure(((EpollSocketIo) accepted).socket(), engine.options);
     }
 
     @Override

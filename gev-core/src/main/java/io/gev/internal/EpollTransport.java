@@ -1,5 +1,6 @@
 package io.gev.internal;
 
+import io.gev.ServerOptions;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.LinuxSocket;
@@ -10,16 +11,16 @@ import java.net.InetSocketAddress;
 
 final class EpollTransport implements TransportSupport {
 
-    static void configure(LinuxSocket socket, ServerEngine engine) throws IOException {
-        socket.setTcpNoDelay(engine.tcpNoDelay);
-        if (engine.keepAlive) {
+    static void configure(LinuxSocket socket, ServerOptions options) throws IOException {
+        socket.setTcpNoDelay(options.tcpNoDelay());
+        if (options.keepAlive()) {
             socket.setKeepAlive(true);
         }
-        if (engine.sendBufferSize > 0) {
-            socket.setSendBufferSize(engine.sendBufferSize);
+        if (options.sendBufferSize() > 0) {
+            socket.setSendBufferSize(options.sendBufferSize());
         }
-        if (engine.receiveBufferSize > 0) {
-            socket.setReceiveBufferSize(engine.receiveBufferSize);
+        if (options.receiveBufferSize() > 0) {
+            socket.setReceiveBufferSize(options.receiveBufferSize());
         }
     }
 
@@ -36,11 +37,11 @@ final class EpollTransport implements TransportSupport {
                 : LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
         try {
             socket.setReuseAddress(true);
-            if (engine.reusePort) {
+            if (engine.options.reusePort()) {
                 socket.setReusePort(true);
             }
             socket.bind(address);
-            socket.listen(engine.backlog);
+            socket.listen(engine.options.backlog());
         } catch (IOException e) {
             socket.close();
             throw e;

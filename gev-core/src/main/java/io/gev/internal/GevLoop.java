@@ -91,7 +91,7 @@ public final class GevLoop implements EventLoop {
         this.index = index;
         this.engine = engine;
         this.progress = progress;
-        this.readBuffer = RingBuffer.allocateDirect(engine.readBufferSize);
+        this.readBuffer = RingBuffer.allocateDirect(engine.options.readBufferSize());
         this.pool = new BufferPool(4L * 1024 * 1024);
     }
 

@@ -40,7 +40,7 @@ final class NioListeningSocket extends ListeningSocket implements NioIoHandle {
 
     @Override
     void configure(AbstractSocketIo accepted, ServerEngine engine) throws IOException {
-        NioTransport.configure(((NioSocketIo) accepted).channel(), engine);
+        NioTransport.configure(((NioSocketIo) accepted).channel(), engine.options);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.gev.internal;
 
+import io.gev.ServerOptions;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.nio.NioIoHandler;
 
@@ -11,17 +12,17 @@ import java.nio.channels.SocketChannel;
 
 final class NioTransport implements TransportSupport {
 
-    static void configure(SocketChannel channel, ServerEngine engine) throws IOException {
+    static void configure(SocketChannel channel, ServerOptions options) throws IOException {
         channel.configureBlocking(false);
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, engine.tcpNoDelay);
-        if (engine.keepAlive) {
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, options.tcpNoDelay());
+        if (options.keepAlive()) {
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
         }
-        if (engine.sendBufferSize > 0) {
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, engine.sendBufferSize);
+        if (options.sendBufferSize() > 0) {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
         }
-        if (engine.receiveBufferSize > 0) {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, engine.receiveBufferSize);
+        if (options.receiveBufferSize() > 0) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
         }
     }
 
@@ -38,10 +39,10 @@ final class NioTransport implements TransportSupport {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (engine.reusePort) {
+            if (engine.options.reusePort()) {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            channel.bind(address, engine.backlog);
+            channel.bind(address, engine.options.backlog());
             listener = new NioListeningSocket(channel, engine, acceptor);
         } catch (IOException | RuntimeException e) {
             channel.close();

@@ -2,7 +2,7 @@ package io.gev.internal;
 
 import io.gev.CloseReason;
 import io.gev.Handler;
-import io.gev.Server;
+import io.gev.ServerOptions;
 import io.gev.ServerStartException;
 import io.gev.ServerStats;
 import io.gev.loop.EventLoop;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The machinery behind {@link Server}: loop groups, listeners, connection accounting and the
- * stop sequence. Public only because {@code Server} lives in another package.
+ * The machinery behind {@link io.gev.Server}: loop groups, listeners, connection accounting and
+ * the stop sequence. Public only because {@code Server} lives in another package; it knows the
+ * server by its options, handler and protocol alone.
  */
 public final class ServerEngine {
 
@@ -40,30 +42,16 @@ public final class ServerEngine {
 
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
+    /** A balancer that picks no loop of the server is reported at most this often. */
+    static final long BALANCER_ERROR_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    final ServerOptions options;
     final String name;
     final Handler handler;
     final Protocol protocol;
-    final String address;
-    final int port;
+    /** {@link ServerOptions#loops()} resolved: the number of worker loops. */
     final int loopCount;
-    final boolean reusePort;
-    final Duration idleTimeout;
     final LoadBalancer loadBalancer;
-    final Transport requestedTransport;
-    final boolean tcpNoDelay;
-    final boolean keepAlive;
-    final int sendBufferSize;
-    final int receiveBufferSize;
-    final int backlog;
-    final int maxConnections;
-    final int writeBufferHighWaterMark;
-    final int writeBufferLowWaterMark;
-    final int writeBufferLimit;
-    final int readBufferLimit;
-    final int readBufferSize;
-    final Duration shutdownTimeout;
-    final Duration blockedLoopWarning;
-    final boolean daemonThreads;
     /** The TLS settings and handshake executor; {@code null} for a plain server. */
     final TlsContext tls;
 
@@ -71,6 +59,7 @@ public final class ServerEngine {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final Stats stats = new Stats();
+    private final LogThrottle balancerErrors = new LogThrottle(BALANCER_ERROR_LOG_PERIOD_NANOS);
 
     private volatile State state = State.NEW;
     private volatile boolean stopping;
@@ -86,42 +75,18 @@ public final class ServerEngine {
     private LoopWatchdog watchdog;
 
     /**
-     * @throws IllegalArgumentException when options contradict each other
+     * An engine for a server with {@code options} (already checked against each other), whose
+     * connections {@code handler} serves with {@code protocol}. Takes the server's own balancer
+     * from the options now.
      */
-    public ServerEngine(Server.Builder b) {
-        if (b.writeBufferLowWaterMark() > b.writeBufferHighWaterMark()) {
-            throw new IllegalArgumentException("writeBufferLowWaterMark (" + b.writeBufferLowWaterMark()
-                    + ") must not exceed writeBufferHighWaterMark (" + b.writeBufferHighWaterMark() + ")");
-        }
-        if (b.writeBufferHighWaterMark() > b.writeBufferLimit()) {
-            throw new IllegalArgumentException("writeBufferHighWaterMark (" + b.writeBufferHighWaterMark()
-                    + ") must not exceed writeBufferLimit (" + b.writeBufferLimit() + ")");
-        }
-        this.name = b.name();
-        this.handler = b.handler();
-        this.protocol = b.protocol();
-        this.address = b.address();
-        this.port = b.port();
-        this.loopCount = b.loops() > 0 ? b.loops() : Runtime.getRuntime().availableProcessors();
-        this.reusePort = b.reusePort();
-        this.idleTimeout = b.idleTimeout();
-        this.loadBalancer = b.loadBalancer() != null ? b.loadBalancer() : LoadBalancer.roundRobin();
-        this.requestedTransport = b.transport();
-        this.tcpNoDelay = b.tcpNoDelay();
-        this.keepAlive = b.keepAlive();
-        this.sendBufferSize = b.sendBufferSize();
-        this.receiveBufferSize = b.receiveBufferSize();
-        this.backlog = b.backlog();
-        this.maxConnections = b.maxConnections();
-        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark();
-        this.writeBufferLowWaterMark = b.writeBufferLowWaterMark();
-        this.writeBufferLimit = b.writeBufferLimit();
-        this.readBufferLimit = b.readBufferLimit();
-        this.readBufferSize = b.readBufferSize();
-        this.shutdownTimeout = b.shutdownTimeout();
-        this.blockedLoopWarning = b.blockedLoopWarning();
-        this.daemonThreads = b.daemonThreads();
-        this.tls = b.tls() == null ? null : new TlsContext(b.tls(), name, loopCount);
+    public ServerEngine(ServerOptions options, Handler handler, Protocol protocol) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.name = options.name();
+        this.loopCount = options.loops() > 0 ? options.loops() : Runtime.getRuntime().availableProcessors();
+        this.loadBalancer = options.loadBalancer();
+        this.tls = options.tls().map(t -> new TlsContext(t, name, loopCount)).orElse(null);
     }
 
     // ---- start ------------------------------------------------------------------------------
@@ -131,9 +96,11 @@ public final class ServerEngine {
             throw new IllegalStateException("Server '" + name + "' was already started");
         }
         state = State.STARTING;
+        String address = options.address().orElse(null);
+        int port = options.port();
         String host = address == null ? "*" : address;
         try {
-            Transport resolved = resolveTransport(requestedTransport);
+            Transport resolved = resolveTransport(options.transport());
             TransportSupport support = resolved == Transport.EPOLL ? new EpollTransport() : new NioTransport();
             LoopProgress.Factory handlers = new LoopProgress.Factory(support.ioHandlerFactory());
             workerGroup = new MultiThreadIoEventLoopGroup(loopCount, threadFactory("gev-" + name + "-"), handlers);
@@ -154,7 +121,7 @@ public final class ServerEngine {
                 throw new ServerStartException("Cannot resolve address '" + address + "' of gev server '"
                         + name + "'", host, port, null);
             }
-            if (reusePort) {
+            if (options.reusePort()) {
                 // One listener per loop, all on one port: the kernel spreads the connections.
                 for (GevLoop loop : created) {
                     ListeningSocket listener = support.bind(this, bindAddress, loop, loop);
@@ -170,8 +137,8 @@ public final class ServerEngine {
                 addListener(support.bind(this, bindAddress, acceptLoop, null), acceptLoop);
             }
             localAddress = listeners.get(0).localAddress();
-            if (!idleTimeout.isZero()) {
-                long nanos = idleTimeout.toNanos();
+            if (!options.idleTimeout().isZero()) {
+                long nanos = options.idleTimeout().toNanos();
                 for (GevLoop loop : created) {
                     loop.netty().execute(() -> loop.startIdleSweep(nanos));
                 }
@@ -179,7 +146,7 @@ public final class ServerEngine {
             startWatchdog();
             state = State.RUNNING;
             log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{})", name, localAddress, resolved,
-                    loopCount, reusePort ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
+                    loopCount, options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
         } catch (ServerStartException e) {
             abortStart();
             throw e;
@@ -226,6 +193,7 @@ public final class ServerEngine {
     }
 
     private void startWatchdog() {
+        Duration blockedLoopWarning = options.blockedLoopWarning();
         if (blockedLoopWarning.isZero()) {
             return;
         }
@@ -285,7 +253,7 @@ public final class ServerEngine {
         return runnable -> {
             String threadName = single ? prefix : prefix + counter.getAndIncrement();
             Thread thread = new FastThreadLocalThread(runnable, threadName);
-            thread.setDaemon(daemonThreads);
+            thread.setDaemon(options.daemonThreads());
             threads.add(thread);
             return thread;
         };
@@ -301,19 +269,63 @@ public final class ServerEngine {
         }
         if (!reserveSlot()) {
             rejected.incrementAndGet();
-            log.debug("Rejected a connection to '{}': {} connections open, the maximum", name, maxConnections);
+            log.debug("Rejected a connection to '{}': {} connections open, the maximum", name, options.maxConnections());
             socket.closeSocket();
             return;
         }
-        GevLoop loop = owner != null ? owner : (GevLoop) loadBalancer.select(loops);
+        GevLoop loop = owner != null ? owner : balancedLoop();
+        if (loop == null) {
+            refuse(socket);
+            return;
+        }
         // Only TLS servers put a layer between the connection and its socket.
         SocketIo io = tls == null ? socket : new TlsSocketIo(socket, tls, loop);
         ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, io);
         loop.register(connection, socket);
     }
 
+    /**
+     * The loop the balancer picks, or {@code null} when it picks none of this server's loops or
+     * throws: a user's balancer must not break the accept thread, nor flood the log.
+     */
+    private GevLoop balancedLoop() {
+        List<GevLoop> current = loops;
+        EventLoop picked;
+        try {
+            picked = loadBalancer.select(current);
+        } catch (RuntimeException e) {
+            reportBalancerError("threw " + e, e);
+            return null;
+        }
+        if (picked instanceof GevLoop) {
+            GevLoop loop = (GevLoop) picked;
+            int index = loop.index();
+            if (index >= 0 && index < current.size() && current.get(index) == loop) {
+                return loop;
+            }
+        }
+        reportBalancerError("returned " + picked + ", which is not one of the server's loops " + current, null);
+        return null;
+    }
+
+    private void reportBalancerError(String what, Throwable cause) {
+        long held = balancerErrors.tryReport(System.nanoTime());
+        if (held >= 0) {
+            log.error("gev server '{}': load balancer {} {}; refusing the connection ({} more refused for it since "
+                    + "the last report, which comes at most once a second)", name, loadBalancer, what, held, cause);
+        }
+    }
+
+    /** Closes an accepted socket the server will not serve, counted as rejected. */
+    private void refuse(AbstractSocketIo socket) {
+        slotReleased();
+        rejected.incrementAndGet();
+        socket.closeSocket();
+    }
+
     private boolean reserveSlot() {
         int open = openSlots.incrementAndGet();
+        int maxConnections = options.maxConnections();
         if (maxConnections > 0 && open > maxConnections) {
             openSlots.decrementAndGet();
             return false;
@@ -435,10 +447,6 @@ public final class ServerEngine {
         return name;
     }
 
-    public Duration shutdownTimeout() {
-        return shutdownTimeout;
-    }
-
     public InetSocketAddress localAddress() {
         InetSocketAddress a = localAddress;
         if (a == null) {
@@ -449,7 +457,7 @@ public final class ServerEngine {
 
     public Transport transport() {
         Transport t = transport;
-        return t != null ? t : requestedTransport;
+        return t != null ? t : options.transport();
     }
 
     public List<EventLoop> loops() {
@@ -470,8 +478,8 @@ public final class ServerEngine {
 
     @Override
     public String toString() {
-        return "name=" + name + ", address=" + (localAddress != null ? localAddress : (address == null ? "*" : address)
-                + ":" + port) + ", state=" + state;
+        return "name=" + name + ", address=" + (localAddress != null ? localAddress
+                : options.address().orElse("*") + ":" + options.port()) + ", state=" + state;
     }
 
     private final class Stats implements ServerStats {

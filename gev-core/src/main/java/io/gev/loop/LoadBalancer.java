@@ -6,7 +6,13 @@ import java.util.List;
  * Chooses the loop that will own a newly accepted connection.
  *
  * <p>Called on the accepting thread only, so an implementation may keep unsynchronized state; it
- * must be fast and must not block. One instance serves one server.
+ * must be fast and must not block. One instance serves one server: to give several servers the
+ * same built-in strategy, name it with {@link LoadBalancing} and each server makes its own.
+ *
+ * <p>A balancer that returns something other than one of the loops it was given, or that throws,
+ * costs the connection it was asked about: the server closes it (counted as
+ * {@link io.gev.CloseReason#REJECTED rejected}), logs an error at most once a second, and goes on
+ * accepting.
  */
 @FunctionalInterface
 public interface LoadBalancer {
@@ -17,7 +23,7 @@ public interface LoadBalancer {
      */
     EventLoop select(List<? extends EventLoop> loops);
 
-    /** Each loop in turn. */
+    /** Each loop in turn; a new balancer with its own position, for one server. */
     static LoadBalancer roundRobin() {
         return new LoadBalancer() {
             private int next;

@@ -1,6 +1,7 @@
 package io.gev.websocket;
 
 import io.gev.Server;
+import io.gev.ServerOptions;
 
 import java.util.Objects;
 
@@ -55,7 +56,7 @@ public final class WebSocketServer {
     }
 
     static int writeBufferLimit(WebSocketOptions options) {
-        long limit = Math.max(Server.DEFAULT_WRITE_BUFFER_LIMIT, (long) options.maxMessageSize() + WRITE_BUFFER_SLACK);
+        long limit = Math.max(ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT, (long) options.maxMessageSize() + WRITE_BUFFER_SLACK);
         return (int) Math.min(Integer.MAX_VALUE, limit);
     }
 

@@ -3,6 +3,7 @@ package io.gev.example;
 import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.Server;
+import io.gev.ServerOptions;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -37,7 +38,7 @@ public final class EchoServer {
         };
         Server server = Server.builder(echo)
                 .name("echo")
-                .port(Integer.getInteger("port", Server.DEFAULT_PORT))
+                .port(Integer.getInteger("port", ServerOptions.DEFAULT_PORT))
                 .loops(Integer.getInteger("loops", 0))
                 .idleTimeout(Duration.ofMinutes(5))
                 .build();

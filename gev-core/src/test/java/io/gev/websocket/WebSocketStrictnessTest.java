@@ -133,12 +133,13 @@ class WebSocketStrictnessTest {
             assertArrayEquals(WsTestClient.frame(true, 0, 2, payload, 0, false), c.takeSent());
         }
         assertEquals(WebSocketOptions.DEFAULT_MAX_MESSAGE_SIZE + WebSocketServer.WRITE_BUFFER_SLACK,
-                WebSocketServer.builder(ECHO).writeBufferLimit());
-        assertEquals(io.gev.Server.DEFAULT_WRITE_BUFFER_LIMIT,
+                WebSocketServer.builder(ECHO).build().options().writeBufferLimit());
+        assertEquals(io.gev.ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT,
                 WebSocketServer.builder(ECHO, WebSocketOptions.builder().maxMessageSize(1000).maxFrameSize(1000).build())
-                        .writeBufferLimit());
+                        .build().options().writeBufferLimit());
         assertEquals(5000, WebSocketServer.builder(ECHO).writeBufferLimit(5000).writeBufferHighWaterMark(4000)
-                .writeBufferLimit(), "still the user's to set");
+                .writeBufferLowWaterMark(2000)
+                .build().options().writeBufferLimit(), "still the user's to set");
     }
 
     @Test
