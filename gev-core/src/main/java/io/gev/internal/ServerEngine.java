@@ -311,8 +311,8 @@ public final class ServerEngine {
     private void reportBalancerError(String what, Throwable cause) {
         long held = balancerErrors.tryReport(System.nanoTime());
         if (held >= 0) {
-            log.error("gev server '{}': load balancer {} {}; refusing the connection ({} more refused for it since "
-                    + "the last report, which comes at most once a second)", name, loadBalancer, what, held, cause);
+            log.error("gev server '{}': load balancer {} {}; refusing the connection (logged at most once a second{})",
+                    name, loadBalancer, what, held == 0 ? "" : "; " + held + " more refused since the last line", cause);
         }
     }
 

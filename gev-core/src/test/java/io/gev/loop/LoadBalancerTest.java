@@ -1,8 +1,11 @@
 package io.gev.loop;
 
+import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.Server;
+import io.gev.ServerOptions;
+import io.gev.testing.LogCapture;
 import io.gev.testing.TestClient;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Assumptions;
@@ -19,10 +22,13 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
+import static io.gev.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LoadBalancerTest {
@@ -300,6 +306,137 @@ class LoadBalancerTest {
         } finally {
             closeAll(clients);
             server.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void serversBuiltFromOneOptionsEachGetTheirOwnRoundRobin(Transport transport) throws Exception {
+        Assumptions.assumeTrue(transport != Transport.EPOLL || Epoll.isAvailable(),
+                "native epoll unavailable: " + Epoll.unavailabilityCause());
+        ServerOptions shared = ServerOptions.builder().address("127.0.0.1").port(0).loops(2).transport(transport)
+                .daemonThreads(true).build();
+        Recorder recorderA = new Recorder();
+        Recorder recorderB = new Recorder();
+        Server a = Server.builder(recorderA).options(shared).name("a").build();
+        Server b = Server.builder(recorderB).options(shared).name("b").build();
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            a.start();
+            b.start();
+            List<Integer> orderA = new ArrayList<>();
+            List<Integer> orderB = new ArrayList<>();
+            // Alternating: a round robin shared by both would send all of a's to one loop, all of b's to the other.
+            for (int i = 0; i < 4; i++) {
+                clients.add(TestClient.connect(a));
+                orderA.add(next(recorderA.connected, "onConnect of connection " + i + " to a"));
+                clients.add(TestClient.connect(b));
+                orderB.add(next(recorderB.connected, "onConnect of connection " + i + " to b"));
+            }
+            assertEquals(List.of(0, 1, 0, 1), orderA, "loops of server a");
+            assertEquals(List.of(0, 1, 0, 1), orderB, "loops of server b");
+        } finally {
+            closeAll(clients);
+            a.stop(Duration.ofSeconds(1));
+            b.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    /** What a broken balancer answers. */
+    enum Broken {
+        /** An EventLoop of its own making. */
+        FOREIGN_LOOP,
+        /** A loop of another gev server. */
+        OTHER_SERVERS_LOOP,
+        NULL,
+        THROWS
+    }
+
+    /** Answers wrongly for the first {@code broken} calls, then picks the first loop. */
+    private static final class BrokenBalancer implements LoadBalancer {
+        private final int broken;
+        private final Function<List<? extends EventLoop>, EventLoop> answer;
+        private int calls;
+
+        BrokenBalancer(int broken, Function<List<? extends EventLoop>, EventLoop> answer) {
+            this.broken = broken;
+            this.answer = answer;
+        }
+
+        @Override
+        public EventLoop select(List<? extends EventLoop> loops) {
+            return calls++ < broken ? answer.apply(loops) : loops.get(0);
+        }
+
+        @Override
+        public String toString() {
+            return "broken-balancer";
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Broken.class)
+    void aBalancerThatPicksNoLoopOfTheServerCostsTheConnectionNotTheServer(Broken broken) throws Exception {
+        Server other = Server.builder((c, ctx, p) -> p).name("other").address("127.0.0.1").port(0).loops(1)
+                .daemonThreads(true).build();
+        other.start();
+        EventLoop foreign = new FakeLoop(7, 0);
+        Function<List<? extends EventLoop>, EventLoop> answer;
+        String said;
+        switch (broken) {
+            case FOREIGN_LOOP:
+                answer = loops -> foreign;
+                said = "returned loop-7(0)";
+                break;
+            case OTHER_SERVERS_LOOP:
+                answer = loops -> other.loops().get(0);
+                said = "returned other-loop-0";
+                break;
+            case NULL:
+                answer = loops -> null;
+                said = "returned null";
+                break;
+            default:
+                answer = loops -> {
+                    throw new IllegalStateException("balancer bug");
+                };
+                said = "threw java.lang.IllegalStateException: balancer bug";
+        }
+        int refused = 20;
+        Recorder recorder = new Recorder();
+        // Fewer slots than refusals: a refused connection must give its slot back.
+        Server server = Server.builder(recorder).name("lb-test").address("127.0.0.1").port(0).loops(2)
+                .maxConnections(5).loadBalancer(new BrokenBalancer(refused, answer)).daemonThreads(true).build();
+        try (LogCapture log = LogCapture.start()) {
+            server.start();
+            long start = System.nanoTime();
+            for (int i = 0; i < refused; i++) {
+                try (TestClient client = TestClient.connect(server)) {
+                    assertTrue(client.awaitClosed(), "connection " + i + " must be closed at once");
+                }
+            }
+            await(refused + " rejected closes",
+                    () -> server.stats().closedConnections(CloseReason.REJECTED) == refused);
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(0, recorder.connected.size(), "a refused connection never reaches the handler");
+            assertEquals(0, server.stats().acceptedConnections());
+            assertEquals(0, other.stats().activeConnections(), "nothing lands on the other server's loop");
+
+            // The accept thread lives on: the next connection is served.
+            try (TestClient client = TestClient.connect(server)) {
+                assertEquals(0, next(recorder.connected, "onConnect after the refusals"));
+                client.write("still here");
+                assertEquals("still here", client.readString(10));
+            }
+
+            String line = log.awaitLine("ERROR", "lb-test", "load balancer broken-balancer", said);
+            assertTrue(line.contains("refusing the connection"), line);
+            long lines = log.text().lines().filter(l -> l.contains("load balancer broken-balancer")).count();
+            assertTrue(lines >= 1 && lines <= 1 + elapsedMillis / 1000,
+                    lines + " error lines for " + refused + " refusals in " + elapsedMillis + " ms: at most one a second");
+        } finally {
+            server.stop(Duration.ofSeconds(1));
+            other.stop(Duration.ofSeconds(1));
         }
     }
 
