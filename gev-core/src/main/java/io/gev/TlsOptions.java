@@ -21,7 +21,7 @@ import java.util.Objects;
  * Server server = Server.builder(handler)
  *         .port(1853)
  *         .tls(TlsOptions.builder(sslContext)                 // or builder(keyStore, password)
- *                 .clientAuth(TlsOptions.ClientAuth.REQUIRED)  // mTLS
+ *                 .clientAuth(TlsOptions.ClientAuth.NEED)      // mTLS
  *                 .applicationProtocols("my-protocol/1")       // ALPN
  *                 .build())
  *         .build();
@@ -43,14 +43,19 @@ public final class TlsOptions {
     /** Time a client has to complete the handshake when none is set. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Whether the server asks clients for a certificate. */
+    /**
+     * Whether the server asks clients for a certificate; named as the JDK's
+     * {@link javax.net.ssl.SSLEngine#setWantClientAuth want} and
+     * {@link javax.net.ssl.SSLEngine#setNeedClientAuth need} client authentication are, and as
+     * Spring Boot's {@code server.ssl.client-auth} values.
+     */
     public enum ClientAuth {
         /** Clients are not asked for a certificate. */
         NONE,
         /** Clients are asked; one that sends none is accepted, one that sends an untrusted one is not. */
-        OPTIONAL,
+        WANT,
         /** Clients must send a certificate the server trusts (mutual TLS). */
-        REQUIRED
+        NEED
     }
 
     private final SSLContext sslContext;
@@ -145,9 +150,9 @@ public final class TlsOptions {
         if (!cipherSuites.isEmpty()) {
             parameters.setCipherSuites(cipherSuites.toArray(new String[0]));
         }
-        if (clientAuth == ClientAuth.REQUIRED) {
+        if (clientAuth == ClientAuth.NEED) {
             parameters.setNeedClientAuth(true);
-        } else if (clientAuth == ClientAuth.OPTIONAL) {
+        } else if (clientAuth == ClientAuth.WANT) {
             parameters.setWantClientAuth(true);
         }
         if (!applicationProtocols.isEmpty()) {

@@ -44,7 +44,7 @@ class TlsOptionsTest {
         TlsOptions options = TlsOptions.builder(context())
                 .protocols("TLSv1.2")
                 .cipherSuites("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
-                .clientAuth(TlsOptions.ClientAuth.REQUIRED)
+                .clientAuth(TlsOptions.ClientAuth.NEED)
                 .applicationProtocols("h2", "http/1.1")
                 .handshakeTimeout(Duration.ZERO)
                 .build();
@@ -54,7 +54,7 @@ class TlsOptionsTest {
         assertTrue(parameters.getNeedClientAuth());
         assertArrayEquals(new String[] {"h2", "http/1.1"}, parameters.getApplicationProtocols());
         assertEquals(Duration.ZERO, options.handshakeTimeout());
-        assertTrue(TlsOptions.builder(context()).clientAuth(TlsOptions.ClientAuth.OPTIONAL).build().sslParameters()
+        assertTrue(TlsOptions.builder(context()).clientAuth(TlsOptions.ClientAuth.WANT).build().sslParameters()
                 .getWantClientAuth());
     }
 

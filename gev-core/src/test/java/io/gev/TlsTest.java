@@ -192,7 +192,7 @@ class TlsTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void requiredClientAuthShowsThePeerCertificate(Transport transport) throws Exception {
         Connections echo = new Connections();
-        Server server = start(echo, transport, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.REQUIRED));
+        Server server = start(echo, transport, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.NEED));
         try (SSLSocket socket = connect(certificates.clientContextWithCertificate(), server.port())) {
             socket.getOutputStream().write("who am I".getBytes(StandardCharsets.UTF_8));
             assertEquals("who am I", new String(socket.getInputStream().readNBytes(8), StandardCharsets.UTF_8));
@@ -207,7 +207,7 @@ class TlsTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void requiredClientAuthClosesOnlyClientsWithoutATrustedCertificate(Transport transport) throws Exception {
         Connections echo = new Connections();
-        Server server = start(echo, transport, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.REQUIRED));
+        Server server = start(echo, transport, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.NEED));
         try (SSLSocket good = connect(certificates.clientContextWithCertificate(), server.port())) {
             good.startHandshake();
             echo.next();
@@ -231,7 +231,7 @@ class TlsTest {
     @Test
     void optionalClientAuthAcceptsClientsWithoutCertificate() throws Exception {
         Connections echo = new Connections();
-        Server server = start(echo, Transport.AUTO, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.OPTIONAL));
+        Server server = start(echo, Transport.AUTO, certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.WANT));
         try (SSLSocket anonymous = connect(certificates.clientContext(), server.port());
                 SSLSocket known = connect(certificates.clientContextWithCertificate(), server.port())) {
             assertEchoes(anonymous);

@@ -118,7 +118,7 @@ class WssInteropTest {
             }
         };
         Server server = start(handler, Transport.AUTO,
-                certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.OPTIONAL).build());
+                certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.WANT).build());
         try (SSLSocket socket = (SSLSocket) certificates.clientContext().getSocketFactory()
                 .createSocket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);

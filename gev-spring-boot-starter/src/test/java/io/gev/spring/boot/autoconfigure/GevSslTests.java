@@ -107,7 +107,7 @@ class GevSslTests {
                 .run((context) -> {
                     TlsOptions tls = context.getBean(CaptureConfiguration.class).builders.get(0).tls();
                     assertThat(tls.protocols()).containsExactly("TLSv1.2");
-                    assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.OPTIONAL);
+                    assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.WANT);
                     assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
                     int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
                     assertThat(Clients.tlsEcho(port, certificates.clientContext(), "1.2")).isEqualTo("1.2");
