@@ -83,11 +83,9 @@ public final class GevAutoConfiguration {
         @Bean
         GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
                 ListableBeanFactory beanFactory) {
-            GevProperties.ServerProperties defaults = properties.getServer();
             List<GevServers.Managed> managed = new ArrayList<>();
-            beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(new GevServers.Managed(name,
-                    server, defaults.getShutdown() == GevProperties.Shutdown.GRACEFUL, defaults.getShutdownTimeout(),
-                    "local.gev.servers." + name + ".port")));
+            beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(GevServersFactory
+                    .managed(name, server, properties.getServer(), "local.gev.servers." + name + ".port")));
             return new GevServers(managed, environment);
         }
     }

@@ -1,5 +1,7 @@
 package io.gev.spring.boot.autoconfigure;
 
+import io.gev.TlsOptions;
+import io.gev.loop.LoadBalancing;
 import io.gev.loop.Transport;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -19,7 +21,9 @@ import java.util.Map;
  * <p>Defaults are literals so that IDEs show them; a test holds them equal to gev-core's.
  *
  * <p>One {@code Handler} bean runs on {@code gev.server.*}. With several, each runs on
- * {@code gev.servers.<bean-name>.*}, whose unset keys fall back to {@code gev.server.*}.
+ * {@code gev.servers.<bean-name>.*}, whose unset keys fall back to {@code gev.server.*}: the
+ * auto-configuration binds both onto one {@link ServerProperties} per server, {@code gev.server}
+ * first.
  */
 @ConfigurationProperties("gev")
 public class GevProperties {
@@ -63,19 +67,6 @@ public class GevProperties {
         IMMEDIATE
     }
 
-    /** Whether a TLS server asks clients for a certificate. */
-    public enum ClientAuth {
-
-        /** Clients are not asked for a certificate. */
-        NONE,
-
-        /** Clients are asked; those that send none are accepted. */
-        WANT,
-
-        /** Clients must send a certificate the bundle's trust store trusts (mutual TLS). */
-        NEED
-    }
-
     /** TLS settings of a server. */
     public static class Ssl {
 
@@ -87,9 +78,10 @@ public class GevProperties {
         private String bundle;
 
         /**
-         * Whether clients are asked for a certificate.
+         * Whether clients are asked for a certificate: 'want' accepts clients that send none,
+         * 'need' requires one the bundle's trust store trusts (mutual TLS).
          */
-        private ClientAuth clientAuth = ClientAuth.NONE;
+        private TlsOptions.ClientAuth clientAuth = TlsOptions.ClientAuth.NONE;
 
         /**
          * Time a client has to complete the TLS handshake; 0 means no limit. If a duration suffix
@@ -97,12 +89,6 @@ public class GevProperties {
          */
         @DurationUnit(ChronoUnit.SECONDS)
         private Duration handshakeTimeout = Duration.ofSeconds(10);
-
-        void copyTo(Ssl copy) {
-            copy.bundle = this.bundle;
-            copy.clientAuth = this.clientAuth;
-            copy.handshakeTimeout = this.handshakeTimeout;
-        }
 
         public String getBundle() {
             return this.bundle;
@@ -112,11 +98,11 @@ public class GevProperties {
             this.bundle = bundle;
         }
 
-        public ClientAuth getClientAuth() {
+        public TlsOptions.ClientAuth getClientAuth() {
             return this.clientAuth;
         }
 
-        public void setClientAuth(ClientAuth clientAuth) {
+        public void setClientAuth(TlsOptions.ClientAuth clientAuth) {
             this.clientAuth = clientAuth;
         }
 
@@ -146,16 +132,6 @@ public class GevProperties {
         public void setPort(Integer port) {
             this.port = port;
         }
-    }
-
-    /** How accepted connections are spread over the loops. */
-    public enum LoadBalance {
-
-        /** Each loop in turn. */
-        ROUND_ROBIN,
-
-        /** The loop that owns the fewest connections. */
-        LEAST_CONNECTIONS
     }
 
     /**
@@ -449,7 +425,7 @@ public class GevProperties {
         /**
          * How accepted connections are spread over the loops.
          */
-        private LoadBalance loadBalance = LoadBalance.ROUND_ROBIN;
+        private LoadBalancing loadBalance = LoadBalancing.ROUND_ROBIN;
 
         /**
          * Connections open at once; further connections are accepted and closed. 0 means no
@@ -477,6 +453,18 @@ public class GevProperties {
          * Listen backlog.
          */
         private int backlog = 1024;
+
+        /**
+         * SO_SNDBUF of accepted connections; the system default when not set. The kernel may
+         * round it (Linux doubles it, up to net.core.wmem_max).
+         */
+        private DataSize sendBufferSize;
+
+        /**
+         * SO_RCVBUF of accepted connections; the system default when not set. The kernel may
+         * round it (Linux doubles it, up to net.core.rmem_max).
+         */
+        private DataSize receiveBufferSize;
 
         /**
          * Queued outbound bytes above which a connection reports itself unwritable.
@@ -526,33 +514,6 @@ public class GevProperties {
          */
         @NestedConfigurationProperty
         private final Ssl ssl = new Ssl();
-
-        /** A copy, the starting point of a per-bean entry under {@code gev.servers}. */
-        ServerProperties copy() {
-            ServerProperties c = new ServerProperties();
-            c.enabled = this.enabled;
-            c.address = this.address;
-            c.port = this.port;
-            c.loops = this.loops;
-            c.reusePort = this.reusePort;
-            c.idleTimeout = this.idleTimeout;
-            c.transport = this.transport;
-            c.loadBalance = this.loadBalance;
-            c.maxConnections = this.maxConnections;
-            c.protocol = this.protocol;
-            c.tcpNoDelay = this.tcpNoDelay;
-            c.keepAlive = this.keepAlive;
-            c.backlog = this.backlog;
-            c.writeBufferHighWaterMark = this.writeBufferHighWaterMark;
-            c.writeBufferLowWaterMark = this.writeBufferLowWaterMark;
-            c.writeBufferLimit = this.writeBufferLimit;
-            c.readBufferLimit = this.readBufferLimit;
-            c.shutdown = this.shutdown;
-            c.shutdownTimeout = this.shutdownTimeout;
-            c.blockedLoopWarning = this.blockedLoopWarning;
-            this.ssl.copyTo(c.ssl);
-            return c;
-        }
 
         public boolean isEnabled() {
             return this.enabled;
@@ -610,11 +571,11 @@ public class GevProperties {
             this.transport = transport;
         }
 
-        public LoadBalance getLoadBalance() {
+        public LoadBalancing getLoadBalance() {
             return this.loadBalance;
         }
 
-        public void setLoadBalance(LoadBalance loadBalance) {
+        public void setLoadBalance(LoadBalancing loadBalance) {
             this.loadBalance = loadBalance;
         }
 
@@ -656,6 +617,22 @@ public class GevProperties {
 
         public void setBacklog(int backlog) {
             this.backlog = backlog;
+        }
+
+        public DataSize getSendBufferSize() {
+            return this.sendBufferSize;
+        }
+
+        public void setSendBufferSize(DataSize sendBufferSize) {
+            this.sendBufferSize = sendBufferSize;
+        }
+
+        public DataSize getReceiveBufferSize() {
+            return this.receiveBufferSize;
+        }
+
+        public void setReceiveBufferSize(DataSize receiveBufferSize) {
+            this.receiveBufferSize = receiveBufferSize;
         }
 
         public DataSize getWriteBufferHighWaterMark() {

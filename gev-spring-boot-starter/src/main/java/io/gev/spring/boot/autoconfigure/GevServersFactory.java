@@ -2,8 +2,8 @@ package io.gev.spring.boot.autoconfigure;
 
 import io.gev.Handler;
 import io.gev.Server;
+import io.gev.ServerOptions;
 import io.gev.TlsOptions;
-import io.gev.loop.LoadBalancer;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import io.gev.spring.boot.autoconfigure.GevProperties.ServerProperties;
@@ -116,11 +116,7 @@ final class GevServersFactory {
         Server.Builder builder = WebSocketServer.builder(handler, webSocketOptions(ws)).name(name);
         apply(tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
-        for (GevServerCustomizer customizer : this.customizers) {
-            customizer.customize(builder);
-        }
-        return new GevServers.Managed(name, builder.build(), tuning.getShutdown() == GevProperties.Shutdown.GRACEFUL,
-                tuning.getShutdownTimeout(), portProperty);
+        return customizedAndManaged(name, builder, tuning, portProperty);
     }
 
     static WebSocketOptions webSocketOptions(GevProperties.WebSocketProperties ws) {
@@ -188,16 +184,21 @@ final class GevServersFactory {
         return servers;
     }
 
-    /** {@code gev.servers.<name>} over a copy of {@code gev.server}, or {@code gev.server} itself. */
+    /**
+     * The settings of server {@code name}: {@code gev.server} itself, or, when
+     * {@code gev.servers.<name>} exists, both bound onto one new instance, {@code gev.server}
+     * first, so every key set there that is not set under the name falls back.
+     */
     private ServerProperties configOf(String name) {
         if (!this.properties.getServers().containsKey(name)) {
             return this.properties.getServer();
         }
+        ServerProperties config = new ServerProperties();
+        this.binder.bind("gev.server", Bindable.ofInstance(config));
         // Bean names are camelCase, which a strict property name rejects; adapt() takes them as
         // written, the way the map of gev.servers was bound.
-        ConfigurationPropertyName entry = ConfigurationPropertyName.adapt("gev.servers." + name, '.');
-        return this.binder.bind(entry, Bindable.ofInstance(this.properties.getServer().copy()))
-                .orElseGet(() -> this.properties.getServer().copy());
+        this.binder.bind(ConfigurationPropertyName.adapt("gev.servers." + name, '.'), Bindable.ofInstance(config));
+        return config;
     }
 
     private GevServers.Managed managed(String name, Handler handler, ServerProperties config, String portProperty,
@@ -208,15 +209,32 @@ final class GevServersFactory {
         String sslKey = single || !this.properties.getServers().containsKey(name) ? "gev.server.ssl"
                 : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
+        return customizedAndManaged(name, builder, config, portProperty);
+    }
+
+    private GevServers.Managed customizedAndManaged(String name, Server.Builder builder, ServerProperties config,
+            String portProperty) {
         for (GevServerCustomizer customizer : this.customizers) {
-            customizer.customize(builder);
+            customizer.customize(name, builder);
         }
-        return new GevServers.Managed(name, builder.build(), config.getShutdown() == GevProperties.Shutdown.GRACEFUL,
+        return managed(name, builder.build(), config, portProperty);
+    }
+
+    /**
+     * How {@link GevServers} runs {@code server}: with the shutdown of {@code config}, its bound
+     * port published as {@code portProperty}. The one place a managed server is made.
+     */
+    static GevServers.Managed managed(String name, Server server, ServerProperties config, String portProperty) {
+        return new GevServers.Managed(name, server, config.getShutdown() == GevProperties.Shutdown.GRACEFUL,
                 config.getShutdownTimeout(), portProperty);
     }
 
-    /** Copies the settings of {@code config} onto {@code builder}. */
-    static void apply(ServerProperties config, Server.Builder builder) {
+    /**
+     * Sets the server options {@code config} holds on {@code builder}: every option a property
+     * stands for, except the name, TLS (from an SSL bundle) and the protocol (a bean), which the
+     * caller sets. An unset property leaves the builder's value.
+     */
+    static <B extends ServerOptions.AbstractBuilder<B>> B apply(ServerProperties config, B builder) {
         PropertyMapper map = PropertyMapper.get();
         map.from(config::getAddress).to(builder::address);
         map.from(config::getPort).to(builder::port);
@@ -224,10 +242,12 @@ final class GevServersFactory {
         map.from(config::isReusePort).to(builder::reusePort);
         map.from(config::getIdleTimeout).to(builder::idleTimeout);
         map.from(config::getTransport).to(builder::transport);
-        map.from(config::getLoadBalance).as(GevServersFactory::loadBalancer).to(builder::loadBalancer);
+        map.from(config::getLoadBalance).to(builder::loadBalancing);
         map.from(config::getMaxConnections).to(builder::maxConnections);
         map.from(config::isTcpNoDelay).to(builder::tcpNoDelay);
         map.from(config::isKeepAlive).to(builder::keepAlive);
+        map.from(config::getSendBufferSize).as(GevServersFactory::bytes).to(builder::sendBufferSize);
+        map.from(config::getReceiveBufferSize).as(GevServersFactory::bytes).to(builder::receiveBufferSize);
         map.from(config::getBacklog).to(builder::backlog);
         map.from(config::getWriteBufferHighWaterMark).as(GevServersFactory::bytes).to(builder::writeBufferHighWaterMark);
         map.from(config::getWriteBufferLowWaterMark).as(GevServersFactory::bytes).to(builder::writeBufferLowWaterMark);
@@ -235,6 +255,7 @@ final class GevServersFactory {
         map.from(config::getReadBufferLimit).as(GevServersFactory::bytes).to(builder::readBufferLimit);
         map.from(config::getShutdownTimeout).to(builder::shutdownTimeout);
         map.from(config::getBlockedLoopWarning).to(builder::blockedLoopWarning);
+        return builder;
     }
 
     /**
@@ -272,28 +293,12 @@ final class GevServersFactory {
             if (options.getCiphers() != null) {
                 tls.cipherSuites(options.getCiphers());
             }
-            return tls.clientAuth(clientAuth(ssl.getClientAuth())).handshakeTimeout(ssl.getHandshakeTimeout()).build();
+            return tls.clientAuth(ssl.getClientAuth()).handshakeTimeout(ssl.getHandshakeTimeout()).build();
         } catch (IllegalArgumentException | IllegalStateException ex) {
             throw new GevServerConfigurationException("gev server '" + server + "' cannot use SSL bundle '" + name
                     + "': " + ex.getMessage(), "Check the bundle's key, certificates and options (spring.ssl.bundle.*."
                             + name + ".*) and the settings under " + key + ".", ex);
         }
-    }
-
-    private static TlsOptions.ClientAuth clientAuth(GevProperties.ClientAuth clientAuth) {
-        switch (clientAuth) {
-            case WANT:
-                return TlsOptions.ClientAuth.OPTIONAL;
-            case NEED:
-                return TlsOptions.ClientAuth.REQUIRED;
-            default:
-                return TlsOptions.ClientAuth.NONE;
-        }
-    }
-
-    private static LoadBalancer loadBalancer(GevProperties.LoadBalance loadBalance) {
-        return loadBalance == GevProperties.LoadBalance.LEAST_CONNECTIONS ? LoadBalancer.leastConnections()
-                : LoadBalancer.roundRobin();
     }
 
     private static int bytes(DataSize size) {

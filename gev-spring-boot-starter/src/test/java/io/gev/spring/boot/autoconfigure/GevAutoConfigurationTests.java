@@ -3,6 +3,7 @@ package io.gev.spring.boot.autoconfigure;
 import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.Server;
+import io.gev.ServerOptions;
 import io.gev.buffer.RingBuffer;
 import io.gev.loop.Transport;
 import io.gev.protocol.Frame;
@@ -95,13 +96,14 @@ class GevAutoConfigurationTests {
                     assertThat(p.getIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
                     assertThat(p.getWriteBufferHighWaterMark()).isEqualTo(DataSize.ofKilobytes(128));
                     assertThat(p.getShutdown()).isEqualTo(GevProperties.Shutdown.IMMEDIATE);
-                    Server.Builder b = context.getBean(CaptureConfiguration.class).builders.get(0);
+                    ServerOptions b = context.getBean(GevServers.class).get("echoHandler").options();
                     assertThat(b.loops()).isEqualTo(2);
                     assertThat(b.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
                     assertThat(b.reusePort()).isTrue();
                     assertThat(b.transport()).isEqualTo(Transport.NIO);
                     assertThat(b.loadBalancer()).hasToString("leastConnections");
                     assertThat(p.getMaxConnections()).isEqualTo(10);
+                    assertThat(b.maxConnections()).as("the customizers' value").isEqualTo(7);
                     assertThat(b.tcpNoDelay()).isFalse();
                     assertThat(b.backlog()).isEqualTo(16);
                     assertThat(b.writeBufferHighWaterMark()).isEqualTo(128 * 1024);
@@ -129,7 +131,8 @@ class GevAutoConfigurationTests {
         this.runner.withUserConfiguration(EchoConfiguration.class, CaptureConfiguration.class).run((context) -> {
             CaptureConfiguration capture = context.getBean(CaptureConfiguration.class);
             assertThat(capture.order).containsExactly("first", "second");
-            assertThat(capture.builders.get(0).maxConnections()).isEqualTo(7);
+            assertThat(capture.builders).hasSize(1);
+            assertThat(context.getBean(GevServers.class).get("echoHandler").options().maxConnections()).isEqualTo(7);
         });
     }
 
@@ -148,8 +151,96 @@ class GevAutoConfigurationTests {
                     assertThat(Clients.echo(echoPort, "abc")).isEqualTo("abc");
                     assertThat(Clients.echo(upperPort, "abc")).isEqualTo("ABC");
                     // Keys not set under gev.servers.<name> fall back to gev.server.
-                    assertThat(context.getBean(CaptureConfiguration.class).builders)
-                            .extracting(Server.Builder::idleTimeout).containsOnly(Duration.ofSeconds(60));
+                    assertThat(servers.asMap().values()).extracting((server) -> server.options().idleTimeout())
+                            .containsOnly(Duration.ofSeconds(60));
+                });
+    }
+
+    @Test
+    void shouldFallBackToGevServerForEveryKeyNotSetUnderTheBeanName() {
+        this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
+                .withPropertyValues("gev.server.loops=2", "gev.server.idle-timeout=7", "gev.server.reuse-port=true",
+                        "gev.server.transport=nio", "gev.server.load-balance=least-connections",
+                        "gev.server.max-connections=11", "gev.server.tcp-no-delay=false", "gev.server.keep-alive=true",
+                        "gev.server.send-buffer-size=48KB", "gev.server.receive-buffer-size=96KB",
+                        "gev.server.backlog=17", "gev.server.write-buffer-high-water-mark=100KB",
+                        "gev.server.write-buffer-low-water-mark=10KB", "gev.server.write-buffer-limit=3MB",
+                        "gev.server.read-buffer-limit=256KB", "gev.server.shutdown=immediate",
+                        "gev.server.shutdown-timeout=4s", "gev.server.blocked-loop-warning=300ms",
+                        "gev.servers.echoHandler.port=0", "gev.servers.upperHandler.port=0",
+                        "gev.servers.upperHandler.loops=1", "gev.servers.upperHandler.max-connections=5",
+                        "gev.servers.upperHandler.receive-buffer-size=32KB", "gev.servers.upperHandler.shutdown=graceful")
+                .run((context) -> {
+                    GevServers servers = context.getBean(GevServers.class);
+                    ServerOptions echo = servers.get("echoHandler").options();
+                    assertThat(echo.address()).contains("127.0.0.1");
+                    assertThat(echo.port()).isZero();
+                    assertThat(echo.loops()).isEqualTo(2);
+                    assertThat(echo.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(echo.reusePort()).isTrue();
+                    assertThat(echo.transport()).isEqualTo(Transport.NIO);
+                    assertThat(echo.loadBalancer()).hasToString("leastConnections");
+                    assertThat(echo.maxConnections()).isEqualTo(11);
+                    assertThat(echo.tcpNoDelay()).isFalse();
+                    assertThat(echo.keepAlive()).isTrue();
+                    assertThat(echo.sendBufferSize()).isEqualTo(48 * 1024);
+                    assertThat(echo.receiveBufferSize()).isEqualTo(96 * 1024);
+                    assertThat(echo.backlog()).isEqualTo(17);
+                    assertThat(echo.writeBufferHighWaterMark()).isEqualTo(100 * 1024);
+                    assertThat(echo.writeBufferLowWaterMark()).isEqualTo(10 * 1024);
+                    assertThat(echo.writeBufferLimit()).isEqualTo(3 * 1024 * 1024);
+                    assertThat(echo.readBufferLimit()).isEqualTo(256 * 1024);
+                    assertThat(echo.shutdownTimeout()).isEqualTo(Duration.ofSeconds(4));
+                    assertThat(echo.blockedLoopWarning()).isEqualTo(Duration.ofMillis(300));
+                    ServerOptions upper = servers.get("upperHandler").options();
+                    assertThat(upper.loops()).isEqualTo(1);
+                    assertThat(upper.maxConnections()).isEqualTo(5);
+                    assertThat(upper.receiveBufferSize()).isEqualTo(32 * 1024);
+                    assertThat(upper.sendBufferSize()).isEqualTo(48 * 1024);
+                    assertThat(upper.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(servers).filteredOn((managed) -> managed.name().equals("echoHandler"))
+                            .singleElement().satisfies((managed) -> {
+                                assertThat(managed.graceful()).isFalse();
+                                assertThat(managed.shutdownTimeout()).isEqualTo(Duration.ofSeconds(4));
+                            });
+                    assertThat(servers).filteredOn((managed) -> managed.name().equals("upperHandler"))
+                            .singleElement().satisfies((managed) -> assertThat(managed.graceful()).isTrue());
+                    // Resolving a server's settings leaves gev.server itself as bound.
+                    assertThat(context.getBean(GevProperties.class).getServer().getLoops()).isEqualTo(2);
+                    assertThat(context.getBean(GevProperties.class).getServer().getPort()).isEqualTo(0);
+                });
+    }
+
+    @Test
+    void shouldSetSocketBufferSizes() {
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("gev.server.send-buffer-size=64KB", "gev.server.receive-buffer-size=128KB")
+                .run((context) -> {
+                    GevProperties.ServerProperties p = context.getBean(GevProperties.class).getServer();
+                    assertThat(p.getSendBufferSize()).isEqualTo(DataSize.ofKilobytes(64));
+                    assertThat(p.getReceiveBufferSize()).isEqualTo(DataSize.ofKilobytes(128));
+                    Server server = context.getBean(GevServers.class).get("echoHandler");
+                    assertThat(server.options().sendBufferSize()).isEqualTo(64 * 1024);
+                    assertThat(server.options().receiveBufferSize()).isEqualTo(128 * 1024);
+                    assertThat(Clients.echo(server.port(), "sized")).isEqualTo("sized");
+                });
+        this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+            ServerOptions options = context.getBean(GevServers.class).get("echoHandler").options();
+            assertThat(options.sendBufferSize()).as("unset: the system's").isZero();
+            assertThat(options.receiveBufferSize()).as("unset: the system's").isZero();
+        });
+    }
+
+    @Test
+    void shouldTellCustomizersWhichServerTheyCustomize() {
+        this.runner.withUserConfiguration(TwoHandlersConfiguration.class, NamedCustomizerConfiguration.class)
+                .withPropertyValues("gev.servers.echoHandler.port=0", "gev.servers.upperHandler.port=0")
+                .run((context) -> {
+                    assertThat(context.getBean(NamedCustomizerConfiguration.class).names)
+                            .containsExactlyInAnyOrder("echoHandler", "upperHandler");
+                    GevServers servers = context.getBean(GevServers.class);
+                    assertThat(servers.get("upperHandler").options().maxConnections()).isEqualTo(9);
+                    assertThat(servers.get("echoHandler").options().maxConnections()).isZero();
                 });
     }
 
@@ -302,22 +393,26 @@ class GevAutoConfigurationTests {
 
     @Test
     void shouldLetAWebSocketServerSendBackTheLargestMessageItAcceptsUnlessTheWriteBufferLimitIsSet() {
-        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, CaptureConfiguration.class)
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=32MB")
-                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
-                        .writeBufferLimit()).isEqualTo(33 * 1024 * 1024));
-        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, CaptureConfiguration.class)
+                .run((context) -> assertThat(options(context, "webSocketEcho").writeBufferLimit())
+                        .isEqualTo(33 * 1024 * 1024));
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=1MB")
-                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
-                        .writeBufferLimit()).isEqualTo(Server.DEFAULT_WRITE_BUFFER_LIMIT));
-        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class, CaptureConfiguration.class)
+                .run((context) -> assertThat(options(context, "webSocketEcho").writeBufferLimit())
+                        .isEqualTo(ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT));
+        this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.port=0", "gev.websocket.max-message-size=32MB",
                         "gev.server.write-buffer-limit=20MB")
-                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
-                        .writeBufferLimit()).isEqualTo(20 * 1024 * 1024));
-        this.runner.withUserConfiguration(EchoConfiguration.class, CaptureConfiguration.class)
-                .run((context) -> assertThat(context.getBean(CaptureConfiguration.class).builders.get(0)
-                        .writeBufferLimit()).isEqualTo(Server.DEFAULT_WRITE_BUFFER_LIMIT));
+                .run((context) -> assertThat(options(context, "webSocketEcho").writeBufferLimit())
+                        .isEqualTo(20 * 1024 * 1024));
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .run((context) -> assertThat(options(context, "echoHandler").writeBufferLimit())
+                        .isEqualTo(ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT));
+    }
+
+    private static ServerOptions options(org.springframework.context.ApplicationContext context, String server) {
+        return context.getBean(GevServers.class).get(server).options();
     }
 
     @Test
@@ -445,6 +540,30 @@ class GevAutoConfigurationTests {
         @Bean
         Protocol otherProtocol() {
             return RawProtocol.INSTANCE;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class NamedCustomizerConfiguration {
+
+        final List<String> names = new ArrayList<>();
+
+        @Bean
+        GevServerCustomizer upperOnly() {
+            return new GevServerCustomizer() {
+                @Override
+                public void customize(Server.Builder builder) {
+                    throw new AssertionError("the named variant is the one called");
+                }
+
+                @Override
+                public void customize(String name, Server.Builder builder) {
+                    NamedCustomizerConfiguration.this.names.add(name);
+                    if (name.equals("upperHandler")) {
+                        builder.maxConnections(9);
+                    }
+                }
+            };
         }
     }
 

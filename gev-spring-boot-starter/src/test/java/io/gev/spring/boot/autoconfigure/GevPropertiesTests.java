@@ -1,7 +1,16 @@
 package io.gev.spring.boot.autoconfigure;
 
-import io.gev.Server;
+import io.gev.ServerOptions;
+import io.gev.TlsOptions;
+import io.gev.loop.LoadBalancing;
+import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,23 +18,29 @@ class GevPropertiesTests {
 
     private final GevProperties.ServerProperties properties = new GevProperties().getServer();
 
-    private final Server.Builder core = Server.builder((connection, context, payload) -> payload);
+    private final ServerOptions core = ServerOptions.defaults();
 
     @Test
     void defaultsMatchGevCore() {
         assertThat(this.properties.isEnabled()).isTrue();
-        assertThat(this.properties.getAddress()).isEqualTo(this.core.address());
-        assertThat(this.properties.getPort()).isEqualTo(this.core.port()).isEqualTo(Server.DEFAULT_PORT);
+        assertThat(this.properties.getAddress()).isNull();
+        assertThat(this.core.address()).isEmpty();
+        assertThat(this.properties.getPort()).isEqualTo(this.core.port()).isEqualTo(ServerOptions.DEFAULT_PORT);
         assertThat(this.properties.getLoops()).isEqualTo(this.core.loops());
         assertThat(this.properties.isReusePort()).isEqualTo(this.core.reusePort());
         assertThat(this.properties.getIdleTimeout()).isEqualTo(this.core.idleTimeout());
         assertThat(this.properties.getTransport()).isEqualTo(this.core.transport());
-        assertThat(this.properties.getLoadBalance()).isEqualTo(GevProperties.LoadBalance.ROUND_ROBIN);
-        assertThat(this.core.loadBalancer()).as("core's default is round robin").isNull();
+        assertThat(this.properties.getLoadBalance()).isEqualTo(ServerOptions.DEFAULT_LOAD_BALANCING)
+                .isEqualTo(LoadBalancing.ROUND_ROBIN);
+        assertThat(this.core.loadBalancer()).hasToString("roundRobin");
         assertThat(this.properties.getMaxConnections()).isEqualTo(this.core.maxConnections());
         assertThat(this.properties.getProtocol()).isNull();
         assertThat(this.properties.isTcpNoDelay()).isEqualTo(this.core.tcpNoDelay());
         assertThat(this.properties.isKeepAlive()).isEqualTo(this.core.keepAlive());
+        assertThat(this.properties.getSendBufferSize()).as("unset: the system's").isNull();
+        assertThat(this.core.sendBufferSize()).as("the system's").isZero();
+        assertThat(this.properties.getReceiveBufferSize()).as("unset: the system's").isNull();
+        assertThat(this.core.receiveBufferSize()).as("the system's").isZero();
         assertThat(this.properties.getBacklog()).isEqualTo(this.core.backlog());
         assertThat(this.properties.getWriteBufferHighWaterMark().toBytes())
                 .isEqualTo(this.core.writeBufferHighWaterMark());
@@ -35,18 +50,17 @@ class GevPropertiesTests {
         assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
         assertThat(this.properties.getBlockedLoopWarning()).isEqualTo(this.core.blockedLoopWarning());
         assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
-        assertThat(this.core.tls()).isNull();
+        assertThat(this.core.tls()).isEmpty();
         assertThat(this.properties.getSsl().getBundle()).isNull();
     }
 
     @Test
     void sslDefaultsMatchGevCore() throws Exception {
-        io.gev.TlsOptions core = io.gev.TlsOptions.builder(javax.net.ssl.SSLContext.getDefault()).build();
+        TlsOptions core = TlsOptions.builder(javax.net.ssl.SSLContext.getDefault()).build();
         for (GevProperties.Ssl ssl : new GevProperties.Ssl[] {this.properties.getSsl(),
                 new GevProperties().getWebsocket().getSsl()}) {
             assertThat(ssl.getBundle()).isNull();
-            assertThat(ssl.getClientAuth()).isEqualTo(GevProperties.ClientAuth.NONE);
-            assertThat(core.clientAuth()).isEqualTo(io.gev.TlsOptions.ClientAuth.NONE);
+            assertThat(ssl.getClientAuth()).isEqualTo(core.clientAuth()).isEqualTo(TlsOptions.ClientAuth.NONE);
             assertThat(ssl.getHandshakeTimeout()).isEqualTo(core.handshakeTimeout());
         }
         assertThat(new GevProperties().getWebsocket().getSsl().getPort()).isNull();
@@ -75,31 +89,24 @@ class GevPropertiesTests {
     }
 
     @Test
-    void copyCarriesEverySetting() {
-        GevProperties.ServerProperties p = this.properties;
-        p.setAddress("127.0.0.1");
-        p.setPort(9);
-        p.setLoops(3);
-        p.setReusePort(true);
-        p.setIdleTimeout(java.time.Duration.ofSeconds(4));
-        p.setTransport(io.gev.loop.Transport.NIO);
-        p.setLoadBalance(GevProperties.LoadBalance.LEAST_CONNECTIONS);
-        p.setMaxConnections(5);
-        p.setProtocol("p");
-        p.setTcpNoDelay(false);
-        p.setKeepAlive(true);
-        p.setBacklog(6);
-        p.setWriteBufferHighWaterMark(org.springframework.util.unit.DataSize.ofBytes(7));
-        p.setWriteBufferLowWaterMark(org.springframework.util.unit.DataSize.ofBytes(8));
-        p.setWriteBufferLimit(org.springframework.util.unit.DataSize.ofBytes(9));
-        p.setReadBufferLimit(org.springframework.util.unit.DataSize.ofBytes(10));
-        p.setShutdown(GevProperties.Shutdown.IMMEDIATE);
-        p.setShutdownTimeout(java.time.Duration.ofSeconds(11));
-        p.setBlockedLoopWarning(java.time.Duration.ofMillis(12));
-        p.setEnabled(false);
-        p.getSsl().setBundle("b");
-        p.getSsl().setClientAuth(GevProperties.ClientAuth.NEED);
-        p.getSsl().setHandshakeTimeout(java.time.Duration.ofSeconds(12));
-        assertThat(p.copy()).usingRecursiveComparison().isEqualTo(p);
+    void everyKeyHasADescriptionInTheGeneratedMetadata() throws Exception {
+        String json;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("metadata generated by spring-boot-configuration-processor").isNotNull();
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<Map<String, Object>> properties = JsonPath.read(json, "$.properties[?(@.name =~ /gev\\..*/)]");
+        assertThat(properties).extracting((p) -> p.get("name")).contains("gev.server.send-buffer-size",
+                "gev.server.receive-buffer-size", "gev.server.load-balance", "gev.server.ssl.client-auth");
+        assertThat(properties).allSatisfy((p) -> assertThat((String) p.get("description")).as("%s", p.get("name"))
+                .isNotBlank());
+        assertThat(properties).filteredOn((p) -> p.get("name").equals("gev.server.receive-buffer-size"))
+                .singleElement().satisfies((p) -> {
+                    assertThat(p.get("type")).isEqualTo(DataSize.class.getName());
+                    assertThat((String) p.get("description")).contains("SO_RCVBUF");
+                    assertThat(p).doesNotContainKey("defaultValue");
+                });
+        assertThat(properties).filteredOn((p) -> p.get("name").equals("gev.server.ssl.client-auth"))
+                .singleElement().satisfies((p) -> assertThat(p.get("type")).isEqualTo(TlsOptions.ClientAuth.class.getName()));
     }
 }

@@ -1,7 +1,6 @@
 package io.gev.spring.boot.autoconfigure;
 
 import io.gev.TlsOptions;
-import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.CaptureConfiguration;
 import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.EchoConfiguration;
 import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.TwoHandlersConfiguration;
 import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.WebSocketEchoConfiguration;
@@ -100,12 +99,12 @@ class GevSslTests {
 
     @Test
     void appliesBundleOptionsAndTlsSettings() {
-        this.runner.withUserConfiguration(EchoConfiguration.class, CaptureConfiguration.class)
+        this.runner.withUserConfiguration(EchoConfiguration.class)
                 .withPropertyValues("gev.server.ssl.bundle=server", "gev.server.ssl.client-auth=want",
                         "gev.server.ssl.handshake-timeout=3",
                         "spring.ssl.bundle.jks.server.options.enabled-protocols=TLSv1.2")
                 .run((context) -> {
-                    TlsOptions tls = context.getBean(CaptureConfiguration.class).builders.get(0).tls();
+                    TlsOptions tls = context.getBean(GevServers.class).get("echoHandler").options().tls().orElseThrow();
                     assertThat(tls.protocols()).containsExactly("TLSv1.2");
                     assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.WANT);
                     assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
@@ -121,6 +120,8 @@ class GevSslTests {
                         "spring.ssl.bundle.jks.server.truststore.location=" + clientTrustStore,
                         "spring.ssl.bundle.jks.server.truststore.password=" + TestCertificates.PASSWORD)
                 .run((context) -> {
+                    assertThat(context.getBean(GevServers.class).get("echoHandler").options().tls())
+                            .hasValueSatisfying((tls) -> assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.NEED));
                     int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
                     assertThat(Clients.tlsEcho(port, certificates.clientContextWithCertificate(), "me"))
                             .isEqualTo("me");
