@@ -1,11 +1,12 @@
 package io.gev;
 
 import io.gev.internal.ServerEngine;
+import io.gev.protocol.Protocol;
 
 /**
  * What the test fixtures outside this package reach inside a {@link Server}: its engine, which the
- * embedded loop ({@code io.gev.internal.EmbeddedLoop}) runs without sockets or threads. Test code
- * only.
+ * embedded loop ({@code io.gev.internal.EmbeddedLoop}) runs without sockets or threads, and its
+ * protocol, which benchmarks drive directly. Test code only.
  */
 public final class ServerInternals {
 
@@ -15,5 +16,10 @@ public final class ServerInternals {
     /** The engine of {@code server}, made from its options, handler and protocol. */
     public static ServerEngine engine(Server server) {
         return server.engine();
+    }
+
+    /** The protocol of {@code server}: the one its builder was given, or raw. */
+    public static Protocol protocol(Server server) {
+        return server.engine().protocol();
     }
 }

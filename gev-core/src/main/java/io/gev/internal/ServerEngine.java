@@ -447,6 +447,11 @@ public final class ServerEngine {
         return name;
     }
 
+    /** The protocol every connection of the server speaks. */
+    public Protocol protocol() {
+        return protocol;
+    }
+
     public InetSocketAddress localAddress() {
         InetSocketAddress a = localAddress;
         if (a == null) {

@@ -2,6 +2,7 @@ package io.gev.bench.jmh;
 
 import io.gev.Connection;
 import io.gev.Server;
+import io.gev.ServerInternals;
 import io.gev.bench.ws.Handshake;
 import io.gev.bench.ws.Masking;
 import io.gev.embedded.EmbeddedConnection;
@@ -42,7 +43,7 @@ final class OpenWebSocket {
             }
         };
         Server.Builder builder = WebSocketServer.builder(echo, options);
-        protocol = builder.protocol();
+        protocol = ServerInternals.protocol(builder.build());
         embedded = EmbeddedServer.start(builder).connect();
         connection = embedded.connection();
 
