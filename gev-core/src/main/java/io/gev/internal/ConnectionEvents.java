@@ -8,9 +8,10 @@ import io.gev.CloseReason;
  * connection by this type only. All calls happen on the connection's loop thread.
  *
  * <p>An abstract class rather than an interface for the reason {@link EventSink} is one: the
- * connection is its only subclass, so every call compiles to a direct call, with or without TLS
- * (the readiness events it inherits go to the TLS layer instead when one sits in between, and are
- * a two-way call then).
+ * connection is its only concrete subclass, so class hierarchy analysis turns every call into a
+ * direct one, with or without TLS, whatever a call site has seen. (The readiness events it
+ * inherits from {@link EventSink} go to the TLS layer instead when one sits in between: a call
+ * with two targets then, as before this type existed.)
  */
 abstract class ConnectionEvents extends EventSink {
 

@@ -506,6 +506,11 @@ final class ConnectionImpl extends AbstractConnection {
         }
     }
 
+    /** {@link #close()} on the loop. */
+    void closeOnLoop() {
+        closeAfterLastWrite(CloseReason.LOCAL, null);
+    }
+
     /** One last non-blocking write of what is queued, then {@link #close}: {@link #close()}, a protocol error. */
     private void closeAfterLastWrite(CloseReason reason, Throwable cause) {
         if (!state.live) {
@@ -601,7 +606,7 @@ final class ConnectionImpl extends AbstractConnection {
     @Override
     public void close() {
         if (loop.inEventLoop()) {
-            closeAfterLastWrite(CloseReason.LOCAL, null);
+            closeOnLoop();
         } else if (state != CLOSED) {
             loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.CLOSE, null, null));
         }

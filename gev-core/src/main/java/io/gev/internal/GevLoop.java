@@ -407,7 +407,7 @@ public final class GevLoop implements EventLoop {
                     connection.sendOnLoop(message, callback);
                     break;
                 case CLOSE:
-                    connection.close();
+                    connection.closeOnLoop();
                     break;
                 default:
                     connection.shutdownWriteOnLoop();

@@ -76,6 +76,29 @@ class ClosePathTest {
     }
 
     @Test
+    void aHalfCloseSendsFinAfterTheQueuedBytesAndReadsOnUntilThePeerEnds() {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol))) {
+            EmbeddedConnection c = server.connect().acceptWrites(WriteAcceptance.none());
+            List<Throwable> sent = new ArrayList<>();
+            c.connection().send(QUEUED, (conn, failure) -> sent.add(failure));
+            c.connection().shutdownWrite();
+            assertFalse(c.outputShutdown(), "FIN waits for the queued bytes");
+            c.connection().send("late".getBytes(), (conn, failure) -> sent.add(failure));
+            assertInstanceOf(ClosedChannelException.class, sent.get(0), "no sends after shutdownWrite");
+            c.acceptWrites(WriteAcceptance.all()).writable();
+            assertEquals(QUEUED.length, c.takeSent().length);
+            assertNull(sent.get(1));
+            assertTrue(c.outputShutdown());
+            c.receive("still there\n".getBytes());
+            assertTrue(c.isOpen());
+            assertTrue(c.isReading(), "a half-closed connection reads on");
+            assertEquals(0, c.takeSent().length, "its echo is refused: the output is shut");
+            c.receiveEnd();
+            assertClosedOnce(server, c, CloseReason.PEER);
+        }
+    }
+
+    @Test
     void aLocalClose() {
         assertClosesOnce(Server.builder(handler), CloseReason.LOCAL, c -> c.connection().close());
     }
@@ -200,6 +223,23 @@ class ClosePathTest {
             assertEquals(1, server.stats().closedConnections(CloseReason.TLS_ERROR));
             assertEquals(0, counts.handlerConnects);
             assertEquals(0, counts.handlerCloses, "nobody knew of it");
+            assertEquals(0, counts.protocolCloses);
+            assertEquals(0, server.buffersLent());
+        }
+    }
+
+    @Test
+    void aGracefulStopDuringATlsHandshakeClosesWithoutTellingTheProtocolOrHandler() {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol)
+                .tls(TestCertificates.get().serverOptions().build()))) {
+            EmbeddedConnection c = server.connect();
+            assertTrue(c.isOpen(), "handshaking");
+            ((ConnectionImpl) c.connection()).shutdownGracefully();
+            c.flush();
+            assertFalse(c.isOpen());
+            assertEquals(CloseReason.SHUTDOWN, c.closeReason());
+            assertEquals(0, counts.serverStops, "the protocol never heard of it");
+            assertEquals(0, counts.handlerCloses);
             assertEquals(0, counts.protocolCloses);
             assertEquals(0, server.buffersLent());
         }
