@@ -118,7 +118,8 @@ class EdgeTriggeredReadTest {
         Assumptions.assumeTrue(Epoll.isAvailable(), "native epoll is not available");
         Handler echo = (c, ctx, payload) -> payload;
         ServerEngine plainServer = new ServerEngine(Server.builder(echo));
-        ServerEngine tlsServer = new ServerEngine(Server.builder(echo).tls(TestCertificates.get().serverOptions().build()));
+        ServerEngine tlsServer = new ServerEngine(Server.builder(echo)
+                .tls(TestCertificates.get().serverOptions().build()));
         LinuxSocket plainFd = LinuxSocket.newSocketStream();
         LinuxSocket tlsFd = LinuxSocket.newSocketStream();
         try (SocketChannel channel = SocketChannel.open()) {
