@@ -33,6 +33,13 @@ import java.util.Objects;
  */
 public final class RingBuffer {
 
+    /**
+     * The most views {@link #peekSegments} returns: the bytes up to the end of the backing buffer,
+     * and those that wrap around to its start. A gathering write of a ring's bytes (a socket's
+     * {@code writev}, an engine's {@code wrap}) therefore never takes more buffers than this.
+     */
+    public static final int MAX_SEGMENTS = 2;
+
     /** Larger arrays fail on some VMs even with enough heap. */
     private static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
 
@@ -273,18 +280,18 @@ public final class RingBuffer {
      * <p>The views belong to the ring and are reused; they are valid until the ring is next
      * modified (written, consumed, grown, shrunk, reset).
      *
-     * @param segments receives the views; only slots 0 and 1 are touched
+     * @param segments receives the views; only its first {@link #MAX_SEGMENTS} slots are touched
      * @return the number of non-empty segments: 0, 1 or 2
      * @throws IllegalArgumentException if {@code length} is negative or {@code segments} has fewer
-     *         than 2 slots
+     *         than {@link #MAX_SEGMENTS} slots
      */
     public int peekSegments(int length, ByteBuffer[] segments) {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0: " + length);
         }
-        if (segments.length < 2) {
+        if (segments.length < MAX_SEGMENTS) {
             throw new IllegalArgumentException(
-                    "segments must have at least 2 slots: " + segments.length);
+                    "segments must have at least " + MAX_SEGMENTS + " slots: " + segments.length);
         }
         int n = Math.min(length, readable);
         ByteBuffer empty = direct ? EMPTY_DIRECT : EMPTY_HEAP;

@@ -1,5 +1,6 @@
 package io.gev.internal;
 
+import io.gev.CloseReason;
 import io.gev.TlsInfo;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoOps;
@@ -10,31 +11,54 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 
 /**
- * What epoll and NIO sockets share: the connection they report to, registration and interest.
- * These are the handles registered with Netty.
+ * What epoll and NIO sockets share: the connection they report to, registration, interest and
+ * triggering. These are the handles registered with Netty. A socket knows its connection only as
+ * {@link ConnectionEvents}.
  */
 abstract class AbstractSocketIo implements SocketIo, IoHandle {
 
     private static final Logger log = LoggerFactory.getLogger(AbstractSocketIo.class);
 
-    ConnectionImpl connection;
+    /** The transport can report readiness on changes only (epoll's EPOLLET); a selector cannot. */
+    private final boolean edgeCapable;
     /** Readiness is reported only when it changes (see {@link SocketIo#edgeTriggered()}). */
     private boolean edgeTriggered;
+    private ConnectionEvents connection;
     private EventSink events;
     private LoopProgress progress;
     private IoRegistration registration;
     private IoOps current;
+    private boolean closed;
 
-    @Override
-    public final void attach(ConnectionImpl connection) {
-        this.connection = connection;
-        this.events = connection;
-        this.progress = connection.loopProgress();
+    AbstractSocketIo(boolean edgeCapable) {
+        this.edgeCapable = edgeCapable;
     }
 
-    /** Sends this socket's events to {@code sink} (a layer in front of the connection) instead. */
+    @Override
+    public final void attach(ConnectionEvents connection, LoopProgress progress) {
+        this.connection = connection;
+        this.events = connection;
+        this.progress = progress;
+    }
+
+    /** Sends this socket's readiness events to {@code sink} (a layer in front of the connection) instead. */
     final void redirectEvents(EventSink sink) {
         this.events = sink;
+    }
+
+    /**
+     * Has the poller report readiness on changes only, where the transport can; until then, and
+     * on a transport that cannot, it reports readiness while it lasts. Called before
+     * registration by the one place that decides a connection's socket path
+     * ({@link ServerEngine#connectionIo}).
+     */
+    final void pollEdgeTriggered() {
+        edgeTriggered = edgeCapable;
+    }
+
+    @Override
+    public final boolean edgeTriggered() {
+        return edgeTriggered;
     }
 
     @Override
@@ -50,23 +74,6 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
     @Override
     public final void registered(IoRegistration registration) {
         this.registration = registration;
-    }
-
-    AbstractSocketIo(boolean edgeTriggered) {
-        this.edgeTriggered = edgeTriggered;
-    }
-
-    /**
-     * Reports readiness again while it lasts, as a layer written for it (TLS) needs; called before
-     * registration.
-     */
-    final void levelTriggered() {
-        edgeTriggered = false;
-    }
-
-    @Override
-    public final boolean edgeTriggered() {
-        return edgeTriggered;
     }
 
     /** The transport's interest set for these wishes; the same instance for the same wishes. */
@@ -85,6 +92,10 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
 
     @Override
     public final void closeSocket() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         IoRegistration r = registration;
         if (r != null) {
             r.cancel();
@@ -96,21 +107,34 @@ abstract class AbstractSocketIo implements SocketIo, IoHandle {
         }
     }
 
-    /** Called by Netty when the loop shuts down with the socket registered, or (NIO) its key died. */
+    /**
+     * Called by Netty when the loop shuts down with the socket registered, or (NIO) its key died:
+     * the connection, if still open, closes as after an I/O error; the socket closes in any case,
+     * even while a TLS layer lingers over it.
+     */
     @Override
     public final void close() {
-        if (connection != null && connection.isConnected()) {
-            connection.loopClosedSocket();
-        } else {
-            closeSocket();
+        ConnectionEvents c = connection;
+        if (c != null) {
+            c.close(CloseReason.IO_ERROR, null);
         }
+        closeSocket();
     }
 
-    /** Reports an event to the connection; an exception here would stall the loop for a second. */
-    final void dispatch(boolean readable, boolean writable, boolean hangup) {
+    /**
+     * Reports an event to the connection (or the layer in front of it); an exception here would
+     * stall the loop for a second.
+     *
+     * @param inputEnds the poller saw the peer's half-close or an error, which edge-triggered
+     *                  reads must read on to, past short reads
+     */
+    final void dispatch(boolean readable, boolean writable, boolean hangup, boolean inputEnds) {
         LoopProgress progress = this.progress;
         progress.busy();
         try {
+            if (inputEnds && edgeTriggered) {
+                connection.readToEnd();
+            }
             events.onIoEvent(readable, writable, hangup);
         } catch (Throwable t) {
             log.error("Unexpected failure handling an event of {}", connection, t);

@@ -1,7 +1,6 @@
 package io.gev.internal;
 
 import io.gev.CloseReason;
-import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.SendCallback;
 import io.gev.TlsInfo;
@@ -15,90 +14,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.gev.internal.ConnectionState.CLOSED;
+import static io.gev.internal.ConnectionState.DRAINING;
+import static io.gev.internal.ConnectionState.HANDSHAKING;
+import static io.gev.internal.ConnectionState.OPEN;
+import static io.gev.internal.ConnectionState.OUTPUT_SHUT;
+import static io.gev.internal.ConnectionState.REGISTERING;
+import static io.gev.internal.ConnectionState.SHUTTING_OUTPUT;
+
 /**
- * A connection and its read/write path. Every method without a thread note runs on the owning
- * loop's thread; the public API methods hop onto it when called elsewhere.
+ * A connection and its read → decode → dispatch → write path; its write side's bookkeeping is
+ * its {@link OutboundBuffer}, its lifecycle one {@link ConnectionState}. Every method without a
+ * thread note runs on the owning loop's thread; the public API methods hop onto it when called
+ * elsewhere.
  */
-final class ConnectionImpl extends EventSink implements Connection {
+final class ConnectionImpl extends AbstractConnection {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
 
     /** Reads per readiness event before yielding to the loop's other connections. */
     private static final int MAX_READS_PER_EVENT = 16;
-    /** Outbound rings larger than this shrink once mostly drained. */
-    private static final int SHRINK_THRESHOLD = 1024 * 1024;
 
-    private static final int REGISTERING = 0;
-    private static final int OPEN = 1;
-    private static final int CLOSED = 2;
-
-    private final long id;
     private final GevLoop loop;
     private final ServerEngine engine;
     private final SocketIo io;
     private final Handler handler;
     private final Protocol protocol;
-
-    private volatile int state = REGISTERING;
-    /** Why the connection closed, once it did; what failed, for the errors that have a cause. */
-    private CloseReason closeReason;
-    private Throwable closeCause;
-    /** The protocol and handler were told of this connection (a TLS one: after its handshake). */
-    private boolean opened;
-    private RingBuffer in;
-    private RingBuffer out;
-    // Copies of the buffer lengths for other threads; plain fields, so possibly a little stale.
-    private int inLength;
-    private int outLength;
-    private boolean reading = true;
+    private final InboundBuffer inbound;
+    private final OutboundBuffer outbound;
     /** Epoll reports new readiness only (see EpollSocketIo): reads go on until the socket is drained. */
     private final boolean edgeTriggered;
-    /** The peer half-closed or the socket failed: a short read no longer means drained. */
-    private boolean readToEnd;
-    private Runnable readMoreTask;
-    private boolean readMoreScheduled;
-    private boolean writeInterest;
+
+    private volatile ConnectionState state = REGISTERING;
+    /** Why the connection closes (set when it starts draining) or closed; what failed, if anything. */
+    private CloseReason closeReason;
+    private Throwable closeCause;
+
+    // Mechanical flags of the read and write paths, none of them part of the lifecycle.
+    /** Inside the reads of an event: replies are written together after them. */
     private boolean inEvent;
     /** Inside protocol.pack: a send now would interleave two messages' bytes. */
     private boolean packing;
-    private boolean closeAfterFlush;
-    private CloseReason closeAfterFlushReason;
-    private boolean shutdownWritePending;
-    private boolean outputShutdown;
-    private volatile boolean writable = true;
-
-    private long queuedTotal;
-    private long writtenTotal;
-    private ArrayDeque<PendingCallback> callbacks;
-
-    private volatile Object context;
-    private Object protocolState;
-    private volatile ConcurrentHashMap<String, Object> attributes;
-    private InetSocketAddress remoteAddress;
-    private InetSocketAddress localAddress;
+    /** Write interest is armed: the socket did not take everything queued. */
+    private boolean writeInterest;
+    /** The peer half-closed or the socket failed (edge-triggered): a short read no longer means drained. */
+    private boolean readToEnd;
+    /** A {@link #readMore} task is queued. */
+    private boolean readMoreScheduled;
+    private Runnable readMoreTask;
 
     // Links of the loop's connection list (see GevLoop).
     ConnectionImpl prev;
     ConnectionImpl next;
     long lastReadNanos;
 
+    /** @param io the socket path {@link ServerEngine#connectionIo} chose for this connection */
     ConnectionImpl(long id, GevLoop loop, SocketIo io) {
-        this.id = id;
+        super(id);
         this.loop = loop;
         this.engine = loop.engine();
         this.io = io;
         this.handler = engine.handler;
         this.protocol = engine.protocol;
-        io.attach(this);
+        this.inbound = new InboundBuffer(loop.pool);
+        this.outbound = new OutboundBuffer(loop.pool, engine.options.writeBufferHighWaterMark(),
+                engine.options.writeBufferLowWaterMark(), engine.options.writeBufferLimit());
         this.edgeTriggered = io.edgeTriggered();
+        io.attach(this, loop.progress());
     }
 
     // ---- lifecycle --------------------------------------------------------------------------
@@ -106,27 +93,36 @@ final class ConnectionImpl extends EventSink implements Connection {
     void registered(IoRegistration registration) {
         io.registered(registration);
         if (engine.isStopping()) {
-            state = CLOSED;
-            io.closeSocket();
-            engine.slotReleased();
+            drop();
             return;
         }
-        remoteAddress = io.remoteAddress();
-        localAddress = io.localAddress();
-        state = OPEN;
+        addresses(io.remoteAddress(), io.localAddress());
+        state = HANDSHAKING;
         loop.link(this);
-        io.interest(true, false);
+        io.interest(true, false); // a TLS layer reads its handshake with it, and keeps it for later
         if (io.start()) {
             established();
         }
     }
 
-    /**
-     * Hands the connection to the protocol and handler: at registration, or when the TLS layer
-     * completed the handshake.
-     */
+    void registrationFailed() {
+        drop();
+    }
+
+    /** Drops a connection that never registered: nobody knew of it, nothing was counted. */
+    private void drop() {
+        state = CLOSED;
+        io.closeSocket();
+        engine.slotReleased();
+    }
+
+    /** Hands the connection to the protocol and handler: at registration, or after a TLS handshake. */
+    @Override
     void established() {
-        opened = true;
+        if (state != HANDSHAKING) {
+            return;
+        }
+        state = OPEN;
         try {
             protocol.onConnect(this);
         } catch (Throwable t) {
@@ -134,7 +130,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             close(CloseReason.PROTOCOL_ERROR, t);
             return;
         }
-        if (state != OPEN) {
+        if (!state.live) {
             return;
         }
         try {
@@ -143,44 +139,33 @@ final class ConnectionImpl extends EventSink implements Connection {
             handlerFailed("onConnect", t);
             return;
         }
-        if (state == OPEN) {
+        if (state.live) {
             flush();
         }
     }
 
-    LoopProgress loopProgress() {
-        return loop.progress();
-    }
-
-    void registrationFailed() {
-        state = CLOSED;
-        io.closeSocket();
-        engine.slotReleased();
-    }
+    // ---- read path --------------------------------------------------------------------------
 
     /** Entry point of readiness events (from the socket, or from the TLS layer); never throws. */
     @Override
     void onIoEvent(boolean readable, boolean writable, boolean hangup) {
         try {
-            if (writable && state == OPEN) {
+            if (writable && state.live) {
                 flush();
             }
-            if (state != OPEN) {
-                return;
-            }
-            if (readable && reading) {
+            if (readable && state.reads) {
                 onReadable();
             } else if (hangup) {
                 // Reported even without interest: the peer is gone while we were not reading.
-                close(CloseReason.IO_ERROR);
+                close(CloseReason.IO_ERROR, null);
             }
         } catch (Throwable t) {
             log.error("Unexpected failure on {}; closing it", this, t);
-            close(CloseReason.IO_ERROR);
+            close(CloseReason.IO_ERROR, t);
         }
     }
 
-    /** The socket reported the peer's FIN or an error: read until the end of stream or EAGAIN. */
+    @Override
     void readToEnd() {
         readToEnd = true;
     }
@@ -205,13 +190,14 @@ final class ConnectionImpl extends EventSink implements Connection {
                     break;
                 }
                 if (n < 0) {
-                    onEndOfStream();
+                    // The peer may have half-closed after its last request: deliver the replies first.
+                    drainThenClose(CloseReason.PEER);
                     break;
                 }
                 scratch.advanceWriter(n);
                 loop.bytesIn += n;
                 loop.touch(this, System.nanoTime());
-                if (!decodeRead(scratch) || !reading || (n < room && !readToEnd)) {
+                if (!decodeRead(scratch) || !state.reads || (n < room && !readToEnd)) {
                     break;
                 }
                 more = i == MAX_READS_PER_EVENT - 1;
@@ -219,9 +205,9 @@ final class ConnectionImpl extends EventSink implements Connection {
         } finally {
             inEvent = false;
         }
-        if (state == OPEN) {
+        if (state.live) {
             flush();
-            if (more && edgeTriggered && state == OPEN && reading) {
+            if (more && edgeTriggered && state.reads) {
                 readAgainSoon(); // No new edge reports what the budget left in the socket.
             }
         }
@@ -232,6 +218,7 @@ final class ConnectionImpl extends EventSink implements Connection {
      * in an edge-triggered socket when the reads of one event ran out, or plaintext the TLS layer
      * holds. At most one such task is queued per connection.
      */
+    @Override
     void readAgainSoon() {
         if (readMoreScheduled) {
             return;
@@ -250,7 +237,7 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     private void readMore() {
         readMoreScheduled = false;
-        if (state == OPEN && reading) {
+        if (state.reads) {
             onIoEvent(true, false, false);
         }
     }
@@ -262,32 +249,16 @@ final class ConnectionImpl extends EventSink implements Connection {
      * @return {@code false} when the connection was closed
      */
     private boolean decodeRead(RingBuffer scratch) {
-        if (in == null) {
-            decode(scratch);
-            if (state != OPEN) {
-                return false;
-            }
-            if (!scratch.isEmpty()) {
-                in = loop.pool.borrow();
-                in.write(scratch);
-            }
-        } else {
-            in.write(scratch);
-            decode(in);
-            if (state != OPEN) {
-                return false;
-            }
-            if (in.isEmpty()) {
-                loop.pool.release(in);
-                in = null;
-            }
+        RingBuffer src = inbound.source(scratch);
+        decode(src);
+        if (!state.reads) {
+            return false;
         }
-        int pendingIn = in == null ? 0 : in.length();
-        inLength = pendingIn;
+        int pendingIn = inbound.keepRest(src);
         if (pendingIn > engine.options.readBufferLimit()) {
             log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
                     this, pendingIn, engine.options.readBufferLimit());
-            close(CloseReason.READ_LIMIT);
+            close(CloseReason.READ_LIMIT, null);
             return false;
         }
         return true;
@@ -295,7 +266,7 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     private void decode(RingBuffer src) {
         Frame frame = loop.frame;
-        while (state == OPEN) {
+        while (state.reads) {
             frame.clear();
             boolean decoded;
             try {
@@ -327,18 +298,6 @@ final class ConnectionImpl extends EventSink implements Connection {
         }
     }
 
-    private void onEndOfStream() {
-        reading = false;
-        if (out == null || out.isEmpty()) {
-            close(CloseReason.PEER);
-        } else {
-            // The peer may have half-closed after its last request: deliver the replies first.
-            closeAfterFlush = true;
-            closeAfterFlushReason = CloseReason.PEER;
-            io.interest(false, true);
-        }
-    }
-
     // ---- write path -------------------------------------------------------------------------
 
     void sendOnLoop(Object message, SendCallback callback) {
@@ -346,7 +305,7 @@ final class ConnectionImpl extends EventSink implements Connection {
     }
 
     private void pack(Object message, SendCallback callback) {
-        if (state != OPEN || outputShutdown || shutdownWritePending || closeAfterFlush) {
+        if (!state.sends) {
             if (callback != null) {
                 notifyCallback(callback, new ClosedChannelException());
             }
@@ -357,10 +316,8 @@ final class ConnectionImpl extends EventSink implements Connection {
             throw new IllegalStateException("send() was called from inside " + protocol + ".pack on " + this
                     + "; a protocol writes what it has to say into the buffer pack gives it");
         }
-        RingBuffer o = out;
-        if (o == null) {
-            o = out = loop.pool.borrow();
-        }
+        OutboundBuffer ob = outbound;
+        RingBuffer o = ob.ring();
         int before = o.length();
         packing = true;
         try {
@@ -375,7 +332,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             return;
         }
         packing = false;
-        if (out != o) {
+        if (!ob.holds(o)) {
             // The protocol closed the connection while packing, which released the buffer.
             if (callback != null) {
                 notifyCallback(callback, new ClosedChannelException());
@@ -385,152 +342,88 @@ final class ConnectionImpl extends EventSink implements Connection {
         int added = o.length() - before;
         loop.messagesOut++;
         loop.writeBufferBytes += added;
-        queuedTotal += added;
-        if (callback != null) {
-            if (callbacks == null) {
-                callbacks = new ArrayDeque<>(4);
-            }
-            callbacks.add(new PendingCallback(queuedTotal, callback));
-        }
+        ob.queued(added, callback);
         if (!inEvent) {
             flush();
-        } else if (checkQueued(o.length())) {
+        } else if (ob.exceedsLimit()) {
             // Replies of one read are written together after it; the limits hold meanwhile, so a
             // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
-            outLength = o.length();
+            closeForWriteLimit();
+        } else if (ob.updateWritability()) {
+            writabilityChanged();
         }
-    }
-
-    /**
-     * Applies the write buffer limit and the water marks to the {@code queued} bytes of {@code out}.
-     *
-     * @return {@code false} when the connection was closed for exceeding the limit
-     */
-    private boolean checkQueued(int queued) {
-        if (queued > engine.options.writeBufferLimit()) {
-            closeForWriteLimit(queued);
-            return false;
-        }
-        updateWritability();
-        return state == OPEN;
-    }
-
-    private void closeForWriteLimit(int queued) {
-        log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                this, queued, engine.options.writeBufferLimit());
-        close(CloseReason.WRITE_LIMIT);
     }
 
     /*
-     * Who owns the buffers. A connection owns `in` and `out` from the pool's borrow to its release,
-     * and only two places release them: the read and write paths once a buffer is empty, and
-     * close(). User code — handlers, send callbacks, onWritabilityChanged, a protocol's hooks —
-     * may close, send, shut down or flush again from inside those calls, so the read and write
-     * paths call it only where they hold no local reference to a buffer any more: after a
-     * protocol's unpack or a handler's onMessage the decode loop checks the state before it
-     * touches its source again; pack checks that its buffer is still `out`; flush() finishes
-     * with its buffer (written, released or kept, interest set) before it completes callbacks
-     * or reports writability. Anything after a call into user code reads the fields afresh.
+     * Who owns the buffers. A connection's InboundBuffer and OutboundBuffer own its rings from the
+     * pool's borrow to its release, and only two places release them: the buffer itself once its
+     * ring is empty, and close(). User code — handlers, send callbacks, onWritabilityChanged, a
+     * protocol's hooks — may close, send, shut down or flush again from inside those calls, so the
+     * read and write paths call it only where they hold no local reference to a ring any more:
+     * after a protocol's unpack or a handler's onMessage the decode loop checks the state before
+     * it touches its source again; pack checks that the outbound buffer still holds its ring;
+     * flush() has the outbound buffer finish with its ring (written, released or kept, interest
+     * set) before it completes callbacks or reports writability; and neither buffer runs user
+     * code itself. Anything after a call into user code reads the fields afresh.
      */
 
     /** Writes what is queued with one system call; arms write interest for the rest. */
     private void flush() {
-        RingBuffer o = out;
-        if (o == null) {
+        OutboundBuffer ob = outbound;
+        if (ob.isIdle()) {
             return;
         }
-        if (!o.isEmpty()) {
-            try {
-                writeOnce(o);
-            } catch (IOException e) {
-                closeOnIoError("write", e);
-                return;
-            }
+        try {
+            writeOnce();
+        } catch (IOException e) {
+            closeOnIoError("write", e);
+            return;
         }
-        int remaining = o.length();
-        outLength = remaining;
-        if (remaining == 0) {
-            out = null;
-            loop.pool.release(o);
+        if (ob.isIdle()) {
             if (writeInterest) {
                 writeInterest = false;
-                io.interest(reading, false);
+                io.interest(state.reads, false);
             }
-        } else {
-            if (remaining > engine.options.writeBufferLimit()) {
-                closeForWriteLimit(remaining);
-                return;
-            }
-            if (!writeInterest) {
-                writeInterest = true;
-                io.interest(reading, true);
-            }
-            if (o.capacity() > SHRINK_THRESHOLD && remaining < o.capacity() / 4) {
-                o.shrink(BufferPool.INITIAL_CAPACITY);
-            }
+        } else if (ob.exceedsLimit()) {
+            closeForWriteLimit();
+            return;
+        } else if (!writeInterest) {
+            writeInterest = true;
+            io.interest(state.reads, true);
         }
-        // `o` is settled: user code may run from here on, and may send, close or flush again.
+        // The ring is settled: user code may run from here on, and may send, close or flush again.
         // Not only after a write: a message that packed to no bytes is written once packed.
-        if (callbacks != null && !callbacks.isEmpty()) {
-            completeCallbacks();
+        SendCallback written;
+        while ((written = ob.pollWritten()) != null) {
+            notifyCallback(written, null);
         }
-        if (state != OPEN) {
+        if (!state.live) {
             return;
         }
-        updateWritability();
-        if (state == OPEN && out == null) {
-            afterDrained();
+        if (ob.updateWritability()) {
+            writabilityChanged();
         }
-    }
-
-    /** Hands as much of {@code o} to the socket as it takes, in one system call; runs no user code. */
-    private void writeOnce(RingBuffer o) throws IOException {
-        ByteBuffer[] iov = loop.iov;
-        long written = io.write(iov, o.peekSegments(o.length(), iov));
-        if (written > 0) {
-            o.retrieve((int) written);
-            writtenTotal += written;
-            loop.bytesOut += written;
-            loop.writeBufferBytes -= written;
-        }
-    }
-
-    /** Tells the handler when the queued bytes crossed a water mark since it last heard. */
-    private void updateWritability() {
-        RingBuffer o = out;
-        int queued = o == null ? 0 : o.length();
-        boolean now = writable ? queued <= engine.options.writeBufferHighWaterMark()
-                : queued == 0 || queued < engine.options.writeBufferLowWaterMark();
-        if (now != writable) {
-            setWritable(now);
-        }
-    }
-
-    private void afterDrained() {
-        if (closeAfterFlush) {
-            close(closeAfterFlushReason);
-        } else if (shutdownWritePending) {
-            shutdownWritePending = false;
-            doShutdownOutput();
-        }
-    }
-
-    private void setWritable(boolean value) {
-        writable = value;
-        if (state == OPEN) {
-            try {
-                handler.onWritabilityChanged(this);
-            } catch (Throwable t) {
-                handlerFailed("onWritabilityChanged", t);
+        if (ob.isIdle()) {
+            if (state == DRAINING) {
+                close(closeReason, null);
+            } else if (state == SHUTTING_OUTPUT) {
+                shutdownOutput();
             }
         }
     }
 
-    private void completeCallbacks() {
-        PendingCallback pc;
-        while ((pc = callbacks.peek()) != null && pc.end <= writtenTotal) {
-            callbacks.poll();
-            notifyCallback(pc.callback, null);
+    /** Hands what is queued to the socket in one call; runs no user code. */
+    private void writeOnce() throws IOException {
+        long written = outbound.write(io, loop.iov);
+        loop.bytesOut += written;
+        loop.writeBufferBytes -= written;
+    }
+
+    private void writabilityChanged() {
+        try {
+            handler.onWritabilityChanged(this);
+        } catch (Throwable t) {
+            handlerFailed("onWritabilityChanged", t);
         }
     }
 
@@ -543,18 +436,18 @@ final class ConnectionImpl extends EventSink implements Connection {
     }
 
     void shutdownWriteOnLoop() {
-        if (state != OPEN || outputShutdown || shutdownWritePending) {
+        if (state != OPEN) {
             return;
         }
-        if (out == null || out.isEmpty()) {
-            doShutdownOutput();
+        if (outbound.length() == 0) {
+            shutdownOutput();
         } else {
-            shutdownWritePending = true;
+            state = SHUTTING_OUTPUT;
         }
     }
 
-    private void doShutdownOutput() {
-        outputShutdown = true;
+    private void shutdownOutput() {
+        state = OUTPUT_SHUT;
         try {
             io.shutdownOutput();
         } catch (IOException e) {
@@ -564,54 +457,41 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     // ---- closing ----------------------------------------------------------------------------
 
-    /** Closes now for {@code reason}, recording {@code cause} as what failed. */
+    /**
+     * Closes now for {@code reason}, recording {@code cause} as what failed: the one place where
+     * a connection ends, whatever the reason. Everything that ends one comes here, directly or
+     * after one last write ({@link #closeAfterLastWrite}) or a drain ({@link #drainThenClose}).
+     */
+    @Override
     void close(CloseReason reason, Throwable cause) {
-        if (state == OPEN) {
-            closeCause = cause;
-        }
-        close(reason);
-    }
-
-    /** Closes now; the one place where a connection ends. */
-    void close(CloseReason reason) {
-        if (state != OPEN) {
+        ConnectionState was = state;
+        if (!was.live) {
             return;
         }
         state = CLOSED;
         closeReason = reason;
+        closeCause = cause;
         io.closeSocket();
         loop.unlink(this);
-        if (in != null) {
-            loop.pool.release(in);
-            in = null;
+        inbound.release();
+        loop.writeBufferBytes -= outbound.release();
+        // Buffers are released and the state is CLOSED: callbacks can no longer reach them.
+        // What the socket took succeeds (the last write of close() may have sent it).
+        SendCallback callback;
+        while ((callback = outbound.pollWritten()) != null) {
+            notifyCallback(callback, null);
         }
-        if (out != null) {
-            loop.writeBufferBytes -= out.length();
-            loop.pool.release(out);
-            out = null;
-        }
-        inLength = 0;
-        outLength = 0;
-        if (callbacks != null && !callbacks.isEmpty()) {
-            // Buffers are released and the state is CLOSED: callbacks can no longer reach them.
-            // What the socket took succeeds (the last write of close() may have sent it).
-            ClosedChannelException closed = null;
-            PendingCallback pc;
-            while ((pc = callbacks.poll()) != null) {
-                if (pc.end <= writtenTotal) {
-                    notifyCallback(pc.callback, null);
-                } else {
-                    if (closed == null) {
-                        closed = new ClosedChannelException();
-                    }
-                    notifyCallback(pc.callback, closed);
-                }
+        ClosedChannelException closed = null;
+        while ((callback = outbound.pollAny()) != null) {
+            if (closed == null) {
+                closed = new ClosedChannelException();
             }
+            notifyCallback(callback, closed);
         }
         loop.closed[reason.ordinal()]++;
         engine.slotReleased();
         log.debug("Closed {} ({})", this, reason.tag());
-        if (!opened) {
+        if (!was.opened) {
             return; // A TLS connection that never completed its handshake: nobody knew of it.
         }
         try {
@@ -626,57 +506,53 @@ final class ConnectionImpl extends EventSink implements Connection {
         }
     }
 
-    /** {@link #close()}: one last non-blocking write of what is queued, then close. */
-    void closeLocally() {
+    /** {@link #close()} on the loop. */
+    void closeOnLoop() {
         closeAfterLastWrite(CloseReason.LOCAL, null);
     }
 
+    /** One last non-blocking write of what is queued, then {@link #close}: {@link #close()}, a protocol error. */
     private void closeAfterLastWrite(CloseReason reason, Throwable cause) {
-        if (state != OPEN) {
+        if (!state.live) {
             return;
         }
-        RingBuffer o = out;
-        if (o != null && !o.isEmpty() && !outputShutdown) {
-            try {
-                writeOnce(o);
-            } catch (IOException e) {
-                log.debug("Last write before closing {} failed: {}", this, e.toString());
-            }
+        try {
+            writeOnce();
+        } catch (IOException e) {
+            log.debug("Last write before closing {} failed: {}", this, e.toString());
         }
         close(reason, cause);
     }
 
-    /** Netty closed the handle under us (an invalid selection key, or the loop shutting down). */
-    void loopClosedSocket() {
-        close(CloseReason.IO_ERROR);
+    /** Stops reading, lets what is queued drain, then {@link #close}s: the peer's end of stream, a server stop. */
+    private void drainThenClose(CloseReason reason) {
+        if (!state.live) {
+            return;
+        }
+        if (outbound.length() == 0) {
+            close(reason, null);
+            return;
+        }
+        state = DRAINING;
+        closeReason = reason;
+        io.interest(false, writeInterest);
+    }
+
+    /** Server stop: the protocol says goodbye, then what is queued drains and the connection closes. */
+    void shutdownGracefully() {
+        if (state.opened) {
+            try {
+                protocol.onServerStop(this);
+            } catch (Throwable t) {
+                log.warn("Protocol {} failed to say goodbye on {}", protocol, this, t);
+            }
+        }
+        drainThenClose(CloseReason.SHUTDOWN);
     }
 
     void closeIdle(long timeoutNanos) {
         log.debug("Closing {}: no bytes received for {} ms", this, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-        close(CloseReason.IDLE);
-    }
-
-    /** Server stop: read no more, let what is queued drain, then close. */
-    void shutdownGracefully() {
-        if (state != OPEN) {
-            return;
-        }
-        try {
-            protocol.onServerStop(this);
-        } catch (Throwable t) {
-            log.warn("Protocol {} failed to say goodbye on {}", protocol, this, t);
-        }
-        if (state != OPEN) {
-            return;
-        }
-        reading = false;
-        if (out == null || out.isEmpty()) {
-            close(CloseReason.SHUTDOWN);
-        } else {
-            closeAfterFlush = true;
-            closeAfterFlushReason = CloseReason.SHUTDOWN;
-            io.interest(false, true);
-        }
+        close(CloseReason.IDLE, null);
     }
 
     private void closeOnIoError(String operation, IOException e) {
@@ -690,9 +566,15 @@ final class ConnectionImpl extends EventSink implements Connection {
         close(CloseReason.HANDLER_ERROR, t);
     }
 
+    private void closeForWriteLimit() {
+        log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
+                this, outbound.length(), engine.options.writeBufferLimit());
+        close(CloseReason.WRITE_LIMIT, null);
+    }
+
     /** Why the connection closed; {@code null} while open. Loop thread. */
     CloseReason closeReason() {
-        return closeReason;
+        return state == CLOSED ? closeReason : null;
     }
 
     /** What failed when the connection closed for a protocol, I/O or handler error, if anything. */
@@ -702,16 +584,10 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     /** The capacity of the ring holding an incomplete frame; 0 when none is held. Loop thread. */
     int inCapacity() {
-        RingBuffer i = in;
-        return i == null ? 0 : i.capacity();
+        return inbound.capacity();
     }
 
     // ---- Connection API ---------------------------------------------------------------------
-
-    @Override
-    public long id() {
-        return id;
-    }
 
     @Override
     public void send(Object message) {
@@ -730,7 +606,7 @@ final class ConnectionImpl extends EventSink implements Connection {
     @Override
     public void close() {
         if (loop.inEventLoop()) {
-            closeLocally();
+            closeOnLoop();
         } else if (state != CLOSED) {
             loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.CLOSE, null, null));
         }
@@ -747,81 +623,22 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     @Override
     public boolean isConnected() {
-        return state == OPEN;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return remoteAddress;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public Object context() {
-        return context;
-    }
-
-    @Override
-    public void setContext(Object context) {
-        this.context = context;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T> T protocolState() {
-        return (T) protocolState;
-    }
-
-    @Override
-    public void setProtocolState(Object state) {
-        this.protocolState = state;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T> T attribute(String name) {
-        ConcurrentHashMap<String, Object> map = attributes;
-        return map == null ? null : (T) map.get(name);
-    }
-
-    @Override
-    public void setAttribute(String name, Object value) {
-        ConcurrentHashMap<String, Object> map = attributes;
-        if (map == null) {
-            if (value == null) {
-                return;
-            }
-            synchronized (this) {
-                map = attributes;
-                if (map == null) {
-                    attributes = map = new ConcurrentHashMap<>(4);
-                }
-            }
-        }
-        if (value == null) {
-            map.remove(name);
-        } else {
-            map.put(name, value);
-        }
+        return state.live;
     }
 
     @Override
     public int readBufferLength() {
-        return inLength;
+        return inbound.lengthSeen();
     }
 
     @Override
     public int writeBufferLength() {
-        return loop.inEventLoop() && out != null ? out.length() : outLength;
+        return loop.inEventLoop() ? outbound.length() : outbound.lengthSeen();
     }
 
     @Override
     public boolean isWritable() {
-        return writable;
+        return outbound.isWritable();
     }
 
     @Override
@@ -836,16 +653,6 @@ final class ConnectionImpl extends EventSink implements Connection {
 
     @Override
     public String toString() {
-        return "Connection[id=" + id + ", peer=" + remoteAddress + ", server=" + engine.name() + "]";
-    }
-
-    private static final class PendingCallback {
-        final long end;
-        final SendCallback callback;
-
-        PendingCallback(long end, SendCallback callback) {
-            this.end = end;
-            this.callback = callback;
-        }
+        return "Connection[id=" + id() + ", peer=" + remoteAddress() + ", server=" + engine.name() + "]";
     }
 }

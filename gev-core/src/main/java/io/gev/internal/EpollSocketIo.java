@@ -16,7 +16,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * An accepted socket on Netty's native epoll: edge-triggered, or level-triggered under TLS.
+ * An accepted socket on Netty's native epoll: edge-triggered, or level-triggered under TLS (as
+ * {@link ServerEngine#connectionIo} decides).
  *
  * <p>Level triggering puts every reported fd back on epoll's ready list, so the next
  * {@code epoll_wait} polls it again and reports it again while it has bytes: work for the kernel
@@ -24,7 +25,7 @@ import java.nio.ByteBuffer;
  * under many busy connections). Edge triggering reports a socket only when something new
  * happens, which asks two things of the reader, as no new edge comes otherwise: after the peer
  * half-closed (RDHUP) it reads on to the end of stream past short reads, and when the reads of
- * one event run out with bytes possibly left it reads on in a task (see {@link ConnectionImpl}).
+ * one event run out with bytes possibly left it reads on in a task of its loop.
  */
 final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
 
@@ -50,7 +51,7 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
     private final LinuxSocket socket;
 
     EpollSocketIo(LinuxSocket socket) {
-        super(true);
+        super(true); // EPOLLET is there to use (see pollEdgeTriggered)
         this.socket = socket;
     }
 
@@ -66,12 +67,10 @@ final class EpollSocketIo extends AbstractSocketIo implements EpollIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((EpollIoEvent) event).ops().value();
-        if (edgeTriggered() && (ops & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0) {
-            connection.readToEnd(); // The end of stream (or error) may sit behind this event's bytes.
-        }
-        // ERR and HUP count as readable: the read that follows reports the error or the EOF.
+        // ERR and HUP count as readable: the read that follows reports the error or the EOF, which
+        // may sit behind this event's bytes.
         dispatch((ops & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0, (ops & EPOLLOUT) != 0,
-                (ops & (EPOLLERR | EPOLLHUP)) != 0);
+                (ops & (EPOLLERR | EPOLLHUP)) != 0, (ops & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0);
     }
 
     @Override

@@ -58,7 +58,8 @@ public final class GevLoop implements EventLoop {
     // Per-loop scratch state, shared by the loop's connections one event at a time.
     final RingBuffer readBuffer;
     final Frame frame = new Frame();
-    final ByteBuffer[] iov = new ByteBuffer[2];
+    /** The segments of one write: a connection's out ring hands out at most this many. */
+    final ByteBuffer[] iov = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
     final BufferPool pool;
     /** The TLS layer's buffers, created by the first TLS connection; none on a plain server. */
     private TlsBuffers tlsBuffers;
@@ -308,7 +309,7 @@ public final class GevLoop implements EventLoop {
     void closeAll(CloseReason reason) {
         runAllPending();
         while (head != null) {
-            head.close(reason);
+            head.close(reason, null);
         }
     }
 
@@ -406,7 +407,7 @@ public final class GevLoop implements EventLoop {
                     connection.sendOnLoop(message, callback);
                     break;
                 case CLOSE:
-                    connection.closeLocally();
+                    connection.closeOnLoop();
                     break;
                 default:
                     connection.shutdownWriteOnLoop();

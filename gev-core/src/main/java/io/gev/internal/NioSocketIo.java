@@ -1,5 +1,6 @@
 package io.gev.internal;
 
+import io.gev.buffer.RingBuffer;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
@@ -18,6 +19,8 @@ import java.nio.channels.SocketChannel;
 final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
 
     private final SocketChannel channel;
+    /** The positions of the buffers of one write, which the JDK advances and the caller owns. */
+    private final int[] positions = new int[RingBuffer.MAX_SEGMENTS];
 
     NioSocketIo(SocketChannel channel) {
         super(false); // the selector reports readiness while it lasts
@@ -36,7 +39,7 @@ final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((NioIoEvent) event).ops().value();
-        dispatch((ops & SelectionKey.OP_READ) != 0, (ops & SelectionKey.OP_WRITE) != 0, false);
+        dispatch((ops & SelectionKey.OP_READ) != 0, (ops & SelectionKey.OP_WRITE) != 0, false, false);
     }
 
     @Override
@@ -59,11 +62,14 @@ final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
             b.position(position);
             return n;
         }
-        int p0 = srcs[0].position();
-        int p1 = srcs[1].position();
+        int[] p = positions;
+        for (int i = 0; i < count; i++) {
+            p[i] = srcs[i].position();
+        }
         long n = channel.write(srcs, 0, count);
-        srcs[0].position(p0);
-        srcs[1].position(p1);
+        for (int i = 0; i < count; i++) {
+            srcs[i].position(p[i]);
+        }
         return n;
     }
 

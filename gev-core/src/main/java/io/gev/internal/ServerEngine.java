@@ -278,9 +278,7 @@ public final class ServerEngine {
             refuse(socket);
             return;
         }
-        // Only TLS servers put a layer between the connection and its socket.
-        SocketIo io = tls == null ? socket : new TlsSocketIo(socket, tls, loop);
-        ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, io);
+        ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, connectionIo(socket, loop));
         loop.register(connection, socket);
     }
 
@@ -321,6 +319,21 @@ public final class ServerEngine {
         slotReleased();
         rejected.incrementAndGet();
         socket.closeSocket();
+    }
+
+    /**
+     * The path between a new connection on {@code loop} and its socket, decided here once for
+     * accepted and embedded sockets alike: the socket itself, polled edge-triggered where its
+     * transport can (see {@link EpollSocketIo}); or, on a TLS server, the TLS layer in front of
+     * it, over a socket left level-triggered, as the handshake, the delegated tasks and the
+     * linger rely on readiness being reported again. Before registration.
+     */
+    SocketIo connectionIo(AbstractSocketIo socket, GevLoop loop) {
+        if (tls != null) {
+            return new TlsSocketIo(socket, tls, loop);
+        }
+        socket.pollEdgeTriggered();
+        return socket;
     }
 
     private boolean reserveSlot() {

@@ -1,5 +1,7 @@
 package io.gev.internal;
 
+import io.gev.buffer.RingBuffer;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -7,13 +9,17 @@ import java.nio.ByteBuffer;
 /**
  * The narrow path between a socket and a connection's buffers. Everything a connection reads or
  * writes goes through these calls, so a layer such as TLS ({@link TlsSocketIo}) wraps an
- * implementation without touching protocols or handlers. All calls happen on the connection's
- * loop thread.
+ * implementation without touching protocols or handlers; what goes the other way, from the socket
+ * or the layer up to the connection, goes through {@link ConnectionEvents}. All calls happen on
+ * the connection's loop thread.
  */
 interface SocketIo {
 
-    /** Binds this socket's events to {@code connection}; called once, before registration. */
-    void attach(ConnectionImpl connection);
+    /**
+     * Binds this socket's events to {@code connection}, each marked as busy in {@code progress}
+     * (what the loop's watchdog reads); called once, before registration.
+     */
+    void attach(ConnectionEvents connection, LoopProgress progress);
 
     /** Called on the loop once the socket is registered, before any other call below. */
     void registered(io.netty.channel.IoRegistration registration);
@@ -23,7 +29,7 @@ interface SocketIo {
      *
      * @return {@code true} when the connection carries application bytes from now on;
      *         {@code false} when a handshake comes first, after which this layer calls
-     *         {@link ConnectionImpl#established()} (or closes the connection)
+     *         {@link ConnectionEvents#established()} (or closes the connection)
      */
     boolean start();
 
@@ -37,8 +43,9 @@ interface SocketIo {
     int read(ByteBuffer dst) throws IOException;
 
     /**
-     * Writes from the first {@code count} buffers (position to limit each) in one system call.
-     * Positions are left unchanged.
+     * Writes from the first {@code count} buffers (position to limit each) in one system call:
+     * the segments of a ring, so at most {@link RingBuffer#MAX_SEGMENTS}. Positions are left
+     * unchanged.
      *
      * @return bytes written (taken by the layer, for TLS), possibly 0
      */
@@ -50,6 +57,8 @@ interface SocketIo {
     /**
      * Whether readiness is reported only when it changes: the reader must then read until the
      * socket is drained (or say why it stopped), as no new event comes for bytes already there.
+     * Decided once for a connection, where its socket path is chosen
+     * ({@link ServerEngine#connectionIo}).
      */
     default boolean edgeTriggered() {
         return false;

@@ -2,6 +2,7 @@ package io.gev.internal;
 
 import io.gev.CloseReason;
 import io.gev.TlsInfo;
+import io.gev.buffer.RingBuffer;
 import io.netty.channel.IoRegistration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * it into the caller's buffer; {@link #write} wraps the caller's plaintext and writes the records,
  * reporting how many plaintext bytes it took. The socket's events come here first, so the layer
  * drives the handshake without the connection (which is told once it is
- * {@link ConnectionImpl#established() established}) and writes its own ciphertext when the socket
+ * {@link ConnectionEvents#established() established}) and writes its own ciphertext when the socket
  * turns writable; it asks for write interest itself while it holds ciphertext the socket has not
  * taken.
  *
@@ -39,7 +40,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Since the layer buffers bytes the socket no longer reports, a read that leaves decryptable
  * input behind (the caller's buffer filled up, or a {@code close_notify} arrived with data) has
- * the connection read again in a task of its loop ({@link ConnectionImpl#readAgainSoon}).
+ * the connection read again in a task of its loop ({@link ConnectionEvents#readAgainSoon}).
+ *
+ * <p>The socket under this layer is polled level-triggered ({@link ServerEngine#connectionIo}
+ * decides so): the handshake, the delegated tasks and the linger rely on readiness being reported
+ * again.
  */
 final class TlsSocketIo extends EventSink implements SocketIo {
 
@@ -60,7 +65,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
     private final TlsContext context;
     private final GevLoop loop;
     private final Runnable tasksDoneTask = this::tasksDone;
-    private ConnectionImpl connection;
+    private ConnectionEvents connection;
     private TlsBuffers buffers;
     private SSLEngine engine;
     private TlsSession session;
@@ -80,6 +85,8 @@ final class TlsSocketIo extends EventSink implements SocketIo {
     private volatile Throwable taskFailure;
     /** The peer's close_notify or end of stream was read; reads return -1 once plaintext is out. */
     private boolean inputEnded;
+    /** The positions of the buffers of one write, which the engine advances and the caller owns. */
+    private final int[] positions = new int[RingBuffer.MAX_SEGMENTS];
     /** shutdownOutput() waits for netOut to drain before sending FIN. */
     private boolean finAfterFlush;
     private ScheduledFuture<?> timer;
@@ -88,14 +95,12 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         this.socket = socket;
         this.context = context;
         this.loop = loop;
-        // The handshake, delegated tasks and linger rely on readiness being reported again.
-        socket.levelTriggered();
     }
 
     @Override
-    public void attach(ConnectionImpl connection) {
+    public void attach(ConnectionEvents connection, LoopProgress progress) {
         this.connection = connection;
-        socket.attach(connection);
+        socket.attach(connection, progress);
         socket.redirectEvents(this);
     }
 
@@ -160,7 +165,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
             closeOnIoError("write", e);
         } catch (Throwable t) {
             log.error("Unexpected failure handling an event of {}; closing it", connection, t);
-            connection.close(CloseReason.IO_ERROR);
+            connection.close(CloseReason.IO_ERROR, t);
         }
     }
 
@@ -275,7 +280,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
             } else {
                 // Port checks of load balancers do this all day: not worth a line.
                 log.debug("Closing {}: the peer closed before starting a TLS handshake", connection);
-                connection.close(CloseReason.PEER);
+                connection.close(CloseReason.PEER, null);
             }
         }
         return false;
@@ -524,10 +529,12 @@ final class TlsSocketIo extends EventSink implements SocketIo {
         if (netOut != null && !flushNetOut()) {
             return 0; // The socket has not taken the last records yet; write interest is on.
         }
-        ByteBuffer first = srcs[0];
-        int position0 = first.position();
-        int position1 = count > 1 ? srcs[1].position() : 0;
-        long total = first.remaining() + (count > 1 ? srcs[1].remaining() : 0);
+        int[] p = positions;
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            p[i] = srcs[i].position();
+            total += srcs[i].remaining();
+        }
         long consumed = 0;
         ByteBuffer out = netOutForWrap();
         try {
@@ -548,9 +555,8 @@ final class TlsSocketIo extends EventSink implements SocketIo {
             fail("TLS error: " + e.getMessage(), e);
             throw e;
         } finally {
-            first.position(position0);
-            if (count > 1) {
-                srcs[1].position(position1);
+            for (int i = 0; i < count; i++) {
+                srcs[i].position(p[i]);
             }
         }
         flushNetOut();
@@ -566,7 +572,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
     private IOException peerClosedSession(long unsent) {
         log.debug("{}: the peer's close_notify closed the TLS session; {} bytes queued are not sent", connection,
                 unsent);
-        connection.close(CloseReason.PEER);
+        connection.close(CloseReason.PEER, null);
         return new ClosedChannelException();
     }
 
@@ -701,7 +707,7 @@ final class TlsSocketIo extends EventSink implements SocketIo {
 
     private void closeOnIoError(String operation, IOException e) {
         log.debug("Closing {}: {} failed: {}", connection, operation, e.toString());
-        connection.close(CloseReason.IO_ERROR);
+        connection.close(CloseReason.IO_ERROR, e);
     }
 
     // ---- the rest ---------------------------------------------------------------------------

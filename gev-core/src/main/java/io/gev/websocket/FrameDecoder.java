@@ -84,7 +84,7 @@ final class FrameDecoder {
     // validated, and the validator's state after them.
     private int waited;
     private int waitedUtf8 = Utf8Validator.ACCEPT;
-    private final ByteBuffer[] segments = new ByteBuffer[2];
+    private final ByteBuffer[] segments = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
 
     // The result of the last decode.
     private int opcode;

@@ -3,6 +3,7 @@ package io.gev.embedded;
 import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.buffer.RingBuffer;
+import io.gev.internal.EmbeddedLoop;
 import io.gev.internal.EmbeddedSocket;
 
 import java.io.IOException;
@@ -148,7 +149,7 @@ public final class EmbeddedConnection {
 
     /** Why it closed; {@code null} while open. */
     public CloseReason closeReason() {
-        return socket.closeReason();
+        return EmbeddedLoop.closeReason(socket.connection());
     }
 
     /**
@@ -156,7 +157,7 @@ public final class EmbeddedConnection {
      * {@link io.gev.protocol.ProtocolException}, say); {@code null} otherwise.
      */
     public Throwable closeCause() {
-        return socket.closeCause();
+        return EmbeddedLoop.closeCause(socket.connection());
     }
 
     /** The connection sent FIN ({@link Connection#shutdownWrite()}, or TLS's close). */
@@ -184,7 +185,7 @@ public final class EmbeddedConnection {
      * what a half-received frame costs in memory.
      */
     public int readRingCapacity() {
-        return socket.readRingCapacity();
+        return EmbeddedLoop.readRingCapacity(socket.connection());
     }
 
     @Override

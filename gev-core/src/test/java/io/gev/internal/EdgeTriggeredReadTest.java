@@ -1,8 +1,11 @@
 package io.gev.internal;
 
+import io.gev.Handler;
 import io.gev.Server;
+import io.gev.ServerInternals;
 import io.gev.loop.Transport;
 import io.gev.testing.Connections;
+import io.gev.testing.TestCertificates;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import io.netty.channel.epoll.Epoll;
@@ -16,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,31 +113,47 @@ class EdgeTriggeredReadTest {
         }
     }
 
+    /** The one place that decides: edge-triggered epoll on a plain server, level-triggered under TLS and on NIO. */
     @Test
-    void tlsTurnsEdgeTriggeringOff() throws Exception {
+    void theConnectionsSocketPathDecidesTheTriggeringOnceAndTlsTurnsItOff() throws Exception {
         Assumptions.assumeTrue(Epoll.isAvailable(), "native epoll is not available");
-        LinuxSocket socket = LinuxSocket.newSocketStream();
-        try {
-            EpollSocketIo plain = new EpollSocketIo(socket);
+        Handler echo = (c, ctx, payload) -> payload;
+        ServerEngine plainServer = ServerInternals.engine(Server.builder(echo).build());
+        ServerEngine tlsServer = ServerInternals.engine(Server.builder(echo)
+                .tls(TestCertificates.get().serverOptions().build()).build());
+        LinuxSocket plainFd = LinuxSocket.newSocketStream();
+        LinuxSocket tlsFd = LinuxSocket.newSocketStream();
+        try (SocketChannel channel = SocketChannel.open()) {
+            EpollSocketIo plain = new EpollSocketIo(plainFd);
+            assertFalse(plain.edgeTriggered(), "level-triggered until its connection's path is chosen");
+            assertSame(plain, plainServer.connectionIo(plain, null));
             assertTrue(plain.edgeTriggered());
-            for (int i = 0; i < 3; i++) {
-                boolean read = i != 1;
-                boolean write = i != 0;
-                assertTrue(((EpollIoOps) plain.ops(read, write)).contains(EpollIoOps.EPOLLET));
-            }
-            assertSame(EpollIoOps.EPOLLERR, plain.ops(false, false));
+            assertEpollEt(plain, true);
 
-            new TlsSocketIo(plain, null, null);
-            assertFalse(plain.edgeTriggered());
-            for (int i = 0; i < 3; i++) {
-                boolean read = i != 1;
-                boolean write = i != 0;
-                assertFalse(((EpollIoOps) plain.ops(read, write)).contains(EpollIoOps.EPOLLET));
-            }
-            assertSame(EpollIoOps.EPOLLERR, plain.ops(false, false));
+            EpollSocketIo underTls = new EpollSocketIo(tlsFd);
+            SocketIo tls = tlsServer.connectionIo(underTls, null);
+            assertInstanceOf(TlsSocketIo.class, tls);
+            assertFalse(tls.edgeTriggered());
+            assertFalse(underTls.edgeTriggered());
+            assertEpollEt(underTls, false);
+
+            NioSocketIo nio = new NioSocketIo(channel);
+            assertSame(nio, plainServer.connectionIo(nio, null));
+            assertFalse(nio.edgeTriggered(), "a selector reports readiness while it lasts");
         } finally {
-            socket.close();
+            plainFd.close();
+            tlsFd.close();
+            tlsServer.tls.shutdown();
         }
+    }
+
+    private static void assertEpollEt(EpollSocketIo socket, boolean edgeTriggered) {
+        for (int i = 0; i < 3; i++) {
+            boolean read = i != 1;
+            boolean write = i != 0;
+            assertEquals(edgeTriggered, ((EpollIoOps) socket.ops(read, write)).contains(EpollIoOps.EPOLLET));
+        }
+        assertSame(EpollIoOps.EPOLLERR, socket.ops(false, false), "never NONE, with or without EPOLLET");
     }
 
     private static void echoInOneWrite(Server server, int size) throws Exception {

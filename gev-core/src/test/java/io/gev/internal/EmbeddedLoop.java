@@ -1,6 +1,7 @@
 package io.gev.internal;
 
 import io.gev.CloseReason;
+import io.gev.Connection;
 import io.gev.Server;
 import io.gev.ServerInternals;
 import io.gev.ServerStats;
@@ -18,16 +19,17 @@ public final class EmbeddedLoop {
     private final ServerEngine engine;
     private final EmbeddedExecutor executor;
     private final GevLoop loop;
-    private final boolean edgeTriggered;
+    private final boolean edgeCapable;
     private long ids;
     private boolean closed;
 
+    /** @param edgeTriggered sockets poll as epoll does (edge-triggered, unless under TLS), else as a selector */
     public EmbeddedLoop(Server.Builder builder, boolean edgeTriggered) {
         // Built as a real server is, so its options are checked and its engine made the same way.
         this.engine = ServerInternals.engine(builder.build());
         this.executor = new EmbeddedExecutor(Thread.currentThread());
         this.loop = new GevLoop(executor, 0, engine, new LoopProgress());
-        this.edgeTriggered = edgeTriggered;
+        this.edgeCapable = edgeTriggered;
         engine.runOn(loop);
     }
 
@@ -37,12 +39,27 @@ public final class EmbeddedLoop {
         long id = ++ids;
         EmbeddedSocket socket = new EmbeddedSocket(this,
                 new InetSocketAddress("127.0.0.1", (int) (40_000 + id % 20_000)),
-                new InetSocketAddress("127.0.0.1", 1833), edgeTriggered);
-        SocketIo io = engine.tls == null ? socket : new TlsSocketIo(socket, engine.tls, loop);
-        ConnectionImpl connection = new ConnectionImpl(id, loop, io);
+                new InetSocketAddress("127.0.0.1", 1833), edgeCapable);
+        ConnectionImpl connection = new ConnectionImpl(id, loop, engine.connectionIo(socket, loop));
+        socket.connection(connection);
         connection.registered(socket.registration());
         socket.settle();
         return socket;
+    }
+
+    /** Why {@code connection} (one of an embedded loop) closed; {@code null} while open. */
+    public static CloseReason closeReason(Connection connection) {
+        return ((ConnectionImpl) connection).closeReason();
+    }
+
+    /** What failed when {@code connection} (one of an embedded loop) closed for an error, if anything. */
+    public static Throwable closeCause(Connection connection) {
+        return ((ConnectionImpl) connection).closeCause();
+    }
+
+    /** The capacity of the ring {@code connection} (one of an embedded loop) holds for an incomplete frame. */
+    public static int readRingCapacity(Connection connection) {
+        return ((ConnectionImpl) connection).inCapacity();
     }
 
     public int runPendingTasks() {

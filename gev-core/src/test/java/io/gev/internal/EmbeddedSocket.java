@@ -1,6 +1,5 @@
 package io.gev.internal;
 
-import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.buffer.RingBuffer;
 import io.netty.channel.IoEvent;
@@ -16,8 +15,11 @@ import java.util.function.IntUnaryOperator;
  * An in-memory socket under a real connection. The test decides what each read returns (the
  * bytes of the current segment, at most what the reader's buffer takes), how many bytes each
  * write accepts, and when the end of stream or an error comes; it fires the readiness events the
- * poller would fire, edge- or level-triggered. Written bytes collect in {@link #sent()}.
- * Loop (test) thread only. Public only for {@code io.gev.embedded}.
+ * poller would fire, edge- or level-triggered. Written bytes collect in {@link #sent()}. Like a
+ * real socket it tells its connection what happens through {@link ConnectionEvents} only; it
+ * keeps the public {@link Connection} for the test, and {@link EmbeddedLoop} answers the test's
+ * questions about the connection's insides. Loop (test) thread only. Public only for
+ * {@code io.gev.embedded}.
  */
 public final class EmbeddedSocket extends AbstractSocketIo {
 
@@ -29,6 +31,7 @@ public final class EmbeddedSocket extends AbstractSocketIo {
     private final EmbeddedLoop loop;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
+    private Connection connection;
 
     private boolean readInterest;
     private boolean writeInterest;
@@ -50,8 +53,9 @@ public final class EmbeddedSocket extends AbstractSocketIo {
     private final RingBuffer sent = RingBuffer.allocate(0);
     private boolean outputShutdown;
 
-    EmbeddedSocket(EmbeddedLoop loop, InetSocketAddress remote, InetSocketAddress local, boolean edgeTriggered) {
-        super(edgeTriggered);
+    /** @param edgeCapable polls as epoll does (edge-triggered, unless under TLS), else as a selector */
+    EmbeddedSocket(EmbeddedLoop loop, InetSocketAddress remote, InetSocketAddress local, boolean edgeCapable) {
+        super(edgeCapable);
         this.loop = loop;
         this.remote = remote;
         this.local = local;
@@ -233,7 +237,7 @@ public final class EmbeddedSocket extends AbstractSocketIo {
             if (wouldReportWritable()) {
                 long writes = writeCalls;
                 writeBlocked = false;
-                dispatch(false, true, false);
+                dispatch(false, true, false, false);
                 if (writeCalls == writes) {
                     writeBlocked = true; // it wrote nothing: report no more until a write or a test says so
                 }
@@ -252,14 +256,11 @@ public final class EmbeddedSocket extends AbstractSocketIo {
         throw new IllegalStateException("the connection keeps the embedded loop busy: " + connection);
     }
 
-    /** One readable event, with the edge-triggered hint for an end of stream or error. */
+    /** One readable event, with the hint for an end of stream or error that epoll gives. */
     private void fireReadable() {
         edge = false;
         boolean hangup = readFailure != null;
-        if (edgeTriggered() && (endOfInput || hangup)) {
-            connection.readToEnd();
-        }
-        dispatch(true, false, hangup);
+        dispatch(true, false, hangup, endOfInput || hangup);
     }
 
     /**
@@ -288,17 +289,9 @@ public final class EmbeddedSocket extends AbstractSocketIo {
         return connection;
     }
 
-    public CloseReason closeReason() {
-        return connection.closeReason();
-    }
-
-    public Throwable closeCause() {
-        return connection.closeCause();
-    }
-
-    /** The capacity of the ring the connection holds for an incomplete frame; 0 when none. */
-    public int readRingCapacity() {
-        return connection.inCapacity();
+    /** Called by the loop once the connection on this socket exists. */
+    void connection(Connection connection) {
+        this.connection = connection;
     }
 
     public boolean readInterest() {

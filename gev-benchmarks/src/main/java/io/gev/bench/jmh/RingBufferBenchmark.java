@@ -22,7 +22,7 @@ public class RingBufferBenchmark extends MicroBenchmark {
     private RingBuffer wrapping;
     private byte[] message;
     private byte[] sink;
-    private final ByteBuffer[] segments = new ByteBuffer[2];
+    private final ByteBuffer[] segments = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
     private RingBuffer lines;
 
     @Setup
