@@ -9,6 +9,7 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,12 +52,25 @@ public final class Server implements AutoCloseable {
     private final ServerEngine engine;
 
     private Server(Builder builder) {
-        this.engine = new ServerEngine(builder);
+        this.engine = new ServerEngine(builder, builder.handler, builder.protocol);
     }
 
-    /** Starts building a server whose connections {@code handler} serves. */
-    public static Builder builder(Handler handler) {
-        return new Builder(handler);
+    /**
+     * Starts building a server without framing ({@link RawProtocol}): {@code handler} gets the
+     * bytes of each read as a {@link java.nio.ByteBuffer} view, valid until it returns.
+     */
+    public static Builder builder(Handler<ByteBuffer> handler) {
+        return new Builder(RawProtocol.INSTANCE, handler);
+    }
+
+    /**
+     * Starts building a server whose connections {@code protocol} frames and {@code handler}
+     * serves: the handler takes what the protocol decodes, or a supertype of it
+     * ({@code Server.builder(lineProtocol, (connection, context, line) -> line)}). One protocol
+     * instance serves every connection and loop.
+     */
+    public static <M> Builder builder(Protocol<M> protocol, Handler<? super M> handler) {
+        return new Builder(protocol, handler);
     }
 
     /**
@@ -135,6 +149,11 @@ public final class Server implements AutoCloseable {
         return engine.timerLoop().scheduleAtFixedRate(period, task);
     }
 
+    /** The engine behind this server; visible for the embedded test fixture. */
+    ServerEngine engine() {
+        return engine;
+    }
+
     @Override
     public String toString() {
         return "Server[" + engine + "]";
@@ -146,14 +165,15 @@ public final class Server implements AutoCloseable {
      */
     public static final class Builder {
 
-        private final Handler handler;
+        /** Paired by {@link Server#builder}: the handler takes what the protocol decodes. */
+        private final Protocol<?> protocol;
+        private final Handler<?> handler;
         private String name = "gev";
         private String address;
         private int port = DEFAULT_PORT;
         private int loops;
         private boolean reusePort;
         private Duration idleTimeout = Duration.ZERO;
-        private Protocol protocol = RawProtocol.INSTANCE;
         private LoadBalancer loadBalancer;
         private Transport transport = Transport.AUTO;
         private boolean tcpNoDelay = true;
@@ -172,7 +192,8 @@ public final class Server implements AutoCloseable {
         private boolean daemonThreads;
         private TlsOptions tls;
 
-        private Builder(Handler handler) {
+        private <M> Builder(Protocol<M> protocol, Handler<? super M> handler) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
@@ -227,12 +248,6 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
             }
             this.idleTimeout = idleTimeout;
-            return this;
-        }
-
-        /** Framing of the byte stream; default {@link RawProtocol}. */
-        public Builder protocol(Protocol protocol) {
-            this.protocol = Objects.requireNonNull(protocol, "protocol");
             return this;
         }
 
@@ -398,10 +413,6 @@ public final class Server implements AutoCloseable {
             return value;
         }
 
-        public Handler handler() {
-            return handler;
-        }
-
         public String name() {
             return name;
         }
@@ -425,10 +436,6 @@ public final class Server implements AutoCloseable {
 
         public Duration idleTimeout() {
             return idleTimeout;
-        }
-
-        public Protocol protocol() {
-            return protocol;
         }
 
         /** The configured balancer, or {@code null} for round robin. */

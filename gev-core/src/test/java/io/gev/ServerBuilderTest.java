@@ -1,5 +1,7 @@
 package io.gev;
 
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
 import io.gev.loop.LoadBalancer;
 import io.gev.loop.Transport;
 import io.gev.protocol.RawProtocol;
@@ -7,9 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ServerBuilderTest {
 
-    private static final Handler ECHO = (c, ctx, p) -> p;
+    private static final Handler<ByteBuffer> ECHO = (c, ctx, p) -> p;
 
     private static Server.Builder builder() {
         return Server.builder(ECHO);
@@ -152,11 +156,11 @@ class ServerBuilderTest {
     @Test
     void nullHandlerProtocolTransportAndLoadBalancerAreRejected() {
         assertRejected(NullPointerException.class, () -> Server.builder(null), "handler");
+        assertRejected(NullPointerException.class, () -> Server.builder(RawProtocol.INSTANCE, null), "handler");
+        assertRejected(NullPointerException.class, () -> Server.builder(null, ECHO), "protocol");
         Server.Builder b = builder();
-        assertRejected(NullPointerException.class, () -> b.protocol(null), "protocol");
         assertRejected(NullPointerException.class, () -> b.transport(null), "transport");
         assertRejected(NullPointerException.class, () -> b.loadBalancer(null), "loadBalancer");
-        assertSame(RawProtocol.INSTANCE, b.protocol());
         assertEquals(Transport.AUTO, b.transport());
         assertNull(b.loadBalancer());
     }
@@ -192,7 +196,6 @@ class ServerBuilderTest {
     @Test
     void defaultsAreTheDocumentedConstants() {
         Server.Builder b = builder();
-        assertSame(ECHO, b.handler());
         assertEquals("gev", b.name());
         assertNull(b.address());
         assertEquals(Server.DEFAULT_PORT, b.port());
@@ -200,7 +203,6 @@ class ServerBuilderTest {
         assertEquals(0, b.loops());
         assertFalse(b.reusePort());
         assertEquals(Duration.ZERO, b.idleTimeout());
-        assertSame(RawProtocol.INSTANCE, b.protocol());
         assertNull(b.loadBalancer());
         assertEquals(Transport.AUTO, b.transport());
         assertTrue(b.tcpNoDelay());
@@ -222,6 +224,18 @@ class ServerBuilderTest {
         assertTrue(Server.DEFAULT_WRITE_BUFFER_LOW_WATER_MARK <= Server.DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK);
         assertTrue(Server.DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK <= Server.DEFAULT_WRITE_BUFFER_LIMIT);
         assertTrue(Server.DEFAULT_READ_BUFFER_SIZE >= 256);
+    }
+
+    @Test
+    void theOneArgumentBuilderFramesNothing() {
+        // Bytes that a line or a length-field protocol would frame: raw hands each read over whole.
+        byte[] read = {0, 0, 0, 9, 'a', '\n', 'b', '\r', '\n'};
+        try (EmbeddedServer server = EmbeddedServer.start(builder())) {
+            EmbeddedConnection c = server.connect();
+            c.receive(read);
+            assertArrayEquals(read, c.takeSent());
+            assertEquals(1, server.stats().messagesIn());
+        }
     }
 
     @Test

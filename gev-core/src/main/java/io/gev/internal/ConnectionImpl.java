@@ -44,8 +44,8 @@ final class ConnectionImpl extends EventSink implements Connection {
     private final GevLoop loop;
     private final ServerEngine engine;
     private final SocketIo io;
-    private final Handler handler;
-    private final Protocol protocol;
+    private final Handler<Object> handler;
+    private final Protocol<Object> protocol;
 
     private volatile int state = REGISTERING;
     /** Why the connection closed, once it did; what failed, for the errors that have a cause. */
@@ -90,13 +90,16 @@ final class ConnectionImpl extends EventSink implements Connection {
     ConnectionImpl next;
     long lastReadNanos;
 
+    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
+    // the loop's frame, the handler takes, so both are used as <Object> (erased: no cost).
+    @SuppressWarnings("unchecked")
     ConnectionImpl(long id, GevLoop loop, SocketIo io) {
         this.id = id;
         this.loop = loop;
         this.engine = loop.engine();
         this.io = io;
-        this.handler = engine.handler;
-        this.protocol = engine.protocol;
+        this.handler = (Handler<Object>) engine.handler;
+        this.protocol = (Protocol<Object>) engine.protocol;
         io.attach(this);
         this.edgeTriggered = io.edgeTriggered();
     }
@@ -294,7 +297,7 @@ final class ConnectionImpl extends EventSink implements Connection {
     }
 
     private void decode(RingBuffer src) {
-        Frame frame = loop.frame;
+        Frame<Object> frame = loop.frame;
         while (state == OPEN) {
             frame.clear();
             boolean decoded;
@@ -316,7 +319,7 @@ final class ConnectionImpl extends EventSink implements Connection {
             loop.messagesIn++;
             Object reply;
             try {
-                reply = handler.onMessage(this, frame.context(), frame.payload());
+                reply = handler.onMessage(this, frame.context(), frame.message());
             } catch (Throwable t) {
                 handlerFailed("onMessage", t);
                 return;

@@ -57,7 +57,7 @@ public final class GevLoop implements EventLoop {
 
     // Per-loop scratch state, shared by the loop's connections one event at a time.
     final RingBuffer readBuffer;
-    final Frame frame = new Frame();
+    final Frame<Object> frame = new Frame<>();
     final ByteBuffer[] iov = new ByteBuffer[2];
     final BufferPool pool;
     /** The TLS layer's buffers, created by the first TLS connection; none on a plain server. */

@@ -41,8 +41,9 @@ public final class ServerEngine {
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
     final String name;
-    final Handler handler;
-    final Protocol protocol;
+    /** Paired by Server.builder: the handler takes what the protocol decodes. */
+    final Handler<?> handler;
+    final Protocol<?> protocol;
     final String address;
     final int port;
     final int loopCount;
@@ -88,7 +89,7 @@ public final class ServerEngine {
     /**
      * @throws IllegalArgumentException when options contradict each other
      */
-    public ServerEngine(Server.Builder b) {
+    public ServerEngine(Server.Builder b, Handler<?> handler, Protocol<?> protocol) {
         if (b.writeBufferLowWaterMark() > b.writeBufferHighWaterMark()) {
             throw new IllegalArgumentException("writeBufferLowWaterMark (" + b.writeBufferLowWaterMark()
                     + ") must not exceed writeBufferHighWaterMark (" + b.writeBufferHighWaterMark() + ")");
@@ -98,8 +99,8 @@ public final class ServerEngine {
                     + ") must not exceed writeBufferLimit (" + b.writeBufferLimit() + ")");
         }
         this.name = b.name();
-        this.handler = b.handler();
-        this.protocol = b.protocol();
+        this.handler = handler;
+        this.protocol = protocol;
         this.address = b.address();
         this.port = b.port();
         this.loopCount = b.loops() > 0 ? b.loops() : Runtime.getRuntime().availableProcessors();

@@ -2,6 +2,7 @@ package io.gev.internal;
 
 import io.gev.CloseReason;
 import io.gev.Server;
+import io.gev.ServerEngineAccess;
 import io.gev.ServerStats;
 
 import java.net.InetSocketAddress;
@@ -22,7 +23,8 @@ public final class EmbeddedLoop {
     private boolean closed;
 
     public EmbeddedLoop(Server.Builder builder, boolean edgeTriggered) {
-        this.engine = new ServerEngine(builder); // checks the options as for a real server
+        // A server built, never started: its engine checked the options as for a real server.
+        this.engine = ServerEngineAccess.engine(builder.build());
         this.executor = new EmbeddedExecutor(Thread.currentThread());
         this.loop = new GevLoop(executor, 0, engine, new LoopProgress());
         this.edgeTriggered = edgeTriggered;

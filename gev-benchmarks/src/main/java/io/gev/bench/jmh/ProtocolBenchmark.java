@@ -94,7 +94,7 @@ public class ProtocolBenchmark extends MicroBenchmark {
         if (embedded == null) {
             boolean message = replyWithMessage;
             Handler echo = (c, ctx, body) -> message ? ProtobufProtocol.message(c) : body;
-            embedded = EmbeddedServer.start(Server.builder(echo).protocol(codec)).connect();
+            embedded = EmbeddedServer.start(Server.builder(codec, echo)).connect();
         }
         connection = embedded.connection();
         in = RingBuffer.allocateDirect(64 * 1024);
