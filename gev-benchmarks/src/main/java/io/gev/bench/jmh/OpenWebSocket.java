@@ -1,12 +1,12 @@
 package io.gev.bench.jmh;
 
 import io.gev.Connection;
-import io.gev.Server;
 import io.gev.bench.ws.Handshake;
 import io.gev.bench.ws.Masking;
 import io.gev.embedded.EmbeddedConnection;
 import io.gev.embedded.EmbeddedServer;
 import io.gev.protocol.Protocol;
+import io.gev.websocket.BenchmarkAccess;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketMessage;
 import io.gev.websocket.WebSocketOptions;
@@ -18,9 +18,10 @@ import java.time.Duration;
 
 /**
  * A gev WebSocket connection past its upgrade, on an {@link EmbeddedServer}: gev's real
- * connection over an in-memory socket, on the benchmark's thread. The protocol and its handler
- * come from {@link WebSocketServer#builder}, gev's public entry point, and the upgrade runs through
- * the connection as a client's request would. The handler echoes messages. No timers: the options
+ * connection over an in-memory socket, on the benchmark's thread. The server comes from
+ * {@link WebSocketServer#builder}, gev's public entry point, and the upgrade runs through the
+ * connection as a client's request would; {@link #protocol}, for decoding frames directly, is one
+ * with the server's options. The handler echoes messages. No timers: the options
  * turn off the handshake timeout, and keep-alive pings are off by default.
  */
 final class OpenWebSocket {
@@ -28,7 +29,7 @@ final class OpenWebSocket {
     /** The masking key of every client frame here; any value does. */
     static final int KEY = 0x37FA213D;
 
-    final Protocol protocol;
+    final Protocol<WebSocketMessage> protocol;
     /** The open connection, fed frame by frame by {@link #embedded}'s socket. */
     final EmbeddedConnection embedded;
     final Connection connection;
@@ -41,9 +42,8 @@ final class OpenWebSocket {
                 return message;
             }
         };
-        Server.Builder builder = WebSocketServer.builder(echo, options);
-        protocol = builder.protocol();
-        embedded = EmbeddedServer.start(builder).connect();
+        protocol = BenchmarkAccess.protocol(options);
+        embedded = EmbeddedServer.start(WebSocketServer.builder(echo, options)).connect();
         connection = embedded.connection();
 
         String key = Handshake.newKey(1);

@@ -388,7 +388,7 @@ class GevAutoConfigurationTests {
     static class EchoConfiguration {
 
         @Bean
-        Handler echoHandler() {
+        Handler<ByteBuffer> echoHandler() {
             return (connection, context, payload) -> payload;
         }
     }
@@ -397,12 +397,12 @@ class GevAutoConfigurationTests {
     static class TwoHandlersConfiguration {
 
         @Bean
-        Handler echoHandler() {
+        Handler<ByteBuffer> echoHandler() {
             return (connection, context, payload) -> payload;
         }
 
         @Bean
-        Handler upperHandler() {
+        Handler<ByteBuffer> upperHandler() {
             return (connection, context, payload) -> payload;
         }
     }
@@ -421,10 +421,10 @@ class GevAutoConfigurationTests {
     static class UpperCaseProtocolConfiguration {
 
         @Bean
-        Protocol upperCaseProtocol() {
-            return new Protocol() {
+        Protocol<ByteBuffer> upperCaseProtocol() {
+            return new Protocol<>() {
                 @Override
-                public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+                public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
                     return RawProtocol.INSTANCE.unpack(connection, in, frame);
                 }
 
@@ -443,7 +443,7 @@ class GevAutoConfigurationTests {
     static class SecondProtocolConfiguration {
 
         @Bean
-        Protocol otherProtocol() {
+        Protocol<ByteBuffer> otherProtocol() {
             return RawProtocol.INSTANCE;
         }
     }
