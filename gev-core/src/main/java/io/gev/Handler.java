@@ -9,8 +9,9 @@ import java.nio.ByteBuffer;
  * decodes: {@link ByteBuffer} for the byte protocols (raw, line, length-field), so that an echo
  * handler is {@code (connection, context, payload) -> payload}; a decoding protocol's own type
  * otherwise, such as {@code com.google.protobuf.Message} for
- * {@link io.gev.protocol.protobuf.ProtobufProtocol}. {@link Server#builder(io.gev.protocol.Protocol, Handler)}
- * takes any handler of a supertype of what the protocol decodes.
+ * {@link io.gev.protocol.protobuf.ProtobufProtocol}. A server's handler may also take a
+ * supertype of what its protocol decodes
+ * ({@link Server#builder(io.gev.protocol.Protocol, Handler)}).
  *
  * <p>Every callback of one connection runs on that connection's event-loop thread, in order, so a
  * handler needs no locking for per-connection state. Callbacks must not block: hand blocking work

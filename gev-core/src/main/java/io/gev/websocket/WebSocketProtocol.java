@@ -26,9 +26,10 @@ import java.util.zip.Deflater;
  * message, then {@link WebSocketMessage}s (with no context); pings, pongs and close frames are
  * answered here. The type is {@code WebSocketMessage}, what the data path carries, rather than a
  * union of both: the upgrade request is a one-time event that rides in the context slot, and a
- * wrapper type would cost an object per message or a mutable holder. {@link #pack} frames a {@link CharSequence} as
- * text, a {@link ByteBuffer} or {@code byte[]} as binary, a {@link WebSocketMessage} with its own
- * type, and the protocol's own control frames and HTTP responses.
+ * wrapper type would cost an object per message or a mutable holder. {@link #pack} frames a
+ * {@link CharSequence} as text, a {@link ByteBuffer} or {@code byte[]} as binary, a
+ * {@link WebSocketMessage} with its own type, and the protocol's own control frames and HTTP
+ * responses.
  */
 final class WebSocketProtocol implements Protocol<WebSocketMessage> {
 

@@ -94,7 +94,8 @@ class CrossConnectionIsolationTest {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Checker handler = new Checker(framing);
-        Protocol<ByteBuffer> protocol = framing == Framing.RAW ? RawProtocol.INSTANCE : LengthFieldProtocol.builder().build();
+        Protocol<ByteBuffer> protocol = framing == Framing.RAW ? RawProtocol.INSTANCE
+                : LengthFieldProtocol.builder().build();
         Server server = servers.start(TestServers.local(protocol, handler, transport).loops(1).sendBufferSize(4096));
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "isolation-client");

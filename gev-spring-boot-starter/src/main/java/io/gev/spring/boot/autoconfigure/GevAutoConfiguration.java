@@ -30,8 +30,8 @@ import java.util.Map;
  * Auto-configuration of gev servers: one TCP server per {@link Handler} bean, configured from
  * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several) with the
  * application's {@link Protocol} bean that decodes what the handler takes (by their declared
- * type arguments: a {@code Handler<Message>} gets the {@code Protocol<Message>}), and a WebSocket server for a {@link WebSocketHandler} bean
- * on {@code gev.websocket.*}, each over TLS with an SSL bundle named in {@code ssl.bundle};
+ * type arguments: a {@code Handler<Message>} gets the {@code Protocol<Message>}), and a
+ * WebSocket server for a {@link WebSocketHandler} bean on {@code gev.websocket.*}, each over TLS with an SSL bundle named in {@code ssl.bundle};
  * {@link GevServerCustomizer}s adjust each, {@link GevServers}
  * manages them. Backs off when the application defines its own {@link Server} or
  * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
