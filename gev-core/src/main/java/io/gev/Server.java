@@ -8,6 +8,7 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -33,14 +34,27 @@ public final class Server implements AutoCloseable {
     private final ServerOptions options;
     private final ServerEngine engine;
 
-    private Server(ServerOptions options, Handler handler, Protocol protocol) {
+    private Server(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
         this.options = options;
         this.engine = new ServerEngine(options, handler, protocol);
     }
 
-    /** Starts building a server whose connections {@code handler} serves. */
-    public static Builder builder(Handler handler) {
-        return new Builder(handler);
+    /**
+     * Starts building a server without framing ({@link RawProtocol}): {@code handler} gets the
+     * bytes of each read as a {@link java.nio.ByteBuffer} view, valid until it returns.
+     */
+    public static Builder builder(Handler<ByteBuffer> handler) {
+        return new Builder(RawProtocol.INSTANCE, handler);
+    }
+
+    /**
+     * Starts building a server whose connections {@code protocol} frames and {@code handler}
+     * serves: the handler takes what the protocol decodes, or a supertype of it
+     * ({@code Server.builder(lineProtocol, (connection, context, line) -> line)}). One protocol
+     * instance serves every connection and loop.
+     */
+    public static <M> Builder builder(Protocol<M> protocol, Handler<? super M> handler) {
+        return new Builder(protocol, handler);
     }
 
     /** The options the server was built with. */
@@ -141,21 +155,13 @@ public final class Server implements AutoCloseable {
      */
     public static final class Builder extends ServerOptions.AbstractBuilder<Builder> {
 
-        private final Handler handler;
-        private Protocol protocol = RawProtocol.INSTANCE;
+        /** Paired by {@link Server#builder}: the handler takes what the protocol decodes. */
+        private final Protocol<?> protocol;
+        private final Handler<?> handler;
 
-        private Builder(Handler handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
-        }
-
-        /**
-         * Framing of the byte stream; default {@link RawProtocol}.
-         *
-         * @return this builder
-         */
-        public Builder protocol(Protocol protocol) {
+        private <M> Builder(Protocol<M> protocol, Handler<? super M> handler) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
-            return this;
+            this.handler = Objects.requireNonNull(handler, "handler");
         }
 
         /**

@@ -215,7 +215,7 @@ class ConnectionTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void aThrowingOnConnectClosesThatConnection(Transport transport) throws Exception {
         AtomicInteger closes = new AtomicInteger();
-        Handler handler = new Handler() {
+        Handler<ByteBuffer> handler = new Handler<ByteBuffer>() {
             @Override
             public void onConnect(Connection connection) {
                 throw new IllegalStateException("onConnect failure for the test");
@@ -298,7 +298,7 @@ class ConnectionTest {
         int total = 4 * 1024 * 1024;
         List<Boolean> changes = new CopyOnWriteArrayList<>();
         AtomicLong sent = new AtomicLong();
-        Handler producer = new Handler() {
+        Handler<ByteBuffer> producer = new Handler<ByteBuffer>() {
             @Override
             public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
                 produce(connection);
@@ -350,7 +350,7 @@ class ConnectionTest {
     void aPeerThatStopsReadingIsClosedAtTheWriteBufferLimit(Transport transport) throws Exception {
         int limit = 1024 * 1024;
         AtomicInteger maxQueued = new AtomicInteger();
-        Handler flooder = (connection, context, payload) -> {
+        Handler<ByteBuffer> flooder = (connection, context, payload) -> {
             // Ignores writability on purpose: the limit must stop it.
             for (int i = 0; i < 64 && connection.isConnected(); i++) {
                 connection.send(new byte[64 * 1024]);
@@ -375,9 +375,9 @@ class ConnectionTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void readBufferLimitAppliesAboveNotAtTheBoundary(Transport transport) throws Exception {
         // A protocol that never finds a whole frame: every byte stays buffered.
-        Protocol never = new Protocol() {
+        Protocol<ByteBuffer> never = new Protocol<>() {
             @Override
-            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+            public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
                 return false;
             }
 
@@ -387,7 +387,7 @@ class ConnectionTest {
             }
         };
         Connections handler = new Connections();
-        Server server = servers.start(TestServers.local(handler, transport).protocol(never).readBufferLimit(1000));
+        Server server = servers.start(TestServers.local(never, handler, transport).readBufferLimit(1000));
         try (TestClient atLimit = TestClient.connect(server)) {
             Connection connection = handler.next();
             atLimit.write(new byte[999]);
@@ -404,9 +404,9 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void aProtocolErrorSendsWhatWasQueuedAndClosesOnlyThatConnection(Transport transport) throws Exception {
-        Protocol strict = new Protocol() {
+        Protocol<ByteBuffer> strict = new Protocol<>() {
             @Override
-            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+            public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
                 if (in.isEmpty()) {
                     return false;
                 }
@@ -422,7 +422,7 @@ class ConnectionTest {
                 RawProtocol.writeBytes(message, out);
             }
         };
-        Server server = servers.start(TestServers.local((c, ctx, p) -> p, transport).protocol(strict));
+        Server server = servers.start(TestServers.local(strict, (c, ctx, p) -> p, transport));
         try (TestClient good = TestClient.connect(server); TestClient bad = TestClient.connect(server)) {
             bad.write("!bad");
             // The error response sent just before throwing goes out before the close.

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EmbeddedTlsTest {
 
-    private static final Handler ECHO = (c, ctx, payload) -> payload;
+    private static final Handler<ByteBuffer> ECHO = (c, ctx, payload) -> payload;
 
     private final TestCertificates certificates = TestCertificates.get();
     private final SSLContext client = certificates.clientContext();

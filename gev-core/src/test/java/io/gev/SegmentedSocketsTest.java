@@ -65,7 +65,7 @@ class SegmentedSocketsTest {
     }
 
     /** Answers each frame with {@code #<index> <payload>}. */
-    private static final Handler NUMBERED = (connection, context, payload) -> {
+    private static final Handler<ByteBuffer> NUMBERED = (connection, context, payload) -> {
         byte[] prefix = ("#" + nextIndex(connection) + " ").getBytes(StandardCharsets.US_ASCII);
         return ByteBuffer.allocate(prefix.length + payload.remaining()).put(prefix).put(payload).flip();
     };
@@ -119,8 +119,7 @@ class SegmentedSocketsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void lengthFieldFrames(Transport transport) throws Exception {
-        Server server = start(TestServers.local(NUMBERED, transport)
-                .protocol(LengthFieldProtocol.builder().build()));
+        Server server = start(TestServers.local(LengthFieldProtocol.builder().build(), NUMBERED, transport));
         String name = "length-field frames on " + transport;
         converse(server, name, (random, size) -> SegmentedExchange.lengthField(random, size,
                 SegmentedSocketsTest::numbered));
@@ -130,8 +129,8 @@ class SegmentedSocketsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void crLfLines(Transport transport) throws Exception {
-        Server server = start(TestServers.local(NUMBERED, transport)
-                .protocol(LineProtocol.builder().delimiter("\r\n").build()));
+        LineProtocol crlf = LineProtocol.builder().delimiter("\r\n").build();
+        Server server = start(TestServers.local(crlf, NUMBERED, transport));
         String name = "CRLF lines on " + transport;
         converse(server, name, (random, size) -> SegmentedExchange.lines(random, size, "\r\n",
                 SegmentedSocketsTest::numbered));
@@ -145,11 +144,11 @@ class SegmentedSocketsTest {
                 .register(BytesValue.getDefaultInstance()).register(Int64Value.getDefaultInstance())
                 .register(Empty.getDefaultInstance()).build();
         // Each message is answered by its index on the connection, then by itself.
-        Handler numberedEcho = (connection, context, payload) -> {
+        Handler<Message> numberedEcho = (connection, context, message) -> {
             connection.send(Int64Value.of(nextIndex(connection)));
-            return ProtobufProtocol.message(connection);
+            return message;
         };
-        Server server = start(TestServers.local(numberedEcho, transport).protocol(protocol));
+        Server server = start(TestServers.local(protocol, numberedEcho, transport));
         String name = "protobuf messages on " + transport;
         converse(server, name, SegmentedSocketsTest::protobufScript);
         assertEndedCleanly(server, name, CloseReason.PEER);

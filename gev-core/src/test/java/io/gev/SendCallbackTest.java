@@ -5,6 +5,7 @@ import io.gev.embedded.EmbeddedServer;
 import io.gev.embedded.WriteAcceptance;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ class SendCallbackTest {
     @Test
     void theCallbackOfAMessageOfNoBytesRunsWithoutWaitingForAnotherWrite() {
         List<String> completed = new ArrayList<>();
-        Handler handler = (c, ctx, payload) -> {
+        Handler<ByteBuffer> handler = (c, ctx, payload) -> {
             // From inside a read event: the callback runs once the event flushed.
             c.send(new byte[0], (conn, failure) -> completed.add("from the handler: " + failure));
             return null;

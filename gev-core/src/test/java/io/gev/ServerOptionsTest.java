@@ -165,7 +165,6 @@ class ServerOptionsTest {
     void nullHandlerProtocolTransportOptionsAndLoadBalancerAreRejected() {
         assertRejected(NullPointerException.class, () -> Server.builder(null), "handler");
         Server.Builder b = Server.builder(ECHO);
-        assertRejected(NullPointerException.class, () -> b.protocol(null), "protocol");
         assertRejected(NullPointerException.class, () -> b.transport(null), "transport");
         assertRejected(NullPointerException.class, () -> b.loadBalancer(null), "loadBalancer");
         assertRejected(NullPointerException.class, () -> b.loadBalancing(null), "loadBalancing");

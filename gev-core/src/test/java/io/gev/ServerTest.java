@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class ServerTest {
 
-    private static final Handler ECHO = (c, ctx, payload) -> payload;
+    private static final Handler<ByteBuffer> ECHO = (c, ctx, payload) -> payload;
 
     @RegisterExtension
     final TestServers servers = new TestServers();
@@ -157,8 +157,8 @@ class ServerTest {
         assertEquals(Set.of(), liveThreads("gev-a-accept"));
     }
 
-    private static Handler recordingThreads(Set<String> threads) {
-        return new Handler() {
+    private static Handler<ByteBuffer> recordingThreads(Set<String> threads) {
+        return new Handler<ByteBuffer>() {
             @Override
             public void onConnect(Connection connection) {
                 threads.add(Thread.currentThread().getName());
@@ -265,7 +265,7 @@ class ServerTest {
         new java.util.Random(7).nextBytes(big);
         CountDownLatch queued = new CountDownLatch(1);
         AtomicInteger closes = new AtomicInteger();
-        Handler handler = new Handler() {
+        Handler<ByteBuffer> handler = new Handler<ByteBuffer>() {
             @Override
             public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
                 queued.countDown();
@@ -298,7 +298,7 @@ class ServerTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void stopClosesStuckConnectionsWhenTheGracePeriodEnds(Transport transport) throws Exception {
         AtomicInteger closes = new AtomicInteger();
-        Handler handler = new Handler() {
+        Handler<ByteBuffer> handler = new Handler<ByteBuffer>() {
             @Override
             public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
                 return new byte[8 * 1024 * 1024];

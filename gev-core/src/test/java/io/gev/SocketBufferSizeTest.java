@@ -127,7 +127,7 @@ class SocketBufferSizeTest {
     }
 
     /** Records the client's port of every connection. */
-    private static final class PeerPorts implements Handler {
+    private static final class PeerPorts implements Handler<ByteBuffer> {
         final BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
 
         @Override

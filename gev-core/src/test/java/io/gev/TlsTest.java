@@ -61,7 +61,7 @@ class TlsTest {
 
     private final TestCertificates certificates = TestCertificates.get();
 
-    private Server start(Handler handler, Transport transport, TlsOptions.Builder tls) {
+    private Server start(Handler<ByteBuffer> handler, Transport transport, TlsOptions.Builder tls) {
         return servers.start(TestServers.local(handler, transport).tls(tls.build()));
     }
 
@@ -343,7 +343,7 @@ class TlsTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void closeSendsCloseNotifyAfterTheReply(Transport transport) throws Exception {
-        Handler bye = (connection, context, payload) -> {
+        Handler<ByteBuffer> bye = (connection, context, payload) -> {
             connection.send("bye", (c, failure) -> c.close());
             return null;
         };
@@ -387,7 +387,7 @@ class TlsTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void shutdownWriteSendsCloseNotifyAndKeepsReading(Transport transport) throws Exception {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        Handler halfClose = new Handler() {
+        Handler<ByteBuffer> halfClose = new Handler<ByteBuffer>() {
             @Override
             public void onConnect(Connection connection) {
                 connection.send("last words");

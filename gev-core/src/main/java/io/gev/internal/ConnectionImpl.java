@@ -43,8 +43,8 @@ final class ConnectionImpl extends AbstractConnection {
     private final GevLoop loop;
     private final ServerEngine engine;
     private final SocketIo io;
-    private final Handler handler;
-    private final Protocol protocol;
+    private final Handler<Object> handler;
+    private final Protocol<Object> protocol;
     private final InboundBuffer inbound;
     private final OutboundBuffer outbound;
     /** Epoll reports new readiness only (see EpollSocketIo): reads go on until the socket is drained. */
@@ -74,13 +74,16 @@ final class ConnectionImpl extends AbstractConnection {
     long lastReadNanos;
 
     /** @param io the socket path {@link ServerEngine#connectionIo} chose for this connection */
+    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
+    // the loop's frame, the handler takes, so both are used as <Object> (erased: no cost).
+    @SuppressWarnings("unchecked")
     ConnectionImpl(long id, GevLoop loop, SocketIo io) {
         super(id);
         this.loop = loop;
         this.engine = loop.engine();
         this.io = io;
-        this.handler = engine.handler;
-        this.protocol = engine.protocol;
+        this.handler = (Handler<Object>) engine.handler;
+        this.protocol = (Protocol<Object>) engine.protocol;
         this.inbound = new InboundBuffer(loop.pool);
         this.outbound = new OutboundBuffer(loop.pool, engine.options.writeBufferHighWaterMark(),
                 engine.options.writeBufferLowWaterMark(), engine.options.writeBufferLimit());
@@ -265,7 +268,7 @@ final class ConnectionImpl extends AbstractConnection {
     }
 
     private void decode(RingBuffer src) {
-        Frame frame = loop.frame;
+        Frame<Object> frame = loop.frame;
         while (state.reads) {
             frame.clear();
             boolean decoded;
@@ -287,7 +290,7 @@ final class ConnectionImpl extends AbstractConnection {
             loop.messagesIn++;
             Object reply;
             try {
-                reply = handler.onMessage(this, frame.context(), frame.payload());
+                reply = handler.onMessage(this, frame.context(), frame.message());
             } catch (Throwable t) {
                 handlerFailed("onMessage", t);
                 return;

@@ -57,7 +57,7 @@ public final class GevLoop implements EventLoop {
 
     // Per-loop scratch state, shared by the loop's connections one event at a time.
     final RingBuffer readBuffer;
-    final Frame frame = new Frame();
+    final Frame<Object> frame = new Frame<>();
     /** The segments of one write: a connection's out ring hands out at most this many. */
     final ByteBuffer[] iov = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
     final BufferPool pool;

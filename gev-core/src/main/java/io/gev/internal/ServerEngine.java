@@ -47,8 +47,9 @@ public final class ServerEngine {
 
     final ServerOptions options;
     final String name;
-    final Handler handler;
-    final Protocol protocol;
+    /** Paired by Server.builder: the handler takes what the protocol decodes. */
+    final Handler<?> handler;
+    final Protocol<?> protocol;
     /** {@link ServerOptions#loops()} resolved: the number of worker loops. */
     final int loopCount;
     final LoadBalancer loadBalancer;
@@ -79,7 +80,7 @@ public final class ServerEngine {
      * connections {@code handler} serves with {@code protocol}. Takes the server's own balancer
      * from the options now.
      */
-    public ServerEngine(ServerOptions options, Handler handler, Protocol protocol) {
+    public ServerEngine(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
         this.options = Objects.requireNonNull(options, "options");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -461,7 +462,7 @@ public final class ServerEngine {
     }
 
     /** The protocol every connection of the server speaks. */
-    public Protocol protocol() {
+    public Protocol<?> protocol() {
         return protocol;
     }
 

@@ -1,20 +1,24 @@
 package io.gev.protocol;
 
-import java.nio.ByteBuffer;
-
 /**
- * The holder a {@link Protocol} fills with one decoded frame. gev reuses one instance per loop so
- * that decoding allocates nothing; it is cleared before each {@link Protocol#unpack} call.
+ * The holder a {@link Protocol} fills with one decoded message. gev reuses one instance per loop,
+ * so decoding allocates nothing (the type parameter is erased: a {@code Frame<ByteBuffer>} costs
+ * no more than an untyped one); it is cleared before each {@link Protocol#unpack} call.
+ *
+ * @param <M> the type of message the protocol decodes
  */
-public final class Frame {
+public final class Frame<M> {
 
     private Object context;
-    private ByteBuffer payload;
+    private M message;
 
-    /** Sets what {@link io.gev.Handler#onMessage} receives. {@code payload} may be {@code null}. */
-    public void set(Object context, ByteBuffer payload) {
+    /**
+     * Sets what {@link io.gev.Handler#onMessage} receives: the context (a message type, say) and
+     * the message. Either may be {@code null}.
+     */
+    public void set(Object context, M message) {
         this.context = context;
-        this.payload = payload;
+        this.message = message;
     }
 
     /** The protocol's context object, or {@code null}. */
@@ -22,14 +26,14 @@ public final class Frame {
         return context;
     }
 
-    /** The payload view, or {@code null}. */
-    public ByteBuffer payload() {
-        return payload;
+    /** The decoded message, or {@code null}. */
+    public M message() {
+        return message;
     }
 
     /** Forgets the frame. */
     public void clear() {
         context = null;
-        payload = null;
+        message = null;
     }
 }

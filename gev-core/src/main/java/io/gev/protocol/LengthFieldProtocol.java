@@ -40,7 +40,7 @@ import java.util.Objects;
  * <p>Instances are immutable and shared by every connection and loop; build them with
  * {@link #builder()}.
  */
-public final class LengthFieldProtocol implements Protocol {
+public final class LengthFieldProtocol implements Protocol<ByteBuffer> {
 
     /** Default {@link Builder#maxFrameLength(int)}: 1 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 1024 * 1024;
@@ -88,7 +88,7 @@ public final class LengthFieldProtocol implements Protocol {
     }
 
     @Override
-    public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+    public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
         int available = in.length();
         if (available < headerLength) {
             return false;
@@ -178,9 +178,7 @@ public final class LengthFieldProtocol implements Protocol {
                 out.write(buffer);
             }
         } else {
-            throw new IllegalArgumentException("Cannot pack a "
-                    + (message == null ? "null message" : message.getClass().getName())
-                    + ": send byte[], ByteBuffer or CharSequence");
+            throw Protocol.cannotPack(message, RawProtocol.BYTES);
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.Objects;
  * <p>Instances are immutable and shared by every connection and loop; build them with
  * {@link #builder()}.
  */
-public final class LineProtocol implements Protocol {
+public final class LineProtocol implements Protocol<ByteBuffer> {
 
     /** Default {@link Builder#maxLineLength(int)}: 64 KiB. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
@@ -60,7 +60,7 @@ public final class LineProtocol implements Protocol {
     }
 
     @Override
-    public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+    public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
         int available = in.length();
         ScanState state = connection.protocolState();
         // Bytes before resumeAt were searched by an earlier call; the buffer only grew since, from

@@ -6,10 +6,19 @@ import io.gev.buffer.RingBuffer;
 /**
  * Frames a byte stream into messages and messages back into bytes.
  *
+ * <p>{@code M} is what {@link #unpack} decodes and the server's {@link io.gev.Handler Handler}
+ * receives: {@link java.nio.ByteBuffer} for a protocol that only frames bytes, a type of its own
+ * for one that parses them (a JSON tree, a protobuf message). {@link #pack} is not typed by
+ * {@code M}: replies mix types (a WebSocket handler sends text, bytes and control frames on one
+ * connection), so it takes any object and rejects those it cannot pack.
+ *
  * <p>One instance serves every connection of a server, on all of its loops at once: keep
- * per-connection state in {@link Connection#protocolState()}, never in fields. Both methods run on the connection's loop thread and must not block.
+ * per-connection state in {@link Connection#protocolState()}, never in fields. Both methods run
+ * on the connection's loop thread and must not block.
+ *
+ * @param <M> the type of message this protocol decodes
  */
-public interface Protocol {
+public interface Protocol<M> {
 
     /**
      * Called on the loop thread when a connection opens, before {@link io.gev.Handler#onConnect}:
@@ -35,15 +44,15 @@ public interface Protocol {
     }
 
     /**
-     * Decodes at most one frame from the front of {@code in}.
+     * Decodes at most one message from the front of {@code in}.
      *
      * <p>When {@code in} holds a complete frame, consume its bytes, {@link Frame#set set} the
-     * frame and return {@code true}. Otherwise consume nothing (or use the ring's virtual read
+     * frame's context and message and return {@code true}. Otherwise consume nothing (or use the ring's virtual read
      * pointer and revert it) and return {@code false}; gev calls again when more bytes arrive.
      * A streaming decoder may instead consume the bytes it has moved into its own state (part of
      * a large frame, say) and return {@code false}: gev keeps only what is left in {@code in}.
-     * A payload view taken with {@link RingBuffer#peekView(int)} before consuming stays valid
-     * until the handler returns.
+     * A view taken with {@link RingBuffer#peekView(int)} before consuming stays valid until the
+     * handler returns, so a byte protocol hands its frames over without copying them.
      *
      * <p>{@link Connection#send} called from here packs at once, in order with the replies of
      * the same read.
@@ -53,12 +62,29 @@ public interface Protocol {
      *         throwing reaches the peer when its socket has room), closes the connection with
      *         {@link io.gev.CloseReason#PROTOCOL_ERROR} and logs the message
      */
-    boolean unpack(Connection connection, RingBuffer in, Frame frame);
+    boolean unpack(Connection connection, RingBuffer in, Frame<M> frame);
 
     /**
-     * Appends the bytes of {@code message} to {@code out}.
+     * Appends the bytes of {@code message} to {@code out}: a handler's reply or what was
+     * {@link Connection#send sent}, of any type the protocol packs.
      *
-     * @throws IllegalArgumentException when the protocol cannot pack this type of message
+     * @throws IllegalArgumentException when the protocol cannot pack this type of message; make it
+     *         with {@link #cannotPack(Object, String)}
      */
     void pack(Connection connection, Object message, RingBuffer out);
+
+    /**
+     * The exception {@link #pack} throws for a message it cannot pack, naming the type it was
+     * given and what it packs:
+     * {@code throw Protocol.cannotPack(message, "byte[], ByteBuffer or CharSequence")} reads
+     * "Cannot pack a java.lang.Integer: this protocol packs byte[], ByteBuffer or CharSequence".
+     *
+     * @param message the message that was given, may be {@code null}
+     * @param packs what the protocol packs, in words
+     */
+    static IllegalArgumentException cannotPack(Object message, String packs) {
+        return new IllegalArgumentException("Cannot pack a "
+                + (message == null ? "null message" : message.getClass().getName())
+                + ": this protocol packs " + packs);
+    }
 }

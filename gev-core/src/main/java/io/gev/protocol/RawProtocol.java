@@ -7,20 +7,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * No framing: every read delivers all the bytes available as one message (the original gev's
- * {@code DefaultProtocol}). Packs {@code byte[]}, {@link ByteBuffer} (its remaining bytes, which
- * are consumed) and {@link CharSequence} (UTF-8).
+ * No framing: every read delivers all the bytes available as one message, a {@link ByteBuffer}
+ * view (the original gev's {@code DefaultProtocol}). Packs {@code byte[]}, {@link ByteBuffer}
+ * (its remaining bytes, which are consumed) and {@link CharSequence} (UTF-8).
  */
-public final class RawProtocol implements Protocol {
+public final class RawProtocol implements Protocol<ByteBuffer> {
 
     /** The shared instance; it has no state. */
     public static final RawProtocol INSTANCE = new RawProtocol();
+
+    /** What {@link #writeBytes} packs, in the words of {@link Protocol#cannotPack}. */
+    static final String BYTES = "byte[], ByteBuffer or CharSequence (UTF-8)";
 
     private RawProtocol() {
     }
 
     @Override
-    public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+    public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
         int length = in.length();
         if (length == 0) {
             return false;
@@ -51,9 +54,7 @@ public final class RawProtocol implements Protocol {
         } else if (message instanceof CharSequence) {
             out.writeString((CharSequence) message, StandardCharsets.UTF_8);
         } else {
-            throw new IllegalArgumentException("Cannot pack a "
-                    + (message == null ? "null message" : message.getClass().getName())
-                    + ": send byte[], ByteBuffer or CharSequence, or use a protocol that packs it");
+            throw Protocol.cannotPack(message, BYTES);
         }
     }
 }

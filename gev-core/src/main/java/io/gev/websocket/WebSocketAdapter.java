@@ -5,11 +5,10 @@ import io.gev.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /** The gev {@link Handler} that turns what {@link WebSocketProtocol} decodes into {@link WebSocketHandler} calls. */
-final class WebSocketAdapter implements Handler {
+final class WebSocketAdapter implements Handler<WebSocketMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketAdapter.class);
 
@@ -22,11 +21,12 @@ final class WebSocketAdapter implements Handler {
     }
 
     @Override
-    public Object onMessage(Connection connection, Object context, ByteBuffer payload) {
+    public Object onMessage(Connection connection, Object context, WebSocketMessage message) {
         WebSocketProtocol.State st = connection.protocolState();
-        if (context instanceof WebSocketMessage) {
-            return handler.onMessage(st.session, (WebSocketMessage) context);
+        if (message != null) {
+            return handler.onMessage(st.session, message);
         }
+        // The protocol's one frame without a message: the upgrade request, as its context.
         HandshakeRequest request = (HandshakeRequest) context;
         try {
             handler.onHandshake(request);

@@ -22,12 +22,16 @@ import java.util.zip.Deflater;
  * user's protocol; its partner {@link WebSocketAdapter} turns what it decodes into
  * {@link WebSocketHandler} calls.
  *
- * <p>{@link #unpack} yields the {@link HandshakeRequest} once, then {@link WebSocketMessage}s;
- * pings, pongs and close frames are answered here. {@link #pack} frames a {@link CharSequence} as
- * text, a {@link ByteBuffer} or {@code byte[]} as binary, a {@link WebSocketMessage} with its own
- * type, and the protocol's own control frames and HTTP responses.
+ * <p>{@link #unpack} yields the {@link HandshakeRequest} once, as the context of a frame without a
+ * message, then {@link WebSocketMessage}s (with no context); pings, pongs and close frames are
+ * answered here. The type is {@code WebSocketMessage}, what the data path carries, rather than a
+ * union of both: the upgrade request is a one-time event that rides in the context slot, and a
+ * wrapper type would cost an object per message or a mutable holder. {@link #pack} frames a
+ * {@link CharSequence} as text, a {@link ByteBuffer} or {@code byte[]} as binary, a
+ * {@link WebSocketMessage} with its own type, and the protocol's own control frames and HTTP
+ * responses.
  */
-final class WebSocketProtocol implements Protocol {
+final class WebSocketProtocol implements Protocol<WebSocketMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketProtocol.class);
 
@@ -135,7 +139,7 @@ final class WebSocketProtocol implements Protocol {
 
     // ---- handshake ------------------------------------------------------------------------------
 
-    private boolean readHandshake(Connection connection, State st, RingBuffer in, Frame frame) {
+    private boolean readHandshake(Connection connection, State st, RingBuffer in, Frame<WebSocketMessage> frame) {
         try {
             int length = st.head.find(in, options.maxHandshakeSize());
             if (length < 0) {
@@ -182,7 +186,7 @@ final class WebSocketProtocol implements Protocol {
     // ---- frames ---------------------------------------------------------------------------------
 
     @Override
-    public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+    public boolean unpack(Connection connection, RingBuffer in, Frame<WebSocketMessage> frame) {
         State st = connection.protocolState();
         switch (st.phase) {
             case HANDSHAKE:
@@ -196,7 +200,7 @@ final class WebSocketProtocol implements Protocol {
         }
     }
 
-    private boolean readFrames(Connection connection, State st, RingBuffer in, Frame frame) {
+    private boolean readFrames(Connection connection, State st, RingBuffer in, Frame<WebSocketMessage> frame) {
         FrameDecoder decoder = st.decoder;
         while (true) {
             int event;
@@ -212,7 +216,7 @@ final class WebSocketProtocol implements Protocol {
                     if (st.phase != OPEN) {
                         continue; // the server is closing: late messages are dropped
                     }
-                    frame.set(st.message.set(decoder.opcode(), decoder.payload()), decoder.payload());
+                    frame.set(null, st.message.set(decoder.opcode(), decoder.payload()));
                     return true;
                 case FrameDecoder.PING:
                     if (st.phase == OPEN) {
@@ -300,9 +304,8 @@ final class WebSocketProtocol implements Protocol {
         } else if (message instanceof byte[]) {
             data = ByteBuffer.wrap((byte[]) message);
         } else if (!(message instanceof CharSequence)) {
-            throw new IllegalArgumentException("Cannot send a "
-                    + (message == null ? "null message" : message.getClass().getName())
-                    + " on a WebSocket: send a CharSequence (text), a ByteBuffer or byte[] (binary) or the WebSocketMessage received");
+            throw Protocol.cannotPack(message,
+                    "a CharSequence (text), a ByteBuffer or byte[] (binary) or the WebSocketMessage received");
         }
         if (st.phase != OPEN) {
             return; // not open yet, or the close handshake began: data may no longer be sent

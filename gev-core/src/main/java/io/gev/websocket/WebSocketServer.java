@@ -42,14 +42,13 @@ public final class WebSocketServer {
      * {@code handler} serves; its port defaults to {@value #DEFAULT_PORT} and its name to
      * {@value #DEFAULT_NAME}. Its write buffer limit defaults to {@code maxMessageSize} plus
      * {@value #WRITE_BUFFER_SLACK} bytes, and to at least {@link Server#DEFAULT_WRITE_BUFFER_LIMIT},
-     * so that a message as large as the server accepts can be sent back. Do not replace its protocol.
+     * so that a message as large as the server accepts can be sent back.
      */
     public static Server.Builder builder(WebSocketHandler handler, WebSocketOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         WebSocketProtocol protocol = new WebSocketProtocol(options);
-        return Server.builder(new WebSocketAdapter(handler, protocol))
-                .protocol(protocol)
+        return Server.builder(protocol, new WebSocketAdapter(handler, protocol))
                 .name(DEFAULT_NAME)
                 .port(DEFAULT_PORT)
                 .writeBufferLimit(writeBufferLimit(options));

@@ -21,7 +21,7 @@ import java.util.Objects;
  * {@link #advanceTime} moves the loop's clock past them. The idle timeout is not applied.
  *
  * <pre>{@code
- * try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(myProtocol))) {
+ * try (EmbeddedServer server = EmbeddedServer.start(Server.builder(myProtocol, handler))) {
  *     EmbeddedConnection c = server.connect();
  *     c.receive(request, Segmentation.byteByByte());
  *     assertArrayEquals(expectedReply, c.takeSent());

@@ -29,15 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The fixture itself: it drives gev's real connection as a socket would, and shows what gev did. */
 class EmbeddedServerTest {
 
-    private static final Handler ECHO = (c, ctx, payload) -> payload;
+    private static final Handler<ByteBuffer> ECHO = (c, ctx, payload) -> payload;
 
     private static byte[] frame(String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(4 + b.length).putInt(b.length).put(b).array();
     }
 
-    private static Server.Builder lengthField(Handler handler) {
-        return Server.builder(handler).protocol(LengthFieldProtocol.builder().build()).readBufferSize(256);
+    private static Server.Builder lengthField(Handler<ByteBuffer> handler) {
+        return Server.builder(LengthFieldProtocol.builder().build(), handler).readBufferSize(256);
     }
 
     @Test
@@ -108,8 +108,8 @@ class EmbeddedServerTest {
 
     @Test
     void aProtocolErrorClosesWithItsCause() {
-        try (EmbeddedServer server = EmbeddedServer.start(lengthField(ECHO)
-                .protocol(LengthFieldProtocol.builder().maxFrameLength(10).build()))) {
+        try (EmbeddedServer server = EmbeddedServer.start(
+                Server.builder(LengthFieldProtocol.builder().maxFrameLength(10).build(), ECHO).readBufferSize(256))) {
             EmbeddedConnection c = server.connect();
             int unread = c.receive(ByteBuffer.allocate(8).putInt(1000).putInt(0).array(), Segmentation.byteByByte());
             assertFalse(c.isOpen());
@@ -185,7 +185,7 @@ class EmbeddedServerTest {
 
     @Test
     void aConnectionClosedFromItsSendCallbackLeavesThePoolToOtherConnections() {
-        Handler handler = (c, ctx, body) -> {
+        Handler<ByteBuffer> handler = (c, ctx, body) -> {
             if (StandardCharsets.UTF_8.decode(body.duplicate()).toString().equals("bye")) {
                 c.send("bye".getBytes(), (conn, failure) -> conn.close());
                 return null;

@@ -6,6 +6,7 @@ import io.gev.protocol.LengthFieldProtocol;
 import io.gev.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
 
@@ -17,8 +18,8 @@ class ReadmeExampleTest {
 
     @Test
     void echoesFramesCutAnywhere() {
-        Protocol protocol = LengthFieldProtocol.builder().maxFrameLength(1024).build(); // or your own
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, body) -> body).protocol(protocol))) {
+        Protocol<ByteBuffer> protocol = LengthFieldProtocol.builder().maxFrameLength(1024).build(); // or your own
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, (c, ctx, body) -> body))) {
             byte[] frame = {0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'};
             for (Segmentation cuts : List.of(Segmentation.byteByByte(), Segmentation.whole(),
                     Segmentation.random(new Random(42), 4))) {

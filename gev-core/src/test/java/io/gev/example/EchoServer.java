@@ -20,7 +20,7 @@ public final class EchoServer {
 
     public static void main(String[] args) {
         AtomicInteger connections = new AtomicInteger();
-        Handler echo = new Handler() {
+        Handler<ByteBuffer> echo = new Handler<ByteBuffer>() {
             @Override
             public void onConnect(Connection connection) {
                 connections.incrementAndGet();

@@ -41,12 +41,12 @@ class ClosePathTest {
     private static final byte[] QUEUED = new byte[5000];
 
     private final Counts counts = new Counts();
-    private final Handler handler = new CountingHandler(counts);
-    private final Protocol protocol = new CountingProtocol(counts);
+    private final Handler<ByteBuffer> handler = new CountingHandler(counts);
+    private final Protocol<ByteBuffer> protocol = new CountingProtocol(counts);
 
     @Test
     void thePeersEndOfStreamWithNothingQueued() {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol))) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler))) {
             EmbeddedConnection c = server.connect();
             c.receive("hello\n".getBytes());
             c.receiveEnd();
@@ -57,7 +57,7 @@ class ClosePathTest {
 
     @Test
     void thePeersEndOfStreamAfterTheQueuedBytesDrained() {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol))) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler))) {
             EmbeddedConnection c = server.connect().acceptWrites(WriteAcceptance.none());
             List<Throwable> sent = new ArrayList<>();
             c.connection().send(QUEUED, (conn, failure) -> sent.add(failure));
@@ -77,7 +77,7 @@ class ClosePathTest {
 
     @Test
     void aHalfCloseSendsFinAfterTheQueuedBytesAndReadsOnUntilThePeerEnds() {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol))) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler))) {
             EmbeddedConnection c = server.connect().acceptWrites(WriteAcceptance.none());
             List<Throwable> sent = new ArrayList<>();
             c.connection().send(QUEUED, (conn, failure) -> sent.add(failure));
@@ -100,18 +100,18 @@ class ClosePathTest {
 
     @Test
     void aLocalClose() {
-        assertClosesOnce(Server.builder(handler), CloseReason.LOCAL, c -> c.connection().close());
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.LOCAL, c -> c.connection().close());
     }
 
     @Test
     void aFailedRead() {
-        assertClosesOnce(Server.builder(handler), CloseReason.IO_ERROR,
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.IO_ERROR,
                 c -> c.failReads(new IOException("Connection reset by peer")));
     }
 
     @Test
     void aFailedWrite() {
-        assertClosesOnce(Server.builder(handler), CloseReason.IO_ERROR, c -> {
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.IO_ERROR, c -> {
             c.failWrites(new IOException("Broken pipe"));
             c.acceptWrites(WriteAcceptance.all()).writable();
         });
@@ -119,23 +119,23 @@ class ClosePathTest {
 
     @Test
     void aHandlerThatThrows() {
-        assertClosesOnce(Server.builder(handler), CloseReason.HANDLER_ERROR, c -> c.receive("throw\n".getBytes()));
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.HANDLER_ERROR, c -> c.receive("throw\n".getBytes()));
     }
 
     @Test
     void aProtocolError() {
-        assertClosesOnce(Server.builder(handler), CloseReason.PROTOCOL_ERROR, c -> c.receive("bad\n".getBytes()));
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.PROTOCOL_ERROR, c -> c.receive("bad\n".getBytes()));
     }
 
     @Test
     void theReadBufferLimit() {
-        assertClosesOnce(Server.builder(handler).readBufferLimit(100), CloseReason.READ_LIMIT,
+        assertClosesOnce(Server.builder(protocol, handler).readBufferLimit(100), CloseReason.READ_LIMIT,
                 c -> c.receive(new byte[101]));
     }
 
     @Test
     void theWriteBufferLimit() {
-        Server.Builder limited = Server.builder(handler).writeBufferLowWaterMark(1000)
+        Server.Builder limited = Server.builder(protocol, handler).writeBufferLowWaterMark(1000)
                 .writeBufferHighWaterMark(4000).writeBufferLimit(QUEUED.length + 10);
         assertClosesOnce(limited, CloseReason.WRITE_LIMIT, c -> {
             c.connection().send(new byte[10]);
@@ -146,13 +146,13 @@ class ClosePathTest {
 
     @Test
     void anIdleTimeout() {
-        assertClosesOnce(Server.builder(handler), CloseReason.IDLE,
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.IDLE,
                 c -> ((ConnectionImpl) c.connection()).closeIdle(1_000_000));
     }
 
     @Test
     void aGracefulServerStopOnceTheQueuedBytesDrained() {
-        assertClosesOnce(Server.builder(handler), CloseReason.SHUTDOWN, c -> {
+        assertClosesOnce(Server.builder(protocol, handler), CloseReason.SHUTDOWN, c -> {
             ((ConnectionImpl) c.connection()).shutdownGracefully();
             assertTrue(c.isOpen(), "draining what is queued");
             assertEquals(1, counts.serverStops);
@@ -162,7 +162,7 @@ class ClosePathTest {
 
     @Test
     void theServerClosingWhatIsLeft() {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol))) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler))) {
             EmbeddedConnection c = queuedConnection(server, new ArrayList<>());
             server.close();
             assertClosedOnce(server, c, CloseReason.SHUTDOWN);
@@ -172,7 +172,7 @@ class ClosePathTest {
     /** Netty closes a registered handle at shutdown, or (NIO) when its key died. */
     @Test
     void theLoopClosingTheSocketUnderTheConnection() {
-        EmbeddedLoop loop = new EmbeddedLoop(Server.builder(handler).protocol(protocol), true);
+        EmbeddedLoop loop = new EmbeddedLoop(Server.builder(protocol, handler), true);
         try {
             EmbeddedSocket socket = loop.connect();
             socket.acceptWrites(offered -> 0);
@@ -199,7 +199,7 @@ class ClosePathTest {
     @Test
     void aTlsErrorAfterTheHandshake() throws Exception {
         TestCertificates certificates = TestCertificates.get();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol)
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
                 .tls(certificates.serverOptions().build()))) {
             EmbeddedConnection c = EmbeddedTlsClient.connect(server, certificates.clientContext()).connection();
             assertEquals(1, counts.handlerConnects);
@@ -213,7 +213,7 @@ class ClosePathTest {
     @Test
     void aTlsConnectionThatNeverCompletedItsHandshakeIsNotHeardOf() throws Exception {
         TestCertificates certificates = TestCertificates.get();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol)
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
                 .tls(certificates.serverOptions().build()))) {
             EmbeddedConnection c = server.connect();
             c.receive("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -230,7 +230,7 @@ class ClosePathTest {
 
     @Test
     void aGracefulStopDuringATlsHandshakeClosesWithoutTellingTheProtocolOrHandler() {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(protocol)
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
                 .tls(TestCertificates.get().serverOptions().build()))) {
             EmbeddedConnection c = server.connect();
             assertTrue(c.isOpen(), "handshaking");
@@ -250,7 +250,7 @@ class ClosePathTest {
      * it with {@code ending}, and checks the close (after the socket takes everything again).
      */
     private void assertClosesOnce(Server.Builder builder, CloseReason reason, Consumer<EmbeddedConnection> ending) {
-        try (EmbeddedServer server = EmbeddedServer.start(builder.protocol(protocol))) {
+        try (EmbeddedServer server = EmbeddedServer.start(builder)) {
             List<Throwable> sent = new ArrayList<>();
             EmbeddedConnection c = queuedConnection(server, sent);
             ending.accept(c);
@@ -305,7 +305,7 @@ class ClosePathTest {
     }
 
     /** An echoing handler that counts; {@code throw} makes it throw. */
-    private static final class CountingHandler implements Handler {
+    private static final class CountingHandler implements Handler<ByteBuffer> {
         private final Counts counts;
 
         CountingHandler(Counts counts) {
@@ -332,7 +332,7 @@ class ClosePathTest {
     }
 
     /** A line protocol that counts; the line {@code bad} is a protocol error. */
-    private static final class CountingProtocol implements Protocol {
+    private static final class CountingProtocol implements Protocol<ByteBuffer> {
         private final Counts counts;
 
         CountingProtocol(Counts counts) {
@@ -340,7 +340,7 @@ class ClosePathTest {
         }
 
         @Override
-        public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+        public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
             int end = in.indexOf((byte) '\n');
             if (end < 0) {
                 return false;

@@ -5,6 +5,7 @@ import io.gev.Connection;
 import io.gev.Server;
 import io.gev.loop.Transport;
 import io.gev.protocol.LengthFieldProtocol;
+import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import io.gev.testing.Connections;
 import io.gev.testing.TestServers;
@@ -93,8 +94,9 @@ class CrossConnectionIsolationTest {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Checker handler = new Checker(framing);
-        Server server = servers.start(TestServers.local(handler, transport).loops(1).sendBufferSize(4096)
-                .protocol(framing == Framing.RAW ? RawProtocol.INSTANCE : LengthFieldProtocol.builder().build()));
+        Protocol<ByteBuffer> protocol = framing == Framing.RAW ? RawProtocol.INSTANCE
+                : LengthFieldProtocol.builder().build();
+        Server server = servers.start(TestServers.local(protocol, handler, transport).loops(1).sendBufferSize(4096));
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "isolation-client");
             t.setDaemon(true);

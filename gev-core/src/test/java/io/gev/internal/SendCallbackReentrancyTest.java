@@ -233,8 +233,7 @@ class SendCallbackReentrancyTest {
     }
 
     private Server startLengthField(Connections handler, Transport transport, boolean tls) {
-        Server.Builder builder = TestServers.local(handler, transport).loops(1)
-                .protocol(LengthFieldProtocol.builder().build());
+        Server.Builder builder = TestServers.local(LengthFieldProtocol.builder().build(), handler, transport).loops(1);
         if (tls) {
             builder.tls(TestCertificates.get().serverOptions().build());
         }

@@ -40,7 +40,7 @@ class WritePathReentrancyTest {
         Random rnd = new Random(11);
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         int[] left = {300};
-        Handler producer = new Handler() {
+        Handler<ByteBuffer> producer = new Handler<ByteBuffer>() {
             @Override
             public Object onMessage(Connection c, Object ctx, ByteBuffer payload) {
                 pump(c);
@@ -85,7 +85,7 @@ class WritePathReentrancyTest {
     void callbacksThatSendThenCloseSeeTheirBytesWrittenAndTheRestFail() {
         List<String> outcomes = new ArrayList<>();
         SendCallback record = (c, failure) -> outcomes.add(failure == null ? "ok" : failure.getClass().getSimpleName());
-        Handler handler = (c, ctx, payload) -> {
+        Handler<ByteBuffer> handler = (c, ctx, payload) -> {
             c.send("one".getBytes(), (conn, failure) -> {
                 record.onComplete(conn, failure);
                 conn.send("two".getBytes(), record);
@@ -124,7 +124,7 @@ class WritePathReentrancyTest {
 
     @Test
     void aWriteThatClosesTheConnectionFromItsCallbackInsideAnEventReleasesTheBufferOnce() {
-        Handler handler = (c, ctx, payload) -> {
+        Handler<ByteBuffer> handler = (c, ctx, payload) -> {
             c.send(ByteBuffer.allocate(10_000), (conn, failure) -> conn.close());
             return null;
         };
@@ -142,16 +142,16 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatSendsFromPackClosesItsConnectionWithAClearError() {
-        Protocol sendsFromPack = wholeReads((connection, message, out) -> {
+        Protocol<ByteBuffer> sendsFromPack = wholeReads((connection, message, out) -> {
             connection.send("nested".getBytes());
             out.write((byte[]) message);
         });
         List<Throwable> failures = new ArrayList<>();
-        Handler handler = (c, ctx, payload) -> {
+        Handler<ByteBuffer> handler = (c, ctx, payload) -> {
             c.send("reply".getBytes(), (conn, f) -> failures.add(f));
             return null;
         };
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(handler).protocol(sendsFromPack))) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(sendsFromPack, handler))) {
             EmbeddedConnection c = server.connect();
             c.receive("x".getBytes());
             assertEquals(CloseReason.HANDLER_ERROR, c.closeReason());
@@ -165,12 +165,12 @@ class WritePathReentrancyTest {
 
     @Test
     void aProtocolThatClosesFromPackFailsTheSendWithoutTouchingTheReleasedBuffer() {
-        Protocol closesFromPack = wholeReads((connection, message, out) -> {
+        Protocol<ByteBuffer> closesFromPack = wholeReads((connection, message, out) -> {
             out.write((byte[]) message);
             connection.close();
         });
         List<Throwable> failures = new ArrayList<>();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(closesFromPack))) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(closesFromPack, (c, ctx, p) -> null))) {
             EmbeddedConnection c = server.connect();
             c.connection().send("bye".getBytes(), (conn, f) -> failures.add(f));
             assertFalse(c.isOpen());
@@ -187,10 +187,10 @@ class WritePathReentrancyTest {
     }
 
     /** A protocol that decodes whatever has arrived as one frame and packs with {@code packer}. */
-    private static Protocol wholeReads(Packer packer) {
-        return new Protocol() {
+    private static Protocol<ByteBuffer> wholeReads(Packer packer) {
+        return new Protocol<>() {
             @Override
-            public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+            public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
                 if (in.isEmpty()) {
                     return false;
                 }

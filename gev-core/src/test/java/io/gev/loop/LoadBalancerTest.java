@@ -177,7 +177,7 @@ class LoadBalancerTest {
     // ---- integration ------------------------------------------------------------------------
 
     /** Records the loop index of every onConnect and onClose. */
-    private static final class Recorder implements Handler {
+    private static final class Recorder implements Handler<ByteBuffer> {
         final BlockingQueue<Integer> connected = new LinkedBlockingQueue<>();
         final BlockingQueue<Integer> closed = new LinkedBlockingQueue<>();
 

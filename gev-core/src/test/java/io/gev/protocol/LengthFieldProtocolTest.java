@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.Config> {
+class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.Config, ByteBuffer> {
 
     private static final int MIB = 1024 * 1024;
 
@@ -81,7 +81,7 @@ class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.C
     private static final Config LONG = new Config(0, 8, BIG_ENDIAN, 0, false, MIB, true);
 
     @Override
-    protected Protocol build(Config config) {
+    protected Protocol<ByteBuffer> build(Config config) {
         return config.build();
     }
 
@@ -217,7 +217,7 @@ class LengthFieldProtocolTest extends ProtocolContract<LengthFieldProtocolTest.C
     void rejectsABogusLengthAsSoonAsTheHeaderIsReadableNotWhenTheBytesArrive() {
         // The first three header bytes say nothing yet; the fourth makes the length too large.
         byte[] header = DEFAULT.header(MIB);
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, x, p) -> null).protocol(DEFAULT.build())
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(DEFAULT.build(), (c, x, p) -> null)
                 .readBufferSize(256))) {
             EmbeddedConnection c = server.connect();
             c.receive(header, 0, 3);

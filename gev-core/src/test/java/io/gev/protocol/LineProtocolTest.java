@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
+class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config, ByteBuffer> {
 
     /** A configuration: what the test needs to frame bytes on its own. */
     record Config(String delimiter, boolean strip, int max) {
@@ -52,7 +52,7 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
     private static final Config CRLF_1K = new Config("\r\n", true, 1024);
 
     @Override
-    protected Protocol build(Config config) {
+    protected Protocol<ByteBuffer> build(Config config) {
         return config.build();
     }
 
@@ -203,7 +203,7 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
     @Test
     void throwsOnceTheLimitIsPassedWithoutWaitingForTheDelimiter() {
         LineProtocol protocol = LineProtocol.builder().maxLineLength(100).build();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(protocol)
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, (c, ctx, p) -> null)
                 .readBufferSize(256))) {
             EmbeddedConnection c = server.connect();
             // 100 bytes may still be a line of the limit; a 101st that is not the delimiter is not.
@@ -261,7 +261,8 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void servesATextProtocol(Transport transport) throws Exception {
-        Server server = Server.builder((connection, context, line) -> {
+        LineProtocol crlf = LineProtocol.builder().delimiter("\r\n").build();
+        Server server = Server.builder(crlf, (connection, context, line) -> {
             String command = Buffers.utf8(line);
             if (command.equals("PING")) {
                 return "+PONG";
@@ -270,8 +271,7 @@ class LineProtocolTest extends ProtocolContract<LineProtocolTest.Config> {
                 return "$" + command.substring(5);
             }
             return "-ERR unknown command '" + command + "'";
-        }).address("127.0.0.1").port(0).transport(transport).daemonThreads(true)
-                .protocol(LineProtocol.builder().delimiter("\r\n").build()).build();
+        }).address("127.0.0.1").port(0).transport(transport).daemonThreads(true).build();
         server.start();
         try (TestClient client = TestClient.connect(server)) {
             client.write("PING\r\nECHO h\u00e9llo\r\nEC");

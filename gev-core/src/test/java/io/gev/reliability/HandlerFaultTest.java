@@ -110,8 +110,7 @@ class HandlerFaultTest {
         Chaos handler = new Chaos();
         AtomicInteger pinned = new AtomicInteger();
         String name = "faults-" + transport.name().toLowerCase();
-        Server server = TestServers.local(handler, transport).name(name)
-                .protocol(LineProtocol.builder().build())
+        Server server = TestServers.local(LineProtocol.builder().build(), handler, transport).name(name)
                 .loadBalancer(loops -> loops.get(pinned.get()))
                 .blockedLoopWarning(THRESHOLD).build();
         server.start();

@@ -94,12 +94,10 @@ class HostileInputTest {
     }
 
     /** An echo server of {@code protocol}, closing idle connections. */
-    private Server tcp(Transport transport, String name, io.gev.protocol.Protocol protocol) {
-        io.gev.Handler echo = protocol instanceof ProtobufProtocol
-                ? (c, ctx, p) -> ProtobufProtocol.message(c)
-                : (c, ctx, p) -> p;
-        return servers.start(TestServers.local(echo, transport).name("hostile-" + name)
-                .protocol(protocol).idleTimeout(IDLE_TIMEOUT));
+    private Server tcp(Transport transport, String name, io.gev.protocol.Protocol<?> protocol) {
+        // Every protocol here decodes what it packs: the message itself is the echo.
+        return servers.start(TestServers.local(protocol, (c, ctx, message) -> message, transport)
+                .name("hostile-" + name).idleTimeout(IDLE_TIMEOUT));
     }
 
     private static LengthFieldProtocol lengthField(int fieldLength) {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * An echo handler that hands each connection to the test once it is open (for TLS: once its
  * handshake is complete) and again once it is closed. Override its callbacks to do more.
  */
-public class Connections implements Handler {
+public class Connections implements Handler<ByteBuffer> {
 
     public final BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
     public final BlockingQueue<Connection> closed = new LinkedBlockingQueue<>();

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An echo handler that counts its {@code onConnect} and {@code onClose} calls. */
-public class CountingHandler implements Handler {
+public class CountingHandler implements Handler<ByteBuffer> {
 
     public final AtomicInteger connects = new AtomicInteger();
     public final AtomicInteger closes = new AtomicInteger();

@@ -75,7 +75,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code reason=protocol-error}.
  *
  * <p>The contract runs on configurations of type {@code C}, from which the test {@link #build builds}
- * protocols and knows, independently of the protocol, how it frames messages. A protocol whose
+ * protocols and knows, independently of the protocol, how it frames messages; {@code M} is what
+ * those protocols decode, the handler's message type. For a protocol that decodes something other
+ * than a {@link ByteBuffer}, the test says what a handler {@link #capture captured} and how large a
+ * decoded message is ({@link #size}). A protocol whose
  * clients speak differently from its server (WebSocket: an HTTP upgrade first, masked frames)
  * overrides {@link #server}, {@link #encode(Object, List)}, {@link #expectedEcho},
  * {@link #opening}, {@link #answerLength}, {@link #goodbye} and {@link #checkGoodbyeAnswer}.
@@ -88,7 +91,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class ProtocolContract<C> {
+public abstract class ProtocolContract<C, M> {
 
     private static final Long REPLAY_SEED = Long.getLong("gev.test.seed");
     /** Random-split tries per seed; ten seeds make thousands of tries per variant. */
@@ -110,13 +113,16 @@ public abstract class ProtocolContract<C> {
     /** The read buffer sizes of the random cases: the smallest gev allows, a small one, the default. */
     private static final int[] READ_BUFFER_SIZES = {256, 1024, 64 * 1024};
 
-    private final Map<C, Protocol> protocols = new HashMap<>();
+    private final Map<C, Protocol<M>> protocols = new HashMap<>();
     /** One embedded connection per protocol that packs what {@link #encode(Protocol, List)} is given. */
-    private final Map<Protocol, EmbeddedConnection> packers = new IdentityHashMap<>();
+    private final Map<Protocol<?>, EmbeddedConnection> packers = new IdentityHashMap<>();
     private final List<EmbeddedServer> packerServers = new ArrayList<>();
     private SSLContext tlsClientContext;
 
-    /** What a handler got for one frame; the payload is a copy. */
+    /**
+     * What a handler got for one frame: the context, the bytes of the message (a copy) and, for a
+     * protocol that decodes objects, the decoded message.
+     */
     public record Received(Object context, byte[] payload, Object decoded) {
 
         public Received(Object context, byte[] payload) {
@@ -153,7 +159,7 @@ public abstract class ProtocolContract<C> {
     // ---- what each protocol's test supplies --------------------------------------------------
 
     /** The protocol of a configuration; called once per configuration. */
-    protected abstract Protocol build(C config);
+    protected abstract Protocol<M> build(C config);
 
     /** Configurations to run the contract on. */
     protected abstract List<C> variants();
@@ -165,8 +171,8 @@ public abstract class ProtocolContract<C> {
     protected abstract int maxMessage(C config);
 
     /**
-     * The bound on a payload handed out and on the bytes held for an incomplete frame that the
-     * protocol must keep, whatever it receives.
+     * The bound on the {@link #size} of a message handed out and on the bytes held for an
+     * incomplete frame that the protocol must keep, whatever it receives.
      */
     protected abstract int limit(C config);
 
@@ -179,19 +185,41 @@ public abstract class ProtocolContract<C> {
     /** Bytes the protocol must reject (after the {@link #opening}), each case with its configuration. */
     protected abstract List<BadInput<C>> badInputs();
 
-    /** What the tests record for a frame; the payload copy and the context by default. */
-    protected Received capture(Connection connection, Object context, ByteBuffer payload) {
-        return new Received(context, Buffers.copy(payload));
+    /**
+     * What the tests record for a frame: by default the context and a copy of the message, which
+     * must then be a {@link ByteBuffer}.
+     */
+    protected Received capture(Connection connection, Object context, M message) {
+        return new Received(context, Buffers.copy(bytes(message)));
     }
 
-    /** The reply of the echo servers, which must pack to the bytes {@link #expectedEcho} says. */
-    protected Object echo(C config, Connection connection, Object context, ByteBuffer payload) {
-        return payload;
+    /**
+     * The size of a decoded message, held against the {@link #limit}: by default the bytes
+     * remaining in the message, which must then be a {@link ByteBuffer}.
+     */
+    protected int size(M message) {
+        return bytes(message).remaining();
+    }
+
+    private static ByteBuffer bytes(Object message) {
+        if (message instanceof ByteBuffer b) {
+            return b;
+        }
+        throw new IllegalStateException("the test of a protocol decoding " + message.getClass().getName()
+                + " overrides capture and size");
+    }
+
+    /**
+     * The reply of the echo servers, which must pack to the bytes {@link #expectedEcho} says: the
+     * message itself by default.
+     */
+    protected Object echo(C config, Connection connection, Object context, M message) {
+        return message;
     }
 
     /** A server builder of {@code config} whose frames go to {@code handler}; sets nothing else. */
-    protected Server.Builder server(C config, Handler handler) {
-        return Server.builder(handler).protocol(protocol(config));
+    protected Server.Builder server(C config, Handler<M> handler) {
+        return Server.builder(protocol(config), handler);
     }
 
     /**
@@ -253,7 +281,7 @@ public abstract class ProtocolContract<C> {
     }
 
     /** The protocol of {@code config}, built once. */
-    protected final Protocol protocol(C config) {
+    protected final Protocol<M> protocol(C config) {
         return protocols.computeIfAbsent(config, this::build);
     }
 
@@ -919,18 +947,18 @@ public abstract class ProtocolContract<C> {
     private final class Rig implements AutoCloseable {
 
         private final C config;
-        private final Function<Handler, Server.Builder> builder;
+        private final Function<Handler<M>, Server.Builder> builder;
         private final Map<List<Object>, EmbeddedServer> servers = new HashMap<>();
         private final Map<Connection, Recording> recordings = new IdentityHashMap<>();
-        private final Handler handler = (connection, context, payload) -> {
+        private final Handler<M> handler = (connection, context, message) -> {
             Recording r = recording(connection);
             r.count++;
-            int size = payload == null ? 0 : payload.remaining();
+            int size = message == null ? 0 : size(message);
             r.maxPayload = Math.max(r.maxPayload, size);
             if (r.capture) {
-                r.frames.add(capture(connection, context, payload));
+                r.frames.add(capture(connection, context, message));
             }
-            return r.echo ? echo(config(), connection, context, payload) : null;
+            return r.echo ? echo(config(), connection, context, message) : null;
         };
 
         Rig(C config) {
@@ -939,9 +967,9 @@ public abstract class ProtocolContract<C> {
         }
 
         /** Servers of {@code protocol} alone: no opening, no echo. */
-        Rig(Protocol protocol) {
+        Rig(Protocol<M> protocol) {
             this.config = null;
-            this.builder = h -> Server.builder(h).protocol(protocol);
+            this.builder = h -> Server.builder(protocol, h);
         }
 
         private C config() {
@@ -1102,10 +1130,10 @@ public abstract class ProtocolContract<C> {
      *
      * @throws RuntimeException what packing threw, which closed that connection
      */
-    protected final byte[] encode(Protocol protocol, List<Object> messages) {
+    protected final byte[] encode(Protocol<?> protocol, List<Object> messages) {
         EmbeddedConnection packer = packers.get(protocol);
         if (packer == null) {
-            EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(protocol));
+            EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, (c, ctx, p) -> null));
             packerServers.add(server);
             packer = server.connect();
             packers.put(protocol, packer);
@@ -1141,7 +1169,7 @@ public abstract class ProtocolContract<C> {
      * Feeds {@code stream} to a new connection of a server of {@code protocol}, cut by {@code cuts};
      * returns the frames its handler got. The connection must be open and hold nothing after.
      */
-    protected final List<Received> decode(Protocol protocol, byte[] stream, int readBufferSize, Segmentation cuts) {
+    protected final List<Received> decode(Protocol<M> protocol, byte[] stream, int readBufferSize, Segmentation cuts) {
         try (Rig rig = new Rig(protocol)) {
             return rig.decode(stream, readBufferSize, Polling.EDGE_TRIGGERED, cuts);
         }
@@ -1151,8 +1179,9 @@ public abstract class ProtocolContract<C> {
      * Feeds {@code bytes} to a new connection of a server of {@code protocol}, cut by {@code cuts},
      * which must close it with a protocol error naming {@code reason}; returns that error.
      */
-    protected final ProtocolException protocolError(Protocol protocol, byte[] bytes, Segmentation cuts, String reason) {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(protocol)
+    protected final ProtocolException protocolError(Protocol<?> protocol, byte[] bytes, Segmentation cuts,
+            String reason) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, (c, ctx, p) -> null)
                 .readBufferSize(256))) {
             EmbeddedConnection c = server.connect();
             c.receive(bytes, cuts);
@@ -1167,8 +1196,8 @@ public abstract class ProtocolContract<C> {
      * refuse it: nothing is written, the connection closes ({@link CloseReason#HANDLER_ERROR}, as
      * a half-packed message leaves a stream nobody can trust); returns what pack threw.
      */
-    protected static Throwable packingFailure(Protocol protocol, Object message) {
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(protocol))) {
+    protected static Throwable packingFailure(Protocol<?> protocol, Object message) {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, (c, ctx, p) -> null))) {
             EmbeddedConnection c = server.connect();
             c.connection().send(message);
             assertEquals(0, c.sentLength(), "nothing is written for a message that cannot be packed");

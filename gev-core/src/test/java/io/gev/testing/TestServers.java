@@ -3,10 +3,13 @@ package io.gev.testing;
 import io.gev.Handler;
 import io.gev.Server;
 import io.gev.loop.Transport;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.RawProtocol;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +43,15 @@ public final class TestServers implements AfterEachCallback {
         return new TestServers(true);
     }
 
-    /** A builder for a server on 127.0.0.1, any free port, two loops and daemon threads. */
-    public static Server.Builder local(Handler handler, Transport transport) {
-        return Server.builder(handler).address("127.0.0.1").port(0).loops(2).transport(transport).daemonThreads(true);
+    /** A raw-bytes server builder on 127.0.0.1, any free port, two loops and daemon threads. */
+    public static Server.Builder local(Handler<ByteBuffer> handler, Transport transport) {
+        return local(RawProtocol.INSTANCE, handler, transport);
+    }
+
+    /** A builder for a server of {@code protocol} on 127.0.0.1, any free port, two loops and daemon threads. */
+    public static <M> Server.Builder local(Protocol<M> protocol, Handler<? super M> handler, Transport transport) {
+        return Server.builder(protocol, handler).address("127.0.0.1").port(0).loops(2).transport(transport)
+                .daemonThreads(true);
     }
 
     /**

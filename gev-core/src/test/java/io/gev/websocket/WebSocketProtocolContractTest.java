@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compressed with permessage-deflate) and ends with a close handshake; the echo comes back as
  * server frames, unmasked, with a pong for every ping in order.
  */
-class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolContractTest.Config> {
+class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolContractTest.Config, WebSocketMessage> {
 
     /** Server options and what the client offers. */
     record Config(String name, WebSocketOptions options, boolean offerDeflate) {
@@ -87,7 +87,7 @@ class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolCo
     private static final int GOODBYE_MASK = 0x1F2E3D4C;
 
     @Override
-    protected Protocol build(Config config) {
+    protected Protocol<WebSocketMessage> build(Config config) {
         return new WebSocketProtocol(config.options()); // the protocol WebSocketServer.builder sets
     }
 
@@ -97,11 +97,11 @@ class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolCo
     }
 
     @Override
-    protected Server.Builder server(Config config, Handler handler) {
+    protected Server.Builder server(Config config, Handler<WebSocketMessage> handler) {
         return WebSocketServer.builder(new WebSocketHandler() {
             @Override
             public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-                return handler.onMessage(session.connection(), message, message.payload());
+                return handler.onMessage(session.connection(), null, message);
             }
         }, config.options());
     }
@@ -154,8 +154,13 @@ class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolCo
     }
 
     @Override
-    protected Received capture(Connection connection, Object context, ByteBuffer payload) {
-        return new Received(((WebSocketMessage) context).type(), Buffers.copy(payload));
+    protected Received capture(Connection connection, Object context, WebSocketMessage message) {
+        return new Received(message.type(), Buffers.copy(message.payload()));
+    }
+
+    @Override
+    protected int size(WebSocketMessage message) {
+        return message.size();
     }
 
     /**
@@ -163,8 +168,7 @@ class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolCo
      * text as a String, binary as a ByteBuffer or byte[] (each packs on a path of its own).
      */
     @Override
-    protected Object echo(Config config, Connection connection, Object context, ByteBuffer payload) {
-        WebSocketMessage message = (WebSocketMessage) context;
+    protected Object echo(Config config, Connection connection, Object context, WebSocketMessage message) {
         return switch (message.size() % 3) {
             case 0 -> message;
             case 1 -> message.isText() ? message.text() : message.payload();

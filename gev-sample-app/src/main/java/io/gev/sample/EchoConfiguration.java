@@ -4,6 +4,8 @@ import io.gev.Handler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.nio.ByteBuffer;
+
 /**
  * The TCP echo of the original gev example, {@code nc localhost 1833}, and the same over TLS,
  * {@code openssl s_client -connect localhost:1853 -quiet}: each is a Handler bean, so each gets a
@@ -13,12 +15,12 @@ import org.springframework.context.annotation.Configuration;
 class EchoConfiguration {
 
     @Bean
-    Handler echo() {
+    Handler<ByteBuffer> echo() {
         return (connection, context, payload) -> payload;
     }
 
     @Bean
-    Handler tlsEcho() {
+    Handler<ByteBuffer> tlsEcho() {
         return (connection, context, payload) -> payload;
     }
 }

@@ -7,6 +7,8 @@ import io.gev.protocol.Protocol;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.nio.ByteBuffer;
+
 /**
  * A custom-protocol server, the kind a device or game speaks: frames of a 4-byte big-endian
  * length and a payload (the original gev's example protocol). Each frame is answered with a
@@ -16,12 +18,12 @@ import org.springframework.context.annotation.Configuration;
 class LengthFieldConfiguration {
 
     @Bean
-    Protocol lengthField() {
+    Protocol<ByteBuffer> lengthField() {
         return LengthFieldProtocol.builder().lengthFieldLength(4).maxFrameLength(64 * 1024).build();
     }
 
     @Bean
-    Handler lengthFieldDemo() {
+    Handler<ByteBuffer> lengthFieldDemo() {
         return (connection, context, payload) -> "OK " + Buffers.utf8(payload);
     }
 }

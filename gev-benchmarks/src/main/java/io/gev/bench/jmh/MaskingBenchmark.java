@@ -3,6 +3,7 @@ package io.gev.bench.jmh;
 import io.gev.bench.ws.Masking;
 import io.gev.buffer.RingBuffer;
 import io.gev.protocol.Frame;
+import io.gev.websocket.WebSocketMessage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -28,7 +29,7 @@ public class MaskingBenchmark extends MicroBenchmark {
     private OpenWebSocket ws;
     private RingBuffer in;
     private byte[] frameBytes;
-    private final Frame frame = new Frame();
+    private final Frame<WebSocketMessage> frame = new Frame<>();
 
     @Setup
     public void setUp() {
@@ -64,6 +65,6 @@ public class MaskingBenchmark extends MicroBenchmark {
         if (!ws.protocol.unpack(ws.connection, in, frame)) {
             throw new IllegalStateException("no frame decoded");
         }
-        return frame.payload();
+        return frame.message().payload();
     }
 }

@@ -19,9 +19,10 @@ import java.time.Duration;
 
 /**
  * A gev WebSocket connection past its upgrade, on an {@link EmbeddedServer}: gev's real
- * connection over an in-memory socket, on the benchmark's thread. The protocol and its handler
- * come from {@link WebSocketServer#builder}, gev's public entry point, and the upgrade runs through
- * the connection as a client's request would. The handler echoes messages. No timers: the options
+ * connection over an in-memory socket, on the benchmark's thread. The server comes from
+ * {@link WebSocketServer#builder}, gev's public entry point, and the upgrade runs through the
+ * connection as a client's request would; {@link #protocol}, for decoding frames directly, is one
+ * with the server's options. The handler echoes messages. No timers: the options
  * turn off the handshake timeout, and keep-alive pings are off by default.
  */
 final class OpenWebSocket {
@@ -29,7 +30,7 @@ final class OpenWebSocket {
     /** The masking key of every client frame here; any value does. */
     static final int KEY = 0x37FA213D;
 
-    final Protocol protocol;
+    final Protocol<WebSocketMessage> protocol;
     /** The open connection, fed frame by frame by {@link #embedded}'s socket. */
     final EmbeddedConnection embedded;
     final Connection connection;

@@ -2,6 +2,7 @@ package io.gev.bench.jmh;
 
 import io.gev.buffer.RingBuffer;
 import io.gev.protocol.Frame;
+import io.gev.websocket.WebSocketMessage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -37,7 +38,7 @@ public class Utf8Benchmark extends MicroBenchmark {
     private RingBuffer in;
     private byte[] textFrame;
     private byte[] binaryFrame;
-    private final Frame frame = new Frame();
+    private final Frame<WebSocketMessage> frame = new Frame<>();
 
     @Setup
     public void setUp() {
@@ -98,6 +99,6 @@ public class Utf8Benchmark extends MicroBenchmark {
         if (!ws.protocol.unpack(ws.connection, in, frame)) {
             throw new IllegalStateException("no frame decoded");
         }
-        return frame.payload();
+        return frame.message().payload();
     }
 }

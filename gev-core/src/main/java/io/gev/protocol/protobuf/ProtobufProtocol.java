@@ -29,13 +29,17 @@ import java.util.Set;
  * {@code google.protobuf.StringValue}, or a name registered for the type.
  *
  * <p><b>Decoding</b> parses each frame with the parser {@link Builder#register registered} for
- * its type name. {@link io.gev.Handler#onMessage} gets the type name (the registered
- * {@code String} instance) as its context and a view of the message bytes as its payload; the
- * parsed message is {@link #message(Connection)}. A frame longer than
- * {@link Builder#maxFrameLength(int) maxFrameLength} (checked as soon as its first four bytes
- * arrive), a type name nobody registered (checked as soon as the name arrives), an inconsistent
- * name length or bytes that do not parse are {@link ProtocolException}s, which close the
- * connection. Parsed messages never share memory with gev's buffers.
+ * its type name. The handler, a {@code Handler<Message>}, gets the type name (the registered
+ * {@code String} instance) as its context and the parsed {@link Message} as its message, of the
+ * class the registered parser makes:
+ * <pre>{@code
+ * Server.builder(protocol, (connection, typeName, message) ->
+ *         message instanceof StringValue s ? StringValue.of(s.getValue().toUpperCase()) : null)
+ * }</pre>
+ * A frame longer than {@link Builder#maxFrameLength(int) maxFrameLength} (checked as soon as its
+ * first four bytes arrive), a type name nobody registered (checked as soon as the name arrives),
+ * an inconsistent name length or bytes that do not parse are {@link ProtocolException}s, which
+ * close the connection. Parsed messages never share memory with gev's buffers: the handler may keep them.
  *
  * <p><b>Packing</b> accepts {@link Message}s, registered or not, and serializes them straight into
  * the connection's buffer, under the name their type was {@link Builder#register(String, Message)
@@ -43,10 +47,9 @@ import java.util.Set;
  *
  * <p>{@code protobuf-java} is an optional dependency of gev-core: add it to use this class; the
  * rest of gev does not need it. Instances are immutable and shared by every connection and loop;
- * the protocol keeps the last parsed message of each connection in its
- * {@link Connection#protocolState() protocol state}.
+ * they keep no per-connection state.
  */
-public final class ProtobufProtocol implements Protocol {
+public final class ProtobufProtocol implements Protocol<Message> {
 
     /** Default {@link Builder#maxFrameLength(int)}: 1 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 1024 * 1024;
@@ -85,24 +88,6 @@ public final class ProtobufProtocol implements Protocol {
         return new Builder();
     }
 
-    /**
-     * The message decoded from the frame being handled on {@code connection}: call it from
-     * {@link io.gev.Handler#onMessage} (on the loop thread) of a server using this protocol; the
-     * type is the one registered for the type name the handler got as its context. Unlike the
-     * payload, the message is the handler's to keep.
-     *
-     * @throws IllegalStateException when no message has been decoded on {@code connection}
-     */
-    @SuppressWarnings("unchecked")
-    public static <T extends Message> T message(Connection connection) {
-        Object state = connection.protocolState();
-        if (!(state instanceof Decoded) || ((Decoded) state).message == null) {
-            throw new IllegalStateException("No protobuf message decoded on " + connection
-                    + ": call message(connection) in onMessage of a server using ProtobufProtocol");
-        }
-        return (T) ((Decoded) state).message;
-    }
-
     /** The registered type names, in registration order. */
     public Set<String> typeNames() {
         return byName.keySet();
@@ -114,7 +99,7 @@ public final class ProtobufProtocol implements Protocol {
     }
 
     @Override
-    public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+    public boolean unpack(Connection connection, RingBuffer in, Frame<Message> frame) {
         int available = in.length();
         if (available < 4) {
             return false;
@@ -150,14 +135,7 @@ public final class ProtobufProtocol implements Protocol {
         in.retrieve(HEADER_LENGTH + nameLength);
         ByteBuffer bytes = in.peekView(messageLength);
         in.retrieve(messageLength);
-        Message message = parse(type, bytes);
-        Decoded decoded = connection.protocolState();
-        if (decoded == null) {
-            decoded = new Decoded();
-            connection.setProtocolState(decoded);
-        }
-        decoded.message = message;
-        frame.set(type.name, bytes);
+        frame.set(type.name, parse(type, bytes));
         return true;
     }
 
@@ -188,9 +166,7 @@ public final class ProtobufProtocol implements Protocol {
     @Override
     public void pack(Connection connection, Object message, RingBuffer out) {
         if (!(message instanceof Message)) {
-            throw new IllegalArgumentException("Cannot pack a "
-                    + (message == null ? "null message" : message.getClass().getName())
-                    + ": ProtobufProtocol sends com.google.protobuf.Message");
+            throw Protocol.cannotPack(message, "com.google.protobuf.Message");
         }
         Message m = (Message) message;
         String name = m.getDescriptorForType().getFullName();
@@ -208,12 +184,6 @@ public final class ProtobufProtocol implements Protocol {
             throw new IllegalStateException("Serializing " + name + " failed", e);
         }
         out.advanceWriter(size);
-    }
-
-    @Override
-    public void onClose(Connection connection) {
-        // Lets the last message go with the connection's buffers.
-        connection.setProtocolState(null);
     }
 
     @Override
@@ -273,11 +243,6 @@ public final class ProtobufProtocol implements Protocol {
             this.encodedName = encodeName(name);
             this.parser = parser;
         }
-    }
-
-    /** The per-connection state: the message of the frame being handled. */
-    private static final class Decoded {
-        Message message;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import io.gev.testing.TestClient;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -35,13 +36,13 @@ public final class EchoWithoutProtobuf implements Callable<String> {
         } catch (ClassNotFoundException expected) {
             // The point of the exercise.
         }
-        for (Protocol protocol : List.of(RawProtocol.INSTANCE, LengthFieldProtocol.builder().build(),
+        for (Protocol<ByteBuffer> protocol : List.of(RawProtocol.INSTANCE, LengthFieldProtocol.builder().build(),
                 LineProtocol.builder().build())) {
             RingBuffer framed = RingBuffer.allocate(0);
             protocol.pack(null, "hello without protobuf", framed);
             byte[] request = framed.toByteArray();
-            Server server = Server.builder((c, ctx, payload) -> payload).address("127.0.0.1").port(0).loops(1)
-                    .transport(transport).daemonThreads(true).protocol(protocol).build();
+            Server server = Server.builder(protocol, (c, ctx, payload) -> payload).address("127.0.0.1").port(0).loops(1)
+                    .transport(transport).daemonThreads(true).build();
             server.start();
             try (TestClient client = TestClient.connect(server)) {
                 client.write(request);

@@ -12,21 +12,27 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.gev.Connection;
 import io.gev.Server;
-import io.gev.buffer.Buffers;
+import io.gev.loop.Transport;
 import io.gev.embedded.EmbeddedConnection;
 import io.gev.embedded.EmbeddedServer;
 import io.gev.embedded.Segmentation;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
 import io.gev.testing.ProtocolContract;
+import io.gev.testing.TestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
+class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol, Message> {
 
     private static final String STRING_VALUE = "google.protobuf.StringValue";
 
@@ -61,7 +67,7 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     private final List<ProtobufProtocol> fuzzVariants = List.of(wellKnownTypes().maxFrameLength(4096).build());
 
     @Override
-    protected Protocol build(ProtobufProtocol protocol) {
+    protected Protocol<Message> build(ProtobufProtocol protocol) {
         return protocol;
     }
 
@@ -118,14 +124,15 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
         return new Received(m.getDescriptorForType().getFullName(), m.toByteArray(), m);
     }
 
+    /** The handler gets the parsed message, no bytes: they are the message's own serialization. */
     @Override
-    protected Received capture(Connection connection, Object context, ByteBuffer payload) {
-        return new Received(context, Buffers.copy(payload), ProtobufProtocol.message(connection));
+    protected Received capture(Connection connection, Object context, Message message) {
+        return new Received(context, message.toByteArray(), message);
     }
 
     @Override
-    protected Object echo(ProtobufProtocol protocol, Connection connection, Object context, ByteBuffer payload) {
-        return ProtobufProtocol.message(connection);
+    protected int size(Message message) {
+        return message.getSerializedSize();
     }
 
     @Override
@@ -198,11 +205,11 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     void contextIsTheRegisteredNameAndTheMessageOutlivesTheBuffers() {
         List<Object> contexts = new ArrayList<>();
         List<BytesValue> messages = new ArrayList<>();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> {
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(defaults, (c, ctx, message) -> {
             contexts.add(ctx);
-            messages.add(ProtobufProtocol.message(c));
+            messages.add(assertInstanceOf(BytesValue.class, message));
             return null;
-        }).protocol(defaults).readBufferSize(256))) {
+        }).readBufferSize(256))) {
             EmbeddedConnection c = server.connect();
             c.receive(encode(defaults, List.of(BytesValue.of(ByteString.copyFrom(new byte[] {1, 2, 3})))));
             // The second read overwrites the loop's read buffer the first message was parsed from.
@@ -215,22 +222,49 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     }
 
     @Test
-    void messageNeedsADecodedFrameAndCloseForgetsIt() {
+    void eachMessageGoesToTheHandlerAndNothingStaysWithTheConnection() {
         List<String> seen = new ArrayList<>();
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> {
-            seen.add(ProtobufProtocol.<StringValue>message(c).getValue());
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(defaults, (c, ctx, message) -> {
+            seen.add(assertInstanceOf(StringValue.class, message).getValue());
             return null;
-        }).protocol(defaults))) {
+        }))) {
             EmbeddedConnection c = server.connect();
-            Connection connection = c.connection();
-            assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
-            c.receive(encode(defaults, List.of(StringValue.of("x"))));
-            assertEquals(List.of("x"), seen);
-            assertEquals("x", ProtobufProtocol.<StringValue>message(connection).getValue(),
-                    "the last message stays until the next");
-            connection.close();
-            assertNull(connection.protocolState());
-            assertThrows(IllegalStateException.class, () -> ProtobufProtocol.message(connection));
+            c.receive(encode(defaults, List.of(StringValue.of("x"), StringValue.of("y"))));
+            assertEquals(List.of("x", "y"), seen);
+            assertNull(c.connection().protocolState(), "the protocol keeps no per-connection state");
+        }
+    }
+
+    /**
+     * Over a real socket on both transports: the handler gets each frame's parsed message as its
+     * argument, of the registered class, with the registered name as its context, and its reply
+     * (another type) is packed under that type's name.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void handlerReceivesTheParsedMessageOverARealSocket(Transport transport) throws Exception {
+        List<String> names = new CopyOnWriteArrayList<>();
+        Server server = Server.builder(defaults, (connection, typeName, message) -> {
+            names.add((String) typeName);
+            if (message instanceof StringValue text) {
+                return StringValue.of(text.getValue().toUpperCase(Locale.ROOT));
+            }
+            if (message instanceof Int64Value number) {
+                return Timestamp.newBuilder().setSeconds(number.getValue()).build();
+            }
+            return null;
+        }).address("127.0.0.1").port(0).loops(1).transport(transport).daemonThreads(true).build();
+        server.start();
+        try (TestClient client = TestClient.connect(server)) {
+            client.write(concat(frame(STRING_VALUE, StringValue.of("hello").toByteArray()),
+                    frame("google.protobuf.Int64Value", Int64Value.of(42).toByteArray())));
+            byte[] upper = frame(STRING_VALUE, StringValue.of("HELLO").toByteArray());
+            byte[] time = frame("google.protobuf.Timestamp",
+                    Timestamp.newBuilder().setSeconds(42).build().toByteArray());
+            assertArrayEquals(concat(upper, time), client.readExactly(upper.length + time.length));
+            assertEquals(List.of(STRING_VALUE, "google.protobuf.Int64Value"), names);
+        } finally {
+            server.stop(Duration.ZERO);
         }
     }
 
@@ -257,7 +291,7 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     @Test
     void rejectsAnUnknownNameAsSoonAsItArrives() {
         byte[] bad = frame("nope", new byte[100]);
-        try (EmbeddedServer server = EmbeddedServer.start(Server.builder((c, ctx, p) -> null).protocol(defaults)
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(defaults, (c, ctx, p) -> null)
                 .readBufferSize(256))) {
             EmbeddedConnection c = server.connect();
             c.receive(bad, 0, 9);
@@ -283,7 +317,7 @@ class ProtobufProtocolTest extends ProtocolContract<ProtobufProtocol> {
     @Test
     void packsOnlyMessages() {
         Throwable e = packingFailure(defaults, new byte[1]);
-        assertEquals("Cannot pack a [B: ProtobufProtocol sends com.google.protobuf.Message",
+        assertEquals("Cannot pack a [B: this protocol packs com.google.protobuf.Message",
                 assertInstanceOf(IllegalArgumentException.class, e).getMessage());
     }
 

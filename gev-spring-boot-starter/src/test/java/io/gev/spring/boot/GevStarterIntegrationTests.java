@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -128,7 +129,7 @@ class GevStarterIntegrationTests {
         }
 
         @Bean
-        Handler echo() {
+        Handler<ByteBuffer> echo() {
             return (connection, context, payload) -> {
                 if ("long".equals(Buffers.utf8(payload))) {
                     LONG_REPLY_QUEUED.countDown();

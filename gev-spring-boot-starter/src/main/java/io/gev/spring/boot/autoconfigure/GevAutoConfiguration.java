@@ -22,14 +22,16 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Auto-configuration of gev servers: one TCP server per {@link Handler} bean, configured from
  * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several) with the
- * application's {@link Protocol} bean, and a WebSocket server for a {@link WebSocketHandler} bean
- * on {@code gev.websocket.*}, each over TLS with an SSL bundle named in {@code ssl.bundle};
+ * application's {@link Protocol} bean that decodes what the handler takes (by their declared
+ * type arguments: a {@code Handler<Message>} gets the {@code Protocol<Message>}), and a
+ * WebSocket server for a {@link WebSocketHandler} bean on {@code gev.websocket.*}, each over TLS with an SSL bundle named in {@code ssl.bundle};
  * {@link GevServerCustomizer}s adjust each, {@link GevServers}
  * manages them. Backs off when the application defines its own {@link Server} or
  * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
@@ -48,11 +50,14 @@ public final class GevAutoConfiguration {
         GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
                 ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers,
                 ObjectProvider<SslBundles> sslBundles) {
-            Map<String, Handler> handlers = beanFactory.getBeansOfType(Handler.class);
+            // By bean name; what each takes or decodes is read from its definition by MessageTypes.
+            Map<String, Handler<?>> handlers = new LinkedHashMap<>();
+            beanFactory.getBeansOfType(Handler.class).forEach(handlers::put);
             Map<String, WebSocketHandler> webSocketHandlers = beanFactory.getBeansOfType(WebSocketHandler.class);
-            Map<String, Protocol> protocols = beanFactory.getBeansOfType(Protocol.class);
+            Map<String, Protocol<?>> protocols = new LinkedHashMap<>();
+            beanFactory.getBeansOfType(Protocol.class).forEach(protocols::put);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
-                    customizers.orderedStream().toList(), sslBundles::getIfAvailable);
+                    new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable);
             return new GevServers(factory.create(handlers, webSocketHandlers), environment);
         }
     }

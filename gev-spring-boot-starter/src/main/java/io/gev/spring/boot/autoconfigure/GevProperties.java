@@ -435,7 +435,8 @@ public class GevProperties {
 
         /**
          * Name of the Protocol bean that frames this server's byte stream, or 'raw'. When not
-         * set, the only Protocol bean of a single server, else raw.
+         * set, the one Protocol bean that decodes what the handler takes, else raw for a handler
+         * of ByteBuffer.
          */
         private String protocol;
 

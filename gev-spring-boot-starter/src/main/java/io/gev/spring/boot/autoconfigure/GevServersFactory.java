@@ -22,8 +22,11 @@ import org.springframework.boot.ssl.SslOptions;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -38,19 +41,22 @@ final class GevServersFactory {
 
     private final GevProperties properties;
     private final Binder binder;
-    private final Map<String, Protocol> protocols;
+    private final Map<String, Protocol<?>> protocols;
+    private final MessageTypes types;
     private final List<GevServerCustomizer> customizers;
     private final Supplier<SslBundles> sslBundles;
 
     /**
+     * @param types the message types of the handler and protocol beans, by bean name
      * @param sslBundles the application's SSL bundles, asked for only when a server has TLS; may
      *        supply {@code null}
      */
-    GevServersFactory(GevProperties properties, Binder binder, Map<String, Protocol> protocols,
+    GevServersFactory(GevProperties properties, Binder binder, Map<String, Protocol<?>> protocols, MessageTypes types,
             List<GevServerCustomizer> customizers, Supplier<SslBundles> sslBundles) {
         this.properties = properties;
         this.binder = binder;
         this.protocols = protocols;
+        this.types = types;
         this.customizers = customizers;
         this.sslBundles = sslBundles;
     }
@@ -60,7 +66,7 @@ final class GevServersFactory {
      * @param webSocketHandlers WebSocket handler beans by name (at most one is allowed); none are
      *        served when {@code gev.websocket.enabled} is false
      */
-    List<GevServers.Managed> create(Map<String, Handler> handlers, Map<String, WebSocketHandler> webSocketHandlers) {
+    List<GevServers.Managed> create(Map<String, Handler<?>> handlers, Map<String, WebSocketHandler> webSocketHandlers) {
         List<GevServers.Managed> servers = new ArrayList<>();
         if (this.properties.getServer().isEnabled()) {
             servers.addAll(tcpServers(handlers));
@@ -139,13 +145,13 @@ final class GevServersFactory {
         return options.build();
     }
 
-    private List<GevServers.Managed> tcpServers(Map<String, Handler> handlers) {
+    private List<GevServers.Managed> tcpServers(Map<String, Handler<?>> handlers) {
         List<GevServers.Managed> servers = new ArrayList<>();
         if (handlers.isEmpty()) {
             return servers;
         }
         if (handlers.size() == 1) {
-            Map.Entry<String, Handler> only = handlers.entrySet().iterator().next();
+            Map.Entry<String, Handler<?>> only = handlers.entrySet().iterator().next();
             ServerProperties config = configOf(only.getKey());
             servers.add(managed(only.getKey(), only.getValue(), config, "local.gev.server.port", true));
             return servers;
@@ -166,7 +172,7 @@ final class GevServersFactory {
                             + " (keys not set there fall back to gev.server.*), or keep a single Handler bean.");
         }
         Map<String, String> ports = new HashMap<>();
-        for (Map.Entry<String, Handler> entry : handlers.entrySet()) {
+        for (Map.Entry<String, Handler<?>> entry : handlers.entrySet()) {
             String name = entry.getKey();
             ServerProperties config = configOf(name);
             if (!config.isEnabled()) {
@@ -201,11 +207,10 @@ final class GevServersFactory {
         return config;
     }
 
-    private GevServers.Managed managed(String name, Handler handler, ServerProperties config, String portProperty,
+    private GevServers.Managed managed(String name, Handler<?> handler, ServerProperties config, String portProperty,
             boolean single) {
-        Server.Builder builder = Server.builder(handler).name(name);
+        Server.Builder builder = builder(protocol(name, config, single), handler).name(name);
         apply(config, builder);
-        builder.protocol(protocol(name, config, single));
         String sslKey = single || !this.properties.getServers().containsKey(name) ? "gev.server.ssl"
                 : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
@@ -305,13 +310,30 @@ final class GevServersFactory {
         return (int) Math.min(Integer.MAX_VALUE, size.toBytes());
     }
 
-    private Protocol protocol(String server, ServerProperties config, boolean single) {
+    /**
+     * A builder pairing {@code handler} with the protocol {@link #protocol} chose for it, which
+     * decodes what the handler takes, as far as their declared types tell.
+     */
+    @SuppressWarnings("unchecked")
+    private static Server.Builder builder(Protocol<?> protocol, Handler<?> handler) {
+        return Server.builder((Protocol<Object>) protocol, (Handler<Object>) handler);
+    }
+
+    /**
+     * The protocol of the server of handler bean {@code server}: the bean its protocol key names
+     * (or raw), which must decode what the handler takes; without the key, the one Protocol bean
+     * whose messages the handler takes, else raw for a handler of bytes.
+     */
+    private Protocol<?> protocol(String server, ServerProperties config, boolean single) {
+        String key = single ? "gev.server.protocol" : "gev.servers." + server + ".protocol";
         String name = config.getProtocol();
+        Class<?> handled = this.types.handled(server);
         if (RAW.equals(name)) {
+            checkAccepts(server, handled, key, "'raw' (RawProtocol)", ByteBuffer.class);
             return RawProtocol.INSTANCE;
         }
         if (name != null) {
-            Protocol protocol = this.protocols.get(name);
+            Protocol<?> protocol = this.protocols.get(name);
             if (protocol == null) {
                 throw new GevServerConfigurationException(
                         "gev server '" + server + "' is configured with protocol '" + name
@@ -319,18 +341,58 @@ final class GevServersFactory {
                                 + this.protocols.keySet() + ".",
                         "Set the server's protocol to the name of a Protocol bean, or to 'raw'.");
             }
+            checkAccepts(server, handled, key, "bean '" + name + "'", this.types.decoded(name));
             return protocol;
         }
-        if (this.protocols.isEmpty()) {
-            return RawProtocol.INSTANCE;
+        Map<String, Protocol<?>> fitting = new LinkedHashMap<>();
+        this.protocols.forEach((bean, protocol) -> {
+            if (MessageTypes.accepts(handled, this.types.decoded(bean))) {
+                fitting.put(bean, protocol);
+            }
+        });
+        if (fitting.isEmpty()) {
+            if (MessageTypes.accepts(handled, ByteBuffer.class)) {
+                return RawProtocol.INSTANCE;
+            }
+            throw new GevServerConfigurationException(
+                    "gev server '" + server + "': handler bean '" + server + "' takes " + handled.getName()
+                            + ", but no Protocol bean decodes it (Protocol beans: " + typed(this.protocols.keySet())
+                            + ") and raw decodes java.nio.ByteBuffer.",
+                    "Define a Protocol<" + handled.getSimpleName() + "> bean, or declare the handler as a Handler of "
+                            + "what one of the protocols decodes.");
         }
-        if (single && this.protocols.size() == 1) {
-            return this.protocols.values().iterator().next();
+        // A handler whose type says nothing matches every protocol: one is its own only on a
+        // single server, as before handlers were typed.
+        if (fitting.size() == 1 && (single || handled != null)) {
+            return fitting.values().iterator().next();
         }
-        String key = single ? "gev.server.protocol" : "gev.servers." + server + ".protocol";
         throw new GevServerConfigurationException(
-                "gev cannot tell which protocol server '" + server + "' uses: Protocol beans " + this.protocols.keySet()
-                        + " exist and " + key + " is not set.",
-                "Set " + key + " to the name of one of " + this.protocols.keySet() + ", or to 'raw'.");
+                "gev cannot tell which protocol server '" + server + "' uses: Protocol beans " + typed(fitting.keySet())
+                        + " decode what handler bean '" + server + "' takes (" + MessageTypes.describe(handled)
+                        + ") and " + key + " is not set.",
+                "Set " + key + " to the name of one of " + fitting.keySet() + ", or to 'raw'.");
+    }
+
+    /** Fails startup when the handler of {@code server} cannot take what the chosen protocol decodes. */
+    private void checkAccepts(String server, Class<?> handled, String key, String protocol, Class<?> decoded) {
+        if (!MessageTypes.accepts(handled, decoded)) {
+            String beans = this.protocols.isEmpty() ? "" : " (Protocol beans: " + typed(this.protocols.keySet()) + ")";
+            throw new GevServerConfigurationException(
+                    "gev server '" + server + "' is configured with protocol " + protocol + " (" + key
+                            + "), which decodes " + decoded.getName() + ", but handler bean '" + server + "' takes "
+                            + handled.getName() + ".",
+                    "Set " + key + " to a Protocol bean that decodes " + handled.getName() + beans + ", or make '"
+                            + server + "' a Handler<" + decoded.getSimpleName() + ">.");
+        }
+    }
+
+    /** Bean names with what each protocol decodes: {@code [lines (java.lang.String)]}. */
+    private String typed(Collection<String> protocolBeans) {
+        StringBuilder s = new StringBuilder("[");
+        for (String bean : protocolBeans) {
+            s.append(s.length() == 1 ? "" : ", ").append(bean).append(" (")
+                    .append(MessageTypes.describe(this.types.decoded(bean))).append(')');
+        }
+        return s.append(']').toString();
     }
 }

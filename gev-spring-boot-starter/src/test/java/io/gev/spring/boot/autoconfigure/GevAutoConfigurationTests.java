@@ -483,7 +483,7 @@ class GevAutoConfigurationTests {
     static class EchoConfiguration {
 
         @Bean
-        Handler echoHandler() {
+        Handler<ByteBuffer> echoHandler() {
             return (connection, context, payload) -> payload;
         }
     }
@@ -492,12 +492,12 @@ class GevAutoConfigurationTests {
     static class TwoHandlersConfiguration {
 
         @Bean
-        Handler echoHandler() {
+        Handler<ByteBuffer> echoHandler() {
             return (connection, context, payload) -> payload;
         }
 
         @Bean
-        Handler upperHandler() {
+        Handler<ByteBuffer> upperHandler() {
             return (connection, context, payload) -> payload;
         }
     }
@@ -516,10 +516,10 @@ class GevAutoConfigurationTests {
     static class UpperCaseProtocolConfiguration {
 
         @Bean
-        Protocol upperCaseProtocol() {
-            return new Protocol() {
+        Protocol<ByteBuffer> upperCaseProtocol() {
+            return new Protocol<>() {
                 @Override
-                public boolean unpack(Connection connection, RingBuffer in, Frame frame) {
+                public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
                     return RawProtocol.INSTANCE.unpack(connection, in, frame);
                 }
 
@@ -538,7 +538,7 @@ class GevAutoConfigurationTests {
     static class SecondProtocolConfiguration {
 
         @Bean
-        Protocol otherProtocol() {
+        Protocol<ByteBuffer> otherProtocol() {
             return RawProtocol.INSTANCE;
         }
     }

@@ -46,6 +46,16 @@ public final class Clients {
         return new String(reply, StandardCharsets.UTF_8);
     }
 
+    /** Writes {@code request} to a gev TCP server and returns the first {@code replyLength} bytes it answers. */
+    public static byte[] exchange(int port, byte[] request, int replyLength) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request);
+            return socket.getInputStream().readNBytes(replyLength);
+        }
+    }
+
     /** Sends {@code text} with the JDK's WebSocket client and returns the first text reply. */
     public static String webSocketEcho(int port, String path, String text) throws Exception {
         return webSocketEcho(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + path), text);
