@@ -1,6 +1,6 @@
 package io.gev;
 
-import io.gev.internal.ServerEngine;
+import io.gev.internal.engine.ServerRuntime;
 import io.gev.loop.EventLoop;
 import io.gev.loop.Timer;
 import io.gev.loop.Transport;
@@ -32,11 +32,11 @@ import java.util.Objects;
 public final class Server implements AutoCloseable {
 
     private final ServerOptions options;
-    private final ServerEngine engine;
+    private final ServerRuntime engine;
 
     private Server(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
         this.options = options;
-        this.engine = new ServerEngine(options, handler, protocol);
+        this.engine = ServerRuntime.create(options, handler, protocol);
     }
 
     /**
@@ -139,7 +139,7 @@ public final class Server implements AutoCloseable {
     }
 
     /** The engine behind this server; visible for the embedded test fixture. */
-    ServerEngine engine() {
+    ServerRuntime engine() {
         return engine;
     }
 

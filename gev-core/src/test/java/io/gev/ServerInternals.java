@@ -1,11 +1,11 @@
 package io.gev;
 
-import io.gev.internal.ServerEngine;
+import io.gev.internal.engine.ServerRuntime;
 import io.gev.protocol.Protocol;
 
 /**
  * What the test fixtures outside this package reach inside a {@link Server}: its engine, which the
- * embedded loop ({@code io.gev.internal.EmbeddedLoop}) runs without sockets or threads, and its
+ * embedded loop ({@code io.gev.internal.engine.EmbeddedLoop}) runs without sockets or threads, and its
  * protocol, which benchmarks drive directly. Test code only.
  */
 public final class ServerInternals {
@@ -14,7 +14,7 @@ public final class ServerInternals {
     }
 
     /** The engine of {@code server}, made from its options, handler and protocol. */
-    public static ServerEngine engine(Server server) {
+    public static ServerRuntime engine(Server server) {
         return server.engine();
     }
 

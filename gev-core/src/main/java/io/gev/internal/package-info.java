@@ -1,5 +1,7 @@
 /**
- * Implementation: Netty IoHandles for listeners and connections, the read/write path, loop
- * state. Not API; may change in any release.
+ * gev's implementation, in four sub-packages: {@code engine} (the server's engine, its loops and
+ * the connection path they run), {@code transport} (sockets and listening sockets on epoll and
+ * NIO), {@code tls} and {@code watchdog}. Nothing under {@code io.gev.internal} is API: it may
+ * change in any release.
  */
 package io.gev.internal;

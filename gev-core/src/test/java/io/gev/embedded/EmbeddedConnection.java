@@ -3,8 +3,8 @@ package io.gev.embedded;
 import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.buffer.RingBuffer;
-import io.gev.internal.EmbeddedLoop;
-import io.gev.internal.EmbeddedSocket;
+import io.gev.internal.engine.EmbeddedLoop;
+import io.gev.internal.engine.EmbeddedSocket;
 
 import java.io.IOException;
 import java.util.Objects;

@@ -2,7 +2,7 @@ package io.gev.embedded;
 
 import io.gev.Server;
 import io.gev.ServerStats;
-import io.gev.internal.EmbeddedLoop;
+import io.gev.internal.engine.EmbeddedLoop;
 
 import java.time.Duration;
 import java.util.Objects;

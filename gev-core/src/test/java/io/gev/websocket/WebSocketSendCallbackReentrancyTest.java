@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The WebSocket side of {@link io.gev.internal.SendCallbackReentrancyTest}: a WebSocket
+ * The WebSocket side of {@link io.gev.internal.engine.SendCallbackReentrancyTest}: a WebSocket
  * connection closed from one of its own send callbacks (the echo of a client's close frame, a
  * refused upgrade's response) must give its buffers back to the loop's pool exactly once. Every
  * server has one loop, so the later conversations, every byte of them written in small TCP

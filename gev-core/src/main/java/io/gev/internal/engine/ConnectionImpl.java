@@ -1,0 +1,663 @@
+package io.gev.internal.engine;
+
+import io.gev.internal.transport.EpollSocketIo;
+import io.gev.internal.transport.SocketIo;
+import io.gev.CloseReason;
+import io.gev.Handler;
+import io.gev.SendCallback;
+import io.gev.TlsInfo;
+import io.gev.buffer.RingBuffer;
+import io.gev.loop.EventLoop;
+import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.ProtocolException;
+import io.netty.channel.IoRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.gev.internal.engine.ConnectionState.CLOSED;
+import static io.gev.internal.engine.ConnectionState.DRAINING;
+import static io.gev.internal.engine.ConnectionState.HANDSHAKING;
+import static io.gev.internal.engine.ConnectionState.OPEN;
+import static io.gev.internal.engine.ConnectionState.OUTPUT_SHUT;
+import static io.gev.internal.engine.ConnectionState.REGISTERING;
+import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
+
+/**
+ * A connection and its read → decode → dispatch → write path; its write side's bookkeeping is
+ * its {@link OutboundBuffer}, its lifecycle one {@link ConnectionState}. Every method without a
+ * thread note runs on the owning loop's thread; the public API methods hop onto it when called
+ * elsewhere.
+ */
+final class ConnectionImpl extends AbstractConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
+
+    /** Reads per readiness event before yielding to the loop's other connections. */
+    private static final int MAX_READS_PER_EVENT = 16;
+
+    private final GevLoop loop;
+    private final ServerEngine engine;
+    private final SocketIo io;
+    private final Handler<Object> handler;
+    private final Protocol<Object> protocol;
+    private final InboundBuffer inbound;
+    private final OutboundBuffer outbound;
+    /** Epoll reports new readiness only (see EpollSocketIo): reads go on until the socket is drained. */
+    private final boolean edgeTriggered;
+
+    private volatile ConnectionState state = REGISTERING;
+    /** Why the connection closes (set when it starts draining) or closed; what failed, if anything. */
+    private CloseReason closeReason;
+    private Throwable closeCause;
+
+    // Mechanical flags of the read and write paths, none of them part of the lifecycle.
+    /** Inside the reads of an event: replies are written together after them. */
+    private boolean inEvent;
+    /** Inside protocol.pack: a send now would interleave two messages' bytes. */
+    private boolean packing;
+    /** Write interest is armed: the socket did not take everything queued. */
+    private boolean writeInterest;
+    /** The peer half-closed or the socket failed (edge-triggered): a short read no longer means drained. */
+    private boolean readToEnd;
+    /** A {@link #readMore} task is queued. */
+    private boolean readMoreScheduled;
+    private Runnable readMoreTask;
+
+    // Links of the loop's connection list (see GevLoop).
+    ConnectionImpl prev;
+    ConnectionImpl next;
+    long lastReadNanos;
+
+    /** @param io the socket path {@link ServerEngine#connectionIo} chose for this connection */
+    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
+    // the loop's frame, the handler takes, so both are used as <Object> (erased: no cost).
+    @SuppressWarnings("unchecked")
+    ConnectionImpl(long id, GevLoop loop, SocketIo io) {
+        super(id);
+        this.loop = loop;
+        this.engine = loop.engine();
+        this.io = io;
+        this.handler = (Handler<Object>) engine.handler;
+        this.protocol = (Protocol<Object>) engine.protocol;
+        this.inbound = new InboundBuffer(loop.pool);
+        this.outbound = new OutboundBuffer(loop.pool, engine.options.writeBufferHighWaterMark(),
+                engine.options.writeBufferLowWaterMark(), engine.options.writeBufferLimit());
+        this.edgeTriggered = io.edgeTriggered();
+        io.attach(this, loop.progress());
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------
+
+    void registered(IoRegistration registration) {
+        io.registered(registration);
+        if (engine.isStopping()) {
+            drop();
+            return;
+        }
+        addresses(io.remoteAddress(), io.localAddress());
+        state = HANDSHAKING;
+        loop.link(this);
+        io.interest(true, false); // a TLS layer reads its handshake with it, and keeps it for later
+        if (io.start()) {
+            established();
+        }
+    }
+
+    void registrationFailed() {
+        drop();
+    }
+
+    /** Drops a connection that never registered: nobody knew of it, nothing was counted. */
+    private void drop() {
+        state = CLOSED;
+        io.closeSocket();
+        engine.slotReleased();
+    }
+
+    /** Hands the connection to the protocol and handler: at registration, or after a TLS handshake. */
+    @Override
+    public void established() {
+        if (state != HANDSHAKING) {
+            return;
+        }
+        state = OPEN;
+        try {
+            protocol.onConnect(this);
+        } catch (Throwable t) {
+            log.warn("Closing {}: protocol {} failed to open it", this, protocol, t);
+            close(CloseReason.PROTOCOL_ERROR, t);
+            return;
+        }
+        if (!state.live) {
+            return;
+        }
+        try {
+            handler.onConnect(this);
+        } catch (Throwable t) {
+            handlerFailed("onConnect", t);
+            return;
+        }
+        if (state.live) {
+            flush();
+        }
+    }
+
+    // ---- read path --------------------------------------------------------------------------
+
+    /** Entry point of readiness events (from the socket, or from the TLS layer); never throws. */
+    @Override
+    public void onIoEvent(boolean readable, boolean writable, boolean hangup) {
+        try {
+            if (writable && state.live) {
+                flush();
+            }
+            if (readable && state.reads) {
+                onReadable();
+            } else if (hangup) {
+                // Reported even without interest: the peer is gone while we were not reading.
+                close(CloseReason.IO_ERROR, null);
+            }
+        } catch (Throwable t) {
+            log.error("Unexpected failure on {}; closing it", this, t);
+            close(CloseReason.IO_ERROR, t);
+        }
+    }
+
+    @Override
+    public void readToEnd() {
+        readToEnd = true;
+    }
+
+    private void onReadable() {
+        RingBuffer scratch = loop.readBuffer;
+        boolean more = false;
+        inEvent = true;
+        try {
+            for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+                scratch.reset();
+                ByteBuffer dst = scratch.writableSegment(scratch.capacity());
+                int room = dst.remaining();
+                int n;
+                try {
+                    n = io.read(dst);
+                } catch (IOException e) {
+                    closeOnIoError("read", e);
+                    return;
+                }
+                if (n == 0) {
+                    break;
+                }
+                if (n < 0) {
+                    // The peer may have half-closed after its last request: deliver the replies first.
+                    drainThenClose(CloseReason.PEER);
+                    break;
+                }
+                scratch.advanceWriter(n);
+                loop.bytesIn += n;
+                loop.touch(this, System.nanoTime());
+                if (!decodeRead(scratch) || !state.reads || (n < room && !readToEnd)) {
+                    break;
+                }
+                more = i == MAX_READS_PER_EVENT - 1;
+            }
+        } finally {
+            inEvent = false;
+        }
+        if (state.live) {
+            flush();
+            if (more && edgeTriggered && state.reads) {
+                readAgainSoon(); // No new edge reports what the budget left in the socket.
+            }
+        }
+    }
+
+    /**
+     * Reads again in a task of this loop, for input that no socket event will report: bytes left
+     * in an edge-triggered socket when the reads of one event ran out, or plaintext the TLS layer
+     * holds. At most one such task is queued per connection.
+     */
+    @Override
+    public void readAgainSoon() {
+        if (readMoreScheduled) {
+            return;
+        }
+        Runnable task = readMoreTask;
+        if (task == null) {
+            task = readMoreTask = this::readMore;
+        }
+        readMoreScheduled = true;
+        try {
+            loop.netty().execute(task);
+        } catch (RejectedExecutionException e) {
+            readMoreScheduled = false; // The loop is shutting down and closes its sockets.
+        }
+    }
+
+    private void readMore() {
+        readMoreScheduled = false;
+        if (state.reads) {
+            onIoEvent(true, false, false);
+        }
+    }
+
+    /**
+     * Decodes the bytes just read: straight from the loop's buffer when nothing is left over from
+     * earlier reads, so only an incomplete tail is ever copied into the connection's own buffer.
+     *
+     * @return {@code false} when the connection was closed
+     */
+    private boolean decodeRead(RingBuffer scratch) {
+        RingBuffer src = inbound.source(scratch);
+        decode(src);
+        if (!state.reads) {
+            return false;
+        }
+        int pendingIn = inbound.keepRest(src);
+        if (pendingIn > engine.options.readBufferLimit()) {
+            log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
+                    this, pendingIn, engine.options.readBufferLimit());
+            close(CloseReason.READ_LIMIT, null);
+            return false;
+        }
+        return true;
+    }
+
+    private void decode(RingBuffer src) {
+        Frame<Object> frame = loop.frame;
+        while (state.reads) {
+            frame.clear();
+            boolean decoded;
+            try {
+                decoded = protocol.unpack(this, src, frame);
+            } catch (ProtocolException e) {
+                log.warn("Closing {}: protocol error: {}", this, e.getMessage());
+                // What the protocol queued before throwing (an error response) goes out first.
+                closeAfterLastWrite(CloseReason.PROTOCOL_ERROR, e);
+                return;
+            } catch (Throwable t) {
+                log.warn("Closing {}: protocol {} failed to decode", this, protocol, t);
+                close(CloseReason.PROTOCOL_ERROR, t);
+                return;
+            }
+            if (!decoded) {
+                return;
+            }
+            loop.messagesIn++;
+            Object reply;
+            try {
+                reply = handler.onMessage(this, frame.context(), frame.message());
+            } catch (Throwable t) {
+                handlerFailed("onMessage", t);
+                return;
+            }
+            if (reply != null) {
+                pack(reply, null);
+            }
+        }
+    }
+
+    // ---- write path -------------------------------------------------------------------------
+
+    void sendOnLoop(Object message, SendCallback callback) {
+        pack(message, callback);
+    }
+
+    private void pack(Object message, SendCallback callback) {
+        if (!state.sends) {
+            if (callback != null) {
+                notifyCallback(callback, new ClosedChannelException());
+            }
+            return;
+        }
+        if (packing) {
+            // The bytes would land in the middle of the message being packed.
+            throw new IllegalStateException("send() was called from inside " + protocol + ".pack on " + this
+                    + "; a protocol writes what it has to say into the buffer pack gives it");
+        }
+        OutboundBuffer ob = outbound;
+        RingBuffer o = ob.ring();
+        int before = o.length();
+        packing = true;
+        try {
+            protocol.pack(this, message, o);
+        } catch (Throwable t) {
+            packing = false;
+            // Bytes of a half-packed message may be in the buffer: the stream cannot be trusted.
+            if (callback != null) {
+                notifyCallback(callback, t);
+            }
+            handlerFailed("pack of " + (message == null ? "null" : message.getClass().getName()), t);
+            return;
+        }
+        packing = false;
+        if (!ob.holds(o)) {
+            // The protocol closed the connection while packing, which released the buffer.
+            if (callback != null) {
+                notifyCallback(callback, new ClosedChannelException());
+            }
+            return;
+        }
+        int added = o.length() - before;
+        loop.messagesOut++;
+        loop.writeBufferBytes += added;
+        ob.queued(added, callback);
+        if (!inEvent) {
+            flush();
+        } else if (ob.exceedsLimit()) {
+            // Replies of one read are written together after it; the limits hold meanwhile, so a
+            // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
+            closeForWriteLimit();
+        } else if (ob.updateWritability()) {
+            writabilityChanged();
+        }
+    }
+
+    /*
+     * Who owns the buffers. A connection's InboundBuffer and OutboundBuffer own its rings from the
+     * pool's borrow to its release, and only two places release them: the buffer itself once its
+     * ring is empty, and close(). User code — handlers, send callbacks, onWritabilityChanged, a
+     * protocol's hooks — may close, send, shut down or flush again from inside those calls, so the
+     * read and write paths call it only where they hold no local reference to a ring any more:
+     * after a protocol's unpack or a handler's onMessage the decode loop checks the state before
+     * it touches its source again; pack checks that the outbound buffer still holds its ring;
+     * flush() has the outbound buffer finish with its ring (written, released or kept, interest
+     * set) before it completes callbacks or reports writability; and neither buffer runs user
+     * code itself. Anything after a call into user code reads the fields afresh.
+     */
+
+    /** Writes what is queued with one system call; arms write interest for the rest. */
+    private void flush() {
+        OutboundBuffer ob = outbound;
+        if (ob.isIdle()) {
+            return;
+        }
+        try {
+            writeOnce();
+        } catch (IOException e) {
+            closeOnIoError("write", e);
+            return;
+        }
+        if (ob.isIdle()) {
+            if (writeInterest) {
+                writeInterest = false;
+                io.interest(state.reads, false);
+            }
+        } else if (ob.exceedsLimit()) {
+            closeForWriteLimit();
+            return;
+        } else if (!writeInterest) {
+            writeInterest = true;
+            io.interest(state.reads, true);
+        }
+        // The ring is settled: user code may run from here on, and may send, close or flush again.
+        // Not only after a write: a message that packed to no bytes is written once packed.
+        SendCallback written;
+        while ((written = ob.pollWritten()) != null) {
+            notifyCallback(written, null);
+        }
+        if (!state.live) {
+            return;
+        }
+        if (ob.updateWritability()) {
+            writabilityChanged();
+        }
+        if (ob.isIdle()) {
+            if (state == DRAINING) {
+                close(closeReason, null);
+            } else if (state == SHUTTING_OUTPUT) {
+                shutdownOutput();
+            }
+        }
+    }
+
+    /** Hands what is queued to the socket in one call; runs no user code. */
+    private void writeOnce() throws IOException {
+        long written = outbound.write(io, loop.iov);
+        loop.bytesOut += written;
+        loop.writeBufferBytes -= written;
+    }
+
+    private void writabilityChanged() {
+        try {
+            handler.onWritabilityChanged(this);
+        } catch (Throwable t) {
+            handlerFailed("onWritabilityChanged", t);
+        }
+    }
+
+    void notifyCallback(SendCallback callback, Throwable failure) {
+        try {
+            callback.onComplete(this, failure);
+        } catch (Throwable t) {
+            log.warn("Send callback on {} failed", this, t);
+        }
+    }
+
+    void shutdownWriteOnLoop() {
+        if (state != OPEN) {
+            return;
+        }
+        if (outbound.length() == 0) {
+            shutdownOutput();
+        } else {
+            state = SHUTTING_OUTPUT;
+        }
+    }
+
+    private void shutdownOutput() {
+        state = OUTPUT_SHUT;
+        try {
+            io.shutdownOutput();
+        } catch (IOException e) {
+            closeOnIoError("shutdown", e);
+        }
+    }
+
+    // ---- closing ----------------------------------------------------------------------------
+
+    /**
+     * Closes now for {@code reason}, recording {@code cause} as what failed: the one place where
+     * a connection ends, whatever the reason. Everything that ends one comes here, directly or
+     * after one last write ({@link #closeAfterLastWrite}) or a drain ({@link #drainThenClose}).
+     */
+    @Override
+    public void close(CloseReason reason, Throwable cause) {
+        ConnectionState was = state;
+        if (!was.live) {
+            return;
+        }
+        state = CLOSED;
+        closeReason = reason;
+        closeCause = cause;
+        io.closeSocket();
+        loop.unlink(this);
+        inbound.release();
+        loop.writeBufferBytes -= outbound.release();
+        // Buffers are released and the state is CLOSED: callbacks can no longer reach them.
+        // What the socket took succeeds (the last write of close() may have sent it).
+        SendCallback callback;
+        while ((callback = outbound.pollWritten()) != null) {
+            notifyCallback(callback, null);
+        }
+        ClosedChannelException closed = null;
+        while ((callback = outbound.pollAny()) != null) {
+            if (closed == null) {
+                closed = new ClosedChannelException();
+            }
+            notifyCallback(callback, closed);
+        }
+        loop.closed[reason.ordinal()]++;
+        engine.slotReleased();
+        log.debug("Closed {} ({})", this, reason.tag());
+        if (!was.opened) {
+            return; // A TLS connection that never completed its handshake: nobody knew of it.
+        }
+        try {
+            handler.onClose(this);
+        } catch (Throwable t) {
+            log.warn("Handler onClose of {} failed", this, t);
+        }
+        try {
+            protocol.onClose(this);
+        } catch (Throwable t) {
+            log.warn("Protocol onClose of {} failed", this, t);
+        }
+    }
+
+    /** {@link #close()} on the loop. */
+    void closeOnLoop() {
+        closeAfterLastWrite(CloseReason.LOCAL, null);
+    }
+
+    /** One last non-blocking write of what is queued, then {@link #close}: {@link #close()}, a protocol error. */
+    private void closeAfterLastWrite(CloseReason reason, Throwable cause) {
+        if (!state.live) {
+            return;
+        }
+        try {
+            writeOnce();
+        } catch (IOException e) {
+            log.debug("Last write before closing {} failed: {}", this, e.toString());
+        }
+        close(reason, cause);
+    }
+
+    /** Stops reading, lets what is queued drain, then {@link #close}s: the peer's end of stream, a server stop. */
+    private void drainThenClose(CloseReason reason) {
+        if (!state.live) {
+            return;
+        }
+        if (outbound.length() == 0) {
+            close(reason, null);
+            return;
+        }
+        state = DRAINING;
+        closeReason = reason;
+        io.interest(false, writeInterest);
+    }
+
+    /** Server stop: the protocol says goodbye, then what is queued drains and the connection closes. */
+    void shutdownGracefully() {
+        if (state.opened) {
+            try {
+                protocol.onServerStop(this);
+            } catch (Throwable t) {
+                log.warn("Protocol {} failed to say goodbye on {}", protocol, this, t);
+            }
+        }
+        drainThenClose(CloseReason.SHUTDOWN);
+    }
+
+    void closeIdle(long timeoutNanos) {
+        log.debug("Closing {}: no bytes received for {} ms", this, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        close(CloseReason.IDLE, null);
+    }
+
+    private void closeOnIoError(String operation, IOException e) {
+        // Resets and broken pipes are routine on the internet: not worth a stack trace.
+        log.debug("Closing {}: {} failed: {}", this, operation, e.toString());
+        close(CloseReason.IO_ERROR, e);
+    }
+
+    private void handlerFailed(String callback, Throwable t) {
+        log.warn("Closing {}: handler {} threw", this, callback, t);
+        close(CloseReason.HANDLER_ERROR, t);
+    }
+
+    private void closeForWriteLimit() {
+        log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
+                this, outbound.length(), engine.options.writeBufferLimit());
+        close(CloseReason.WRITE_LIMIT, null);
+    }
+
+    /** Why the connection closed; {@code null} while open. Loop thread. */
+    CloseReason closeReason() {
+        return state == CLOSED ? closeReason : null;
+    }
+
+    /** What failed when the connection closed for a protocol, I/O or handler error, if anything. */
+    Throwable closeCause() {
+        return closeCause;
+    }
+
+    /** The capacity of the ring holding an incomplete frame; 0 when none is held. Loop thread. */
+    int inCapacity() {
+        return inbound.capacity();
+    }
+
+    // ---- Connection API ---------------------------------------------------------------------
+
+    @Override
+    public void send(Object message) {
+        send(message, null);
+    }
+
+    @Override
+    public void send(Object message, SendCallback callback) {
+        if (loop.inEventLoop()) {
+            pack(message, callback);
+        } else {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SEND, message, callback));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (loop.inEventLoop()) {
+            closeOnLoop();
+        } else if (state != CLOSED) {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.CLOSE, null, null));
+        }
+    }
+
+    @Override
+    public void shutdownWrite() {
+        if (loop.inEventLoop()) {
+            shutdownWriteOnLoop();
+        } else {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SHUTDOWN_WRITE, null, null));
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return state.live;
+    }
+
+    @Override
+    public int readBufferLength() {
+        return inbound.lengthSeen();
+    }
+
+    @Override
+    public int writeBufferLength() {
+        return loop.inEventLoop() ? outbound.length() : outbound.lengthSeen();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return outbound.isWritable();
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public TlsInfo tls() {
+        return io.tls();
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[id=" + id() + ", peer=" + remoteAddress() + ", server=" + engine.name() + "]";
+    }
+}

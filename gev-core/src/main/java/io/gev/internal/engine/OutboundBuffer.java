@@ -1,0 +1,199 @@
+package io.gev.internal.engine;
+
+import io.gev.internal.transport.SocketIo;
+import io.gev.SendCallback;
+import io.gev.buffer.RingBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+/**
+ * A connection's write side, as Netty keeps its {@code ChannelOutboundBuffer} apart from the
+ * channel: the bytes packed and not yet written (in a ring borrowed from the loop's pool while it
+ * holds any), the send callbacks waiting for their bytes to be written, the water marks and
+ * writability, the write buffer limit and the policy that shrinks a ring once it drained.
+ *
+ * <p>It runs no user code. What user code should hear (a callback whose bytes went out, a change
+ * of writability) it reports, and its connection calls the user once this buffer is settled:
+ * that is how the connection keeps its rule "settle the buffers, then run user code" (see the
+ * comment above {@code ConnectionImpl.flush()}). Loop thread only, except where a method says.
+ */
+final class OutboundBuffer {
+
+    /** Rings larger than this shrink once mostly drained. */
+    static final int SHRINK_THRESHOLD = 1024 * 1024;
+
+    private final BufferPool pool;
+    private final int highWaterMark;
+    private final int lowWaterMark;
+    private final int limit;
+
+    private RingBuffer ring;
+    /** A copy of the queued length for other threads; a plain field, so possibly a little stale. */
+    private int lengthCopy;
+    private volatile boolean writable = true;
+
+    // A callback completes once writtenTotal reaches the queuedTotal recorded with it.
+    private long queuedTotal;
+    private long writtenTotal;
+    private ArrayDeque<PendingCallback> callbacks;
+
+    OutboundBuffer(BufferPool pool, int highWaterMark, int lowWaterMark, int limit) {
+        this.pool = pool;
+        this.highWaterMark = highWaterMark;
+        this.lowWaterMark = lowWaterMark;
+        this.limit = limit;
+    }
+
+    /** The ring to pack the next message into, borrowed from the pool when none is held. */
+    RingBuffer ring() {
+        RingBuffer r = ring;
+        if (r == null) {
+            r = ring = pool.borrow();
+        }
+        return r;
+    }
+
+    /** Whether {@code r} is still the ring held: {@link #release()} gives it up. */
+    boolean holds(RingBuffer r) {
+        return ring == r;
+    }
+
+    /** Holds no ring: nothing queued and no callback waiting. */
+    boolean isIdle() {
+        return ring == null;
+    }
+
+    /** Bytes queued. */
+    int length() {
+        RingBuffer r = ring;
+        return r == null ? 0 : r.length();
+    }
+
+    /** Bytes queued as of the last change on the loop; any thread. */
+    int lengthSeen() {
+        return lengthCopy;
+    }
+
+    /**
+     * Accounts for the {@code added} bytes just packed into {@link #ring()}; {@code callback}
+     * (may be {@code null}) completes once they are written.
+     */
+    void queued(int added, SendCallback callback) {
+        queuedTotal += added;
+        lengthCopy = ring.length();
+        if (callback != null) {
+            if (callbacks == null) {
+                callbacks = new ArrayDeque<>(4);
+            }
+            callbacks.add(new PendingCallback(queuedTotal, callback));
+        }
+    }
+
+    /**
+     * Hands what is queued to {@code io} in one call, through {@code iov} (room for
+     * {@link RingBuffer#MAX_SEGMENTS} buffers), then settles the ring: given back to the pool
+     * once empty, shrunk once mostly drained. On an exception nothing changes; the connection
+     * closes and {@link #release()}s.
+     *
+     * @return bytes written
+     */
+    long write(SocketIo io, ByteBuffer[] iov) throws IOException {
+        RingBuffer r = ring;
+        if (r == null) {
+            return 0;
+        }
+        long written = 0;
+        if (!r.isEmpty()) {
+            written = io.write(iov, r.peekSegments(r.length(), iov));
+            if (written > 0) {
+                r.retrieve((int) written);
+                writtenTotal += written;
+            }
+        }
+        int remaining = r.length();
+        lengthCopy = remaining;
+        if (remaining == 0) {
+            ring = null;
+            pool.release(r);
+        } else if (r.capacity() > SHRINK_THRESHOLD && remaining < r.capacity() / 4) {
+            r.shrink(BufferPool.INITIAL_CAPACITY);
+        }
+        return written;
+    }
+
+    /** More bytes are queued than the write buffer limit allows. */
+    boolean exceedsLimit() {
+        return length() > limit;
+    }
+
+    /**
+     * Moves writability across the water marks for what is queued now: unwritable above the high
+     * mark, writable again once below the low one (or empty).
+     *
+     * @return {@code true} when it changed, for the connection to tell its handler
+     */
+    boolean updateWritability() {
+        int queued = length();
+        boolean now = writable ? queued <= highWaterMark : queued == 0 || queued < lowWaterMark;
+        if (now == writable) {
+            return false;
+        }
+        writable = now;
+        return true;
+    }
+
+    /** Any thread. */
+    boolean isWritable() {
+        return writable;
+    }
+
+    /**
+     * The next callback whose bytes are all written, taken off the queue; {@code null} when none
+     * is. Polled one at a time, so that a callback may send or close before the next is polled.
+     */
+    SendCallback pollWritten() {
+        ArrayDeque<PendingCallback> q = callbacks;
+        PendingCallback pc = q == null ? null : q.peek();
+        if (pc == null || pc.end > writtenTotal) {
+            return null;
+        }
+        q.poll();
+        return pc.callback;
+    }
+
+    /** The next callback still waiting, written or not, taken off the queue; for the close. */
+    SendCallback pollAny() {
+        PendingCallback pc = callbacks == null ? null : callbacks.poll();
+        return pc == null ? null : pc.callback;
+    }
+
+    /**
+     * Gives the ring back to the pool, dropping what it holds, as the connection closes; the
+     * callbacks stay for {@link #pollWritten()} and {@link #pollAny()}.
+     *
+     * @return bytes dropped
+     */
+    int release() {
+        RingBuffer r = ring;
+        if (r == null) {
+            return 0;
+        }
+        int dropped = r.length();
+        ring = null;
+        lengthCopy = 0;
+        pool.release(r);
+        return dropped;
+    }
+
+    private static final class PendingCallback {
+        final long end;
+        final SendCallback callback;
+
+        PendingCallback(long end, SendCallback callback) {
+            this.end = end;
+            this.callback = callback;
+        }
+    }
+}

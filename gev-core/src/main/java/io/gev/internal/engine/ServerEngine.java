@@ -1,0 +1,595 @@
+package io.gev.internal.engine;
+
+import io.gev.internal.tls.TlsContext;
+import io.gev.internal.tls.TlsSocketIo;
+import io.gev.internal.transport.AbstractSocketIo;
+import io.gev.internal.transport.EpollSocketIo;
+import io.gev.internal.transport.EpollTransport;
+import io.gev.internal.transport.ListeningSocket;
+import io.gev.internal.transport.NioTransport;
+import io.gev.internal.transport.SocketIo;
+import io.gev.internal.transport.TransportSupport;
+import io.gev.internal.watchdog.LoopProgress;
+import io.gev.internal.watchdog.LoopWatchdog;
+import io.gev.CloseReason;
+import io.gev.Handler;
+import io.gev.ServerOptions;
+import io.gev.ServerStartException;
+import io.gev.ServerStats;
+import io.gev.loop.EventLoop;
+import io.gev.loop.LoadBalancer;
+import io.gev.loop.Transport;
+import io.gev.protocol.Protocol;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The machinery behind {@link io.gev.Server}: loop groups, listeners, connection accounting and
+ * the stop sequence. {@code Server} reaches it as a {@link ServerRuntime}; it knows the server by
+ * its options, handler and protocol alone.
+ */
+final class ServerEngine implements ServerRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerEngine.class);
+
+    private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+    /** A balancer that picks no loop of the server is reported at most this often. */
+    static final long BALANCER_ERROR_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    final ServerOptions options;
+    final String name;
+    /** Paired by Server.builder: the handler takes what the protocol decodes. */
+    final Handler<?> handler;
+    final Protocol<?> protocol;
+    /** {@link ServerOptions#loops()} resolved: the number of worker loops. */
+    final int loopCount;
+    final LoadBalancer loadBalancer;
+    /** The TLS settings and handshake executor; {@code null} for a plain server. */
+    final TlsContext tls;
+
+    private final AtomicInteger openSlots = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final Stats stats = new Stats();
+    private final LogThrottle balancerErrors = new LogThrottle(BALANCER_ERROR_LOG_PERIOD_NANOS);
+
+    private volatile State state = State.NEW;
+    private volatile boolean stopping;
+    private volatile Transport transport;
+    private volatile List<GevLoop> loops = List.of();
+    private volatile InetSocketAddress localAddress;
+    private MultiThreadIoEventLoopGroup workerGroup;
+    private MultiThreadIoEventLoopGroup acceptGroup;
+    private final List<ListeningSocket> listeners = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<GevLoop> listenerLoops = new ArrayList<>();
+    private volatile CountDownLatch drained;
+    private LoopWatchdog watchdog;
+
+    /**
+     * An engine for a server with {@code options} (already checked against each other), whose
+     * connections {@code handler} serves with {@code protocol}. Takes the server's own balancer
+     * from the options now.
+     */
+    ServerEngine(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.name = options.name();
+        this.loopCount = options.loops() > 0 ? options.loops() : Runtime.getRuntime().availableProcessors();
+        this.loadBalancer = options.loadBalancer();
+        this.tls = options.tls().map(t -> new TlsContext(t, name, loopCount)).orElse(null);
+    }
+
+    // ---- start ------------------------------------------------------------------------------
+
+    @Override
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("Server '" + name + "' was already started");
+        }
+        state = State.STARTING;
+        String address = options.address().orElse(null);
+        int port = options.port();
+        String host = address == null ? "*" : address;
+        try {
+            Transport resolved = resolveTransport(options.transport());
+            TransportSupport support = resolved == Transport.EPOLL ? new EpollTransport() : new NioTransport();
+            LoopProgress.Factory handlers = new LoopProgress.Factory(support.ioHandlerFactory());
+            workerGroup = new MultiThreadIoEventLoopGroup(loopCount, threadFactory("gev-" + name + "-"), handlers);
+            List<GevLoop> created = new ArrayList<>(loopCount);
+            for (EventExecutor executor : workerGroup) {
+                created.add(new GevLoop((IoEventLoop) executor, created.size(), this, handlers.of(executor)));
+                // Netty starts a loop's thread on its first task, and the thread factory numbers
+                // threads in the order they start: start them in index order, so that loop i runs
+                // on thread gev-<name>-i, as logs and the blocked-loop warning say.
+                executor.execute(() -> { });
+            }
+            loops = Collections.unmodifiableList(created);
+            transport = resolved;
+
+            InetSocketAddress bindAddress = address == null ? new InetSocketAddress(port)
+                    : new InetSocketAddress(address, port);
+            if (bindAddress.isUnresolved()) {
+                throw new ServerStartException("Cannot resolve address '" + address + "' of gev server '"
+                        + name + "'", host, port, null);
+            }
+            if (options.reusePort()) {
+                // One listener per loop, all on one port: the kernel spreads the connections.
+                for (GevLoop loop : created) {
+                    ListeningSocket listener = support.bind(options, bindAddress, loop.ioLoop(), loop.progress(),
+                            socket -> accepted(socket, loop));
+                    addListener(listener, loop);
+                    if (bindAddress.getPort() == 0) {
+                        bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
+                    }
+                }
+            } else {
+                acceptGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("gev-" + name + "-accept"), handlers);
+                IoEventLoop acceptor = (IoEventLoop) acceptGroup.next();
+                GevLoop acceptLoop = new GevLoop(acceptor, -1, this, handlers.of(acceptor));
+                addListener(support.bind(options, bindAddress, acceptor, acceptLoop.progress(),
+                        socket -> accepted(socket, null)), acceptLoop);
+            }
+            localAddress = listeners.get(0).localAddress();
+            if (!options.idleTimeout().isZero()) {
+                long nanos = options.idleTimeout().toNanos();
+                for (GevLoop loop : created) {
+                    loop.netty().execute(() -> loop.startIdleSweep(nanos));
+                }
+            }
+            startWatchdog();
+            state = State.RUNNING;
+            log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{})", name, localAddress, resolved,
+                    loopCount, options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
+        } catch (ServerStartException e) {
+            abortStart();
+            throw e;
+        } catch (BindException e) {
+            abortStart();
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + host + ":" + port
+                    + ": " + e.getMessage(), host, port, e);
+        } catch (IOException e) {
+            abortStart();
+            Throwable cause = e;
+            if (String.valueOf(e.getMessage()).contains("Address already in use")) {
+                BindException bind = new BindException(e.getMessage());
+                bind.initCause(e);
+                cause = bind;
+            }
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + host + ":" + port
+                    + ": " + e.getMessage(), host, port, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abortStart();
+            throw new ServerStartException("Interrupted while starting gev server '" + name + "'", host, port, e);
+        } catch (RuntimeException | Error e) {
+            abortStart();
+            throw new ServerStartException("Cannot start gev server '" + name + "': " + e, host, port, e);
+        }
+    }
+
+    /**
+     * Runs this engine's connections on {@code loop} alone, without sockets, listeners or threads
+     * of its own: the embedded loop of the tests. Its stats count that loop.
+     */
+    void runOn(GevLoop loop) {
+        synchronized (this) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("Server '" + name + "' was already started");
+            }
+            state = State.RUNNING;
+        }
+        loops = List.of(loop);
+    }
+
+    private String protocolSuffix() {
+        return protocol == io.gev.protocol.RawProtocol.INSTANCE ? "" : ", protocol " + protocol;
+    }
+
+    private void startWatchdog() {
+        Duration blockedLoopWarning = options.blockedLoopWarning();
+        if (blockedLoopWarning.isZero()) {
+            return;
+        }
+        List<LoopProgress> watched = new ArrayList<>();
+        for (GevLoop loop : loops) {
+            watched.add(loop.progress());
+        }
+        for (GevLoop loop : listenerLoops) {
+            if (loop.index() < 0) {
+                watched.add(loop.progress());
+            }
+        }
+        watchdog = new LoopWatchdog(name, watched, blockedLoopWarning.toNanos());
+        watchdog.start();
+    }
+
+    private void stopWatchdog() {
+        if (watchdog != null) {
+            watchdog.stop();
+            watchdog = null;
+        }
+    }
+
+    private void addListener(ListeningSocket listener, GevLoop loop) {
+        listeners.add(listener);
+        listenerLoops.add(loop);
+    }
+
+    private static Transport resolveTransport(Transport requested) {
+        switch (requested) {
+            case NIO:
+                return Transport.NIO;
+            case EPOLL:
+                if (!Epoll.isAvailable()) {
+                    throw new ServerStartException("Transport EPOLL was requested but Netty's native epoll is "
+                            + "unavailable: " + Epoll.unavailabilityCause(), null, 0, Epoll.unavailabilityCause());
+                }
+                return Transport.EPOLL;
+            default:
+                return Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
+        }
+    }
+
+    private void abortStart() {
+        stopWatchdog();
+        closeListeners();
+        shutdownGroups();
+        if (tls != null) {
+            tls.shutdown();
+        }
+        state = State.STOPPED;
+    }
+
+    private ThreadFactory threadFactory(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        boolean single = prefix.endsWith("accept");
+        return runnable -> {
+            String threadName = single ? prefix : prefix + counter.getAndIncrement();
+            Thread thread = new FastThreadLocalThread(runnable, threadName);
+            thread.setDaemon(options.daemonThreads());
+            threads.add(thread);
+            return thread;
+        };
+    }
+
+    // ---- accepting --------------------------------------------------------------------------
+
+    /** A listener accepted a configured socket; runs on the listener's thread. */
+    void accepted(AbstractSocketIo socket, GevLoop owner) {
+        if (stopping) {
+            socket.closeSocket();
+            return;
+        }
+        if (!reserveSlot()) {
+            rejected.incrementAndGet();
+            log.debug("Rejected a connection to '{}': {} connections open, the maximum", name, options.maxConnections());
+            socket.closeSocket();
+            return;
+        }
+        GevLoop loop = owner != null ? owner : balancedLoop();
+        if (loop == null) {
+            refuse(socket);
+            return;
+        }
+        ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, connectionIo(socket, loop));
+        loop.register(connection, socket);
+    }
+
+    /**
+     * The loop the balancer picks, or {@code null} when it picks none of this server's loops or
+     * throws: a user's balancer must not break the accept thread, nor flood the log.
+     */
+    private GevLoop balancedLoop() {
+        List<GevLoop> current = loops;
+        EventLoop picked;
+        try {
+            picked = loadBalancer.select(current);
+        } catch (RuntimeException e) {
+            reportBalancerError("threw " + e, e);
+            return null;
+        }
+        if (picked instanceof GevLoop) {
+            GevLoop loop = (GevLoop) picked;
+            int index = loop.index();
+            if (index >= 0 && index < current.size() && current.get(index) == loop) {
+                return loop;
+            }
+        }
+        reportBalancerError("returned " + picked + ", which is not one of the server's loops " + current, null);
+        return null;
+    }
+
+    private void reportBalancerError(String what, Throwable cause) {
+        long held = balancerErrors.tryReport(System.nanoTime());
+        if (held >= 0) {
+            log.error("gev server '{}': load balancer {} {}; refusing the connection (logged at most once a second{})",
+                    name, loadBalancer, what, held == 0 ? "" : "; " + held + " more refused since the last line", cause);
+        }
+    }
+
+    /** Closes an accepted socket the server will not serve, counted as rejected. */
+    private void refuse(AbstractSocketIo socket) {
+        slotReleased();
+        rejected.incrementAndGet();
+        socket.closeSocket();
+    }
+
+    /**
+     * The path between a new connection on {@code loop} and its socket, decided here once for
+     * accepted and embedded sockets alike: the socket itself, polled edge-triggered where its
+     * transport can (see {@link EpollSocketIo}); or, on a TLS server, the TLS layer in front of
+     * it, over a socket left level-triggered, as the handshake, the delegated tasks and the
+     * linger rely on readiness being reported again. Before registration.
+     */
+    SocketIo connectionIo(AbstractSocketIo socket, GevLoop loop) {
+        if (tls != null) {
+            return new TlsSocketIo(socket, tls, loop);
+        }
+        socket.pollEdgeTriggered();
+        return socket;
+    }
+
+    private boolean reserveSlot() {
+        int open = openSlots.incrementAndGet();
+        int maxConnections = options.maxConnections();
+        if (maxConnections > 0 && open > maxConnections) {
+            openSlots.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void slotReleased() {
+        openSlots.decrementAndGet();
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    // ---- stop -------------------------------------------------------------------------------
+
+    @Override
+    public void stop(Duration grace) {
+        synchronized (this) {
+            if (state == State.NEW) {
+                state = State.STOPPED;
+                return;
+            }
+            if (state != State.RUNNING) {
+                return;
+            }
+            for (GevLoop loop : loops) {
+                if (loop.inEventLoop()) {
+                    throw new IllegalStateException("stop() was called on loop thread " + Thread.currentThread().getName()
+                            + ", which it would have to wait for; call it from another thread");
+                }
+            }
+            state = State.STOPPING;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        drained = new CountDownLatch(loops.size());
+        stopping = true;
+        closeListeners();
+        for (GevLoop loop : loops) {
+            loop.netty().execute(loop::beginShutdown);
+        }
+        try {
+            if (!drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                log.info("gev server '{}': grace period of {} ended with {} connections still writing; closing them",
+                        name, grace, stats.activeConnections());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (GevLoop loop : loops) {
+            loop.netty().submit(() -> {
+                loop.closeAll(CloseReason.SHUTDOWN);
+                loop.releaseBuffers();
+            }).syncUninterruptibly();
+        }
+        // Before the loops end: a loop that ended while running a task would look blocked.
+        stopWatchdog();
+        shutdownGroups();
+        if (tls != null) {
+            tls.shutdown();
+        }
+        synchronized (this) {
+            state = State.STOPPED;
+        }
+        log.info("gev server '{}' on {} stopped", name, localAddress);
+    }
+
+    void loopDrained(GevLoop loop) {
+        CountDownLatch latch = drained;
+        if (stopping && latch != null && loop.markDrained()) {
+            latch.countDown();
+        }
+    }
+
+    private void closeListeners() {
+        for (int i = 0; i < listeners.size(); i++) {
+            ListeningSocket listener = listeners.get(i);
+            GevLoop loop = listenerLoops.get(i);
+            try {
+                loop.netty().submit(listener::close).syncUninterruptibly();
+            } catch (RuntimeException e) {
+                listener.close();
+            }
+        }
+        listeners.clear();
+        listenerLoops.clear();
+    }
+
+    private void shutdownGroups() {
+        for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
+            if (group != null) {
+                group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
+        }
+        for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
+            if (group != null) {
+                group.terminationFuture().syncUninterruptibly();
+            }
+        }
+        // Termination completes from inside the loop thread, just before it exits: join it, so
+        // that "stopped" means no gev thread is left.
+        for (Thread thread : threads) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- accessors --------------------------------------------------------------------------
+
+    @Override
+    public boolean isRunning() {
+        return state == State.RUNNING;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The protocol every connection of the server speaks. */
+    @Override
+    public Protocol<?> protocol() {
+        return protocol;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = localAddress;
+        if (a == null) {
+            throw new IllegalStateException("Server '" + name + "' is not bound; call start() first");
+        }
+        return a;
+    }
+
+    @Override
+    public Transport transport() {
+        Transport t = transport;
+        return t != null ? t : options.transport();
+    }
+
+    @Override
+    public List<EventLoop> loops() {
+        return Collections.unmodifiableList(loops);
+    }
+
+    @Override
+    public EventLoop timerLoop() {
+        List<GevLoop> l = loops;
+        if (l.isEmpty() || state != State.RUNNING) {
+            throw new IllegalStateException("Server '" + name + "' is not running; start it before scheduling timers");
+        }
+        return l.get(0);
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public String toString() {
+        return "name=" + name + ", address=" + (localAddress != null ? localAddress
+                : options.address().orElse("*") + ":" + options.port()) + ", state=" + state;
+    }
+
+    private final class Stats implements ServerStats {
+
+        @Override
+        public int activeConnections() {
+            int sum = 0;
+            for (GevLoop loop : loops) {
+                sum += loop.connectionCount();
+            }
+            return sum;
+        }
+
+        @Override
+        public long acceptedConnections() {
+            return sum(loop -> loop.accepted);
+        }
+
+        @Override
+        public long closedConnections(CloseReason reason) {
+            if (reason == CloseReason.REJECTED) {
+                return rejected.get();
+            }
+            int index = reason.ordinal();
+            return sum(loop -> loop.closed[index]);
+        }
+
+        @Override
+        public long bytesIn() {
+            return sum(loop -> loop.bytesIn);
+        }
+
+        @Override
+        public long bytesOut() {
+            return sum(loop -> loop.bytesOut);
+        }
+
+        @Override
+        public long messagesIn() {
+            return sum(loop -> loop.messagesIn);
+        }
+
+        @Override
+        public long messagesOut() {
+            return sum(loop -> loop.messagesOut);
+        }
+
+        @Override
+        public long writeBufferBytes() {
+            return sum(loop -> loop.writeBufferBytes);
+        }
+
+        private long sum(java.util.function.ToLongFunction<GevLoop> counter) {
+            long sum = 0;
+            for (GevLoop loop : loops) {
+                sum += counter.applyAsLong(loop);
+            }
+            return sum;
+        }
+
+        @Override
+        public int pendingTasks(int loop) {
+            List<GevLoop> started = loops;
+            return loop < started.size() ? started.get(loop).pendingTasks() : 0;
+        }
+
+        @Override
+        public int loops() {
+            return loopCount;
+        }
+    }
+}

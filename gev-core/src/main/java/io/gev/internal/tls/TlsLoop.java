@@ -1,0 +1,13 @@
+package io.gev.internal.tls;
+
+import io.netty.util.concurrent.EventExecutor;
+
+/** What the TLS layer needs of the loop its connection runs on. */
+public interface TlsLoop {
+
+    /** The loop's executor: the handshake and linger timers and the end of delegated tasks run there. */
+    EventExecutor executor();
+
+    /** The loop's TLS buffers for {@code context}, shared by its TLS connections; made on first use. Loop thread. */
+    TlsBuffers tlsBuffers(TlsContext context);
+}

@@ -1,0 +1,2 @@
+/** TLS between a connection and its socket, on the JDK's {@code SSLEngine}; not API. */
+package io.gev.internal.tls;

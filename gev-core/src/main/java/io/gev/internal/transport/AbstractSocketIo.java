@@ -1,0 +1,147 @@
+package io.gev.internal.transport;
+
+import io.gev.internal.watchdog.LoopProgress;
+import io.gev.CloseReason;
+import io.gev.TlsInfo;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoOps;
+import io.netty.channel.IoRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * What epoll and NIO sockets share: the connection they report to, registration, interest and
+ * triggering. These are the handles registered with Netty. A socket knows its connection only as
+ * {@link ConnectionEvents}.
+ */
+public abstract class AbstractSocketIo implements SocketIo, IoHandle {
+
+    private static final Logger log = LoggerFactory.getLogger(AbstractSocketIo.class);
+
+    /** The transport can report readiness on changes only (epoll's EPOLLET); a selector cannot. */
+    private final boolean edgeCapable;
+    /** Readiness is reported only when it changes (see {@link SocketIo#edgeTriggered()}). */
+    private boolean edgeTriggered;
+    private ConnectionEvents connection;
+    private EventSink events;
+    private LoopProgress progress;
+    private IoRegistration registration;
+    private IoOps current;
+    private boolean closed;
+
+    protected AbstractSocketIo(boolean edgeCapable) {
+        this.edgeCapable = edgeCapable;
+    }
+
+    @Override
+    public final void attach(ConnectionEvents connection, LoopProgress progress) {
+        this.connection = connection;
+        this.events = connection;
+        this.progress = progress;
+    }
+
+    /** Sends this socket's readiness events to {@code sink} (a layer in front of the connection) instead. */
+    public final void redirectEvents(EventSink sink) {
+        this.events = sink;
+    }
+
+    /**
+     * Has the poller report readiness on changes only, where the transport can; until then, and
+     * on a transport that cannot, it reports readiness while it lasts. Called before
+     * registration by the one place that decides a connection's socket path
+     * ({@code ServerEngine.connectionIo}).
+     */
+    public final void pollEdgeTriggered() {
+        edgeTriggered = edgeCapable;
+    }
+
+    @Override
+    public final boolean edgeTriggered() {
+        return edgeTriggered;
+    }
+
+    @Override
+    public final boolean start() {
+        return true;
+    }
+
+    @Override
+    public final TlsInfo tls() {
+        return null;
+    }
+
+    @Override
+    public final void registered(IoRegistration registration) {
+        this.registration = registration;
+    }
+
+    /** The transport's interest set for these wishes; the same instance for the same wishes. */
+    public abstract IoOps ops(boolean read, boolean write);
+
+    protected abstract void closeChannel() throws IOException;
+
+    @Override
+    public final void interest(boolean read, boolean write) {
+        IoOps ops = ops(read, write);
+        if (ops != current && registration != null) {
+            current = ops;
+            registration.submit(ops);
+        }
+    }
+
+    @Override
+    public final void closeSocket() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IoRegistration r = registration;
+        if (r != null) {
+            r.cancel();
+        }
+        try {
+            closeChannel();
+        } catch (IOException e) {
+            log.debug("Closing the socket of {} failed", connection, e);
+        }
+    }
+
+    /**
+     * Called by Netty when the loop shuts down with the socket registered, or (NIO) its key died:
+     * the connection, if still open, closes as after an I/O error; the socket closes in any case,
+     * even while a TLS layer lingers over it.
+     */
+    @Override
+    public final void close() {
+        ConnectionEvents c = connection;
+        if (c != null) {
+            c.close(CloseReason.IO_ERROR, null);
+        }
+        closeSocket();
+    }
+
+    /**
+     * Reports an event to the connection (or the layer in front of it); an exception here would
+     * stall the loop for a second.
+     *
+     * @param inputEnds the poller saw the peer's half-close or an error, which edge-triggered
+     *                  reads must read on to, past short reads
+     */
+    protected final void dispatch(boolean readable, boolean writable, boolean hangup, boolean inputEnds) {
+        LoopProgress progress = this.progress;
+        progress.busy();
+        try {
+            if (inputEnds && edgeTriggered) {
+                connection.readToEnd();
+            }
+            events.onIoEvent(readable, writable, hangup);
+        } catch (Throwable t) {
+            log.error("Unexpected failure handling an event of {}", connection, t);
+            closeSocket();
+        } finally {
+            progress.waiting();
+        }
+    }
+}

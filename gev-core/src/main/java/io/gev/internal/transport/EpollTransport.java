@@ -1,0 +1,55 @@
+package io.gev.internal.transport;
+
+import io.gev.internal.watchdog.LoopProgress;
+import io.netty.channel.IoEventLoop;
+import io.gev.ServerOptions;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.LinuxSocket;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+public final class EpollTransport implements TransportSupport {
+
+    static void configure(LinuxSocket socket, ServerOptions options) throws IOException {
+        socket.setTcpNoDelay(options.tcpNoDelay());
+        if (options.keepAlive()) {
+            socket.setKeepAlive(true);
+        }
+        if (options.sendBufferSize() > 0) {
+            socket.setSendBufferSize(options.sendBufferSize());
+        }
+        if (options.receiveBufferSize() > 0) {
+            socket.setReceiveBufferSize(options.receiveBufferSize());
+        }
+    }
+
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+        return EpollIoHandler.newFactory();
+    }
+
+    @Override
+    public ListeningSocket bind(ServerOptions options, InetSocketAddress address, IoEventLoop loop, LoopProgress progress,
+            Acceptor acceptor) throws IOException, InterruptedException {
+        LinuxSocket socket = address.getAddress().isAnyLocalAddress()
+                ? LinuxSocket.newSocketStream()
+                : LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
+        try {
+            socket.setReuseAddress(true);
+            if (options.reusePort()) {
+                socket.setReusePort(true);
+            }
+            socket.bind(address);
+            socket.listen(options.backlog());
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        EpollListeningSocket listener = new EpollListeningSocket(socket, options, acceptor);
+        listener.register(loop, progress);
+        return listener;
+    }
+}

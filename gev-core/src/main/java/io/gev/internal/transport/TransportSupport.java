@@ -1,0 +1,27 @@
+package io.gev.internal.transport;
+
+import io.gev.ServerOptions;
+import io.gev.internal.watchdog.LoopProgress;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandlerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * What differs between epoll and NIO. The epoll implementation is only loaded when epoll is in
+ * use, because loading Netty's epoll classes requires the native library.
+ */
+public interface TransportSupport {
+
+    IoHandlerFactory ioHandlerFactory();
+
+    /**
+     * Binds a listening socket with {@code options} and registers it on {@code loop}, whose thread
+     * will accept and hand each socket to {@code acceptor}; blocks until it is ready.
+     *
+     * @param progress what the blocked-loop watchdog reads of {@code loop}
+     */
+    ListeningSocket bind(ServerOptions options, InetSocketAddress address, IoEventLoop loop, LoopProgress progress,
+            Acceptor acceptor) throws IOException, InterruptedException;
+}
