@@ -1,13 +1,12 @@
 package io.gev.internal.engine;
 
-import io.gev.internal.transport.EpollSocketIo;
-import io.gev.internal.transport.SocketIo;
 import io.gev.CloseReason;
 import io.gev.Handler;
 import io.gev.SendCallback;
 import io.gev.TlsInfo;
 import io.gev.buffer.RingBuffer;
-import io.gev.loop.EventLoop;
+import io.gev.internal.transport.EpollSocketIo;
+import io.gev.internal.transport.SocketIo;
 import io.gev.protocol.Frame;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
@@ -42,7 +41,6 @@ final class ConnectionImpl extends AbstractConnection {
     /** Reads per readiness event before yielding to the loop's other connections. */
     private static final int MAX_READS_PER_EVENT = 16;
 
-    private final GevLoop loop;
     private final ServerEngine engine;
     private final SocketIo io;
     private final Handler<Object> handler;
@@ -80,8 +78,7 @@ final class ConnectionImpl extends AbstractConnection {
     // the loop's frame, the handler takes, so both are used as <Object> (erased: no cost).
     @SuppressWarnings("unchecked")
     ConnectionImpl(long id, GevLoop loop, SocketIo io) {
-        super(id);
-        this.loop = loop;
+        super(id, loop);
         this.engine = loop.engine();
         this.io = io;
         this.handler = (Handler<Object>) engine.handler;
@@ -305,6 +302,7 @@ final class ConnectionImpl extends AbstractConnection {
 
     // ---- write path -------------------------------------------------------------------------
 
+    @Override
     void sendOnLoop(Object message, SendCallback callback) {
         pack(message, callback);
     }
@@ -432,6 +430,7 @@ final class ConnectionImpl extends AbstractConnection {
         }
     }
 
+    @Override
     void notifyCallback(SendCallback callback, Throwable failure) {
         try {
             callback.onComplete(this, failure);
@@ -440,6 +439,7 @@ final class ConnectionImpl extends AbstractConnection {
         }
     }
 
+    @Override
     void shutdownWriteOnLoop() {
         if (state != OPEN) {
             return;
@@ -511,7 +511,7 @@ final class ConnectionImpl extends AbstractConnection {
         }
     }
 
-    /** {@link #close()} on the loop. */
+    @Override
     void closeOnLoop() {
         closeAfterLastWrite(CloseReason.LOCAL, null);
     }
@@ -595,35 +595,8 @@ final class ConnectionImpl extends AbstractConnection {
     // ---- Connection API ---------------------------------------------------------------------
 
     @Override
-    public void send(Object message) {
-        send(message, null);
-    }
-
-    @Override
-    public void send(Object message, SendCallback callback) {
-        if (loop.inEventLoop()) {
-            pack(message, callback);
-        } else {
-            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SEND, message, callback));
-        }
-    }
-
-    @Override
-    public void close() {
-        if (loop.inEventLoop()) {
-            closeOnLoop();
-        } else if (state != CLOSED) {
-            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.CLOSE, null, null));
-        }
-    }
-
-    @Override
-    public void shutdownWrite() {
-        if (loop.inEventLoop()) {
-            shutdownWriteOnLoop();
-        } else {
-            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SHUTDOWN_WRITE, null, null));
-        }
+    boolean isClosed() {
+        return state == CLOSED;
     }
 
     @Override
@@ -644,11 +617,6 @@ final class ConnectionImpl extends AbstractConnection {
     @Override
     public boolean isWritable() {
         return outbound.isWritable();
-    }
-
-    @Override
-    public EventLoop loop() {
-        return loop;
     }
 
     @Override

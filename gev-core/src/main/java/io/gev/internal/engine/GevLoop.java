@@ -1,14 +1,14 @@
 package io.gev.internal.engine;
 
+import io.gev.CloseReason;
+import io.gev.SendCallback;
+import io.gev.buffer.RingBuffer;
 import io.gev.internal.tls.TlsBuffers;
 import io.gev.internal.tls.TlsContext;
 import io.gev.internal.tls.TlsLoop;
 import io.gev.internal.transport.AbstractSocketIo;
 import io.gev.internal.watchdog.LoopProgress;
 import io.gev.internal.watchdog.TimerImpl;
-import io.gev.CloseReason;
-import io.gev.SendCallback;
-import io.gev.buffer.RingBuffer;
 import io.gev.loop.EventLoop;
 import io.gev.loop.Timer;
 import io.gev.protocol.Frame;
@@ -401,12 +401,12 @@ final class GevLoop implements EventLoop, TlsLoop {
         static final int CLOSE = 1;
         static final int SHUTDOWN_WRITE = 2;
 
-        final ConnectionImpl connection;
+        final AbstractConnection connection;
         final int kind;
         final Object message;
         final SendCallback callback;
 
-        PendingOp(ConnectionImpl connection, int kind, Object message, SendCallback callback) {
+        PendingOp(AbstractConnection connection, int kind, Object message, SendCallback callback) {
             this.connection = connection;
             this.kind = kind;
             this.message = message;
