@@ -1,8 +1,8 @@
 package io.gev.internal.engine;
 
-import io.gev.internal.transport.SocketIo;
 import io.gev.SendCallback;
 import io.gev.buffer.RingBuffer;
+import io.gev.internal.transport.SocketIo;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

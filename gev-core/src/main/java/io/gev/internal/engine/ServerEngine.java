@@ -1,5 +1,10 @@
 package io.gev.internal.engine;
 
+import io.gev.CloseReason;
+import io.gev.Handler;
+import io.gev.ServerOptions;
+import io.gev.ServerStartException;
+import io.gev.ServerStats;
 import io.gev.internal.tls.TlsContext;
 import io.gev.internal.tls.TlsSocketIo;
 import io.gev.internal.transport.AbstractSocketIo;
@@ -11,11 +16,6 @@ import io.gev.internal.transport.SocketIo;
 import io.gev.internal.transport.TransportSupport;
 import io.gev.internal.watchdog.LoopProgress;
 import io.gev.internal.watchdog.LoopWatchdog;
-import io.gev.CloseReason;
-import io.gev.Handler;
-import io.gev.ServerOptions;
-import io.gev.ServerStartException;
-import io.gev.ServerStats;
 import io.gev.loop.EventLoop;
 import io.gev.loop.LoadBalancer;
 import io.gev.loop.Transport;

@@ -1,13 +1,13 @@
 package io.gev.internal.tls;
 
+import io.gev.CloseReason;
+import io.gev.TlsInfo;
+import io.gev.buffer.RingBuffer;
 import io.gev.internal.transport.AbstractSocketIo;
 import io.gev.internal.transport.ConnectionEvents;
 import io.gev.internal.transport.EventSink;
 import io.gev.internal.transport.SocketIo;
 import io.gev.internal.watchdog.LoopProgress;
-import io.gev.CloseReason;
-import io.gev.TlsInfo;
-import io.gev.buffer.RingBuffer;
 import io.netty.channel.IoRegistration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,8 @@
 package io.gev.internal.transport;
 
-import io.gev.internal.watchdog.LoopProgress;
 import io.gev.CloseReason;
 import io.gev.TlsInfo;
+import io.gev.internal.watchdog.LoopProgress;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;

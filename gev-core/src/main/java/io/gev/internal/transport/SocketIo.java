@@ -1,8 +1,7 @@
 package io.gev.internal.transport;
 
-import io.gev.internal.tls.TlsSocketIo;
-import io.gev.internal.watchdog.LoopProgress;
 import io.gev.buffer.RingBuffer;
+import io.gev.internal.watchdog.LoopProgress;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,7 +9,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The narrow path between a socket and a connection's buffers. Everything a connection reads or
- * writes goes through these calls, so a layer such as TLS ({@link TlsSocketIo}) wraps an
+ * writes goes through these calls, so a layer such as TLS ({@code tls.TlsSocketIo}) wraps an
  * implementation without touching protocols or handlers; what goes the other way, from the socket
  * or the layer up to the connection, goes through {@link ConnectionEvents}. All calls happen on
  * the connection's loop thread.

@@ -1,7 +1,5 @@
 package io.gev.internal.watchdog;
 
-import io.gev.internal.transport.AbstractSocketIo;
-import io.gev.internal.transport.ListeningSocket;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -71,7 +69,7 @@ public final class LoopProgress {
     /**
      * Makes every {@link IoHandler} of {@code delegate} report to a {@link LoopProgress}: the loop
      * is waiting while inside {@link IoHandler#run} (where Netty polls and then dispatches events,
-     * which {@link AbstractSocketIo} and {@link ListeningSocket} mark as busy themselves) and busy
+     * which the transport's sockets and listening sockets mark as busy themselves) and busy
      * outside it, where Netty runs tasks and timers.
      */
     public static final class Factory implements IoHandlerFactory {

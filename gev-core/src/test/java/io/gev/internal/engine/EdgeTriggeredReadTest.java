@@ -1,12 +1,12 @@
 package io.gev.internal.engine;
 
+import io.gev.Handler;
+import io.gev.Server;
+import io.gev.ServerInternals;
 import io.gev.internal.tls.TlsSocketIo;
 import io.gev.internal.transport.EpollSocketIo;
 import io.gev.internal.transport.NioSocketIo;
 import io.gev.internal.transport.SocketIo;
-import io.gev.Handler;
-import io.gev.Server;
-import io.gev.ServerInternals;
 import io.gev.loop.Transport;
 import io.gev.testing.Connections;
 import io.gev.testing.TestCertificates;

@@ -1,11 +1,11 @@
 package io.gev.internal.engine;
 
-import io.gev.internal.watchdog.LoopProgress;
 import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Server;
 import io.gev.ServerInternals;
 import io.gev.ServerStats;
+import io.gev.internal.watchdog.LoopProgress;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.gev.internal.engine;
 
-import io.gev.internal.transport.ConnectionEvents;
-import io.gev.internal.transport.SocketIo;
-import io.gev.internal.watchdog.LoopProgress;
 import io.gev.SendCallback;
 import io.gev.TlsInfo;
 import io.gev.buffer.RingBuffer;
+import io.gev.internal.transport.ConnectionEvents;
+import io.gev.internal.transport.SocketIo;
+import io.gev.internal.watchdog.LoopProgress;
 import io.netty.channel.IoRegistration;
 import org.junit.jupiter.api.Test;
 
