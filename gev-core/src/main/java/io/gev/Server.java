@@ -43,7 +43,7 @@ public final class Server implements AutoCloseable {
      * Starts building a server without framing ({@link RawProtocol}): {@code handler} gets the
      * bytes of each read as a {@link java.nio.ByteBuffer} view, valid until it returns.
      */
-    public static Builder builder(Handler<ByteBuffer> handler) {
+    public static Builder builder(Handler<? super ByteBuffer> handler) {
         return new Builder(RawProtocol.INSTANCE, handler);
     }
 
