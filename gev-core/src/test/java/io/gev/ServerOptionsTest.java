@@ -1,17 +1,22 @@
 package io.gev;
 
+import io.gev.embedded.EmbeddedConnection;
+import io.gev.embedded.EmbeddedServer;
 import io.gev.loop.LoadBalancer;
 import io.gev.loop.LoadBalancing;
 import io.gev.loop.Transport;
+import io.gev.protocol.RawProtocol;
 import io.gev.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ServerOptionsTest {
 
-    private static final Handler ECHO = (c, ctx, p) -> p;
+    private static final Handler<ByteBuffer> ECHO = (c, ctx, p) -> p;
 
     private static ServerOptions.Builder builder() {
         return ServerOptions.builder();
@@ -164,6 +169,8 @@ class ServerOptionsTest {
     @Test
     void nullHandlerProtocolTransportOptionsAndLoadBalancerAreRejected() {
         assertRejected(NullPointerException.class, () -> Server.builder(null), "handler");
+        assertRejected(NullPointerException.class, () -> Server.builder(RawProtocol.INSTANCE, null), "handler");
+        assertRejected(NullPointerException.class, () -> Server.builder(null, ECHO), "protocol");
         Server.Builder b = Server.builder(ECHO);
         assertRejected(NullPointerException.class, () -> b.transport(null), "transport");
         assertRejected(NullPointerException.class, () -> b.loadBalancer(null), "loadBalancer");
@@ -394,6 +401,28 @@ class ServerOptionsTest {
         for (String part : new String[] {"name=svc", "port=7", "loops=2", "loadBalancer=LEAST_CONNECTIONS",
                 "address=*", "tls=none", "writeBufferLimit=" + ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT}) {
             assertTrue(text.contains(part), text + " does not contain " + part);
+        }
+    }
+
+    @Test
+    void theOneArgumentBuilderFramesNothing() {
+        // Bytes that a line or a length-field protocol would frame: raw hands each read over whole.
+        byte[] read = {0, 0, 0, 9, 'a', '\n', 'b', '\r', '\n'};
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(ECHO))) {
+            EmbeddedConnection c = server.connect();
+            c.receive(read);
+            assertArrayEquals(read, c.takeSent());
+            assertEquals(1, server.stats().messagesIn());
+        }
+    }
+
+    @Test
+    void theOneArgumentBuilderTakesAHandlerOfASupertypeOfByteBuffer() {
+        Handler<Object> any = (c, ctx, message) -> message;
+        try (EmbeddedServer server = EmbeddedServer.start(Server.builder(any))) {
+            EmbeddedConnection c = server.connect();
+            c.receive(new byte[] {1, 2, 3});
+            assertArrayEquals(new byte[] {1, 2, 3}, c.takeSent());
         }
     }
 
