@@ -41,7 +41,8 @@ final class ConnectionImpl extends AbstractConnection {
     /** Reads per readiness event before yielding to the loop's other connections. */
     private static final int MAX_READS_PER_EVENT = 16;
 
-    private final ServerEngine engine;
+    // No engine field: it is loop.engine(). One reference less keeps a connection at 104 bytes
+    // instead of 112 (JOL), which idle servers of 10,000s of connections pay for each.
     private final SocketIo io;
     private final Handler<Object> handler;
     private final Protocol<Object> protocol;
@@ -79,13 +80,12 @@ final class ConnectionImpl extends AbstractConnection {
     @SuppressWarnings("unchecked")
     ConnectionImpl(long id, GevLoop loop, SocketIo io) {
         super(id, loop);
-        this.engine = loop.engine();
+        ServerEngine engine = loop.engine();
         this.io = io;
         this.handler = (Handler<Object>) engine.handler;
         this.protocol = (Protocol<Object>) engine.protocol;
         this.inbound = new InboundBuffer(loop.pool);
-        this.outbound = new OutboundBuffer(loop.pool, engine.options.writeBufferHighWaterMark(),
-                engine.options.writeBufferLowWaterMark(), engine.options.writeBufferLimit());
+        this.outbound = new OutboundBuffer(loop.outboundShared);
         this.edgeTriggered = io.edgeTriggered();
         io.attach(this, loop.progress());
     }
@@ -94,7 +94,7 @@ final class ConnectionImpl extends AbstractConnection {
 
     void registered(IoRegistration registration) {
         io.registered(registration);
-        if (engine.isStopping()) {
+        if (loop.engine().isStopping()) {
             drop();
             return;
         }
@@ -115,7 +115,7 @@ final class ConnectionImpl extends AbstractConnection {
     private void drop() {
         state = CLOSED;
         io.closeSocket();
-        engine.slotReleased();
+        loop.engine().slotReleased();
     }
 
     /** Hands the connection to the protocol and handler: at registration, or after a TLS handshake. */
@@ -257,9 +257,9 @@ final class ConnectionImpl extends AbstractConnection {
             return false;
         }
         int pendingIn = inbound.keepRest(src);
-        if (pendingIn > engine.options.readBufferLimit()) {
+        if (pendingIn > loop.readBufferLimit) {
             log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
-                    this, pendingIn, engine.options.readBufferLimit());
+                    this, pendingIn, loop.readBufferLimit);
             close(CloseReason.READ_LIMIT, null);
             return false;
         }
@@ -494,7 +494,7 @@ final class ConnectionImpl extends AbstractConnection {
             notifyCallback(callback, closed);
         }
         loop.closed[reason.ordinal()]++;
-        engine.slotReleased();
+        loop.engine().slotReleased();
         log.debug("Closed {} ({})", this, reason.tag());
         if (!was.opened) {
             return; // A TLS connection that never completed its handshake: nobody knew of it.
@@ -573,7 +573,7 @@ final class ConnectionImpl extends AbstractConnection {
 
     private void closeForWriteLimit() {
         log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                this, outbound.length(), engine.options.writeBufferLimit());
+                this, outbound.length(), loop.engine().options.writeBufferLimit());
         close(CloseReason.WRITE_LIMIT, null);
     }
 
@@ -626,6 +626,6 @@ final class ConnectionImpl extends AbstractConnection {
 
     @Override
     public String toString() {
-        return "Connection[id=" + id() + ", peer=" + remoteAddress() + ", server=" + engine.name() + "]";
+        return "Connection[id=" + id() + ", peer=" + remoteAddress() + ", server=" + loop.engine().name() + "]";
     }
 }

@@ -67,6 +67,10 @@ final class GevLoop implements EventLoop, TlsLoop {
     /** The segments of one write: a connection's out ring hands out at most this many. */
     final ByteBuffer[] iov = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
     final BufferPool pool;
+    /** The pool and the server's write limits, which every connection's OutboundBuffer refers to. */
+    final OutboundBuffer.Shared outboundShared;
+    /** The server's read buffer limit, read on every read of every connection. */
+    final int readBufferLimit;
     /** The TLS layer's buffers, created by the first TLS connection; none on a plain server. */
     private TlsBuffers tlsBuffers;
 
@@ -100,6 +104,9 @@ final class GevLoop implements EventLoop, TlsLoop {
         this.progress = progress;
         this.readBuffer = RingBuffer.allocateDirect(engine.options.readBufferSize());
         this.pool = new BufferPool(4L * 1024 * 1024);
+        this.readBufferLimit = engine.options.readBufferLimit();
+        this.outboundShared = new OutboundBuffer.Shared(pool, engine.options.writeBufferHighWaterMark(),
+                engine.options.writeBufferLowWaterMark(), engine.options.writeBufferLimit());
     }
 
     EventExecutor netty() {

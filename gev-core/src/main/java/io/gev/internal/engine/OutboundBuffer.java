@@ -24,10 +24,9 @@ final class OutboundBuffer {
     /** Rings larger than this shrink once mostly drained. */
     static final int SHRINK_THRESHOLD = 1024 * 1024;
 
-    private final BufferPool pool;
-    private final int highWaterMark;
-    private final int lowWaterMark;
-    private final int limit;
+    // One reference to what the loop's buffers share rather than four fields of their own: an
+    // idle connection's OutboundBuffer is 48 bytes instead of 64 (JOL), for 10,000s of them.
+    private final Shared shared;
 
     private RingBuffer ring;
     /** A copy of the queued length for other threads; a plain field, so possibly a little stale. */
@@ -39,18 +38,30 @@ final class OutboundBuffer {
     private long writtenTotal;
     private ArrayDeque<PendingCallback> callbacks;
 
-    OutboundBuffer(BufferPool pool, int highWaterMark, int lowWaterMark, int limit) {
-        this.pool = pool;
-        this.highWaterMark = highWaterMark;
-        this.lowWaterMark = lowWaterMark;
-        this.limit = limit;
+    OutboundBuffer(Shared shared) {
+        this.shared = shared;
+    }
+
+    /** What the outbound buffers of one loop share: its pool, and the server's water marks and limit. */
+    static final class Shared {
+        final BufferPool pool;
+        final int highWaterMark;
+        final int lowWaterMark;
+        final int limit;
+
+        Shared(BufferPool pool, int highWaterMark, int lowWaterMark, int limit) {
+            this.pool = pool;
+            this.highWaterMark = highWaterMark;
+            this.lowWaterMark = lowWaterMark;
+            this.limit = limit;
+        }
     }
 
     /** The ring to pack the next message into, borrowed from the pool when none is held. */
     RingBuffer ring() {
         RingBuffer r = ring;
         if (r == null) {
-            r = ring = pool.borrow();
+            r = ring = shared.pool.borrow();
         }
         return r;
     }
@@ -116,7 +127,7 @@ final class OutboundBuffer {
         lengthCopy = remaining;
         if (remaining == 0) {
             ring = null;
-            pool.release(r);
+            shared.pool.release(r);
         } else if (r.capacity() > SHRINK_THRESHOLD && remaining < r.capacity() / 4) {
             r.shrink(BufferPool.INITIAL_CAPACITY);
         }
@@ -125,7 +136,7 @@ final class OutboundBuffer {
 
     /** More bytes are queued than the write buffer limit allows. */
     boolean exceedsLimit() {
-        return length() > limit;
+        return length() > shared.limit;
     }
 
     /**
@@ -136,7 +147,8 @@ final class OutboundBuffer {
      */
     boolean updateWritability() {
         int queued = length();
-        boolean now = writable ? queued <= highWaterMark : queued == 0 || queued < lowWaterMark;
+        Shared sh = shared;
+        boolean now = writable ? queued <= sh.highWaterMark : queued == 0 || queued < sh.lowWaterMark;
         if (now == writable) {
             return false;
         }
@@ -183,7 +195,7 @@ final class OutboundBuffer {
         int dropped = r.length();
         ring = null;
         lengthCopy = 0;
-        pool.release(r);
+        shared.pool.release(r);
         return dropped;
     }
 

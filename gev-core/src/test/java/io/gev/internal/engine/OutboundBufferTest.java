@@ -38,7 +38,7 @@ class OutboundBufferTest {
     private final BufferPool pool = new BufferPool(1 << 20, violations, true);
     private final ByteBuffer[] iov = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
     private final TakingSocket socket = new TakingSocket();
-    private final OutboundBuffer out = new OutboundBuffer(pool, HIGH, LOW, LIMIT);
+    private final OutboundBuffer out = new OutboundBuffer(new OutboundBuffer.Shared(pool, HIGH, LOW, LIMIT));
 
     @Test
     void writabilityFlipsAboveTheHighMarkAndBackOnlyBelowTheLowOne() throws IOException {
@@ -63,7 +63,7 @@ class OutboundBufferTest {
 
     @Test
     void drainingCompletelyMakesItWritableEvenWithALowMarkOfZero() throws IOException {
-        OutboundBuffer zeroLow = new OutboundBuffer(pool, 10, 0, LIMIT);
+        OutboundBuffer zeroLow = new OutboundBuffer(new OutboundBuffer.Shared(pool, 10, 0, LIMIT));
         zeroLow.ring().write(new byte[11]);
         zeroLow.queued(11, null);
         assertTrue(zeroLow.updateWritability());
