@@ -46,8 +46,16 @@ final class ConnectionImpl extends AbstractConnection {
     private final SocketIo io;
     private final Handler<Object> handler;
     private final Protocol<Object> protocol;
-    private final InboundBuffer inbound;
     private final OutboundBuffer outbound;
+    /**
+     * An incomplete frame: the bytes received and not decoded yet, in a ring borrowed from the
+     * loop's pool while it holds any, so that a connection between frames holds none. Fields of
+     * the connection rather than a type of their own: an object of its own cost each connection
+     * 16 bytes more (JOL).
+     */
+    private RingBuffer in;
+    /** A copy of {@code in}'s length for other threads; a plain field, so possibly a little stale. */
+    private int inLength;
     /** Epoll reports new readiness only (see EpollSocketIo): reads go on until the socket is drained. */
     private final boolean edgeTriggered;
 
@@ -84,7 +92,6 @@ final class ConnectionImpl extends AbstractConnection {
         this.io = io;
         this.handler = (Handler<Object>) engine.handler;
         this.protocol = (Protocol<Object>) engine.protocol;
-        this.inbound = new InboundBuffer(loop.pool);
         this.outbound = new OutboundBuffer(loop.outboundShared);
         this.edgeTriggered = io.edgeTriggered();
         io.attach(this, loop.progress());
@@ -251,12 +258,17 @@ final class ConnectionImpl extends AbstractConnection {
      * @return {@code false} when the connection was closed
      */
     private boolean decodeRead(RingBuffer scratch) {
-        RingBuffer src = inbound.source(scratch);
+        RingBuffer src = in;
+        if (src == null) {
+            src = scratch;
+        } else {
+            src.write(scratch);
+        }
         decode(src);
         if (!state.reads) {
-            return false;
+            return false; // closed: close() gave the ring back
         }
-        int pendingIn = inbound.keepRest(src);
+        int pendingIn = keepRest(src);
         if (pendingIn > loop.readBufferLimit) {
             log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
                     this, pendingIn, loop.readBufferLimit);
@@ -264,6 +276,28 @@ final class ConnectionImpl extends AbstractConnection {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Keeps what decoding {@code src} left: copies an incomplete tail of the loop's buffer into a
+     * borrowed ring, or gives back a held ring that was decoded empty.
+     *
+     * @return bytes held now
+     */
+    private int keepRest(RingBuffer src) {
+        RingBuffer held = in;
+        if (held == null) {
+            if (src.isEmpty()) {
+                return inLength = 0;
+            }
+            held = in = loop.pool.borrow();
+            held.write(src);
+        } else if (held.isEmpty()) {
+            in = null;
+            loop.pool.release(held);
+            return inLength = 0;
+        }
+        return inLength = held.length();
     }
 
     private void decode(RingBuffer src) {
@@ -358,16 +392,16 @@ final class ConnectionImpl extends AbstractConnection {
     }
 
     /*
-     * Who owns the buffers. A connection's InboundBuffer and OutboundBuffer own its rings from the
-     * pool's borrow to its release, and only two places release them: the buffer itself once its
-     * ring is empty, and close(). User code — handlers, send callbacks, onWritabilityChanged, a
+     * Who owns the buffers. A connection's rings, `in` and its OutboundBuffer's, are its own from
+     * the pool's borrow to their release, and only two places release them: the read path (keepRest)
+     * or the OutboundBuffer once a ring is empty, and close(). User code — handlers, send callbacks, onWritabilityChanged, a
      * protocol's hooks — may close, send, shut down or flush again from inside those calls, so the
      * read and write paths call it only where they hold no local reference to a ring any more:
      * after a protocol's unpack or a handler's onMessage the decode loop checks the state before
      * it touches its source again; pack checks that the outbound buffer still holds its ring;
      * flush() has the outbound buffer finish with its ring (written, released or kept, interest
-     * set) before it completes callbacks or reports writability; and neither buffer runs user
-     * code itself. Anything after a call into user code reads the fields afresh.
+     * set) before it completes callbacks or reports writability; and the OutboundBuffer runs no
+     * user code itself. Anything after a call into user code reads the fields afresh.
      */
 
     /** Writes what is queued with one system call; arms write interest for the rest. */
@@ -478,7 +512,12 @@ final class ConnectionImpl extends AbstractConnection {
         closeCause = cause;
         io.closeSocket();
         loop.unlink(this);
-        inbound.release();
+        RingBuffer held = in;
+        if (held != null) {
+            in = null;
+            loop.pool.release(held);
+        }
+        inLength = 0;
         loop.writeBufferBytes -= outbound.release();
         // Buffers are released and the state is CLOSED: callbacks can no longer reach them.
         // What the socket took succeeds (the last write of close() may have sent it).
@@ -589,7 +628,8 @@ final class ConnectionImpl extends AbstractConnection {
 
     /** The capacity of the ring holding an incomplete frame; 0 when none is held. Loop thread. */
     int inCapacity() {
-        return inbound.capacity();
+        RingBuffer held = in;
+        return held == null ? 0 : held.capacity();
     }
 
     // ---- Connection API ---------------------------------------------------------------------
@@ -606,7 +646,7 @@ final class ConnectionImpl extends AbstractConnection {
 
     @Override
     public int readBufferLength() {
-        return inbound.lengthSeen();
+        return inLength;
     }
 
     @Override
