@@ -14,6 +14,7 @@ import io.gev.internal.transport.ListeningSocket;
 import io.gev.internal.transport.NioTransport;
 import io.gev.internal.transport.SocketIo;
 import io.gev.internal.transport.TransportSupport;
+import io.gev.internal.watchdog.LogThrottle;
 import io.gev.internal.watchdog.LoopProgress;
 import io.gev.internal.watchdog.LoopWatchdog;
 import io.gev.loop.EventLoop;

@@ -1,6 +1,7 @@
 package io.gev.internal.transport;
 
 import io.gev.ServerOptions;
+import io.gev.internal.watchdog.LogThrottle;
 import io.gev.internal.watchdog.LoopProgress;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -38,7 +39,8 @@ public abstract class ListeningSocket implements IoHandle {
     private IoEventLoop loop;
     private LoopProgress progress;
     private boolean paused;
-    private long lastErrorLog;
+    // EMFILE and friends repeat while they last (level-triggered): one line a second.
+    private final LogThrottle acceptErrors = new LogThrottle(TimeUnit.SECONDS.toNanos(1));
 
     /**
      * @param options the server's options, for the accepted sockets' options
@@ -105,12 +107,11 @@ public abstract class ListeningSocket implements IoHandle {
                 acceptor.accepted(accepted);
             }
         } catch (Throwable t) {
-            // EMFILE and friends repeat while they last (level-triggered): log once a second.
-            long now = System.nanoTime();
-            if (now - lastErrorLog > 1_000_000_000L) {
-                lastErrorLog = now;
-                log.warn("Accept on {} failed: {}; pausing accepting for {} ms at a time while it fails",
-                        localAddress(), t.toString(), ACCEPT_PAUSE_MILLIS);
+            long held = acceptErrors.tryReport(System.nanoTime());
+            if (held >= 0) {
+                log.warn("Accept on {} failed: {}; pausing accepting for {} ms at a time while it fails{}",
+                        localAddress(), t.toString(), ACCEPT_PAUSE_MILLIS,
+                        held == 0 ? "" : " (" + held + " more failures since the last line)");
             }
             pauseAccepting();
         } finally {

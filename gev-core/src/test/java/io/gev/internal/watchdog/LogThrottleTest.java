@@ -1,4 +1,4 @@
-package io.gev.internal.engine;
+package io.gev.internal.watchdog;
 
 import org.junit.jupiter.api.Test;
 

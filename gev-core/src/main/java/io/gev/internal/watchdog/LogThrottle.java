@@ -1,18 +1,18 @@
-package io.gev.internal.engine;
+package io.gev.internal.watchdog;
 
 /**
  * Lets one report of a repeating error through per period and counts the ones it holds back, so
  * that an error that comes with every event (every accept, say) logs a line a second, not a line
  * an event. Thread-safe; only the error path calls it.
  */
-final class LogThrottle {
+public final class LogThrottle {
 
     private final long periodNanos;
     private boolean reported;
     private long lastReport;
     private long held;
 
-    LogThrottle(long periodNanos) {
+    public LogThrottle(long periodNanos) {
         if (periodNanos <= 0) {
             throw new IllegalArgumentException("periodNanos must be > 0: " + periodNanos);
         }
@@ -24,7 +24,7 @@ final class LogThrottle {
      * reported: {@code -1} when it is held back, otherwise how many were held back since the
      * last report.
      */
-    synchronized long tryReport(long nowNanos) {
+    public synchronized long tryReport(long nowNanos) {
         if (reported && nowNanos - lastReport < periodNanos) {
             held++;
             return -1;
