@@ -446,11 +446,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException if the duration is negative
          */
         public B idleTimeout(Duration idleTimeout) {
-            Objects.requireNonNull(idleTimeout, "idleTimeout");
-            if (idleTimeout.isNegative()) {
-                throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
-            }
-            this.idleTimeout = idleTimeout;
+            this.idleTimeout = requireNonNegative(idleTimeout, "idleTimeout");
             return self();
         }
 
@@ -628,11 +624,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException if the duration is negative
          */
         public B shutdownTimeout(Duration shutdownTimeout) {
-            Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
-            if (shutdownTimeout.isNegative()) {
-                throw new IllegalArgumentException("shutdownTimeout must not be negative: " + shutdownTimeout);
-            }
-            this.shutdownTimeout = shutdownTimeout;
+            this.shutdownTimeout = requireNonNegative(shutdownTimeout, "shutdownTimeout");
             return self();
         }
 
@@ -648,11 +640,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException if the duration is negative
          */
         public B blockedLoopWarning(Duration threshold) {
-            Objects.requireNonNull(threshold, "blockedLoopWarning");
-            if (threshold.isNegative()) {
-                throw new IllegalArgumentException("blockedLoopWarning must not be negative: " + threshold);
-            }
-            this.blockedLoopWarning = threshold;
+            this.blockedLoopWarning = requireNonNegative(threshold, "blockedLoopWarning");
             return self();
         }
 
@@ -698,6 +686,14 @@ public final class ServerOptions {
         private static int requireNonNegative(int value, String name) {
             if (value < 0) {
                 throw new IllegalArgumentException(name + " must be >= 0: " + value);
+            }
+            return value;
+        }
+
+        private static Duration requireNonNegative(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative: " + value);
             }
             return value;
         }
