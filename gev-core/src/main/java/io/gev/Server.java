@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A reactor TCP server: one listener and N event loops, each a single thread with its own epoll
@@ -27,16 +28,30 @@ import java.util.Objects;
  *
  * <p>Its options ({@link ServerOptions}: port, loops, limits, TLS...) are set on the builder, which
  * can also start from options made beforehand ({@link Builder#options(ServerOptions)}), and read
- * back with {@link #options()}. A server starts once and stops once. Its methods are thread-safe.
+ * back with {@link #options()}. It runs on loops of its own, or on {@link EventLoops} shared with
+ * other servers ({@link Builder#eventLoops(EventLoops)}). A stopped server can start again: it
+ * binds anew, and its counters start from zero. Its methods are thread-safe.
  */
 public final class Server implements AutoCloseable {
 
     private final ServerOptions options;
-    private final ServerRuntime engine;
+    private final Handler<?> handler;
+    private final Protocol<?> protocol;
+    /** Shared loops, or {@code null}: the server makes its own at each start. */
+    private final EventLoops eventLoops;
+    /** The engine of the current or last run; a new one for each start after a stop. */
+    private volatile ServerRuntime engine;
 
-    private Server(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
+    private Server(ServerOptions options, Handler<?> handler, Protocol<?> protocol, EventLoops eventLoops) {
         this.options = options;
-        this.engine = ServerRuntime.create(options, handler, protocol);
+        this.handler = handler;
+        this.protocol = protocol;
+        this.eventLoops = eventLoops;
+        this.engine = newEngine();
+    }
+
+    private ServerRuntime newEngine() {
+        return ServerRuntime.create(options, handler, protocol, eventLoops == null ? null : eventLoops.group());
     }
 
     /**
@@ -62,22 +77,38 @@ public final class Server implements AutoCloseable {
         return options;
     }
 
+    /** The shared loops the server runs on, if it was built with them. */
+    public Optional<EventLoops> eventLoops() {
+        return Optional.ofNullable(eventLoops);
+    }
+
     /**
-     * Binds the port and starts the loops; returns once connections are being accepted.
+     * Binds the port and starts the loops; returns once connections are being accepted. After a
+     * {@link #stop}, starts the server again on a fresh engine (port 0 binds a new port).
      *
      * @throws ServerStartException when the address cannot be bound (its cause tells why, a
-     *         {@link java.net.BindException} when the port is in use) or the transport is missing
-     * @throws IllegalStateException when called twice
+     *         {@link java.net.BindException} when the port is in use) or the transport is missing;
+     *         the server can be started again afterwards
+     * @throws IllegalStateException when the server is running already, or its shared
+     *         {@link EventLoops} were closed
      */
-    public void start() {
-        engine.start();
+    public synchronized void start() {
+        ServerRuntime current = engine;
+        if (current.isRunning()) {
+            throw new IllegalStateException("Server '" + name() + "' is running already");
+        }
+        if (current.hasRun()) {
+            current = engine = newEngine();
+        }
+        current.start();
     }
 
     /**
      * Stops the server: stops accepting, stops reading, lets connections write what they have
      * queued for at most {@code grace}, then closes every connection (each gets exactly one
-     * {@link Handler#onClose}), stops the loop threads, waits for them and releases the port.
-     * Returns when all of that is done. Calling it again does nothing.
+     * {@link Handler#onClose}), stops the loop threads (unless they are shared {@link EventLoops},
+     * which run on), waits for them and releases the port. Returns when all of that is done.
+     * Calling it again does nothing.
      */
     public void stop(Duration grace) {
         Objects.requireNonNull(grace, "grace");
@@ -158,10 +189,25 @@ public final class Server implements AutoCloseable {
         /** Paired by {@link Server#builder}: the handler takes what the protocol decodes. */
         private final Protocol<?> protocol;
         private final Handler<?> handler;
+        private EventLoops eventLoops;
 
         private <M> Builder(Protocol<M> protocol, Handler<? super M> handler) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
             this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        /**
+         * Runs the server on {@code loops}, threads shared with other servers (and clients),
+         * instead of loops of its own; {@code null} goes back to loops of its own. The server
+         * still has its own listener, limits, counters and stop: stopping it leaves the loops
+         * running. The loops' size, transport, daemon flag and blocked-loop warning then apply,
+         * not this builder's {@code loops}, {@code daemonThreads} and {@code blockedLoopWarning};
+         * a {@code transport} other than {@link Transport#AUTO} must match theirs, or
+         * {@link Server#start()} fails.
+         */
+        public Builder eventLoops(EventLoops loops) {
+            this.eventLoops = loops;
+            return this;
         }
 
         /**
@@ -172,7 +218,7 @@ public final class Server implements AutoCloseable {
          *         write buffer limit (the message names both)
          */
         public Server build() {
-            return new Server(toOptions(), handler, protocol);
+            return new Server(toOptions(), handler, protocol, eventLoops);
         }
     }
 }

@@ -103,9 +103,10 @@ class ServerTest {
     }
 
     @Test
-    void startTwiceFailsAndStopIsIdempotent() {
+    void startWhileRunningFailsAndStopIsIdempotent() {
         Server server = servers.start(TestServers.local(ECHO, Transport.AUTO));
-        assertThrows(IllegalStateException.class, server::start);
+        IllegalStateException e = assertThrows(IllegalStateException.class, server::start);
+        assertTrue(e.getMessage().contains("running already"), e.getMessage());
         server.stop(Duration.ZERO);
         server.stop(Duration.ZERO);
         assertFalse(server.isRunning());

@@ -74,19 +74,33 @@ public final class TestServers implements AfterEachCallback {
 
     /** Builds and starts a server that is stopped after the test. */
     public Server start(Server.Builder builder) {
-        Server server = builder.build();
-        started.add(server);
+        return start(builder.build());
+    }
+
+    /** Starts {@code server} (again, if it ran before) and stops it after the test. */
+    public Server start(Server server) {
+        if (!started.contains(server)) {
+            started.add(server);
+        }
         server.start();
         return server;
+    }
+
+    /**
+     * Stops every server now, for an {@code @AfterEach} method that must run after them (it runs
+     * before this extension's own stop).
+     */
+    public void stopAll() {
+        for (Server server : started) {
+            server.stop(Duration.ZERO);
+        }
+        started.clear();
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
         if (!bounded) {
-            for (Server server : started) {
-                server.stop(Duration.ZERO);
-            }
-            started.clear();
+            stopAll();
             return;
         }
         List<String> stuck = new ArrayList<>();

@@ -96,6 +96,8 @@ final class GevLoop implements EventLoop, TlsLoop {
     private Runnable idleSweepRest;
     private boolean idleSweepRestScheduled;
     private boolean drainSignalled;
+    /** The server stopped: see {@link #retire()}. */
+    private volatile boolean retired;
 
     GevLoop(EventExecutor netty, int index, ServerEngine engine, LoopProgress progress) {
         this.netty = netty;
@@ -152,7 +154,8 @@ final class GevLoop implements EventLoop, TlsLoop {
     public Timer schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(task, "task");
-        return new TimerImpl(netty.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS));
+        GuardedTask guarded = new GuardedTask(task);
+        return guarded.timer(netty.schedule(guarded, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS));
     }
 
     @Override
@@ -163,18 +166,53 @@ final class GevLoop implements EventLoop, TlsLoop {
         if (nanos <= 0) {
             throw new IllegalArgumentException("period must be positive: " + period);
         }
-        return new TimerImpl(netty.scheduleAtFixedRate(guarded(task), nanos, nanos, TimeUnit.NANOSECONDS));
+        GuardedTask guarded = new GuardedTask(task);
+        return guarded.timer(netty.scheduleAtFixedRate(guarded, nanos, nanos, TimeUnit.NANOSECONDS));
     }
 
-    // A periodic Netty task that throws is cancelled; a gev timer keeps its schedule.
-    private static Runnable guarded(Runnable task) {
-        return () -> {
+    /**
+     * Ends this loop's part in the server, which stopped: its timers no longer run. A loop of
+     * threads shared with other servers runs on, so timers of a stopped server must end by
+     * themselves (a periodic one cancels itself when it next comes due). Loop thread.
+     */
+    void retire() {
+        retired = true;
+        if (idleSweep != null) {
+            idleSweep.cancel();
+        }
+    }
+
+    /**
+     * A timer's task: logged when it throws, since a periodic Netty task that throws is cancelled
+     * and a gev timer keeps its schedule; not run once the server stopped.
+     */
+    private final class GuardedTask implements Runnable {
+        private final Runnable task;
+        private volatile TimerImpl timer;
+
+        GuardedTask(Runnable task) {
+            this.task = task;
+        }
+
+        TimerImpl timer(Future<?> future) {
+            return timer = new TimerImpl(future);
+        }
+
+        @Override
+        public void run() {
+            if (retired) {
+                TimerImpl t = timer;
+                if (t != null) {
+                    t.cancel();
+                }
+                return;
+            }
             try {
                 task.run();
             } catch (Throwable t) {
                 log.warn("Timer task {} failed", task, t);
             }
-        };
+        }
     }
 
     @Override

@@ -9,23 +9,16 @@ import io.gev.internal.tls.TlsContext;
 import io.gev.internal.tls.TlsSocketIo;
 import io.gev.internal.transport.AbstractSocketIo;
 import io.gev.internal.transport.EpollSocketIo;
-import io.gev.internal.transport.EpollTransport;
 import io.gev.internal.transport.ListeningSocket;
-import io.gev.internal.transport.NioTransport;
 import io.gev.internal.transport.SocketIo;
 import io.gev.internal.transport.TransportSupport;
 import io.gev.internal.watchdog.LogThrottle;
-import io.gev.internal.watchdog.LoopProgress;
-import io.gev.internal.watchdog.LoopWatchdog;
 import io.gev.loop.EventLoop;
 import io.gev.loop.LoadBalancer;
 import io.gev.loop.Transport;
 import io.gev.protocol.Protocol;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +31,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,25 +71,29 @@ final class ServerEngine implements ServerRuntime {
     private volatile Transport transport;
     private volatile List<GevLoop> loops = List.of();
     private volatile InetSocketAddress localAddress;
-    private MultiThreadIoEventLoopGroup workerGroup;
-    private MultiThreadIoEventLoopGroup acceptGroup;
+    /** The threads the server runs on, its own unless shared with other servers. */
+    private final LoopGroup group;
+    private final boolean ownsGroup;
+    private boolean attached;
     private final List<ListeningSocket> listeners = new ArrayList<>();
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<GevLoop> listenerLoops = new ArrayList<>();
+    private final List<EventExecutor> listenerLoops = new ArrayList<>();
     private volatile CountDownLatch drained;
-    private LoopWatchdog watchdog;
 
     /**
      * An engine for a server with {@code options} (already checked against each other), whose
-     * connections {@code handler} serves with {@code protocol}. Takes the server's own balancer
-     * from the options now.
+     * connections {@code handler} serves with {@code protocol}, on the threads of {@code shared}
+     * or, when {@code null}, of a group of its own made from the options. Takes the server's own
+     * balancer from the options now.
      */
-    ServerEngine(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
+    ServerEngine(ServerOptions options, Handler<?> handler, Protocol<?> protocol, LoopGroup shared) {
         this.options = Objects.requireNonNull(options, "options");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.name = options.name();
-        this.loopCount = options.loops() > 0 ? options.loops() : Runtime.getRuntime().availableProcessors();
+        this.ownsGroup = shared == null;
+        this.group = shared != null ? shared : LoopGroup.create(name, options.loops(), options.transport(),
+                options.daemonThreads(), options.blockedLoopWarning(), !options.reusePort());
+        this.loopCount = group.size();
         this.loadBalancer = options.loadBalancer();
         this.tls = options.tls().map(t -> new TlsContext(t, name, loopCount)).orElse(null);
     }
@@ -114,17 +110,17 @@ final class ServerEngine implements ServerRuntime {
         int port = options.port();
         String host = address == null ? "*" : address;
         try {
-            Transport resolved = resolveTransport(options.transport());
-            TransportSupport support = resolved == Transport.EPOLL ? new EpollTransport() : new NioTransport();
-            LoopProgress.Factory handlers = new LoopProgress.Factory(support.ioHandlerFactory());
-            workerGroup = new MultiThreadIoEventLoopGroup(loopCount, threadFactory("gev-" + name + "-"), handlers);
+            group.attach(this);
+            attached = true;
+            Transport resolved = group.transport();
+            if (options.transport() != Transport.AUTO && options.transport() != resolved) {
+                throw new ServerStartException("Server '" + name + "' asks for transport " + options.transport()
+                        + " but runs on " + group + ", which is " + resolved, host, port, null);
+            }
+            TransportSupport support = group.support();
             List<GevLoop> created = new ArrayList<>(loopCount);
-            for (EventExecutor executor : workerGroup) {
-                created.add(new GevLoop((IoEventLoop) executor, created.size(), this, handlers.of(executor)));
-                // Netty starts a loop's thread on its first task, and the thread factory numbers
-                // threads in the order they start: start them in index order, so that loop i runs
-                // on thread gev-<name>-i, as logs and the blocked-loop warning say.
-                executor.execute(() -> { });
+            for (EventExecutor executor : group.workers()) {
+                created.add(new GevLoop(executor, created.size(), this, group.progress(executor)));
             }
             loops = Collections.unmodifiableList(created);
             transport = resolved;
@@ -140,17 +136,15 @@ final class ServerEngine implements ServerRuntime {
                 for (GevLoop loop : created) {
                     ListeningSocket listener = support.bind(options, bindAddress, loop.ioLoop(), loop.progress(),
                             socket -> accepted(socket, loop));
-                    addListener(listener, loop);
+                    addListener(listener, loop.netty());
                     if (bindAddress.getPort() == 0) {
                         bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
                     }
                 }
             } else {
-                acceptGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("gev-" + name + "-accept"), handlers);
-                IoEventLoop acceptor = (IoEventLoop) acceptGroup.next();
-                GevLoop acceptLoop = new GevLoop(acceptor, -1, this, handlers.of(acceptor));
-                addListener(support.bind(options, bindAddress, acceptor, acceptLoop.progress(),
-                        socket -> accepted(socket, null)), acceptLoop);
+                IoEventLoop acceptor = group.acceptor();
+                addListener(support.bind(options, bindAddress, acceptor, group.progress(acceptor),
+                        socket -> accepted(socket, null)), acceptor);
             }
             localAddress = listeners.get(0).localAddress();
             if (!options.idleTimeout().isZero()) {
@@ -159,10 +153,10 @@ final class ServerEngine implements ServerRuntime {
                     loop.netty().execute(() -> loop.startIdleSweep(nanos));
                 }
             }
-            startWatchdog();
             state = State.RUNNING;
-            log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{})", name, localAddress, resolved,
-                    loopCount, options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
+            log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name, localAddress, resolved,
+                    loopCount, ownsGroup ? "" : " of event loops '" + group.name() + "'",
+                    options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
         } catch (ServerStartException e) {
             abortStart();
             throw e;
@@ -208,71 +202,21 @@ final class ServerEngine implements ServerRuntime {
         return protocol == io.gev.protocol.RawProtocol.INSTANCE ? "" : ", protocol " + protocol;
     }
 
-    private void startWatchdog() {
-        Duration blockedLoopWarning = options.blockedLoopWarning();
-        if (blockedLoopWarning.isZero()) {
-            return;
-        }
-        List<LoopProgress> watched = new ArrayList<>();
-        for (GevLoop loop : loops) {
-            watched.add(loop.progress());
-        }
-        for (GevLoop loop : listenerLoops) {
-            if (loop.index() < 0) {
-                watched.add(loop.progress());
-            }
-        }
-        watchdog = new LoopWatchdog(name, watched, blockedLoopWarning.toNanos());
-        watchdog.start();
-    }
-
-    private void stopWatchdog() {
-        if (watchdog != null) {
-            watchdog.stop();
-            watchdog = null;
-        }
-    }
-
-    private void addListener(ListeningSocket listener, GevLoop loop) {
+    private void addListener(ListeningSocket listener, EventExecutor loop) {
         listeners.add(listener);
         listenerLoops.add(loop);
     }
 
-    private static Transport resolveTransport(Transport requested) {
-        switch (requested) {
-            case NIO:
-                return Transport.NIO;
-            case EPOLL:
-                if (!Epoll.isAvailable()) {
-                    throw new ServerStartException("Transport EPOLL was requested but Netty's native epoll is "
-                            + "unavailable: " + Epoll.unavailabilityCause(), null, 0, Epoll.unavailabilityCause());
-                }
-                return Transport.EPOLL;
-            default:
-                return Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
-        }
-    }
-
     private void abortStart() {
-        stopWatchdog();
         closeListeners();
-        shutdownGroups();
+        for (GevLoop loop : loops) {
+            loop.retire();
+        }
+        releaseGroup();
         if (tls != null) {
             tls.shutdown();
         }
         state = State.STOPPED;
-    }
-
-    private ThreadFactory threadFactory(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        boolean single = prefix.endsWith("accept");
-        return runnable -> {
-            String threadName = single ? prefix : prefix + counter.getAndIncrement();
-            Thread thread = new FastThreadLocalThread(runnable, threadName);
-            thread.setDaemon(options.daemonThreads());
-            threads.add(thread);
-            return thread;
-        };
     }
 
     // ---- accepting --------------------------------------------------------------------------
@@ -408,12 +352,11 @@ final class ServerEngine implements ServerRuntime {
         for (GevLoop loop : loops) {
             loop.netty().submit(() -> {
                 loop.closeAll(CloseReason.SHUTDOWN);
+                loop.retire();
                 loop.releaseBuffers();
             }).syncUninterruptibly();
         }
-        // Before the loops end: a loop that ended while running a task would look blocked.
-        stopWatchdog();
-        shutdownGroups();
+        releaseGroup();
         if (tls != null) {
             tls.shutdown();
         }
@@ -433,9 +376,9 @@ final class ServerEngine implements ServerRuntime {
     private void closeListeners() {
         for (int i = 0; i < listeners.size(); i++) {
             ListeningSocket listener = listeners.get(i);
-            GevLoop loop = listenerLoops.get(i);
+            EventExecutor loop = listenerLoops.get(i);
             try {
-                loop.netty().submit(listener::close).syncUninterruptibly();
+                loop.submit(listener::close).syncUninterruptibly();
             } catch (RuntimeException e) {
                 listener.close();
             }
@@ -444,26 +387,15 @@ final class ServerEngine implements ServerRuntime {
         listenerLoops.clear();
     }
 
-    private void shutdownGroups() {
-        for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
-            if (group != null) {
-                group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            }
+    /** Leaves the loop group: a group of the server's own stops with it, a shared one runs on. */
+    private void releaseGroup() {
+        if (!attached) {
+            return;
         }
-        for (MultiThreadIoEventLoopGroup group : new MultiThreadIoEventLoopGroup[] {acceptGroup, workerGroup}) {
-            if (group != null) {
-                group.terminationFuture().syncUninterruptibly();
-            }
-        }
-        // Termination completes from inside the loop thread, just before it exits: join it, so
-        // that "stopped" means no gev thread is left.
-        for (Thread thread : threads) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        attached = false;
+        group.detach(this);
+        if (ownsGroup) {
+            group.shutdown();
         }
     }
 
@@ -472,6 +404,11 @@ final class ServerEngine implements ServerRuntime {
     @Override
     public boolean isRunning() {
         return state == State.RUNNING;
+    }
+
+    @Override
+    public boolean hasRun() {
+        return state != State.NEW;
     }
 
     public String name() {

@@ -21,10 +21,11 @@ public interface ServerRuntime {
     /**
      * An engine, not started, for a server with {@code options} (already checked against each
      * other), whose connections {@code handler} serves with {@code protocol}; {@code Server.builder}
-     * paired them, so the handler takes what the protocol decodes.
+     * paired them, so the handler takes what the protocol decodes. It runs on the threads of
+     * {@code loops}, shared with other servers, or on its own when {@code null}.
      */
-    static ServerRuntime create(ServerOptions options, Handler<?> handler, Protocol<?> protocol) {
-        return new ServerEngine(options, handler, protocol);
+    static ServerRuntime create(ServerOptions options, Handler<?> handler, Protocol<?> protocol, LoopGroup loops) {
+        return new ServerEngine(options, handler, protocol, loops);
     }
 
     /**
@@ -39,6 +40,9 @@ public interface ServerRuntime {
     void stop(Duration grace);
 
     boolean isRunning();
+
+    /** Whether {@link #start()} was called: an engine runs once, a restart needs a new one. */
+    boolean hasRun();
 
     /** The bound address; {@link IllegalStateException} before binding. */
     InetSocketAddress localAddress();
