@@ -110,8 +110,13 @@ final class ServerEngine implements ServerRuntime {
         int port = options.port();
         String host = address == null ? "*" : address;
         try {
-            group.attach(this);
-            attached = true;
+            group.attach(this); // fails when the transport is missing or shared loops were closed
+        } catch (RuntimeException e) {
+            state = State.STOPPED;
+            throw e;
+        }
+        attached = true;
+        try {
             Transport resolved = group.transport();
             if (options.transport() != Transport.AUTO && options.transport() != resolved) {
                 throw new ServerStartException("Server '" + name + "' asks for transport " + options.transport()
