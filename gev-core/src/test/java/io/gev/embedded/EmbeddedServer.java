@@ -114,6 +114,14 @@ public final class EmbeddedServer implements AutoCloseable {
         return loop.buffersLent();
     }
 
+    /**
+     * Outbound buffers (a connection's queue of bytes and send callbacks) the loop lent to open
+     * connections: 0 once none has anything queued, unless gev leaks.
+     */
+    public int outboundBuffersLent() {
+        return loop.outboundBuffersLent();
+    }
+
     /** Closes every open connection as a stopping server does ({@code reason=shutdown}). */
     @Override
     public void close() {

@@ -82,12 +82,20 @@ final class BufferPool {
     }
 
     private void refuse(RingBuffer ring) {
+        refuse("a " + ring.capacity() + "-byte ring was released to the buffer pool although it is not lent out "
+                + "(released twice, or never borrowed here)");
+    }
+
+    /**
+     * Counts and reports a release of something this loop lends that was not lent out, as the
+     * ring's own refusal does; the loop's outbound buffers share it.
+     */
+    void refuse(String what) {
         long n = violations.incrementAndGet();
-        IllegalStateException e = new IllegalStateException("a " + ring.capacity() + "-byte ring was released to "
-                + "the buffer pool although it is not lent out (released twice, or never borrowed here)");
+        IllegalStateException e = new IllegalStateException(what);
         // A bug, not an input: every one matters, but a loop repeating it must not flood the log.
         if (n <= 10 || Long.bitCount(n) == 1) {
-            log.error("Buffer pool ownership violation #{}; the ring was dropped", n, e);
+            log.error("Buffer ownership violation #{}; the buffer was dropped", n, e);
         }
         if (strict) {
             throw e;

@@ -41,12 +41,14 @@ final class ConnectionImpl extends AbstractConnection {
     /** Reads per readiness event before yielding to the loop's other connections. */
     private static final int MAX_READS_PER_EVENT = 16;
 
-    // No engine field: it is loop.engine(). One reference less keeps a connection at 104 bytes
-    // instead of 112 (JOL), which idle servers of 10,000s of connections pay for each.
+    // No engine, handler or protocol fields: the loop (one per server and thread) has them. Each
+    // reference less is 4 bytes (JOL) that idle servers of 10,000s of connections pay for each.
     private final SocketIo io;
-    private final Handler<Object> handler;
-    private final Protocol<Object> protocol;
-    private final OutboundBuffer outbound;
+    /** Lent by the loop while bytes or callbacks are queued, else {@code null} (see OutboundBuffer). */
+    private OutboundBuffer outbound;
+    /** A copy of the queued length for other threads; a plain field, so possibly a little stale. */
+    private int outLength;
+    private volatile boolean writable = true;
     /**
      * An incomplete frame: the bytes received and not decoded yet, in a ring borrowed from the
      * loop's pool while it holds any, so that a connection between frames holds none. Fields of
@@ -83,16 +85,9 @@ final class ConnectionImpl extends AbstractConnection {
     long lastReadNanos;
 
     /** @param io the socket path {@link ServerEngine#connectionIo} chose for this connection */
-    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
-    // the loop's frame, the handler takes, so both are used as <Object> (erased: no cost).
-    @SuppressWarnings("unchecked")
     ConnectionImpl(long id, GevLoop loop, SocketIo io) {
         super(id, loop);
-        ServerEngine engine = loop.engine();
         this.io = io;
-        this.handler = (Handler<Object>) engine.handler;
-        this.protocol = (Protocol<Object>) engine.protocol;
-        this.outbound = new OutboundBuffer(loop.outboundShared);
         this.edgeTriggered = io.edgeTriggered();
         io.attach(this, loop.progress());
     }
@@ -132,6 +127,7 @@ final class ConnectionImpl extends AbstractConnection {
             return;
         }
         state = OPEN;
+        Protocol<Object> protocol = loop.protocol;
         try {
             protocol.onConnect(this);
         } catch (Throwable t) {
@@ -143,7 +139,7 @@ final class ConnectionImpl extends AbstractConnection {
             return;
         }
         try {
-            handler.onConnect(this);
+            loop.handler.onConnect(this);
         } catch (Throwable t) {
             handlerFailed("onConnect", t);
             return;
@@ -301,7 +297,10 @@ final class ConnectionImpl extends AbstractConnection {
     }
 
     private void decode(RingBuffer src) {
-        Frame<Object> frame = loop.frame;
+        GevLoop l = loop;
+        Frame<Object> frame = l.frame;
+        Protocol<Object> protocol = l.protocol;
+        Handler<Object> handler = l.handler;
         while (state.reads) {
             frame.clear();
             boolean decoded;
@@ -320,7 +319,7 @@ final class ConnectionImpl extends AbstractConnection {
             if (!decoded) {
                 return;
             }
-            loop.messagesIn++;
+            l.messagesIn++;
             Object reply;
             try {
                 reply = handler.onMessage(this, frame.context(), frame.message());
@@ -350,15 +349,18 @@ final class ConnectionImpl extends AbstractConnection {
         }
         if (packing) {
             // The bytes would land in the middle of the message being packed.
-            throw new IllegalStateException("send() was called from inside " + protocol + ".pack on " + this
+            throw new IllegalStateException("send() was called from inside " + loop.protocol + ".pack on " + this
                     + "; a protocol writes what it has to say into the buffer pack gives it");
         }
         OutboundBuffer ob = outbound;
+        if (ob == null) {
+            ob = outbound = loop.outboundShared.lend();
+        }
         RingBuffer o = ob.ring();
         int before = o.length();
         packing = true;
         try {
-            protocol.pack(this, message, o);
+            loop.protocol.pack(this, message, o);
         } catch (Throwable t) {
             packing = false;
             // Bytes of a half-packed message may be in the buffer: the stream cannot be trusted.
@@ -370,7 +372,8 @@ final class ConnectionImpl extends AbstractConnection {
         }
         packing = false;
         if (!ob.holds(o)) {
-            // The protocol closed the connection while packing, which released the buffer.
+            // The protocol closed the connection while packing, which released the ring (and kept
+            // the outbound buffer: a closed connection never gives it back, see below).
             if (callback != null) {
                 notifyCallback(callback, new ClosedChannelException());
             }
@@ -380,13 +383,14 @@ final class ConnectionImpl extends AbstractConnection {
         loop.messagesOut++;
         loop.writeBufferBytes += added;
         ob.queued(added, callback);
+        outLength = o.length();
         if (!inEvent) {
             flush();
         } else if (ob.exceedsLimit()) {
             // Replies of one read are written together after it; the limits hold meanwhile, so a
             // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
             closeForWriteLimit();
-        } else if (ob.updateWritability()) {
+        } else if (updateWritability()) {
             writabilityChanged();
         }
     }
@@ -394,20 +398,24 @@ final class ConnectionImpl extends AbstractConnection {
     /*
      * Who owns the buffers. A connection's rings, `in` and its OutboundBuffer's, are its own from
      * the pool's borrow to their release, and only two places release them: the read path (keepRest)
-     * or the OutboundBuffer once a ring is empty, and close(). User code — handlers, send callbacks, onWritabilityChanged, a
-     * protocol's hooks — may close, send, shut down or flush again from inside those calls, so the
-     * read and write paths call it only where they hold no local reference to a ring any more:
+     * or the OutboundBuffer once a ring is empty, and close(). The OutboundBuffer itself is lent by
+     * the loop and given back in one place only, at the end of flush(), once empty and while the
+     * connection is open; close() keeps it, since a frame below may still hold it (pack, when a
+     * protocol closes while packing). User code — handlers, send callbacks, onWritabilityChanged,
+     * a protocol's hooks — may close, send, shut down or flush again from inside those calls, so
+     * the read and write paths call it only where they hold no local reference to a ring any more:
      * after a protocol's unpack or a handler's onMessage the decode loop checks the state before
      * it touches its source again; pack checks that the outbound buffer still holds its ring;
      * flush() has the outbound buffer finish with its ring (written, released or kept, interest
      * set) before it completes callbacks or reports writability; and the OutboundBuffer runs no
-     * user code itself. Anything after a call into user code reads the fields afresh.
+     * user code itself. Anything after a call into user code reads the fields afresh: a nested
+     * flush may have given the outbound buffer back, and the loop lent it to another connection.
      */
 
     /** Writes what is queued with one system call; arms write interest for the rest. */
     private void flush() {
         OutboundBuffer ob = outbound;
-        if (ob.isIdle()) {
+        if (ob == null) {
             return;
         }
         try {
@@ -431,34 +439,61 @@ final class ConnectionImpl extends AbstractConnection {
         // The ring is settled: user code may run from here on, and may send, close or flush again.
         // Not only after a write: a message that packed to no bytes is written once packed.
         SendCallback written;
-        while ((written = ob.pollWritten()) != null) {
+        while ((ob = outbound) != null && (written = ob.pollWritten()) != null) {
             notifyCallback(written, null);
         }
         if (!state.live) {
             return;
         }
-        if (ob.updateWritability()) {
+        if (updateWritability()) {
             writabilityChanged();
         }
-        if (ob.isIdle()) {
-            if (state == DRAINING) {
-                close(closeReason, null);
-            } else if (state == SHUTTING_OUTPUT) {
-                shutdownOutput();
-            }
+        ob = outbound;
+        if (ob != null && !ob.isIdle()) {
+            return;
+        }
+        if (ob != null && state.live) {
+            outbound = null;
+            loop.outboundShared.giveBack(ob);
+        }
+        if (state == DRAINING) {
+            close(closeReason, null);
+        } else if (state == SHUTTING_OUTPUT) {
+            shutdownOutput();
         }
     }
 
     /** Hands what is queued to the socket in one call; runs no user code. */
     private void writeOnce() throws IOException {
-        long written = outbound.write(io, loop.iov);
+        OutboundBuffer ob = outbound;
+        if (ob == null) {
+            return;
+        }
+        long written = ob.write(io, loop.iov);
+        outLength = ob.length();
         loop.bytesOut += written;
         loop.writeBufferBytes -= written;
     }
 
+    /** Moves writability across the water marks for what is queued now; {@code true} when it changed. */
+    private boolean updateWritability() {
+        boolean now = loop.outboundShared.writable(writable, queuedLength());
+        if (now == writable) {
+            return false;
+        }
+        writable = now;
+        return true;
+    }
+
+    /** Bytes queued. */
+    private int queuedLength() {
+        OutboundBuffer ob = outbound;
+        return ob == null ? 0 : ob.length();
+    }
+
     private void writabilityChanged() {
         try {
-            handler.onWritabilityChanged(this);
+            loop.handler.onWritabilityChanged(this);
         } catch (Throwable t) {
             handlerFailed("onWritabilityChanged", t);
         }
@@ -478,7 +513,7 @@ final class ConnectionImpl extends AbstractConnection {
         if (state != OPEN) {
             return;
         }
-        if (outbound.length() == 0) {
+        if (queuedLength() == 0) {
             shutdownOutput();
         } else {
             state = SHUTTING_OUTPUT;
@@ -518,19 +553,24 @@ final class ConnectionImpl extends AbstractConnection {
             loop.pool.release(held);
         }
         inLength = 0;
-        loop.writeBufferBytes -= outbound.release();
-        // Buffers are released and the state is CLOSED: callbacks can no longer reach them.
-        // What the socket took succeeds (the last write of close() may have sent it).
-        SendCallback callback;
-        while ((callback = outbound.pollWritten()) != null) {
-            notifyCallback(callback, null);
-        }
-        ClosedChannelException closed = null;
-        while ((callback = outbound.pollAny()) != null) {
-            if (closed == null) {
-                closed = new ClosedChannelException();
+        OutboundBuffer ob = outbound; // kept, not given back: see the ownership comment
+        if (ob != null) {
+            loop.writeBufferBytes -= ob.release();
+            loop.outboundShared.forget(ob);
+            outLength = 0;
+            // Rings are released and the state is CLOSED: callbacks can no longer reach them.
+            // What the socket took succeeds (the last write of close() may have sent it).
+            SendCallback callback;
+            while ((callback = ob.pollWritten()) != null) {
+                notifyCallback(callback, null);
             }
-            notifyCallback(callback, closed);
+            ClosedChannelException closed = null;
+            while ((callback = ob.pollAny()) != null) {
+                if (closed == null) {
+                    closed = new ClosedChannelException();
+                }
+                notifyCallback(callback, closed);
+            }
         }
         loop.closed[reason.ordinal()]++;
         loop.engine().slotReleased();
@@ -539,12 +579,12 @@ final class ConnectionImpl extends AbstractConnection {
             return; // A TLS connection that never completed its handshake: nobody knew of it.
         }
         try {
-            handler.onClose(this);
+            loop.handler.onClose(this);
         } catch (Throwable t) {
             log.warn("Handler onClose of {} failed", this, t);
         }
         try {
-            protocol.onClose(this);
+            loop.protocol.onClose(this);
         } catch (Throwable t) {
             log.warn("Protocol onClose of {} failed", this, t);
         }
@@ -573,7 +613,7 @@ final class ConnectionImpl extends AbstractConnection {
         if (!state.live) {
             return;
         }
-        if (outbound.length() == 0) {
+        if (queuedLength() == 0) {
             close(reason, null);
             return;
         }
@@ -586,9 +626,9 @@ final class ConnectionImpl extends AbstractConnection {
     void shutdownGracefully() {
         if (state.opened) {
             try {
-                protocol.onServerStop(this);
+                loop.protocol.onServerStop(this);
             } catch (Throwable t) {
-                log.warn("Protocol {} failed to say goodbye on {}", protocol, this, t);
+                log.warn("Protocol {} failed to say goodbye on {}", loop.protocol, this, t);
             }
         }
         drainThenClose(CloseReason.SHUTDOWN);
@@ -612,7 +652,7 @@ final class ConnectionImpl extends AbstractConnection {
 
     private void closeForWriteLimit() {
         log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                this, outbound.length(), loop.engine().options.writeBufferLimit());
+                this, queuedLength(), loop.outboundShared.limit);
         close(CloseReason.WRITE_LIMIT, null);
     }
 
@@ -651,12 +691,17 @@ final class ConnectionImpl extends AbstractConnection {
 
     @Override
     public int writeBufferLength() {
-        return loop.inEventLoop() ? outbound.length() : outbound.lengthSeen();
+        return loop.inEventLoop() ? queuedLength() : outLength;
     }
 
     @Override
     public boolean isWritable() {
-        return outbound.isWritable();
+        return writable;
+    }
+
+    /** Whether an outbound buffer is lent to the connection now. Loop thread; for tests. */
+    boolean holdsOutbound() {
+        return outbound != null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gev.internal.engine;
 
 import io.gev.CloseReason;
+import io.gev.Handler;
 import io.gev.SendCallback;
 import io.gev.buffer.RingBuffer;
 import io.gev.internal.tls.TlsBuffers;
@@ -12,6 +13,7 @@ import io.gev.internal.watchdog.TimerImpl;
 import io.gev.loop.EventLoop;
 import io.gev.loop.Timer;
 import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.EventExecutor;
@@ -71,6 +73,9 @@ final class GevLoop implements EventLoop, TlsLoop {
     final OutboundBuffer.Shared outboundShared;
     /** The server's read buffer limit, read on every read of every connection. */
     final int readBufferLimit;
+    /** The server's, for its connections on this loop, which have no fields of their own for them. */
+    final Handler<Object> handler;
+    final Protocol<Object> protocol;
     /** The TLS layer's buffers, created by the first TLS connection; none on a plain server. */
     private TlsBuffers tlsBuffers;
 
@@ -99,8 +104,13 @@ final class GevLoop implements EventLoop, TlsLoop {
     /** The server stopped: see {@link #retire()}. */
     private volatile boolean retired;
 
+    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
+    // the frame, the handler takes, so both are used as <Object> (erased: no cost).
+    @SuppressWarnings("unchecked")
     GevLoop(EventExecutor netty, int index, ServerEngine engine, LoopProgress progress) {
         this.netty = netty;
+        this.handler = (Handler<Object>) engine.handler;
+        this.protocol = (Protocol<Object>) engine.protocol;
         this.index = index;
         this.engine = engine;
         this.progress = progress;

@@ -11,8 +11,13 @@ import java.util.ArrayDeque;
 /**
  * A connection's write side, as Netty keeps its {@code ChannelOutboundBuffer} apart from the
  * channel: the bytes packed and not yet written (in a ring borrowed from the loop's pool while it
- * holds any), the send callbacks waiting for their bytes to be written, the water marks and
- * writability, the write buffer limit and the policy that shrinks a ring once it drained.
+ * holds any), the send callbacks waiting for their bytes to be written, the write buffer limit and
+ * the policy that shrinks a ring once it drained.
+ *
+ * <p>A connection holds one only while it has bytes or callbacks queued: it is lent by the loop
+ * ({@link Shared#lend()}) and given back once empty, since an idle one carries no state and
+ * 10,000s of idle connections would each pay its 48 bytes (JOL). The writability flag and the
+ * length other threads read stay in the connection for that reason.
  *
  * <p>It runs no user code. What user code should hear (a callback whose bytes went out, a change
  * of writability) it reports, and its connection calls the user once this buffer is settled:
@@ -29,9 +34,8 @@ final class OutboundBuffer {
     private final Shared shared;
 
     private RingBuffer ring;
-    /** A copy of the queued length for other threads; a plain field, so possibly a little stale. */
-    private int lengthCopy;
-    private volatile boolean writable = true;
+    /** Lent to a connection now: see {@link Shared#giveBack}. */
+    private boolean lent;
 
     // A callback completes once writtenTotal reaches the queuedTotal recorded with it.
     private long queuedTotal;
@@ -42,18 +46,83 @@ final class OutboundBuffer {
         this.shared = shared;
     }
 
-    /** What the outbound buffers of one loop share: its pool, and the server's water marks and limit. */
+    /**
+     * What the outbound buffers of one loop share: its pool, the server's water marks and limit,
+     * and the buffers not lent to a connection now.
+     */
     static final class Shared {
+        /** Free buffers kept for reuse; more are left to the garbage collector. */
+        static final int MAX_FREE = 1024;
+
         final BufferPool pool;
         final int highWaterMark;
         final int lowWaterMark;
         final int limit;
+        private final ArrayDeque<OutboundBuffer> free = new ArrayDeque<>();
+        private int lentCount;
 
         Shared(BufferPool pool, int highWaterMark, int lowWaterMark, int limit) {
             this.pool = pool;
             this.highWaterMark = highWaterMark;
             this.lowWaterMark = lowWaterMark;
             this.limit = limit;
+        }
+
+        /** A buffer for a connection that has something to queue; it owns it until {@link #giveBack}. */
+        OutboundBuffer lend() {
+            OutboundBuffer ob = free.pollLast();
+            if (ob == null) {
+                ob = new OutboundBuffer(this);
+            }
+            ob.lent = true;
+            lentCount++;
+            return ob;
+        }
+
+        /**
+         * Takes back a buffer that holds nothing, from the connection it was lent to; the caller
+         * must not touch it afterwards. A buffer given back twice, or holding bytes or callbacks,
+         * is refused as a ring is by the pool (counted, logged, and thrown in strict mode).
+         */
+        void giveBack(OutboundBuffer ob) {
+            if (!ob.lent || ob.ring != null || (ob.callbacks != null && !ob.callbacks.isEmpty())) {
+                pool.refuse("an outbound buffer was given back although it is not lent out or still holds "
+                        + (ob.ring != null ? ob.ring.length() + " bytes" : "callbacks") + " (given back twice?)");
+                return;
+            }
+            ob.lent = false;
+            ob.queuedTotal = 0;
+            ob.writtenTotal = 0;
+            lentCount--;
+            if (free.size() < MAX_FREE) {
+                free.addLast(ob);
+            }
+        }
+
+        /**
+         * Forgets a buffer lent to a connection that closed: the connection keeps it, for a frame
+         * below the close may still hold it, and the garbage collector takes both; it is not lent
+         * again.
+         */
+        void forget(OutboundBuffer ob) {
+            if (ob.lent) {
+                ob.lent = false;
+                lentCount--;
+            }
+        }
+
+        /**
+         * The writability after a change to {@code queued} bytes, for a connection that was
+         * {@code writable}: unwritable above the high mark, writable again once below the low one
+         * (or empty).
+         */
+        boolean writable(boolean writable, int queued) {
+            return writable ? queued <= highWaterMark : queued == 0 || queued < lowWaterMark;
+        }
+
+        /** Buffers lent out now. */
+        int lentCount() {
+            return lentCount;
         }
     }
 
@@ -82,18 +151,12 @@ final class OutboundBuffer {
         return r == null ? 0 : r.length();
     }
 
-    /** Bytes queued as of the last change on the loop; any thread. */
-    int lengthSeen() {
-        return lengthCopy;
-    }
-
     /**
      * Accounts for the {@code added} bytes just packed into {@link #ring()}; {@code callback}
      * (may be {@code null}) completes once they are written.
      */
     void queued(int added, SendCallback callback) {
         queuedTotal += added;
-        lengthCopy = ring.length();
         if (callback != null) {
             if (callbacks == null) {
                 callbacks = new ArrayDeque<>(4);
@@ -124,7 +187,6 @@ final class OutboundBuffer {
             }
         }
         int remaining = r.length();
-        lengthCopy = remaining;
         if (remaining == 0) {
             ring = null;
             shared.pool.release(r);
@@ -137,28 +199,6 @@ final class OutboundBuffer {
     /** More bytes are queued than the write buffer limit allows. */
     boolean exceedsLimit() {
         return length() > shared.limit;
-    }
-
-    /**
-     * Moves writability across the water marks for what is queued now: unwritable above the high
-     * mark, writable again once below the low one (or empty).
-     *
-     * @return {@code true} when it changed, for the connection to tell its handler
-     */
-    boolean updateWritability() {
-        int queued = length();
-        Shared sh = shared;
-        boolean now = writable ? queued <= sh.highWaterMark : queued == 0 || queued < sh.lowWaterMark;
-        if (now == writable) {
-            return false;
-        }
-        writable = now;
-        return true;
-    }
-
-    /** Any thread. */
-    boolean isWritable() {
-        return writable;
     }
 
     /**
@@ -194,7 +234,6 @@ final class OutboundBuffer {
         }
         int dropped = r.length();
         ring = null;
-        lengthCopy = 0;
         shared.pool.release(r);
         return dropped;
     }

@@ -94,6 +94,16 @@ public final class EmbeddedLoop {
         return loop.pool.lentCount();
     }
 
+    /** Outbound buffers the loop has lent to open connections and not got back. */
+    public int outboundBuffersLent() {
+        return loop.outboundShared.lentCount();
+    }
+
+    /** Whether {@code connection} (one of an embedded loop) holds an outbound buffer now. */
+    public static boolean holdsOutboundBuffer(Connection connection) {
+        return ((ConnectionImpl) connection).holdsOutbound();
+    }
+
     /** Closes every connection as a server stop does after its grace period, and frees the buffers. */
     public void close() {
         if (closed) {

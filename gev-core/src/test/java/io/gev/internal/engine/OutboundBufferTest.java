@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,37 +42,79 @@ class OutboundBufferTest {
     private final OutboundBuffer out = new OutboundBuffer(new OutboundBuffer.Shared(pool, HIGH, LOW, LIMIT));
 
     @Test
-    void writabilityFlipsAboveTheHighMarkAndBackOnlyBelowTheLowOne() throws IOException {
-        queue(HIGH);
-        assertFalse(out.updateWritability(), "at the high mark: still writable");
-        assertTrue(out.isWritable());
-        queue(1);
-        assertTrue(out.updateWritability(), "one byte above it");
-        assertFalse(out.isWritable());
-        assertFalse(out.updateWritability(), "reported once");
+    void writabilityFlipsAboveTheHighMarkAndBackOnlyBelowTheLowOne() {
+        OutboundBuffer.Shared shared = new OutboundBuffer.Shared(pool, HIGH, LOW, LIMIT);
+        assertTrue(shared.writable(true, HIGH), "at the high mark: still writable");
+        assertFalse(shared.writable(true, HIGH + 1), "one byte above it");
+        assertFalse(shared.writable(false, HIGH + 1));
+        assertFalse(shared.writable(false, LOW), "at the low mark: still unwritable");
+        assertTrue(shared.writable(false, LOW - 1), "one byte below it");
+        assertTrue(shared.writable(true, LOW - 1));
+    }
 
-        socket.take = HIGH + 1 - LOW;
-        out.write(socket, iov);
-        assertEquals(LOW, out.length());
-        assertFalse(out.updateWritability(), "at the low mark: still unwritable");
-        socket.take = 1;
-        out.write(socket, iov);
-        assertTrue(out.updateWritability(), "one byte below it");
-        assertTrue(out.isWritable());
+    @Test
+    void drainingCompletelyMakesItWritableEvenWithALowMarkOfZero() {
+        OutboundBuffer.Shared zeroLow = new OutboundBuffer.Shared(pool, 10, 0, LIMIT);
+        assertFalse(zeroLow.writable(true, 11));
+        assertFalse(zeroLow.writable(false, 1));
+        assertTrue(zeroLow.writable(false, 0));
+    }
+
+    @Test
+    void aBufferGivenBackIsLentAgainWithItsTotalsReset() throws IOException {
+        OutboundBuffer.Shared shared = new OutboundBuffer.Shared(pool, HIGH, LOW, LIMIT);
+        OutboundBuffer first = shared.lend();
+        assertEquals(1, shared.lentCount());
+        first.ring().write(new byte[100]);
+        first.queued(100, null);
+        socket.take = 100;
+        first.write(socket, iov);
+        shared.giveBack(first);
+        assertEquals(0, shared.lentCount());
+        OutboundBuffer again = shared.lend();
+        assertSame(first, again, "the free buffer is lent again");
+        List<String> done = new ArrayList<>();
+        again.ring().write(new byte[3]);
+        again.queued(3, named("after reuse", done));
+        assertNull(again.pollWritten(), "its totals start from zero: 3 bytes are still queued");
+        socket.take = 3;
+        again.write(socket, iov);
+        again.pollWritten().onComplete(null, null);
+        assertEquals(List.of("after reuse"), done);
         assertEquals(0, violations.get());
     }
 
     @Test
-    void drainingCompletelyMakesItWritableEvenWithALowMarkOfZero() throws IOException {
-        OutboundBuffer zeroLow = new OutboundBuffer(new OutboundBuffer.Shared(pool, 10, 0, LIMIT));
-        zeroLow.ring().write(new byte[11]);
-        zeroLow.queued(11, null);
-        assertTrue(zeroLow.updateWritability());
-        assertFalse(zeroLow.isWritable());
-        socket.take = 11;
-        zeroLow.write(socket, iov);
-        assertTrue(zeroLow.updateWritability());
-        assertTrue(zeroLow.isWritable());
+    void aBufferGivenBackTwiceOrStillHoldingBytesIsRefused() {
+        OutboundBuffer.Shared shared = new OutboundBuffer.Shared(pool, HIGH, LOW, LIMIT);
+        OutboundBuffer holding = shared.lend();
+        holding.ring().write(new byte[5]);
+        holding.queued(5, null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> shared.giveBack(holding));
+        assertTrue(e.getMessage().contains("still holds 5 bytes"), e.getMessage());
+        assertEquals(1, violations.get());
+        holding.release();
+        shared.giveBack(holding);
+        assertThrows(IllegalStateException.class, () -> shared.giveBack(holding), "given back twice");
+        assertEquals(2, violations.get());
+        assertEquals(0, shared.lentCount());
+        violations.set(0);
+    }
+
+    @Test
+    void atMostMaxFreeBuffersAreKeptForReuse() {
+        OutboundBuffer.Shared shared = new OutboundBuffer.Shared(pool, HIGH, LOW, LIMIT);
+        List<OutboundBuffer> lent = new ArrayList<>();
+        for (int i = 0; i <= OutboundBuffer.Shared.MAX_FREE; i++) {
+            lent.add(shared.lend());
+        }
+        lent.forEach(shared::giveBack);
+        java.util.Set<OutboundBuffer> reused = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i <= OutboundBuffer.Shared.MAX_FREE; i++) {
+            reused.add(shared.lend());
+        }
+        long kept = lent.stream().filter(reused::contains).count();
+        assertEquals(OutboundBuffer.Shared.MAX_FREE, kept, "the one beyond MAX_FREE went to the garbage collector");
     }
 
     @Test
@@ -111,13 +154,13 @@ class OutboundBufferTest {
         socket.take = 2;
         assertEquals(2, out.write(socket, iov));
         assertTrue(out.holds(ring));
-        assertEquals(3, out.lengthSeen());
+        assertEquals(3, out.length());
         socket.take = 3;
         assertEquals(3, out.write(socket, iov));
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, socket.taken.toByteArray());
         assertTrue(out.isIdle());
         assertFalse(out.holds(ring));
-        assertEquals(0, out.lengthSeen());
+        assertEquals(0, out.length());
         assertEquals(0, pool.lentCount());
         assertEquals(0, out.release(), "nothing held, nothing released twice");
         assertEquals(0, violations.get());
