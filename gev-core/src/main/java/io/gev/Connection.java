@@ -90,6 +90,19 @@ public interface Connection {
     EventLoop loop();
 
     /**
+     * For protocols with a handshake of their own, such as the WebSocket upgrade: reports that
+     * it succeeded, {@code handshakeNanos} after it began (as the protocol measured it). The
+     * server's {@link ServerStats} count the connection among the
+     * {@link ServerStats#upgradedConnections() upgraded connections} until it closes, and add the
+     * handshake to {@link ServerStats#upgrades()} and {@link ServerStats#upgradeNanos()}. Costs a
+     * few plain counter updates; a second call and a call on a closed connection do nothing.
+     *
+     * @throws IllegalStateException when called off the connection's loop
+     */
+    default void upgraded(long handshakeNanos) {
+    }
+
+    /**
      * The TLS session of a connection to a server with {@link Server.Builder#tls(TlsOptions) TLS},
      * complete before {@link Handler#onConnect} is called; {@code null} on a plain connection.
      */

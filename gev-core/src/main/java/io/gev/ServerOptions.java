@@ -52,6 +52,10 @@ public final class ServerOptions {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     /** Time a loop may spend in one callback or task before a warning is logged. */
     public static final Duration DEFAULT_BLOCKED_LOOP_WARNING = Duration.ofSeconds(1);
+    /** Interval over which client faults of one kind are logged up to a limit and then summarised. */
+    public static final Duration DEFAULT_CLIENT_FAULT_LOG_INTERVAL = Duration.ofMinutes(1);
+    /** Client faults of one kind logged in full per interval. */
+    public static final int DEFAULT_CLIENT_FAULT_LOG_LIMIT = 10;
 
     private static final ServerOptions DEFAULTS = builder().build();
 
@@ -77,6 +81,8 @@ public final class ServerOptions {
     private final int readBufferSize;
     private final Duration shutdownTimeout;
     private final Duration blockedLoopWarning;
+    private final Duration clientFaultLogInterval;
+    private final int clientFaultLogLimit;
     private final boolean daemonThreads;
     private final TlsOptions tls;
 
@@ -103,6 +109,8 @@ public final class ServerOptions {
         this.readBufferSize = b.readBufferSize;
         this.shutdownTimeout = b.shutdownTimeout;
         this.blockedLoopWarning = b.blockedLoopWarning;
+        this.clientFaultLogInterval = b.clientFaultLogInterval;
+        this.clientFaultLogLimit = b.clientFaultLogLimit;
         this.daemonThreads = b.daemonThreads;
         this.tls = b.tls;
     }
@@ -233,6 +241,20 @@ public final class ServerOptions {
         return blockedLoopWarning;
     }
 
+    /**
+     * Interval over which client faults of one kind (protocol errors, failed TLS handshakes) are
+     * logged up to {@link #clientFaultLogLimit()} and then counted for a summary; {@link Duration#ZERO}
+     * logs every one.
+     */
+    public Duration clientFaultLogInterval() {
+        return clientFaultLogInterval;
+    }
+
+    /** Client faults of one kind logged in full per {@link #clientFaultLogInterval()}. */
+    public int clientFaultLogLimit() {
+        return clientFaultLogLimit;
+    }
+
     /** Whether loop threads are daemons. */
     public boolean daemonThreads() {
         return daemonThreads;
@@ -266,7 +288,9 @@ public final class ServerOptions {
                 && writeBufferLowWaterMark == other.writeBufferLowWaterMark
                 && writeBufferLimit == other.writeBufferLimit && readBufferLimit == other.readBufferLimit
                 && readBufferSize == other.readBufferSize && shutdownTimeout.equals(other.shutdownTimeout)
-                && blockedLoopWarning.equals(other.blockedLoopWarning) && daemonThreads == other.daemonThreads
+                && blockedLoopWarning.equals(other.blockedLoopWarning)
+                && clientFaultLogInterval.equals(other.clientFaultLogInterval)
+                && clientFaultLogLimit == other.clientFaultLogLimit && daemonThreads == other.daemonThreads
                 && tls == other.tls;
     }
 
@@ -275,8 +299,8 @@ public final class ServerOptions {
         return Objects.hash(name, address, port, loops, reusePort, idleTimeout, loadBalancing,
                 System.identityHashCode(loadBalancer), transport, tcpNoDelay, keepAlive, sendBufferSize,
                 receiveBufferSize, backlog, maxConnections, writeBufferHighWaterMark, writeBufferLowWaterMark,
-                writeBufferLimit, readBufferLimit, readBufferSize, shutdownTimeout, blockedLoopWarning, daemonThreads,
-                System.identityHashCode(tls));
+                writeBufferLimit, readBufferLimit, readBufferSize, shutdownTimeout, blockedLoopWarning,
+                clientFaultLogInterval, clientFaultLogLimit, daemonThreads, System.identityHashCode(tls));
     }
 
     @Override
@@ -292,6 +316,7 @@ public final class ServerOptions {
                 + ", writeBufferLowWaterMark=" + writeBufferLowWaterMark + ", writeBufferLimit=" + writeBufferLimit
                 + ", readBufferLimit=" + readBufferLimit + ", readBufferSize=" + readBufferSize
                 + ", shutdownTimeout=" + shutdownTimeout + ", blockedLoopWarning=" + blockedLoopWarning
+                + ", clientFaultLogInterval=" + clientFaultLogInterval + ", clientFaultLogLimit=" + clientFaultLogLimit
                 + ", daemonThreads=" + daemonThreads + ", tls=" + (tls == null ? "none" : tls) + "]";
     }
 
@@ -327,6 +352,8 @@ public final class ServerOptions {
         private int readBufferSize = DEFAULT_READ_BUFFER_SIZE;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private Duration blockedLoopWarning = DEFAULT_BLOCKED_LOOP_WARNING;
+        private Duration clientFaultLogInterval = DEFAULT_CLIENT_FAULT_LOG_INTERVAL;
+        private int clientFaultLogLimit = DEFAULT_CLIENT_FAULT_LOG_LIMIT;
         private boolean daemonThreads;
         private TlsOptions tls;
 
@@ -368,6 +395,8 @@ public final class ServerOptions {
             this.readBufferSize = options.readBufferSize;
             this.shutdownTimeout = options.shutdownTimeout;
             this.blockedLoopWarning = options.blockedLoopWarning;
+            this.clientFaultLogInterval = options.clientFaultLogInterval;
+            this.clientFaultLogLimit = options.clientFaultLogLimit;
             this.daemonThreads = options.daemonThreads;
             this.tls = options.tls;
             return self();
@@ -641,6 +670,36 @@ public final class ServerOptions {
          */
         public B blockedLoopWarning(Duration threshold) {
             this.blockedLoopWarning = requireNonNegative(threshold, "blockedLoopWarning");
+            return self();
+        }
+
+        /**
+         * Every client that breaks the protocol or fails its TLS handshake is a fault logged with
+         * the connection, which a scanner would repeat thousands of times: per this interval the
+         * first {@link #clientFaultLogLimit(int) limit} faults of each kind (protocol errors, TLS
+         * failures) are logged at WARN and INFO, the others at DEBUG only, counted and summarised
+         * in one line when the interval ends. Default
+         * {@link ServerOptions#DEFAULT_CLIENT_FAULT_LOG_INTERVAL 1 minute}; {@link Duration#ZERO}
+         * logs every fault.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if the duration is negative
+         */
+        public B clientFaultLogInterval(Duration interval) {
+            this.clientFaultLogInterval = requireNonNegative(interval, "clientFaultLogInterval");
+            return self();
+        }
+
+        /**
+         * Client faults of one kind logged in full per {@link #clientFaultLogInterval(Duration)
+         * interval}; 0 logs only the summaries. Default
+         * {@value ServerOptions#DEFAULT_CLIENT_FAULT_LOG_LIMIT}.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public B clientFaultLogLimit(int limit) {
+            this.clientFaultLogLimit = requireNonNegative(limit, "clientFaultLogLimit");
             return self();
         }
 

@@ -157,6 +157,28 @@ class ServerOptionsTest {
     }
 
     @Test
+    void clientFaultLogIntervalMustBeNonNegativeAndNonNull() {
+        ServerOptions.Builder b = builder();
+        assertRejected(IllegalArgumentException.class, () -> b.clientFaultLogInterval(Duration.ofNanos(-1)),
+                "clientFaultLogInterval");
+        assertRejected(NullPointerException.class, () -> b.clientFaultLogInterval(null), "clientFaultLogInterval");
+        assertEquals(ServerOptions.DEFAULT_CLIENT_FAULT_LOG_INTERVAL, b.build().clientFaultLogInterval(),
+                "a rejected value keeps the previous one");
+        assertEquals(Duration.ZERO, b.clientFaultLogInterval(Duration.ZERO).build().clientFaultLogInterval(),
+                "zero logs every fault");
+        assertEquals(Duration.ofNanos(1), b.clientFaultLogInterval(Duration.ofNanos(1)).build().clientFaultLogInterval());
+    }
+
+    @Test
+    void clientFaultLogLimitMustBeNonNegative() {
+        ServerOptions.Builder b = builder();
+        assertRejected(IllegalArgumentException.class, () -> b.clientFaultLogLimit(-1), "clientFaultLogLimit");
+        assertEquals(ServerOptions.DEFAULT_CLIENT_FAULT_LOG_LIMIT, b.build().clientFaultLogLimit());
+        assertEquals(0, b.clientFaultLogLimit(0).build().clientFaultLogLimit(), "zero logs only summaries");
+        assertEquals(1, b.clientFaultLogLimit(1).build().clientFaultLogLimit());
+    }
+
+    @Test
     void blankOrNullNameIsRejected() {
         ServerOptions.Builder b = builder();
         assertRejected(IllegalArgumentException.class, () -> b.name(""), "name");
@@ -248,6 +270,10 @@ class ServerOptionsTest {
         assertEquals(ServerOptions.DEFAULT_SHUTDOWN_TIMEOUT, o.shutdownTimeout());
         assertEquals(ServerOptions.DEFAULT_BLOCKED_LOOP_WARNING, o.blockedLoopWarning());
         assertEquals(Duration.ofSeconds(1), ServerOptions.DEFAULT_BLOCKED_LOOP_WARNING);
+        assertEquals(ServerOptions.DEFAULT_CLIENT_FAULT_LOG_INTERVAL, o.clientFaultLogInterval());
+        assertEquals(Duration.ofMinutes(1), ServerOptions.DEFAULT_CLIENT_FAULT_LOG_INTERVAL);
+        assertEquals(ServerOptions.DEFAULT_CLIENT_FAULT_LOG_LIMIT, o.clientFaultLogLimit());
+        assertEquals(10, ServerOptions.DEFAULT_CLIENT_FAULT_LOG_LIMIT);
         assertFalse(o.daemonThreads());
         assertEquals(Optional.empty(), o.tls());
         // The defaults are consistent with each other, so build() accepts them.
@@ -336,7 +362,8 @@ class ServerOptionsTest {
                 .keepAlive(true).sendBufferSize(5).receiveBufferSize(6).backlog(7).maxConnections(8)
                 .writeBufferHighWaterMark(900).writeBufferLowWaterMark(100).writeBufferLimit(1000)
                 .readBufferLimit(11).readBufferSize(1200).shutdownTimeout(Duration.ofSeconds(13))
-                .blockedLoopWarning(Duration.ofMillis(14)).daemonThreads(true).tls(tls);
+                .blockedLoopWarning(Duration.ofMillis(14)).clientFaultLogInterval(Duration.ofSeconds(15))
+                .clientFaultLogLimit(16).daemonThreads(true).tls(tls);
     }
 
     @Test
@@ -365,6 +392,8 @@ class ServerOptionsTest {
         assertEquals(1200, o.readBufferSize());
         assertEquals(Duration.ofSeconds(13), o.shutdownTimeout());
         assertEquals(Duration.ofMillis(14), o.blockedLoopWarning());
+        assertEquals(Duration.ofSeconds(15), o.clientFaultLogInterval());
+        assertEquals(16, o.clientFaultLogLimit());
         assertTrue(o.daemonThreads());
         assertSame(tls, o.tls().orElseThrow());
 
@@ -373,6 +402,8 @@ class ServerOptionsTest {
         assertEquals(o, builder().port(1).options(o).build(), "options() replaces what was set");
         assertEquals(o, Server.builder(ECHO).options(o).build().options());
         assertNotEquals(o, o.toBuilder().port(10).build());
+        assertNotEquals(o, o.toBuilder().clientFaultLogInterval(Duration.ofSeconds(1)).build());
+        assertNotEquals(o, o.toBuilder().clientFaultLogLimit(1).build());
         assertNotEquals(o, o.toBuilder().tls(null).build());
         assertNotEquals(o, o.toBuilder().loadBalancer(LoadBalancer.leastConnections()).build());
         assertNotEquals(ServerOptions.defaults(), o);

@@ -11,6 +11,11 @@ public interface EventLoop {
     /** The loop's position among its server's loops, from 0. */
     int index();
 
+    /** The loop's name, as in logs and the blocked-loop warning: its thread's name once it runs. */
+    default String name() {
+        return "loop-" + index();
+    }
+
     /** {@code true} when called from this loop's thread. */
     boolean inEventLoop();
 

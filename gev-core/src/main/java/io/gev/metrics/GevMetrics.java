@@ -4,6 +4,7 @@ import io.gev.CloseReason;
 import io.gev.Server;
 import io.gev.ServerStats;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Binds one server's counters to a Micrometer registry. The meters read gev's per-loop counters
@@ -26,6 +28,11 @@ import java.util.Objects;
  * <li>{@code gev.messages.in}, {@code gev.messages.out} (counters)</li>
  * <li>{@code gev.write.buffer} (gauge, bytes queued and not yet written)</li>
  * <li>{@code gev.loop.tasks.pending} (gauge, tag {@code loop})</li>
+ * <li>{@code gev.handshake.duration} (timer of count and total time, tag {@code kind}: {@code tls} for
+ * TLS handshakes, {@code upgrade} for a protocol's own such as the WebSocket upgrade)</li>
+ * <li>{@code gev.sessions} (gauge, tag {@code kind}: open connections past their TLS handshake, or
+ * past their upgrade: the WebSocket sessions)</li>
+ * <li>{@code gev.loop.blocked} (counter): stalls the blocked-loop watchdog reported</li>
  * </ul>
  *
  * <p>May be bound before {@link Server#start()}: meters read zero until the server runs.
@@ -48,31 +55,48 @@ public final class GevMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         ServerStats stats = server.stats();
         Gauge.builder("gev.connections", stats, ServerStats::activeConnections)
-                .tags(tags).description("Open connections").baseUnit("connections").register(registry);
+                .tags(tags).description("Open connections").baseUnit(BaseUnits.CONNECTIONS).register(registry);
         FunctionCounter.builder("gev.connections.accepted", stats, ServerStats::acceptedConnections)
-                .tags(tags).description("Connections accepted").baseUnit("connections").register(registry);
+                .tags(tags).description("Connections accepted").baseUnit(BaseUnits.CONNECTIONS).register(registry);
         for (CloseReason reason : CloseReason.values()) {
             FunctionCounter.builder("gev.connections.closed", stats, s -> s.closedConnections(reason))
                     .tags(tags).tag("reason", reason.tag()).description("Connections closed, by reason")
-                    .baseUnit("connections").register(registry);
+                    .baseUnit(BaseUnits.CONNECTIONS).register(registry);
         }
         FunctionCounter.builder("gev.bytes.in", stats, ServerStats::bytesIn)
                 .tags(tags).description("Bytes read from sockets").baseUnit(BaseUnits.BYTES).register(registry);
         FunctionCounter.builder("gev.bytes.out", stats, ServerStats::bytesOut)
                 .tags(tags).description("Bytes written to sockets").baseUnit(BaseUnits.BYTES).register(registry);
         FunctionCounter.builder("gev.messages.in", stats, ServerStats::messagesIn)
-                .tags(tags).description("Frames decoded and handed to the handler").baseUnit("messages")
+                .tags(tags).description("Frames decoded and handed to the handler").baseUnit(BaseUnits.MESSAGES)
                 .register(registry);
         FunctionCounter.builder("gev.messages.out", stats, ServerStats::messagesOut)
-                .tags(tags).description("Messages packed for sending").baseUnit("messages").register(registry);
+                .tags(tags).description("Messages packed for sending").baseUnit(BaseUnits.MESSAGES).register(registry);
         Gauge.builder("gev.write.buffer", stats, ServerStats::writeBufferBytes)
                 .tags(tags).description("Bytes queued on connections and not yet written")
                 .baseUnit(BaseUnits.BYTES).register(registry);
+        FunctionTimer.builder("gev.handshake.duration", stats, ServerStats::tlsHandshakes,
+                        ServerStats::tlsHandshakeNanos, TimeUnit.NANOSECONDS)
+                .tags(tags).tag("kind", "tls").description("TLS handshakes, from registration to the last message")
+                .register(registry);
+        FunctionTimer.builder("gev.handshake.duration", stats, ServerStats::upgrades, ServerStats::upgradeNanos,
+                        TimeUnit.NANOSECONDS)
+                .tags(tags).tag("kind", "upgrade").description("Protocol handshakes such as WebSocket upgrades")
+                .register(registry);
+        Gauge.builder("gev.sessions", stats, ServerStats::tlsSessions)
+                .tags(tags).tag("kind", "tls").description("Open connections past their TLS handshake")
+                .baseUnit(BaseUnits.SESSIONS).register(registry);
+        Gauge.builder("gev.sessions", stats, ServerStats::upgradedConnections)
+                .tags(tags).tag("kind", "upgrade").description("Open connections past their protocol's handshake")
+                .baseUnit(BaseUnits.SESSIONS).register(registry);
+        FunctionCounter.builder("gev.loop.blocked", stats, ServerStats::blockedLoopStalls)
+                .tags(tags).description("Stalls of a loop in one callback or task, reported by the watchdog")
+                .baseUnit(BaseUnits.EVENTS).register(registry);
         for (int i = 0; i < stats.loops(); i++) {
             int loop = i;
             Gauge.builder("gev.loop.tasks.pending", stats, s -> s.pendingTasks(loop))
                     .tags(tags).tag("loop", Integer.toString(loop)).description("Tasks waiting in a loop's queue")
-                    .baseUnit("tasks").register(registry);
+                    .baseUnit(BaseUnits.TASKS).register(registry);
         }
     }
 }

@@ -73,6 +73,8 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         String closeReason = "";
         boolean awaitingPong;
         int pings;
+        /** When the connection opened, for the server's upgrade timer. */
+        long connectedNanos;
         Timer handshakeTimer;
         Timer pingTimer;
         Timer pongTimer;
@@ -84,6 +86,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     @Override
     public void onConnect(Connection connection) {
         State st = new State();
+        st.connectedNanos = System.nanoTime();
         connection.setProtocolState(st);
         if (!options.handshakeTimeout().isZero()) {
             st.handshakeTimer = connection.loop().schedule(options.handshakeTimeout(),
@@ -171,6 +174,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         st.session = new WebSocketSession(connection, st.request, extensions);
         st.message = new WebSocketMessage();
         st.phase = OPEN;
+        connection.upgraded(System.nanoTime() - st.connectedNanos);
         if (!options.pingInterval().isZero()) {
             st.pingTimer = connection.loop().scheduleAtFixedRate(options.pingInterval(), () -> keepAlive(connection, st));
         }

@@ -3,21 +3,33 @@ package io.gev.metrics;
 import io.gev.CloseReason;
 import io.gev.Server;
 import io.gev.testing.TestClient;
+import io.gev.testing.TestCertificates;
+import io.gev.websocket.WebSocketHandler;
+import io.gev.websocket.WebSocketMessage;
+import io.gev.websocket.WebSocketServer;
+import io.gev.websocket.WebSocketSession;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -128,8 +140,10 @@ class GevMetricsTest {
             new GevMetrics(server, Tags.of("env", "test", "region", "eu")).bindTo(registry);
 
             List<Meter> meters = registry.getMeters();
-            // connections, accepted, closed x reasons, bytes in/out, messages in/out, write buffer, 2 loops
-            assertEquals(1 + 1 + CloseReason.values().length + 2 + 2 + 1 + 2, meters.size(), String.valueOf(ids(meters)));
+            // connections, accepted, closed x reasons, bytes in/out, messages in/out, write buffer,
+            // handshake timers and sessions (tls, upgrade), blocked loops, 2 loops
+            assertEquals(1 + 1 + CloseReason.values().length + 2 + 2 + 1 + 2 + 2 + 1 + 2, meters.size(),
+                    String.valueOf(ids(meters)));
             for (Meter m : meters) {
                 assertTrue(m.getId().getName().startsWith("gev."), m.getId().toString());
                 assertEquals("metrics-tags", m.getId().getTag("server"), m.getId().toString());
@@ -149,6 +163,76 @@ class GevMetricsTest {
                 awaitEquals(HELLO.length, () -> registry.find("gev.bytes.out").tag("region", "eu")
                         .functionCounter().count(), "gev.bytes.out{region=eu}");
             }
+        } finally {
+            server.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void handshakeTimersSessionGaugesAndTheBlockedLoopCounterMove() throws Exception {
+        String name = "metrics-wss";
+        TestCertificates certificates = TestCertificates.get();
+        WebSocketHandler echo = new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                return message;
+            }
+        };
+        Server server = WebSocketServer.builder(echo).name(name).address("127.0.0.1").port(0).loops(2)
+                .daemonThreads(true).blockedLoopWarning(Duration.ofMillis(100))
+                .tls(certificates.serverOptions().build()).build();
+        server.start();
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new GevMetrics(server).bindTo(registry);
+            FunctionTimer tls = registry.find("gev.handshake.duration").tags("server", name, "kind", "tls")
+                    .functionTimer();
+            FunctionTimer upgrade = registry.find("gev.handshake.duration").tags("server", name, "kind", "upgrade")
+                    .functionTimer();
+            Gauge tlsSessions = registry.find("gev.sessions").tags("server", name, "kind", "tls").gauge();
+            Gauge webSocketSessions = registry.find("gev.sessions").tags("server", name, "kind", "upgrade").gauge();
+            FunctionCounter blocked = registry.find("gev.loop.blocked").tag("server", name).functionCounter();
+            assertNotNull(tls);
+            assertNotNull(upgrade);
+            assertNotNull(tlsSessions);
+            assertNotNull(webSocketSessions);
+            assertNotNull(blocked);
+            assertEquals(0, tls.count());
+            assertEquals(0, blocked.count());
+            assertEquals(BaseUnits.SESSIONS, tlsSessions.getId().getBaseUnit());
+            assertEquals(BaseUnits.EVENTS, blocked.getId().getBaseUnit());
+            assertEquals(BaseUnits.CONNECTIONS, registry.find("gev.connections").tag("server", name).gauge().getId()
+                    .getBaseUnit());
+            assertEquals(BaseUnits.TASKS, registry.find("gev.loop.tasks.pending").tag("server", name).gauge().getId()
+                    .getBaseUnit());
+
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            WebSocket ws = HttpClient.newBuilder().sslContext(certificates.clientContext()).build()
+                    .newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + server.port() + "/"),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                                    reply.complete(data.toString());
+                                    return null;
+                                }
+                            }).get(10, TimeUnit.SECONDS);
+            ws.sendText("hi", true);
+            assertEquals("hi", reply.get(10, TimeUnit.SECONDS));
+            awaitEquals(1.0, tls::count, "TLS handshakes timed");
+            awaitEquals(1.0, upgrade::count, "upgrades timed");
+            assertTrue(tls.totalTime(TimeUnit.NANOSECONDS) > 0, "TLS handshake time");
+            assertTrue(upgrade.totalTime(TimeUnit.NANOSECONDS) > 0, "upgrade time");
+            assertEquals(server.stats().tlsHandshakeNanos(), (long) tls.totalTime(TimeUnit.NANOSECONDS));
+            assertEquals(1.0, tlsSessions.value());
+            assertEquals(1.0, webSocketSessions.value());
+
+            server.loops().get(0).execute(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400)));
+            awaitEquals(1.0, blocked::count, "gev.loop.blocked");
+
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            awaitEquals(0.0, webSocketSessions::value, "WebSocket sessions after the close");
+            awaitEquals(0.0, tlsSessions::value, "TLS sessions after the close");
+            assertEquals(1.0, tls.count(), "a timer does not go back");
         } finally {
             server.stop(Duration.ofSeconds(1));
         }

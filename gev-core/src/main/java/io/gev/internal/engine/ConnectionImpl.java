@@ -78,6 +78,8 @@ final class ConnectionImpl extends AbstractConnection {
     /** A {@link #readMore} task is queued. */
     private boolean readMoreScheduled;
     private Runnable readMoreTask;
+    /** The protocol reported a handshake of its own done: the loop counts the connection until it closes. */
+    private boolean upgraded;
 
     // Links of the loop's connection list (see GevLoop).
     ConnectionImpl prev;
@@ -307,7 +309,9 @@ final class ConnectionImpl extends AbstractConnection {
             try {
                 decoded = protocol.unpack(this, src, frame);
             } catch (ProtocolException e) {
-                log.warn("Closing {}: protocol error: {}", this, e.getMessage());
+                // Every bad client of a scanner ends here: the server's fault log keeps it to a few lines.
+                loop.engine().protocolErrors.report(loop.netty(), "Closing {}: protocol error: {}", this,
+                        e.getMessage());
                 // What the protocol queued before throwing (an error response) goes out first.
                 closeAfterLastWrite(CloseReason.PROTOCOL_ERROR, e);
                 return;
@@ -573,6 +577,9 @@ final class ConnectionImpl extends AbstractConnection {
             }
         }
         loop.closed[reason.ordinal()]++;
+        if (upgraded) {
+            loop.upgradedConnections--;
+        }
         loop.engine().slotReleased();
         log.debug("Closed {} ({})", this, reason.tag());
         if (!was.opened) {
@@ -707,6 +714,19 @@ final class ConnectionImpl extends AbstractConnection {
     @Override
     public TlsInfo tls() {
         return io.tls();
+    }
+
+    @Override
+    public void upgraded(long handshakeNanos) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("upgraded() was called on " + Thread.currentThread().getName()
+                    + ", not on the loop of " + this);
+        }
+        if (upgraded || !state.live) {
+            return;
+        }
+        upgraded = true;
+        loop.upgraded(handshakeNanos);
     }
 
     @Override

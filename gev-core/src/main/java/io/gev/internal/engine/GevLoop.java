@@ -8,6 +8,7 @@ import io.gev.internal.tls.TlsBuffers;
 import io.gev.internal.tls.TlsContext;
 import io.gev.internal.tls.TlsLoop;
 import io.gev.internal.transport.AbstractSocketIo;
+import io.gev.internal.watchdog.ClientFaultLog;
 import io.gev.internal.watchdog.LoopProgress;
 import io.gev.internal.watchdog.TimerImpl;
 import io.gev.loop.EventLoop;
@@ -87,6 +88,12 @@ final class GevLoop implements EventLoop, TlsLoop {
     long messagesOut;
     long writeBufferBytes;
     final long[] closed = new long[CloseReason.values().length];
+    long tlsHandshakes;
+    long tlsHandshakeNanos;
+    int tlsSessions;
+    long upgrades;
+    long upgradeNanos;
+    int upgradedConnections;
     private volatile int connectionCount;
 
     // Connections in order of their last read: the head is the one idle the longest.
@@ -147,6 +154,12 @@ final class GevLoop implements EventLoop, TlsLoop {
     @Override
     public int index() {
         return index;
+    }
+
+    @Override
+    public String name() {
+        Thread thread = progress.thread();
+        return thread != null ? thread.getName() : EventLoop.super.name();
     }
 
     @Override
@@ -237,6 +250,30 @@ final class GevLoop implements EventLoop, TlsLoop {
             buffers = tlsBuffers = new TlsBuffers(tls);
         }
         return buffers;
+    }
+
+    @Override
+    public void tlsHandshakeCompleted(long nanos) {
+        tlsHandshakes++;
+        tlsHandshakeNanos += nanos;
+        tlsSessions++;
+    }
+
+    @Override
+    public void tlsSessionClosed() {
+        tlsSessions--;
+    }
+
+    @Override
+    public ClientFaultLog tlsFailures() {
+        return engine.tlsFailures;
+    }
+
+    /** A connection's protocol completed its own handshake ({@link io.gev.Connection#upgraded}). */
+    void upgraded(long nanos) {
+        upgrades++;
+        upgradeNanos += nanos;
+        upgradedConnections++;
     }
 
     int pendingTasks() {

@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The threads that servers run their connections on: worker loops, one acceptor loop for the
@@ -53,6 +54,8 @@ public final class LoopGroup {
     private MultiThreadIoEventLoopGroup acceptGroup;
     private IoEventLoop acceptor;
     private LoopWatchdog watchdog;
+    /** Written by the watchdog thread when it reports a stall: rare, so an atomic costs nothing. */
+    private final AtomicLong blockedLoopStalls = new AtomicLong();
     private boolean shutdown;
 
     private LoopGroup(String name, int loops, Transport transport, boolean daemonThreads, Duration blockedLoopWarning,
@@ -99,6 +102,11 @@ public final class LoopGroup {
             names.add(engine.name());
         }
         return names;
+    }
+
+    /** Stalls the watchdog reported on these loops since they started, whichever server's code blocked. */
+    long blockedLoopStalls() {
+        return blockedLoopStalls.get();
     }
 
     public synchronized boolean isShutdown() {
@@ -154,7 +162,7 @@ public final class LoopGroup {
             if (acceptor != null) {
                 watched.add(handlers.of(acceptor));
             }
-            watchdog = new LoopWatchdog(name, watched, blockedLoopWarning.toNanos());
+            watchdog = new LoopWatchdog(name, watched, blockedLoopWarning.toNanos(), blockedLoopStalls::incrementAndGet);
             watchdog.start();
         }
     }

@@ -12,6 +12,7 @@ import io.gev.internal.transport.EpollSocketIo;
 import io.gev.internal.transport.ListeningSocket;
 import io.gev.internal.transport.SocketIo;
 import io.gev.internal.transport.TransportSupport;
+import io.gev.internal.watchdog.ClientFaultLog;
 import io.gev.internal.watchdog.LogThrottle;
 import io.gev.loop.EventLoop;
 import io.gev.loop.LoadBalancer;
@@ -21,6 +22,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -59,6 +61,9 @@ final class ServerEngine implements ServerRuntime {
     final LoadBalancer loadBalancer;
     /** The TLS settings and handshake executor; {@code null} for a plain server. */
     final TlsContext tls;
+    /** Where the connections' protocol errors and TLS failures are logged, a few lines per interval. */
+    final ClientFaultLog protocolErrors;
+    final ClientFaultLog tlsFailures;
 
     private final AtomicInteger openSlots = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
@@ -96,6 +101,10 @@ final class ServerEngine implements ServerRuntime {
         this.loopCount = group.size();
         this.loadBalancer = options.loadBalancer();
         this.tls = options.tls().map(t -> new TlsContext(t, name, loopCount)).orElse(null);
+        this.protocolErrors = new ClientFaultLog(LoggerFactory.getLogger(ConnectionImpl.class), Level.WARN, name,
+                "protocol errors", options.clientFaultLogInterval(), options.clientFaultLogLimit());
+        this.tlsFailures = new ClientFaultLog(LoggerFactory.getLogger(TlsSocketIo.class), Level.INFO, name,
+                "TLS failures", options.clientFaultLogInterval(), options.clientFaultLogLimit());
     }
 
     // ---- start ------------------------------------------------------------------------------
@@ -368,6 +377,8 @@ final class ServerEngine implements ServerRuntime {
         synchronized (this) {
             state = State.STOPPED;
         }
+        protocolErrors.flush();
+        tlsFailures.flush();
         log.info("gev server '{}' on {} stopped", name, localAddress);
     }
 
@@ -528,6 +539,53 @@ final class ServerEngine implements ServerRuntime {
         public int pendingTasks(int loop) {
             List<GevLoop> started = loops;
             return loop < started.size() ? started.get(loop).pendingTasks() : 0;
+        }
+
+        @Override
+        public int connections(int loop) {
+            List<GevLoop> started = loops;
+            return loop < started.size() ? started.get(loop).connectionCount() : 0;
+        }
+
+        @Override
+        public long writeBufferBytes(int loop) {
+            List<GevLoop> started = loops;
+            return loop < started.size() ? started.get(loop).writeBufferBytes : 0;
+        }
+
+        @Override
+        public int tlsSessions() {
+            return (int) sum(loop -> loop.tlsSessions);
+        }
+
+        @Override
+        public long tlsHandshakes() {
+            return sum(loop -> loop.tlsHandshakes);
+        }
+
+        @Override
+        public long tlsHandshakeNanos() {
+            return sum(loop -> loop.tlsHandshakeNanos);
+        }
+
+        @Override
+        public int upgradedConnections() {
+            return (int) sum(loop -> loop.upgradedConnections);
+        }
+
+        @Override
+        public long upgrades() {
+            return sum(loop -> loop.upgrades);
+        }
+
+        @Override
+        public long upgradeNanos() {
+            return sum(loop -> loop.upgradeNanos);
+        }
+
+        @Override
+        public long blockedLoopStalls() {
+            return group.blockedLoopStalls();
         }
 
         @Override

@@ -95,6 +95,8 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     /** shutdownOutput() waits for netOut to drain before sending FIN. */
     private boolean finAfterFlush;
     private ScheduledFuture<?> timer;
+    /** When the handshake began, for the loop's handshake timer. */
+    private long startNanos;
 
     public TlsSocketIo(AbstractSocketIo socket, TlsContext context, TlsLoop loop) {
         this.socket = socket;
@@ -117,6 +119,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
 
     @Override
     public boolean start() {
+        startNanos = System.nanoTime();
         try {
             engine = context.newEngine();
             engine.beginHandshake();
@@ -335,6 +338,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
         cancelTimer();
         phase = OPEN;
         session = new TlsSession(engine);
+        loop.tlsHandshakeCompleted(System.nanoTime() - startNanos);
         log.debug("{}: TLS established, {}", connection, session);
         updateInterest();
         connection.established();
@@ -646,6 +650,9 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
         if (phase >= LINGERING) {
             return;
         }
+        if (phase == OPEN) {
+            loop.tlsSessionClosed();
+        }
         cancelTimer();
         boolean pending = false;
         if (engine != null && !tasksRunning && buffers != null) {
@@ -703,7 +710,8 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     }
 
     private void fail(String reason, Throwable cause) {
-        log.info("Closing {}: {}", connection, reason);
+        // A scanner's every connection fails here: the server's fault log keeps it to a few lines.
+        loop.tlsFailures().report(loop.executor(), "Closing {}: {}", connection, reason);
         if (cause != null) {
             log.debug("TLS failure of {}", connection, cause);
         }

@@ -62,7 +62,7 @@ public final class LoopProgress {
     }
 
     /** The loop's thread, once it ran; {@code null} before. */
-    Thread thread() {
+    public Thread thread() {
         return thread;
     }
 

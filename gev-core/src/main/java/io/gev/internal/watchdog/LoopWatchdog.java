@@ -31,10 +31,12 @@ public final class LoopWatchdog implements Runnable {
     private final long[] lastCount;
     private final long[] since;
     private final boolean[] warned;
+    private final Runnable onStall;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public LoopWatchdog(String server, List<LoopProgress> loops, long thresholdNanos) {
+    /** @param onStall run on the watchdog's thread for every stall it reports, to count them */
+    public LoopWatchdog(String server, List<LoopProgress> loops, long thresholdNanos, Runnable onStall) {
         this.server = server;
         this.loops = loops;
         this.thresholdNanos = thresholdNanos;
@@ -42,6 +44,7 @@ public final class LoopWatchdog implements Runnable {
         this.lastCount = new long[loops.size()];
         this.since = new long[loops.size()];
         this.warned = new boolean[loops.size()];
+        this.onStall = onStall;
         this.thread = new Thread(this, "gev-" + server + "-watchdog");
         this.thread.setDaemon(true);
     }
@@ -102,6 +105,7 @@ public final class LoopWatchdog implements Runnable {
                 since[i] = now;
             } else if (!warned[i] && now - since[i] >= thresholdNanos) {
                 warned[i] = true;
+                onStall.run();
                 warn(loop, now - since[i]);
             }
         }

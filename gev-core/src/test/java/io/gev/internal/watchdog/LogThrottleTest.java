@@ -32,7 +32,45 @@ class LogThrottleTest {
     }
 
     @Test
+    void letsABurstThroughPerPeriodAndHandsTheHeldCountToASummary() {
+        LogThrottle throttle = new LogThrottle(SECOND, 3);
+        long t = -987_654_321L;
+        assertEquals(SECOND, throttle.nanosLeft(t), "no period yet: a whole one");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, throttle.tryReport(t + i), "report " + i + " of the burst");
+        }
+        for (int i = 0; i < 500; i++) {
+            assertEquals(-1, throttle.tryReport(t + 1000 + i), "past the burst: held");
+        }
+        assertEquals(SECOND - 400_000_000L, throttle.nanosLeft(t + 400_000_000L));
+        assertEquals(500, throttle.takeHeld(), "the summary takes what was held");
+        assertEquals(0, throttle.takeHeld(), "and counting starts again");
+        assertEquals(-1, throttle.tryReport(t + SECOND - 1), "still the same period, still past its burst");
+        assertEquals(0, throttle.nanosLeft(t + 5 * SECOND), "the period is over");
+        assertEquals(1, throttle.tryReport(t + SECOND), "a new period: reported, with what no summary took");
+        assertEquals(0, throttle.tryReport(t + SECOND + 1));
+        assertEquals(0, throttle.tryReport(t + SECOND + 2));
+        assertEquals(-1, throttle.tryReport(t + SECOND + 3), "the new period's burst is spent too");
+    }
+
+    @Test
+    void aBurstOfZeroHoldsEveryReportForTheSummary() {
+        LogThrottle throttle = new LogThrottle(SECOND, 0);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(-1, throttle.tryReport(i * SECOND / 2));
+        }
+        assertEquals(10, throttle.takeHeld());
+    }
+
+    @Test
     void rejectsAPeriodThatIsNotPositive() {
         assertThrows(IllegalArgumentException.class, () -> new LogThrottle(0));
+        assertThrows(IllegalArgumentException.class, () -> new LogThrottle(-1, 1));
+    }
+
+    @Test
+    void rejectsANegativeBurst() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LogThrottle(SECOND, -1));
+        assertEquals("burst must be >= 0: -1", e.getMessage());
     }
 }
