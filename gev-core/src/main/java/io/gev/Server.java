@@ -154,6 +154,11 @@ public final class Server implements AutoCloseable {
         return engine.loops();
     }
 
+    /** The protocol that frames every connection of the server. */
+    public Protocol<?> protocol() {
+        return engine.protocol();
+    }
+
     /** Counters since start. */
     public ServerStats stats() {
         return engine.stats();

@@ -54,6 +54,11 @@ public final class WebSocketServer {
                 .writeBufferLimit(writeBufferLimit(options));
     }
 
+    /** Whether {@code server} was built here: its connections speak WebSocket. */
+    public static boolean isWebSocket(Server server) {
+        return server.protocol() instanceof WebSocketProtocol;
+    }
+
     static int writeBufferLimit(WebSocketOptions options) {
         long limit = Math.max(ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT, (long) options.maxMessageSize() + WRITE_BUFFER_SLACK);
         return (int) Math.min(Integer.MAX_VALUE, limit);

@@ -433,4 +433,14 @@ class WebSocketServerTest {
             assertEquals("text:x?y", text.text(), "an unpaired surrogate is sent as '?'");
         }
     }
+
+    @Test
+    void isWebSocketTellsAWebSocketServerFromOthers() {
+        Server ws = WebSocketServer.builder(new Recorder()).build();
+        assertTrue(WebSocketServer.isWebSocket(ws));
+        assertTrue(ws.protocol() instanceof WebSocketProtocol, String.valueOf(ws.protocol()));
+        Server tcp = Server.builder((c, ctx, p) -> p).build();
+        assertFalse(WebSocketServer.isWebSocket(tcp));
+        assertEquals(io.gev.protocol.RawProtocol.INSTANCE, tcp.protocol());
+    }
 }

@@ -511,6 +511,21 @@ public class GevProperties {
         private Duration blockedLoopWarning = Duration.ofSeconds(1);
 
         /**
+         * Interval over which client faults of one kind (protocol errors, failed TLS handshakes)
+         * are logged in full up to client-fault-log-limit, the others only at DEBUG, counted and
+         * summarised in one line when it ends; 0 logs every fault. If a duration suffix is not
+         * specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration clientFaultLogInterval = Duration.ofMinutes(1);
+
+        /**
+         * Client faults of one kind logged in full per client-fault-log-interval; 0 logs only
+         * the summaries.
+         */
+        private int clientFaultLogLimit = 10;
+
+        /**
          * TLS settings.
          */
         @NestedConfigurationProperty
@@ -690,6 +705,22 @@ public class GevProperties {
 
         public void setBlockedLoopWarning(Duration blockedLoopWarning) {
             this.blockedLoopWarning = blockedLoopWarning;
+        }
+
+        public Duration getClientFaultLogInterval() {
+            return this.clientFaultLogInterval;
+        }
+
+        public void setClientFaultLogInterval(Duration clientFaultLogInterval) {
+            this.clientFaultLogInterval = clientFaultLogInterval;
+        }
+
+        public int getClientFaultLogLimit() {
+            return this.clientFaultLogLimit;
+        }
+
+        public void setClientFaultLogLimit(int clientFaultLogLimit) {
+            this.clientFaultLogLimit = clientFaultLogLimit;
         }
 
         public Ssl getSsl() {

@@ -260,6 +260,8 @@ final class GevServersFactory {
         map.from(config::getReadBufferLimit).as(GevServersFactory::bytes).to(builder::readBufferLimit);
         map.from(config::getShutdownTimeout).to(builder::shutdownTimeout);
         map.from(config::getBlockedLoopWarning).to(builder::blockedLoopWarning);
+        map.from(config::getClientFaultLogInterval).to(builder::clientFaultLogInterval);
+        map.from(config::getClientFaultLogLimit).to(builder::clientFaultLogLimit);
         return builder;
     }
 

@@ -10,14 +10,12 @@ import io.gev.protocol.Frame;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import io.gev.spring.boot.context.GevServers;
-import io.gev.spring.boot.health.GevHealthIndicator;
 import io.gev.spring.boot.metrics.GevServersMeterBinder;
 import io.gev.spring.boot.testing.Clients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -45,7 +43,7 @@ class GevAutoConfigurationTests {
         this.runner.run((context) -> {
             assertThat(context).hasNotFailed();
             assertThat(context).doesNotHaveBean(GevServers.class);
-            assertThat(context).doesNotHaveBean(GevHealthIndicator.class);
+            assertThat(context).doesNotHaveBean("gevHealthContributor");
         });
     }
 
@@ -154,6 +152,43 @@ class GevAutoConfigurationTests {
                     assertThat(servers.asMap().values()).extracting((server) -> server.options().idleTimeout())
                             .containsOnly(Duration.ofSeconds(60));
                 });
+    }
+
+    @Test
+    void shouldPassTheClientFaultLogSettingsToTcpAndWebSocketServers() {
+        this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.address=127.0.0.1")
+                .run((context) -> {
+                    for (Server server : context.getBean(GevServers.class).asMap().values()) {
+                        assertThat(server.options().clientFaultLogInterval()).isEqualTo(Duration.ofMinutes(1));
+                        assertThat(server.options().clientFaultLogLimit()).isEqualTo(10);
+                    }
+                });
+        this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
+                .withPropertyValues("gev.websocket.port=0", "gev.websocket.address=127.0.0.1",
+                        "gev.server.client-fault-log-interval=45", "gev.server.client-fault-log-limit=25")
+                .run((context) -> {
+                    for (Server server : context.getBean(GevServers.class).asMap().values()) {
+                        assertThat(server.options().clientFaultLogInterval()).as("seconds without a unit")
+                                .isEqualTo(Duration.ofSeconds(45));
+                        assertThat(server.options().clientFaultLogLimit()).isEqualTo(25);
+                    }
+                });
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("gev.server.client-fault-log-interval=0", "gev.server.client-fault-log-limit=0")
+                .run((context) -> {
+                    ServerOptions options = context.getBean(GevServers.class).get("echoHandler").options();
+                    assertThat(options.clientFaultLogInterval()).as("every fault logged").isZero();
+                    assertThat(options.clientFaultLogLimit()).as("summaries only").isZero();
+                });
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("gev.server.client-fault-log-interval=-1ms")
+                .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientFaultLogInterval"));
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("gev.server.client-fault-log-limit=-1")
+                .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientFaultLogLimit"));
     }
 
     @Test
@@ -296,28 +331,6 @@ class GevAutoConfigurationTests {
                     assertThat(context).hasSingleBean(GevServers.class);
                     assertThat(context).doesNotHaveBean(GevServersMeterBinder.class);
                 });
-    }
-
-    @Test
-    void shouldContributeHealth() {
-        this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
-            assertThat(context).hasBean("gevHealthIndicator");
-            assertThat(context.getBean(GevHealthIndicator.class).health(true).getStatus().getCode()).isEqualTo("UP");
-        });
-    }
-
-    @Test
-    void shouldNotContributeHealthWithoutActuator() {
-        this.runner.withUserConfiguration(EchoConfiguration.class)
-                .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
-                .run((context) -> assertThat(context).doesNotHaveBean(GevHealthIndicator.class));
-    }
-
-    @Test
-    void shouldNotContributeHealthWhenDisabled() {
-        this.runner.withUserConfiguration(EchoConfiguration.class)
-                .withPropertyValues("management.health.gev.enabled=false")
-                .run((context) -> assertThat(context).doesNotHaveBean(GevHealthIndicator.class));
     }
 
     @Test

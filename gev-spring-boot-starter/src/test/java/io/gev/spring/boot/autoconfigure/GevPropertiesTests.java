@@ -49,6 +49,8 @@ class GevPropertiesTests {
         assertThat(this.properties.getReadBufferLimit().toBytes()).isEqualTo(this.core.readBufferLimit());
         assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
         assertThat(this.properties.getBlockedLoopWarning()).isEqualTo(this.core.blockedLoopWarning());
+        assertThat(this.properties.getClientFaultLogInterval()).isEqualTo(this.core.clientFaultLogInterval());
+        assertThat(this.properties.getClientFaultLogLimit()).isEqualTo(this.core.clientFaultLogLimit());
         assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
         assertThat(this.core.tls()).isEmpty();
         assertThat(this.properties.getSsl().getBundle()).isNull();

@@ -1,0 +1,99 @@
+package io.gev.spring.boot.actuate;
+
+import io.gev.Server;
+import io.gev.ServerStats;
+import io.gev.loop.EventLoop;
+import io.gev.spring.boot.context.GevServers;
+import io.gev.websocket.WebSocketServer;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link Endpoint @Endpoint} {@code gev}: each gev server of the application, with its loops, its
+ * connections and what they have queued. Read-only, and it reads only gev's counters (plain
+ * fields of the loops, so a value may lag by a few events), never a connection's data.
+ */
+@Endpoint(id = "gev")
+public class GevEndpoint {
+
+    private final GevServers servers;
+
+    public GevEndpoint(GevServers servers) {
+        this.servers = servers;
+    }
+
+    @ReadOperation
+    public GevDescriptor gev() {
+        Map<String, ServerDescriptor> described = new LinkedHashMap<>();
+        for (GevServers.Managed managed : this.servers) {
+            described.put(managed.name(), describe(managed.server()));
+        }
+        return new GevDescriptor(Collections.unmodifiableMap(described));
+    }
+
+    private static ServerDescriptor describe(Server server) {
+        ServerStats stats = server.stats();
+        boolean running = server.isRunning();
+        boolean tls = server.options().tls().isPresent();
+        boolean webSocket = WebSocketServer.isWebSocket(server);
+        List<EventLoop> started = server.loops();
+        List<LoopDescriptor> loops = new ArrayList<>();
+        for (int i = 0; i < stats.loops(); i++) {
+            String name = i < started.size() ? started.get(i).name() : null;
+            loops.add(new LoopDescriptor(i, name, stats.connections(i), stats.pendingTasks(i),
+                    stats.writeBufferBytes(i)));
+        }
+        return new ServerDescriptor(running, running ? server.port() : null, server.transport().name(), tls,
+                server.protocol().getClass().getName(), webSocket, stats.activeConnections(),
+                stats.writeBufferBytes(), tls ? stats.tlsSessions() : null,
+                webSocket ? stats.upgradedConnections() : null, loops);
+    }
+
+    /**
+     * The gev servers of an application.
+     *
+     * @param servers each server by name, in start order
+     */
+    public record GevDescriptor(Map<String, ServerDescriptor> servers) implements OperationResponseBody {
+    }
+
+    /**
+     * One server.
+     *
+     * @param running whether it is bound and its loops run
+     * @param port the bound port; {@code null} while not running
+     * @param transport the I/O layer, {@code AUTO} resolved once running
+     * @param tls whether connections are served over TLS
+     * @param protocol the class of the protocol that frames its connections
+     * @param webSocket whether it is a WebSocket server
+     * @param connections connections open now
+     * @param writeBufferBytes bytes queued on its connections and not yet written
+     * @param tlsSessions connections past their TLS handshake; {@code null} on a plain server
+     * @param webSocketSessions connections past their upgrade; {@code null} unless a WebSocket server
+     * @param loops its worker loops
+     */
+    public record ServerDescriptor(boolean running, Integer port, String transport, boolean tls, String protocol,
+            boolean webSocket, int connections, long writeBufferBytes, Integer tlsSessions,
+            Integer webSocketSessions, List<LoopDescriptor> loops) {
+    }
+
+    /**
+     * One worker loop of a server.
+     *
+     * @param index its position among the server's loops
+     * @param name its thread's name; {@code null} until the server started
+     * @param connections connections it owns now
+     * @param pendingTasks tasks waiting in its queue
+     * @param writeBufferBytes bytes queued on its connections and not yet written
+     */
+    public record LoopDescriptor(int index, String name, int connections, int pendingTasks,
+            long writeBufferBytes) {
+    }
+}
