@@ -166,7 +166,8 @@ class ServerOptionsTest {
                 "a rejected value keeps the previous one");
         assertEquals(Duration.ZERO, b.clientFaultLogInterval(Duration.ZERO).build().clientFaultLogInterval(),
                 "zero logs every fault");
-        assertEquals(Duration.ofNanos(1), b.clientFaultLogInterval(Duration.ofNanos(1)).build().clientFaultLogInterval());
+        assertEquals(Duration.ofNanos(1),
+                b.clientFaultLogInterval(Duration.ofNanos(1)).build().clientFaultLogInterval());
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.gev;
 
 import io.gev.loop.EventLoop;
 import io.gev.loop.Transport;
+import io.gev.testing.Connections;
+import io.gev.testing.EchoProbe;
 import io.gev.testing.LogCapture;
 import io.gev.testing.TestCertificates;
 import io.gev.testing.TestClient;
@@ -22,12 +24,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -96,7 +96,8 @@ class ServerStatsTest {
         Server server = servers.start(WebSocketServer.builder(new Echo()).address("127.0.0.1").port(0).loops(2)
                 .transport(transport).daemonThreads(true));
         ServerStats stats = server.stats();
-        WebSocket ws = webSocket(HttpClient.newHttpClient(), "ws://127.0.0.1:" + server.port() + "/");
+        EchoProbe.Exchange ws = EchoProbe.webSocket(server.port(), "/");
+        ws.roundTrip(1);
         awaitTrue(() -> stats.upgrades() == 1, "one upgrade: " + stats.upgrades());
         assertTrue(stats.upgradeNanos() > 0, "upgrade time " + stats.upgradeNanos());
         assertEquals(1, stats.upgradedConnections());
@@ -109,7 +110,7 @@ class ServerStatsTest {
         assertEquals(1, stats.upgrades(), "a refused upgrade is not counted");
         assertEquals(1, stats.upgradedConnections());
 
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+        ws.close();
         awaitTrue(() -> stats.upgradedConnections() == 0, "the session ends: " + stats.upgradedConnections());
         assertEquals(1, stats.upgrades());
     }
@@ -119,20 +120,20 @@ class ServerStatsTest {
         Server server = servers.start(WebSocketServer.builder(new Echo()).address("127.0.0.1").port(0).loops(2)
                 .daemonThreads(true).tls(certificates.serverOptions().build()));
         ServerStats stats = server.stats();
-        WebSocket ws = webSocket(HttpClient.newBuilder().sslContext(certificates.clientContext()).build(),
-                "wss://127.0.0.1:" + server.port() + "/");
+        EchoProbe.Exchange ws = EchoProbe.webSocket(HttpClient.newBuilder().sslContext(certificates.clientContext())
+                .build(), URI.create("wss://127.0.0.1:" + server.port() + "/"));
+        ws.roundTrip(1);
         awaitTrue(() -> stats.upgradedConnections() == 1 && stats.tlsSessions() == 1,
                 "tls " + stats.tlsSessions() + ", upgraded " + stats.upgradedConnections());
         assertEquals(1, stats.tlsHandshakes());
         assertEquals(1, stats.upgrades());
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+        ws.close();
         awaitTrue(() -> stats.upgradedConnections() == 0 && stats.tlsSessions() == 0,
                 "tls " + stats.tlsSessions() + ", upgraded " + stats.upgradedConnections());
     }
 
     @Test
     void upgradedCountsOnceOnTheLoopAndNotAfterClose() throws Exception {
-        AtomicReference<Connection> connected = new AtomicReference<>();
         Server server = servers.start(TestServers.local((c, ctx, p) -> {
             String line = StandardCharsets.US_ASCII.decode(p).toString();
             if (line.startsWith("up")) {
@@ -157,26 +158,18 @@ class ServerStatsTest {
         }
         awaitTrue(() -> stats.upgradedConnections() == 0, "closed: " + stats.upgradedConnections());
 
-        Server other = servers.start(TestServers.local(new Handler<ByteBuffer>() {
-            @Override
-            public void onConnect(Connection connection) {
-                connected.set(connection);
-            }
-
-            @Override
-            public Object onMessage(Connection connection, Object context, ByteBuffer message) {
-                return null;
-            }
-        }, Transport.AUTO).name("off-loop"));
+        Connections connections = new Connections();
+        Server other = servers.start(TestServers.local(connections, Transport.AUTO).name("off-loop"));
+        Connection connected;
         try (TestClient client = TestClient.connect(other)) {
-            awaitTrue(() -> connected.get() != null, "connected");
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> connected.get().upgraded(1));
+            connected = connections.next();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> connected.upgraded(1));
             assertTrue(e.getMessage().contains("not on the loop of"), e.getMessage());
         }
         awaitTrue(() -> other.stats().activeConnections() == 0, "closed");
         CompletableFuture<Void> late = new CompletableFuture<>();
-        connected.get().loop().execute(() -> {
-            connected.get().upgraded(1);
+        connected.loop().execute(() -> {
+            connected.upgraded(1);
             late.complete(null);
         });
         late.get(10, TimeUnit.SECONDS);
@@ -210,7 +203,8 @@ class ServerStatsTest {
                 assertEquals(loop.connectionCount(), stats.connections(loop.index()));
             }
             int loop = writer.get().loop().index();
-            awaitTrue(() -> stats.writeBufferBytes(loop) > 0 && stats.writeBufferBytes(loop) == stats.writeBufferBytes(),
+            awaitTrue(() -> stats.writeBufferBytes(loop) > 0
+                    && stats.writeBufferBytes(loop) == stats.writeBufferBytes(),
                     "queued on loop " + loop + ": " + stats.writeBufferBytes(loop) + " of " + stats.writeBufferBytes());
             assertTrue(stats.writeBufferBytes(loop) <= size);
             assertEquals(0, stats.writeBufferBytes(1 - loop), "nothing queued on the other loop");
@@ -264,20 +258,6 @@ class ServerStatsTest {
         byte[] reply = socket.getInputStream().readNBytes(bytes.length);
         assertArrayEquals(bytes, reply);
         return new String(reply, StandardCharsets.UTF_8);
-    }
-
-    private static WebSocket webSocket(HttpClient client, String uri) throws Exception {
-        CompletableFuture<String> reply = new CompletableFuture<>();
-        WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create(uri), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                reply.complete(data.toString());
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
-        ws.sendText("hello", true);
-        assertEquals("hello", reply.get(10, TimeUnit.SECONDS));
-        return ws;
     }
 
     private static final class Echo implements WebSocketHandler {

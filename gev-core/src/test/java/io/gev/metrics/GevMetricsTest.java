@@ -3,6 +3,7 @@ package io.gev.metrics;
 import io.gev.CloseReason;
 import io.gev.Server;
 import io.gev.testing.TestClient;
+import io.gev.testing.EchoProbe;
 import io.gev.testing.TestCertificates;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketMessage;
@@ -21,15 +22,12 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -206,18 +204,9 @@ class GevMetricsTest {
             assertEquals(BaseUnits.TASKS, registry.find("gev.loop.tasks.pending").tag("server", name).gauge().getId()
                     .getBaseUnit());
 
-            CompletableFuture<String> reply = new CompletableFuture<>();
-            WebSocket ws = HttpClient.newBuilder().sslContext(certificates.clientContext()).build()
-                    .newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + server.port() + "/"),
-                            new WebSocket.Listener() {
-                                @Override
-                                public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                                    reply.complete(data.toString());
-                                    return null;
-                                }
-                            }).get(10, TimeUnit.SECONDS);
-            ws.sendText("hi", true);
-            assertEquals("hi", reply.get(10, TimeUnit.SECONDS));
+            EchoProbe.Exchange ws = EchoProbe.webSocket(HttpClient.newBuilder()
+                    .sslContext(certificates.clientContext()).build(), URI.create("wss://127.0.0.1:" + server.port() + "/"));
+            ws.roundTrip(1);
             awaitEquals(1.0, tls::count, "TLS handshakes timed");
             awaitEquals(1.0, upgrade::count, "upgrades timed");
             assertTrue(tls.totalTime(TimeUnit.NANOSECONDS) > 0, "TLS handshake time");
@@ -229,7 +218,7 @@ class GevMetricsTest {
             server.loops().get(0).execute(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400)));
             awaitEquals(1.0, blocked::count, "gev.loop.blocked");
 
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            ws.close();
             awaitEquals(0.0, webSocketSessions::value, "WebSocket sessions after the close");
             awaitEquals(0.0, tlsSessions::value, "TLS sessions after the close");
             assertEquals(1.0, tls.count(), "a timer does not go back");

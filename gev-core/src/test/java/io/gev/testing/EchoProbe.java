@@ -1,5 +1,6 @@
 package io.gev.testing;
 
+import javax.net.ssl.SSLContext;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;
@@ -261,7 +262,13 @@ public final class EchoProbe implements AutoCloseable {
 
     /** A request that the server must send back unchanged: {@code requests} makes request {@code seq}. */
     public static Exchange echo(int port, IntFunction<byte[]> requests) throws IOException {
-        return new Echo(port, requests);
+        return new Echo(TestClient.connect(port), requests);
+    }
+
+    /** Echo of raw bytes over TLS, with the JDK's client of {@code context} (the handshake on first use). */
+    public static Exchange tls(int port, SSLContext context) throws IOException {
+        return new Echo(new TestClient(context.getSocketFactory().createSocket("127.0.0.1", port)),
+                seq -> printable(seq, 0, 64, 0));
     }
 
     /**
@@ -301,9 +308,9 @@ public final class EchoProbe implements AutoCloseable {
         private final TestClient client;
         private final IntFunction<byte[]> requests;
 
-        Echo(int port, IntFunction<byte[]> requests) throws IOException {
+        Echo(TestClient client, IntFunction<byte[]> requests) {
             this.requests = requests;
-            this.client = TestClient.connect(port);
+            this.client = client;
         }
 
         @Override
@@ -336,7 +343,12 @@ public final class EchoProbe implements AutoCloseable {
                 client = http;
             }
         }
-        return new Ws(client, port, path);
+        return webSocket(client, URI.create("ws://127.0.0.1:" + port + path));
+    }
+
+    /** Echo of text messages through {@code client}, the JDK's WebSocket client, to a {@code ws://} or {@code wss://} uri. */
+    public static Exchange webSocket(HttpClient client, URI uri) throws IOException {
+        return new Ws(client, uri);
     }
 
     private static final class Ws implements Exchange, WebSocket.Listener {
@@ -344,10 +356,10 @@ public final class EchoProbe implements AutoCloseable {
         private final StringBuilder partial = new StringBuilder();
         private final WebSocket socket;
 
-        Ws(HttpClient client, int port, String path) throws IOException {
+        Ws(HttpClient client, URI uri) throws IOException {
             try {
                 socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                        .buildAsync(URI.create("ws://127.0.0.1:" + port + path), this)
+                        .buildAsync(uri, this)
                         .get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IOException("WebSocket upgrade failed", e);

@@ -12,7 +12,10 @@ public interface TlsLoop {
     /** The loop's TLS buffers for {@code context}, shared by its TLS connections; made on first use. Loop thread. */
     TlsBuffers tlsBuffers(TlsContext context);
 
-    /** A handshake of {@code nanos} completed: the loop counts it, and the session until {@link #tlsSessionClosed()}. Loop thread. */
+    /**
+     * A handshake of {@code nanos} completed: the loop counts it, and the session until
+     * {@link #tlsSessionClosed()}. Loop thread.
+     */
     void tlsHandshakeCompleted(long nanos);
 
     /** A session counted by {@link #tlsHandshakeCompleted} closed. Loop thread. */

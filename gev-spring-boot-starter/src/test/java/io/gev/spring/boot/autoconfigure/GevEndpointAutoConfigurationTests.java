@@ -1,14 +1,13 @@
 package io.gev.spring.boot.autoconfigure;
 
-import io.gev.Handler;
 import io.gev.Server;
 import io.gev.ServerStats;
 import io.gev.spring.boot.actuate.GevEndpoint;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.EchoConfiguration;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.WebSocketEchoConfiguration;
 import io.gev.spring.boot.context.GevServers;
+import io.gev.testing.EchoProbe;
 import io.gev.testing.TestCertificates;
-import io.gev.websocket.WebSocketHandler;
-import io.gev.websocket.WebSocketMessage;
-import io.gev.websocket.WebSocketSession;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.jackson.JacksonEndpointAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -19,18 +18,9 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.json.BasicJsonTester;
 import org.springframework.boot.test.json.JsonContent;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import javax.net.ssl.SSLSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +33,7 @@ class GevEndpointAutoConfigurationTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, GevEndpointAutoConfiguration.class,
                     JacksonEndpointAutoConfiguration.class, SslAutoConfiguration.class))
-            .withUserConfiguration(TcpAndWebSocketConfiguration.class)
+            .withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
             .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1",
                     "gev.websocket.port=0", "gev.websocket.address=127.0.0.1");
 
@@ -55,15 +45,16 @@ class GevEndpointAutoConfigurationTests {
                 "spring.ssl.bundle.jks.server.keystore.location=file:" + certificates.keyStore("server"),
                 "spring.ssl.bundle.jks.server.keystore.password=" + TestCertificates.PASSWORD,
                 "spring.ssl.bundle.jks.server.keystore.type=PKCS12").run((context) -> {
-                    Server echo = context.getBean(GevServers.class).get("echo");
-                    Server chat = context.getBean(GevServers.class).get("chat");
+                    Server echo = context.getBean(GevServers.class).get("echoHandler");
+                    Server chat = context.getBean(GevServers.class).get("webSocketEcho");
                     try (SSLSocket tls = (SSLSocket) certificates.clientContext().getSocketFactory()
                             .createSocket("127.0.0.1", echo.port())) {
                         tls.setSoTimeout(10_000);
                         byte[] payload = PAYLOAD.getBytes(StandardCharsets.UTF_8);
                         tls.getOutputStream().write(payload);
                         assertThat(tls.getInputStream().readNBytes(payload.length)).isEqualTo(payload);
-                        WebSocket ws = webSocket(chat.port());
+                        EchoProbe.Exchange ws = EchoProbe.webSocket(chat.port(), "/");
+                        ws.roundTrip(1);
                         ServerStats echoStats = echo.stats();
                         ServerStats chatStats = chat.stats();
                         awaitTrue(() -> echoStats.tlsSessions() == 1 && chatStats.upgradedConnections() == 1);
@@ -71,45 +62,46 @@ class GevEndpointAutoConfigurationTests {
                         String json = context.getBean(EndpointJsonMapper.class).get()
                                 .writeValueAsString(context.getBean(GevEndpoint.class).gev());
                         JsonContent<Object> content = new BasicJsonTester(getClass()).from(json);
-                        assertThat(content).extractingJsonPathMapValue("$.servers").containsOnlyKeys("echo", "chat");
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echo.running").isTrue();
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.port").isEqualTo(echo.port());
-                        assertThat(content).extractingJsonPathStringValue("$.servers.echo.transport")
+                        assertThat(content).extractingJsonPathMapValue("$.servers").containsOnlyKeys("echoHandler", "webSocketEcho");
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echoHandler.running").isTrue();
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.port").isEqualTo(echo.port());
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echoHandler.transport")
                                 .isEqualTo(echo.transport().name());
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echo.tls").isTrue();
-                        assertThat(content).extractingJsonPathStringValue("$.servers.echo.protocol")
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echoHandler.tls").isTrue();
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echoHandler.protocol")
                                 .isEqualTo("io.gev.protocol.RawProtocol");
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echo.webSocket").isFalse();
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.connections").isEqualTo(1);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.writeBufferBytes")
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echoHandler.webSocket").isFalse();
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.connections").isEqualTo(1);
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.writeBufferBytes")
                                 .isEqualTo(0);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.tlsSessions").isEqualTo(1);
-                        assertThat(content).doesNotHaveJsonPath("$.servers.echo.webSocketSessions");
-                        assertThat(content).extractingJsonPathArrayValue("$.servers.echo.loops").hasSize(1);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.loops[0].index").isEqualTo(0);
-                        assertThat(content).extractingJsonPathStringValue("$.servers.echo.loops[0].name")
-                                .isEqualTo("gev-echo-0");
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.loops[0].connections")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.tlsSessions").isEqualTo(1);
+                        assertThat(content).doesNotHaveJsonPath("$.servers.echoHandler.webSocketSessions");
+                        assertThat(content).extractingJsonPathArrayValue("$.servers.echoHandler.loops").hasSize(1);
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].index").isEqualTo(0);
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echoHandler.loops[0].name")
+                                .isEqualTo("gev-echoHandler-0");
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].connections")
                                 .isEqualTo(1);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.loops[0].pendingTasks")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].pendingTasks")
                                 .satisfies((tasks) -> assertThat(tasks.intValue()).isGreaterThanOrEqualTo(0));
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo.loops[0].writeBufferBytes")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].writeBufferBytes")
                                 .isEqualTo(0);
 
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.chat.port").isEqualTo(chat.port());
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.chat.tls").isFalse();
-                        assertThat(content).extractingJsonPathStringValue("$.servers.chat.protocol")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.webSocketEcho.port").isEqualTo(chat.port());
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.webSocketEcho.tls").isFalse();
+                        assertThat(content).extractingJsonPathStringValue("$.servers.webSocketEcho.protocol")
                                 .isEqualTo("io.gev.websocket.WebSocketProtocol");
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.chat.webSocket").isTrue();
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.chat.webSocketSessions")
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.webSocketEcho.webSocket").isTrue();
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.webSocketEcho.webSocketSessions")
                                 .isEqualTo(1);
-                        assertThat(content).doesNotHaveJsonPath("$.servers.chat.tlsSessions");
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.chat.connections").isEqualTo(1);
-                        assertThat(json).doesNotContain(PAYLOAD).doesNotContain("hello");
-                        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+                        assertThat(content).doesNotHaveJsonPath("$.servers.webSocketEcho.tlsSessions");
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.webSocketEcho.connections").isEqualTo(1);
+                        assertThat(json).doesNotContain(PAYLOAD).doesNotContain("probe 1");
+                        ws.close();
                     }
                     awaitTrue(() -> echo.stats().tlsSessions() == 0 && chat.stats().upgradedConnections() == 0);
-                    GevEndpoint.ServerDescriptor closed = context.getBean(GevEndpoint.class).gev().servers().get("chat");
+                    GevEndpoint.ServerDescriptor closed = context.getBean(GevEndpoint.class).gev().servers()
+                            .get("webSocketEcho");
                     assertThat(closed.webSocketSessions()).isZero();
                     assertThat(closed.connections()).isZero();
                 });
@@ -118,8 +110,8 @@ class GevEndpointAutoConfigurationTests {
     @Test
     void shouldDescribeAStoppedServerWithoutPortOrLoopNames() {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=gev").run((context) -> {
-            context.getBean(GevServers.class).get("echo").stop(java.time.Duration.ZERO);
-            GevEndpoint.ServerDescriptor echo = context.getBean(GevEndpoint.class).gev().servers().get("echo");
+            context.getBean(GevServers.class).get("echoHandler").stop(java.time.Duration.ZERO);
+            GevEndpoint.ServerDescriptor echo = context.getBean(GevEndpoint.class).gev().servers().get("echoHandler");
             assertThat(echo.running()).isFalse();
             assertThat(echo.port()).isNull();
             assertThat(echo.tlsSessions()).isNull();
@@ -127,7 +119,7 @@ class GevEndpointAutoConfigurationTests {
                 assertThat(loop.connections()).isZero();
                 assertThat(loop.pendingTasks()).isZero();
             });
-            assertThat(context.getBean(GevEndpoint.class).gev().servers().get("chat").running()).isTrue();
+            assertThat(context.getBean(GevEndpoint.class).gev().servers().get("webSocketEcho").running()).isTrue();
         });
     }
 
@@ -167,39 +159,5 @@ class GevEndpointAutoConfigurationTests {
 
     private static void awaitTrue(BooleanSupplier condition) {
         await().atMost(java.time.Duration.ofSeconds(10)).until(condition::getAsBoolean);
-    }
-
-    private static WebSocket webSocket(int port) throws Exception {
-        CompletableFuture<String> reply = new CompletableFuture<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        reply.complete(data.toString());
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
-        ws.sendText("hello", true);
-        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("hello");
-        return ws;
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class TcpAndWebSocketConfiguration {
-
-        @Bean
-        Handler<ByteBuffer> echo() {
-            return (connection, context, payload) -> payload;
-        }
-
-        @Bean
-        WebSocketHandler chat() {
-            return new WebSocketHandler() {
-                @Override
-                public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-                    return message;
-                }
-            };
-        }
     }
 }

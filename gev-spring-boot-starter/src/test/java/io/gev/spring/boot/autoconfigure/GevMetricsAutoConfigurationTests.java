@@ -1,11 +1,9 @@
 package io.gev.spring.boot.autoconfigure;
 
 import io.gev.Handler;
+import io.gev.spring.boot.autoconfigure.GevAutoConfigurationTests.WebSocketEchoConfiguration;
 import io.gev.spring.boot.metrics.GevServersMeterBinder;
 import io.gev.spring.boot.testing.Clients;
-import io.gev.websocket.WebSocketHandler;
-import io.gev.websocket.WebSocketMessage;
-import io.gev.websocket.WebSocketSession;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -37,7 +35,7 @@ class GevMetricsAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, GevMetricsAutoConfiguration.class,
                     MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
                     SimpleMetricsExportAutoConfiguration.class))
-            .withUserConfiguration(BlockingAndWebSocketConfiguration.class)
+            .withUserConfiguration(BlockingConfiguration.class, WebSocketEchoConfiguration.class)
             .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1",
                     "gev.server.blocked-loop-warning=100ms", "gev.websocket.port=0",
                     "gev.websocket.address=127.0.0.1");
@@ -48,9 +46,9 @@ class GevMetricsAutoConfigurationTests {
             assertThat(context).hasSingleBean(GevServersMeterBinder.class);
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             FunctionTimer upgrades = registry.find("gev.handshake.duration")
-                    .tags("server", "chat", "kind", "upgrade").functionTimer();
+                    .tags("server", "webSocketEcho", "kind", "upgrade").functionTimer();
             FunctionCounter blocked = registry.find("gev.loop.blocked").tag("server", "slow").functionCounter();
-            Gauge sessions = registry.find("gev.sessions").tags("server", "chat", "kind", "upgrade").gauge();
+            Gauge sessions = registry.find("gev.sessions").tags("server", "webSocketEcho", "kind", "upgrade").gauge();
             assertThat(upgrades).isNotNull();
             assertThat(blocked).isNotNull();
             assertThat(sessions).isNotNull();
@@ -87,7 +85,7 @@ class GevMetricsAutoConfigurationTests {
     }
 
     @Configuration(proxyBeanMethods = false)
-    static class BlockingAndWebSocketConfiguration {
+    static class BlockingConfiguration {
 
         /** Echoes, after blocking its loop a while on "block": a handler that breaks the rule. */
         @Bean
@@ -97,16 +95,6 @@ class GevMetricsAutoConfigurationTests {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
                 }
                 return payload;
-            };
-        }
-
-        @Bean
-        WebSocketHandler chat() {
-            return new WebSocketHandler() {
-                @Override
-                public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-                    return message;
-                }
             };
         }
     }
