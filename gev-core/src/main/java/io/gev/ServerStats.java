@@ -67,7 +67,8 @@ public interface ServerStats {
 
     /**
      * Times the blocked-loop watchdog found a loop running one callback or task for longer than
-     * {@link ServerOptions#blockedLoopWarning()}: one per stall, however long it lasts.
+     * {@link ServerOptions#blockedLoopWarning()}: one per stall, however long it lasts. On shared
+     * {@link EventLoops}, the stalls of those loops, whichever server's code blocked them.
      */
     long blockedLoopStalls();
 
