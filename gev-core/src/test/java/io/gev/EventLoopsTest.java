@@ -19,12 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.gev.ServerTest.liveThreads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -67,16 +67,6 @@ class EventLoopsTest {
             client.write(text);
             assertEquals(text, client.readString(text.getBytes(StandardCharsets.UTF_8).length));
         }
-    }
-
-    private static Set<String> liveThreads(String prefix) {
-        Set<String> names = new TreeSet<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.isAlive() && t.getName().startsWith(prefix)) {
-                names.add(t.getName());
-            }
-        }
-        return names;
     }
 
     @ParameterizedTest

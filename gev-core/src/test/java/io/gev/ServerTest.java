@@ -53,7 +53,8 @@ class ServerTest {
         assertEquals(text, client.readString(text.getBytes(StandardCharsets.UTF_8).length));
     }
 
-    private static Set<String> liveThreads(String prefix) {
+    /** The names of live threads whose name starts with {@code prefix}. */
+    static Set<String> liveThreads(String prefix) {
         Set<String> names = ConcurrentHashMap.newKeySet();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.isAlive() && t.getName().startsWith(prefix)) {
