@@ -16,15 +16,16 @@ final class Handshake {
     }
 
     /**
-     * Checks an upgrade request against RFC 6455 and the options.
+     * Checks an upgrade request against RFC 6455 and the endpoint of its path.
      *
+     * @param tls whether the request came over TLS, which makes the server's origin {@code https}
      * @throws HandshakeException with the status to answer: 405 for a method other than GET, 400
      *         for a missing {@code Host} or a malformed target, {@code Upgrade}, {@code Connection}
      *         or key, 404 for a path not served, 426 for a plain HTTP request or an unsupported
      *         version, 403 for an origin not allowed
      */
-    static HandshakeRequest validate(HttpHead head, WebSocketOptions options,
-                                     InetSocketAddress remote, InetSocketAddress local) {
+    static HandshakeRequest validate(HttpHead head, Endpoints endpoints,
+                                     InetSocketAddress remote, InetSocketAddress local, boolean tls) {
         if (!head.method.equals("GET")) {
             throw new HandshakeException(405, "a WebSocket upgrade must use GET, not " + head.method, "Allow", "GET");
         }
@@ -49,7 +50,8 @@ final class Handshake {
         int q = target.indexOf('?');
         String path = q < 0 ? target : target.substring(0, q);
         String query = q < 0 ? null : target.substring(q + 1);
-        if (!options.servesPath(path)) {
+        Endpoints.Endpoint endpoint = endpoints.find(path);
+        if (endpoint == null) {
             throw new HandshakeException(404, "no WebSocket endpoint at " + HttpHead.printable(path));
         }
         List<String> upgrade = HandshakeRequest.tokens(values(head, "upgrade"));
@@ -73,11 +75,12 @@ final class Handshake {
             throw new HandshakeException(400, "Sec-WebSocket-Key must be one base64-encoded 16-byte value");
         }
         List<String> origin = values(head, "origin");
-        if (origin.size() > 1 || !options.allowsOrigin(origin.isEmpty() ? null : origin.get(0))) {
+        if (origin.size() > 1
+                || !endpoint.origins.allows(origin.isEmpty() ? null : origin.get(0), values(head, "host").get(0), tls)) {
             throw new HandshakeException(403, "origin not allowed: " + HttpHead.printable(String.valueOf(origin)));
         }
         HandshakeRequest request = new HandshakeRequest(head.target, path, query, head.headers, remote, local);
-        request.selectDefaultSubprotocol(options.subprotocols());
+        request.selectDefaultSubprotocol(endpoint.subprotocols);
         return request;
     }
 

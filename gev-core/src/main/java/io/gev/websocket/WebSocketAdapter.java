@@ -12,17 +12,17 @@ final class WebSocketAdapter implements Handler<WebSocketMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketAdapter.class);
 
-    private final WebSocketHandler handler;
     private final WebSocketProtocol protocol;
 
-    WebSocketAdapter(WebSocketHandler handler, WebSocketProtocol protocol) {
-        this.handler = handler;
+    /** Calls the handler of each connection's endpoint (its route's, on a routed server). */
+    WebSocketAdapter(WebSocketProtocol protocol) {
         this.protocol = protocol;
     }
 
     @Override
     public Object onMessage(Connection connection, Object context, WebSocketMessage message) {
         WebSocketProtocol.State st = connection.protocolState();
+        WebSocketHandler handler = st.endpoint.handler;
         if (message != null) {
             return handler.onMessage(st.session, message);
         }
@@ -41,7 +41,7 @@ final class WebSocketAdapter implements Handler<WebSocketMessage> {
             protocol.reject(connection, st, request.rejectStatus(), request.rejectMessage(), request.responseHeaders());
             return null;
         }
-        protocol.accept(connection, st);
+        protocol.accept(connection, st, request);
         st.opened = true;
         handler.onOpen(st.session);
         return null;
@@ -54,14 +54,14 @@ final class WebSocketAdapter implements Handler<WebSocketMessage> {
             return;
         }
         st.session.closed();
-        handler.onClose(st.session, st.closeCode, st.closeReason);
+        st.endpoint.handler.onClose(st.session, st.closeCode, st.closeReason);
     }
 
     @Override
     public void onWritabilityChanged(Connection connection) {
         WebSocketProtocol.State st = connection.protocolState();
         if (st != null && st.opened) {
-            handler.onWritabilityChanged(st.session);
+            st.endpoint.handler.onWritabilityChanged(st.session);
         }
     }
 }

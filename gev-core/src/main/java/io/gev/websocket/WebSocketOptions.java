@@ -16,8 +16,10 @@ public final class WebSocketOptions {
     public static final List<String> DEFAULT_PATHS = List.of();
     /** Subprotocols when none are set: none. */
     public static final List<String> DEFAULT_SUBPROTOCOLS = List.of();
-    /** Allowed origins when none are set: every origin. */
+    /** Origins allowed besides the server's own when none are set: none (same origin only). */
     public static final List<String> DEFAULT_ALLOWED_ORIGINS = List.of();
+    /** Origin patterns allowed besides the server's own origin when none are set: none. */
+    public static final List<String> DEFAULT_ALLOWED_ORIGIN_PATTERNS = List.of();
     /** Largest request line plus headers of the upgrade request: 8 KiB. */
     public static final int DEFAULT_MAX_HANDSHAKE_SIZE = 8 * 1024;
     /**
@@ -52,6 +54,8 @@ public final class WebSocketOptions {
     private final List<String> paths;
     private final List<String> subprotocols;
     private final List<String> allowedOrigins;
+    private final List<String> allowedOriginPatterns;
+    private final OriginRules originRules;
     private final int maxHandshakeSize;
     private final int maxFrameSize;
     private final int maxMessageSize;
@@ -69,6 +73,8 @@ public final class WebSocketOptions {
         this.paths = b.paths;
         this.subprotocols = b.subprotocols;
         this.allowedOrigins = b.allowedOrigins;
+        this.allowedOriginPatterns = b.allowedOriginPatterns;
+        this.originRules = OriginRules.of(b.allowedOrigins, b.allowedOriginPatterns);
         this.maxHandshakeSize = b.maxHandshakeSize;
         this.maxFrameSize = b.maxFrameSize;
         this.maxMessageSize = b.maxMessageSize;
@@ -99,6 +105,7 @@ public final class WebSocketOptions {
         b.paths = paths;
         b.subprotocols = subprotocols;
         b.allowedOrigins = allowedOrigins;
+        b.allowedOriginPatterns = allowedOriginPatterns;
         b.maxHandshakeSize = maxHandshakeSize;
         b.maxFrameSize = maxFrameSize;
         b.maxMessageSize = maxMessageSize;
@@ -119,14 +126,22 @@ public final class WebSocketOptions {
         return paths;
     }
 
-    /** Subprotocols the server speaks; empty for none. */
+    /** Subprotocols the server (or each of its routes that sets none of its own) speaks; empty for none. */
     public List<String> subprotocols() {
         return subprotocols;
     }
 
-    /** Origins allowed to connect; empty (or containing {@code *}) for every origin. */
+    /**
+     * Origins allowed to connect besides the server's own; {@code *} allows every origin. See
+     * {@link Builder#allowedOrigins(List)}.
+     */
     public List<String> allowedOrigins() {
         return allowedOrigins;
+    }
+
+    /** Origin patterns allowed to connect besides the server's own; see {@link Builder#allowedOriginPatterns(List)}. */
+    public List<String> allowedOriginPatterns() {
+        return allowedOriginPatterns;
     }
 
     public int maxHandshakeSize() {
@@ -191,23 +206,16 @@ public final class WebSocketOptions {
         return false;
     }
 
-    /** Whether a request with this {@code Origin} header ({@code null} when absent) may connect. */
-    boolean allowsOrigin(String origin) {
-        if (allowedOrigins.isEmpty() || origin == null) {
-            return true;
-        }
-        for (String allowed : allowedOrigins) {
-            if (allowed.equals("*") || allowed.equalsIgnoreCase(origin)) {
-                return true;
-            }
-        }
-        return false;
+    /** The origins allowed, compiled. */
+    OriginRules originRules() {
+        return originRules;
     }
 
     @Override
     public String toString() {
         return "WebSocketOptions[paths=" + paths + ", subprotocols=" + subprotocols
-                + ", allowedOrigins=" + allowedOrigins + ", maxHandshakeSize=" + maxHandshakeSize
+                + ", allowedOrigins=" + allowedOrigins + ", allowedOriginPatterns=" + allowedOriginPatterns
+                + ", maxHandshakeSize=" + maxHandshakeSize
                 + ", maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize
                 + ", handshakeTimeout=" + handshakeTimeout + ", pingInterval=" + pingInterval
                 + ", pingTimeout=" + pingTimeout + ", closeTimeout=" + closeTimeout
@@ -223,6 +231,7 @@ public final class WebSocketOptions {
         private List<String> paths = DEFAULT_PATHS;
         private List<String> subprotocols = DEFAULT_SUBPROTOCOLS;
         private List<String> allowedOrigins = DEFAULT_ALLOWED_ORIGINS;
+        private List<String> allowedOriginPatterns = DEFAULT_ALLOWED_ORIGIN_PATTERNS;
         private int maxHandshakeSize = DEFAULT_MAX_HANDSHAKE_SIZE;
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -242,6 +251,8 @@ public final class WebSocketOptions {
         /**
          * Paths that accept upgrades, each starting with {@code /}; others get 404. An entry
          * ending in {@code /*} accepts every path below it. Empty (default) accepts every path.
+         * Only for a server of one handler: a server of {@link WebSocketRoutes} serves the paths
+         * of its routes and refuses options with paths.
          */
         public Builder paths(List<String> paths) {
             List<String> copy = copy(paths, "paths");
@@ -264,13 +275,7 @@ public final class WebSocketOptions {
          * one the client offers that is listed here. Default none.
          */
         public Builder subprotocols(List<String> subprotocols) {
-            List<String> copy = copy(subprotocols, "subprotocols");
-            for (String s : copy) {
-                if (!HttpHead.isToken(s)) {
-                    throw new IllegalArgumentException("subprotocols must be HTTP tokens: " + s);
-                }
-            }
-            this.subprotocols = copy;
+            this.subprotocols = checkSubprotocols(subprotocols);
             return this;
         }
 
@@ -280,25 +285,48 @@ public final class WebSocketOptions {
         }
 
         /**
-         * Origins (such as {@code https://example.com}) whose pages may connect; a request with
-         * another {@code Origin} gets 403. Requests without {@code Origin} come from non-browser
-         * clients, which can send any origin anyway, and are allowed. Empty (default) or {@code *}
-         * allows every origin.
+         * Origins (such as {@code https://example.com}, compared ignoring case and a trailing
+         * {@code /}) whose pages may connect besides the server's own; {@code *} allows every
+         * origin. A browser request with another {@code Origin} gets 403.
+         *
+         * <p>Pages of the server's own origin may always connect: the {@code Origin}'s scheme,
+         * host and port are those the client connected to ({@code https} over TLS and
+         * {@code http} otherwise, the {@code Host} header's host and port, 443 or 80 when it has
+         * none). Requests without {@code Origin} come from non-browser clients, which can send any
+         * origin anyway, and are allowed. Behind a proxy that terminates TLS or changes the host,
+         * list the public origin here. Default none: same origin only, as in Spring.
+         *
+         * @throws IllegalArgumentException naming {@code allowedOrigins} for a blank entry or one
+         *         holding a space or comma
          */
         public Builder allowedOrigins(List<String> allowedOrigins) {
-            List<String> copy = copy(allowedOrigins, "allowedOrigins");
-            for (String o : copy) {
-                if (o.isBlank()) {
-                    throw new IllegalArgumentException("allowedOrigins must not hold blank entries");
-                }
-            }
-            this.allowedOrigins = copy;
+            this.allowedOrigins = OriginRules.check(allowedOrigins, "allowedOrigins", false);
             return this;
         }
 
         /** {@link #allowedOrigins(List)} with the given origins. */
         public Builder allowedOrigins(String... allowedOrigins) {
             return allowedOrigins(List.of(allowedOrigins));
+        }
+
+        /**
+         * Origin patterns whose pages may connect besides the server's own and the
+         * {@link #allowedOrigins(List) allowed origins}, as in Spring: {@code *} stands for any
+         * characters ({@code https://*.example.com}), a trailing {@code :[*]} for any port or none
+         * ({@code http://localhost:[*]}), {@code :[8080,8081]} for one of those ports; matched
+         * ignoring case. {@code *} alone allows every origin. Default none.
+         *
+         * @throws IllegalArgumentException naming {@code allowedOriginPatterns} for a blank entry,
+         *         one holding a space or a comma outside its port list, or a malformed port list
+         */
+        public Builder allowedOriginPatterns(List<String> allowedOriginPatterns) {
+            this.allowedOriginPatterns = OriginRules.check(allowedOriginPatterns, "allowedOriginPatterns", true);
+            return this;
+        }
+
+        /** {@link #allowedOriginPatterns(List)} with the given patterns. */
+        public Builder allowedOriginPatterns(String... allowedOriginPatterns) {
+            return allowedOriginPatterns(List.of(allowedOriginPatterns));
         }
 
         /** Largest request line plus headers, at least 256; beyond it the client gets 431. Default 8 KiB. */
@@ -415,6 +443,21 @@ public final class WebSocketOptions {
                         + ") must not exceed maxMessageSize (" + maxMessageSize + ")");
             }
             return new WebSocketOptions(this);
+        }
+
+        /**
+         * {@code subprotocols} copied, each checked to be an HTTP token.
+         *
+         * @throws IllegalArgumentException naming {@code subprotocols}
+         */
+        static List<String> checkSubprotocols(List<String> subprotocols) {
+            List<String> copy = copy(subprotocols, "subprotocols");
+            for (String s : copy) {
+                if (!HttpHead.isToken(s)) {
+                    throw new IllegalArgumentException("subprotocols must be HTTP tokens: " + s);
+                }
+            }
+            return copy;
         }
 
         private static List<String> copy(List<String> values, String name) {

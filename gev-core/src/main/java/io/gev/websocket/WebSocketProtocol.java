@@ -51,16 +51,19 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     final WebSocketOptions options;
+    final Endpoints endpoints;
 
-    WebSocketProtocol(WebSocketOptions options) {
+    WebSocketProtocol(WebSocketOptions options, Endpoints endpoints) {
         this.options = options;
+        this.endpoints = endpoints;
     }
 
     /** A connection's WebSocket state: its {@link Connection#protocolState()}. Loop thread only. */
     static final class State {
         int phase = HANDSHAKE;
         HttpHead.Reader head = new HttpHead.Reader();
-        HandshakeRequest request;
+        /** Where the request went: its handler; set with the request. */
+        Endpoints.Endpoint endpoint;
         PerMessageDeflate deflate;
         FrameDecoder decoder;
         WebSocketSession session;
@@ -149,29 +152,35 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
                 return false;
             }
             HttpHead head = HttpHead.parse(in.readBytes(length));
-            HandshakeRequest request = Handshake.validate(head, options,
-                    connection.remoteAddress(), connection.localAddress());
+            HandshakeRequest request = Handshake.validate(head, endpoints,
+                    connection.remoteAddress(), connection.localAddress(), connection.tls() != null);
             request.tls = connection.tls();
             st.head = null;
-            st.request = request;
+            // validate found it too; finding it again is cheaper than a field per connection.
+            st.endpoint = endpoints.find(request.path());
             st.deflate = PerMessageDeflate.negotiate(request.headers("sec-websocket-extensions"), options);
             st.phase = UPGRADING;
             frame.set(request, null);
             return true;
         } catch (HandshakeException e) {
+            if (e.status() == 403 || e.status() == 404) {
+                // A path not served or a page of a foreign origin: a refusal like the handler's, not a fault.
+                reject(connection, st, e.status(), e.getMessage(), List.of(e.headers()));
+                return false;
+            }
             st.phase = CLOSED;
             connection.send(Outbound.http(Handshake.error(e.status(), e.getMessage(), List.of(e.headers()))));
             throw new ProtocolException("WebSocket upgrade refused with " + e.status() + ": " + e.getMessage());
         }
     }
 
-    /** Answers 101 and opens the session; the handler's hook let the request through. */
-    void accept(Connection connection, State st) {
+    /** Answers 101 and opens the session; the handler's hook let {@code request} through. */
+    void accept(Connection connection, State st, HandshakeRequest request) {
         cancel(st.handshakeTimer);
         String extensions = st.deflate == null ? null : st.deflate.response;
-        connection.send(Outbound.http(Handshake.switchingProtocols(st.request, extensions)));
+        connection.send(Outbound.http(Handshake.switchingProtocols(request, extensions)));
         st.decoder = new FrameDecoder(options.maxFrameSize(), options.maxMessageSize(), st.deflate);
-        st.session = new WebSocketSession(connection, st.request, extensions);
+        st.session = new WebSocketSession(connection, request, extensions);
         st.message = new WebSocketMessage();
         st.phase = OPEN;
         connection.upgraded(System.nanoTime() - st.connectedNanos);
@@ -183,7 +192,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     /** Answers the upgrade request with an HTTP error and closes once it is written. */
     void reject(Connection connection, State st, int status, String message, List<String> headers) {
         st.phase = CLOSED;
-        log.debug("Rejecting the WebSocket upgrade of {} with {}", connection, status);
+        log.debug("Rejecting the WebSocket upgrade of {} with {}: {}", connection, status, message);
         connection.send(Outbound.http(Handshake.error(status, message, headers)), CLOSE_WHEN_WRITTEN);
     }
 

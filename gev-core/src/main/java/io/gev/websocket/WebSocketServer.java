@@ -7,13 +7,21 @@ import java.util.Objects;
 
 /**
  * Entry point of a WebSocket server: a gev {@link Server.Builder} set up with the WebSocket
- * protocol and a {@link WebSocketHandler}, ready for port, loops and the other server options.
+ * protocol and a {@link WebSocketHandler}, or several handlers each on its own path
+ * ({@link WebSocketRoutes}), ready for port, loops and the other server options.
  *
  * <pre>{@code
  * Server server = WebSocketServer.builder(handler, WebSocketOptions.builder().paths("/echo").build())
  *         .port(1834)
  *         .build();
  * server.start();
+ *
+ * Server routed = WebSocketServer.builder(WebSocketRoutes.builder()
+ *                 .route("/echo", echo)
+ *                 .route("/chat", chat)
+ *                 .build())
+ *         .port(1835)
+ *         .build();
  * }</pre>
  */
 public final class WebSocketServer {
@@ -47,8 +55,33 @@ public final class WebSocketServer {
     public static Server.Builder builder(WebSocketHandler handler, WebSocketOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
-        WebSocketProtocol protocol = new WebSocketProtocol(options);
-        return Server.builder(protocol, new WebSocketAdapter(handler, protocol))
+        return builder(options, Endpoints.single(handler, options));
+    }
+
+    /** A server builder for {@code routes} with the default {@link WebSocketOptions}. */
+    public static Server.Builder builder(WebSocketRoutes routes) {
+        return builder(routes, WebSocketOptions.defaults());
+    }
+
+    /**
+     * A server builder whose protocol is WebSocket with {@code options} and whose upgrades go to
+     * the route of their path (other paths get 404), as {@link #builder(WebSocketHandler,
+     * WebSocketOptions)} otherwise. Each route speaks its own subprotocols and allows its own
+     * origins where it sets them, those of {@code options} where not; every other option applies
+     * to all routes.
+     *
+     * @throws IllegalArgumentException naming {@code paths} when {@code options} have paths: the
+     *         routes say which paths are served
+     */
+    public static Server.Builder builder(WebSocketRoutes routes, WebSocketOptions options) {
+        Objects.requireNonNull(routes, "routes");
+        Objects.requireNonNull(options, "options");
+        return builder(options, Endpoints.routed(routes, options));
+    }
+
+    private static Server.Builder builder(WebSocketOptions options, Endpoints endpoints) {
+        WebSocketProtocol protocol = new WebSocketProtocol(options, endpoints);
+        return Server.builder(protocol, new WebSocketAdapter(protocol))
                 .name(DEFAULT_NAME)
                 .port(DEFAULT_PORT)
                 .writeBufferLimit(writeBufferLimit(options));

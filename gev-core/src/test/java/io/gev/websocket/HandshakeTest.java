@@ -57,7 +57,7 @@ class HandshakeTest {
                 HttpHead head = HttpHead.parse(in.readBytes(length));
                 // The rest (frames a client sent right behind its request) stays in the ring.
                 in.write(bytes, pos, bytes.length - pos);
-                return Handshake.validate(head, BadInput.options(), PEER, PEER);
+                return Handshake.validate(head, Endpoints.single(new Recorder(), BadInput.options()), PEER, PEER, false);
             }
         }
         return null;
@@ -101,7 +101,8 @@ class HandshakeTest {
         RingBuffer in = RingBuffer.allocate(0);
         HttpHead.Reader reader = new HttpHead.Reader();
         in.write(latin1(request));
-        HandshakeRequest r = Handshake.validate(HttpHead.parse(in.readBytes(reader.find(in, 1024))), options, PEER, PEER);
+        HandshakeRequest r = Handshake.validate(HttpHead.parse(in.readBytes(reader.find(in, 1024))),
+                Endpoints.single(new Recorder(), options), PEER, PEER, false);
         assertEquals("/app/chat", r.path());
         assertEquals("room=a%20b&x&room=2", r.query());
         assertEquals("/app/chat?room=a%20b&x&room=2", r.uri());

@@ -40,13 +40,16 @@ class WebSocketOptionsTest {
         assertFalse(o.serverNoContextTakeover());
         assertFalse(o.clientNoContextTakeover());
         assertTrue(o.servesPath("/anything"));
-        assertTrue(o.allowsOrigin("https://anywhere.example"));
+        assertEquals(List.of(), o.allowedOriginPatterns());
+        assertTrue(o.originRules().allows("http://h:1834", "h:1834", false), "the same origin");
+        assertFalse(o.originRules().allows("https://anywhere.example", "h:1834", false), "only the same origin");
     }
 
     @Test
     void toBuilderCopiesEveryOption() {
         WebSocketOptions o = WebSocketOptions.builder().paths("/a", "/b/*").subprotocols("chat")
-                .allowedOrigins("https://x.example").maxHandshakeSize(1000).maxFrameSize(200).maxMessageSize(300)
+                .allowedOrigins("https://x.example").allowedOriginPatterns("https://*.x.example")
+                .maxHandshakeSize(1000).maxFrameSize(200).maxMessageSize(300)
                 .handshakeTimeout(Duration.ofSeconds(1)).pingInterval(Duration.ofSeconds(2))
                 .pingTimeout(Duration.ofSeconds(3)).closeTimeout(Duration.ofSeconds(4)).compression(true)
                 .compressionMinSize(5).compressionLevel(1).serverNoContextTakeover(true)
@@ -57,10 +60,10 @@ class WebSocketOptionsTest {
         assertTrue(o.servesPath("/b/c/d"));
         assertFalse(o.servesPath("/bc"));
         assertFalse(o.servesPath("/a/"));
-        assertTrue(o.allowsOrigin("HTTPS://X.EXAMPLE"));
-        assertTrue(o.allowsOrigin(null), "non-browser clients send no Origin");
-        assertFalse(o.allowsOrigin("https://y.example"));
-        assertTrue(o.toBuilder().allowedOrigins("*").build().allowsOrigin("https://y.example"));
+        assertTrue(o.originRules().allows("HTTPS://X.EXAMPLE", "h", false));
+        assertTrue(o.originRules().allows(null, "h", false), "non-browser clients send no Origin");
+        assertFalse(o.originRules().allows("https://y.example", "h", false));
+        assertTrue(o.toBuilder().allowedOrigins("*").build().originRules().allows("https://y.example", "h", false));
     }
 
     @Test
@@ -72,6 +75,11 @@ class WebSocketOptionsTest {
         expect("paths", () -> b.paths((List<String>) null));
         expect("subprotocols", () -> b.subprotocols("not a token"));
         expect("allowedOrigins", () -> b.allowedOrigins(" "));
+        expect("allowedOrigins", () -> b.allowedOrigins("https://a.example,https://b.example"));
+        expect("allowedOrigins", () -> b.allowedOrigins(Arrays.asList("https://a.example", null)));
+        expect("allowedOriginPatterns", () -> b.allowedOriginPatterns("https://*.example.com:[80;81]"));
+        expect("allowedOriginPatterns", () -> b.allowedOriginPatterns("https://a.example, https://b.example"));
+        expect("allowedOriginPatterns", () -> b.allowedOriginPatterns((List<String>) null));
         expect("maxHandshakeSize", () -> b.maxHandshakeSize(255));
         expect("maxFrameSize", () -> b.maxFrameSize(124));
         expect("maxMessageSize", () -> b.maxMessageSize(0));
@@ -84,7 +92,8 @@ class WebSocketOptionsTest {
         expect("compressionLevel", () -> b.compressionLevel(0));
         expect("compressionLevel", () -> b.compressionLevel(10));
         expect("maxFrameSize", () -> WebSocketOptions.builder().maxMessageSize(1000).maxFrameSize(2000).build());
-        expect("handler", () -> WebSocketServer.builder(null));
+        expect("handler", () -> WebSocketServer.builder((WebSocketHandler) null));
+        expect("routes", () -> WebSocketServer.builder((WebSocketRoutes) null));
         expect("options", () -> WebSocketServer.builder(new Recorder(), null));
     }
 

@@ -88,7 +88,9 @@ class WebSocketProtocolContractTest extends ProtocolContract<WebSocketProtocolCo
 
     @Override
     protected Protocol<WebSocketMessage> build(Config config) {
-        return new WebSocketProtocol(config.options()); // the protocol WebSocketServer.builder sets
+        // the protocol WebSocketServer.builder sets
+        return new WebSocketProtocol(config.options(), Endpoints.single(new WebSocketHandler() {
+        }, config.options()));
     }
 
     @Override
