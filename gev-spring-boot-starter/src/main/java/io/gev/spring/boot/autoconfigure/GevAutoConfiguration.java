@@ -31,7 +31,9 @@ import java.util.Map;
  * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several) with the
  * application's {@link Protocol} bean that decodes what the handler takes (by their declared
  * type arguments: a {@code Handler<Message>} gets the {@code Protocol<Message>}), and a
- * WebSocket server for a {@link WebSocketHandler} bean on {@code gev.websocket.*}, each over TLS with an SSL bundle named in {@code ssl.bundle};
+ * WebSocket server on {@code gev.websocket.*} for a {@link WebSocketHandler} bean, or for several
+ * mapped to paths by {@code gev.websocket.routes.*} and {@link GevWebSocketConfigurer}s, each over
+ * TLS with an SSL bundle named in {@code ssl.bundle};
  * {@link GevServerCustomizer}s adjust each, {@link GevServers}
  * manages them. Backs off when the application defines its own {@link Server} or
  * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
@@ -49,7 +51,7 @@ public final class GevAutoConfiguration {
         @Bean
         GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
                 ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers,
-                ObjectProvider<SslBundles> sslBundles) {
+                ObjectProvider<GevWebSocketConfigurer> webSocketConfigurers, ObjectProvider<SslBundles> sslBundles) {
             // By bean name; what each takes or decodes is read from its definition by MessageTypes.
             Map<String, Handler<?>> handlers = new LinkedHashMap<>();
             beanFactory.getBeansOfType(Handler.class).forEach(handlers::put);
@@ -58,11 +60,28 @@ public final class GevAutoConfiguration {
             beanFactory.getBeansOfType(Protocol.class).forEach(protocols::put);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
                     new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable);
-            return new GevServers(factory.create(handlers, webSocketHandlers), environment);
+            return new GevServers(factory.create(handlers, webSocketHandlers, named(webSocketConfigurers, beanFactory)),
+                    environment);
+        }
+
+        /** The configurer beans in their order, by name for messages. */
+        private static Map<String, GevWebSocketConfigurer> named(ObjectProvider<GevWebSocketConfigurer> configurers,
+                ListableBeanFactory beanFactory) {
+            Map<String, GevWebSocketConfigurer> byName = beanFactory.getBeansOfType(GevWebSocketConfigurer.class);
+            Map<String, GevWebSocketConfigurer> ordered = new LinkedHashMap<>();
+            configurers.orderedStream().forEach((configurer) -> byName.forEach((name, bean) -> {
+                if (bean == configurer) {
+                    ordered.put(name, configurer);
+                }
+            }));
+            return ordered;
         }
     }
 
-    /** A {@link Handler} bean with TCP enabled, or a {@link WebSocketHandler} bean with WebSocket enabled. */
+    /**
+     * A {@link Handler} bean with TCP enabled, or a {@link WebSocketHandler} or
+     * {@link GevWebSocketConfigurer} bean with WebSocket enabled.
+     */
     static final class OnEnabledHandlerCondition extends AnyNestedCondition {
 
         OnEnabledHandlerCondition() {
@@ -77,6 +96,11 @@ public final class GevAutoConfiguration {
         @ConditionalOnBean(WebSocketHandler.class)
         @ConditionalOnBooleanProperty(name = "gev.websocket.enabled", matchIfMissing = true)
         static final class WebSocket {
+        }
+
+        @ConditionalOnBean(GevWebSocketConfigurer.class)
+        @ConditionalOnBooleanProperty(name = "gev.websocket.enabled", matchIfMissing = true)
+        static final class WebSocketConfigurer {
         }
     }
 

@@ -156,19 +156,37 @@ public class GevProperties {
         private int port = 1834;
 
         /**
-         * Request paths accepted for the upgrade; any path when empty. Others get 404.
+         * Request paths accepted for the upgrade by the one WebSocketHandler bean; any path when
+         * empty. Others get 404. With routes, each route's path says instead.
          */
         private List<String> path = new ArrayList<>();
 
         /**
-         * Subprotocols the server speaks, in order of preference.
+         * Subprotocols the server speaks, in order of preference; the default of every route.
          */
         private List<String> subprotocols = new ArrayList<>();
 
         /**
-         * Origins allowed to connect; any when empty. Others get 403.
+         * Origins whose browser pages may connect besides the server's own (same scheme, host
+         * and port), '*' for any; others get 403. Requests without an Origin header (non-browser
+         * clients) are always allowed. The default of every route.
          */
         private List<String> allowedOrigins = new ArrayList<>();
+
+        /**
+         * Origin patterns whose browser pages may connect besides the server's own, such as
+         * 'https://*.example.com' or 'http://localhost:[*]' (any port); the default of every
+         * route.
+         */
+        private List<String> allowedOriginPatterns = new ArrayList<>();
+
+        /**
+         * Routes by a name of your choice, each serving one WebSocketHandler bean on its own
+         * paths on this server's port: 'path' (exact paths, the query ignored), 'handler' (the
+         * bean name), and optionally 'subprotocols', 'allowed-origins' and
+         * 'allowed-origin-patterns' of its own. Other paths get 404.
+         */
+        private final Map<String, Route> routes = new LinkedHashMap<>();
 
         /**
          * Largest upgrade request (request line and headers).
@@ -274,6 +292,18 @@ public class GevProperties {
             this.allowedOrigins = allowedOrigins;
         }
 
+        public List<String> getAllowedOriginPatterns() {
+            return this.allowedOriginPatterns;
+        }
+
+        public void setAllowedOriginPatterns(List<String> allowedOriginPatterns) {
+            this.allowedOriginPatterns = allowedOriginPatterns;
+        }
+
+        public Map<String, Route> getRoutes() {
+            return this.routes;
+        }
+
         public DataSize getMaxHandshakeSize() {
             return this.maxHandshakeSize;
         }
@@ -336,6 +366,82 @@ public class GevProperties {
 
         public WebSocketSsl getSsl() {
             return this.ssl;
+        }
+
+        /**
+         * One route of the WebSocket server: where a WebSocketHandler bean is served, and the
+         * subprotocols and origins it accepts where they differ from the server's.
+         */
+        public static class Route {
+
+            /**
+             * Exact request paths served by the route's handler, such as '/chat'; the query is
+             * ignored in matching.
+             */
+            private List<String> path = new ArrayList<>();
+
+            /**
+             * Name of the WebSocketHandler bean that serves the route's paths.
+             */
+            private String handler;
+
+            /**
+             * Subprotocols of the route, in order of preference; gev.websocket.subprotocols when
+             * not set.
+             */
+            private List<String> subprotocols;
+
+            /**
+             * Origins allowed on the route besides the server's own, '*' for any. Setting this or
+             * allowed-origin-patterns replaces both of gev.websocket for the route.
+             */
+            private List<String> allowedOrigins;
+
+            /**
+             * Origin patterns allowed on the route besides the server's own. Setting this or
+             * allowed-origins replaces both of gev.websocket for the route.
+             */
+            private List<String> allowedOriginPatterns;
+
+            public List<String> getPath() {
+                return this.path;
+            }
+
+            public void setPath(List<String> path) {
+                this.path = path;
+            }
+
+            public String getHandler() {
+                return this.handler;
+            }
+
+            public void setHandler(String handler) {
+                this.handler = handler;
+            }
+
+            public List<String> getSubprotocols() {
+                return this.subprotocols;
+            }
+
+            public void setSubprotocols(List<String> subprotocols) {
+                this.subprotocols = subprotocols;
+            }
+
+            public List<String> getAllowedOrigins() {
+                return this.allowedOrigins;
+            }
+
+            public void setAllowedOrigins(List<String> allowedOrigins) {
+                this.allowedOrigins = allowedOrigins;
+            }
+
+            public List<String> getAllowedOriginPatterns() {
+                return this.allowedOriginPatterns;
+            }
+
+            public void setAllowedOriginPatterns(List<String> allowedOriginPatterns) {
+                this.allowedOriginPatterns = allowedOriginPatterns;
+            }
         }
 
         /** permessage-deflate (RFC 7692) settings. */

@@ -14,8 +14,9 @@ public interface GevServerCustomizer {
     void customize(Server.Builder builder);
 
     /**
-     * Adjusts the builder of the server named {@code name}: its handler bean's name (with
-     * {@code -tls} appended for the second, wss:// server of {@code gev.websocket.ssl.port}). The
+     * Adjusts the builder of the server named {@code name}: its handler bean's name, or
+     * {@code websocket} for a WebSocket server of routes (with {@code -tls} appended for the second,
+     * wss:// server of {@code gev.websocket.ssl.port}). The
      * auto-configuration calls this method; by default it calls {@link #customize(Server.Builder)},
      * so override this one to treat servers differently by name.
      */

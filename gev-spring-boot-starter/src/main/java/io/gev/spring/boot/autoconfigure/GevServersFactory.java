@@ -10,7 +10,6 @@ import io.gev.spring.boot.autoconfigure.GevProperties.ServerProperties;
 import io.gev.spring.boot.context.GevServers;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketOptions;
-import io.gev.websocket.WebSocketServer;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -63,16 +62,23 @@ final class GevServersFactory {
 
     /**
      * @param handlers TCP handler beans by name; none are served when {@code gev.server.enabled} is false
-     * @param webSocketHandlers WebSocket handler beans by name (at most one is allowed); none are
+     * @param webSocketHandlers WebSocket handler beans by name (several only with routes); none are
      *        served when {@code gev.websocket.enabled} is false
+     * @param webSocketConfigurers what maps WebSocket handlers to paths besides
+     *        {@code gev.websocket.routes}, by bean name in their order
      */
-    List<GevServers.Managed> create(Map<String, Handler<?>> handlers, Map<String, WebSocketHandler> webSocketHandlers) {
+    List<GevServers.Managed> create(Map<String, Handler<?>> handlers, Map<String, WebSocketHandler> webSocketHandlers,
+            Map<String, GevWebSocketConfigurer> webSocketConfigurers) {
         List<GevServers.Managed> servers = new ArrayList<>();
         if (this.properties.getServer().isEnabled()) {
             servers.addAll(tcpServers(handlers));
         }
-        if (this.properties.getWebsocket().isEnabled() && !webSocketHandlers.isEmpty()) {
-            servers.addAll(webSocketServers(webSocketHandlers));
+        if (this.properties.getWebsocket().isEnabled()) {
+            GevWebSocketRouting routing = GevWebSocketRouting.resolve(this.properties.getWebsocket(), webSocketHandlers,
+                    webSocketConfigurers);
+            if (routing != null) {
+                servers.addAll(webSocketServers(routing));
+            }
         }
         return servers;
     }
@@ -81,22 +87,14 @@ final class GevServersFactory {
      * The WebSocket server on {@code gev.websocket.port}, over TLS when a bundle is set; with
      * {@code gev.websocket.ssl.port}, that one stays plain and a second server speaks TLS there.
      */
-    private List<GevServers.Managed> webSocketServers(Map<String, WebSocketHandler> handlers) {
-        if (handlers.size() > 1) {
-            throw new GevServerConfigurationException(
-                    "gev found " + handlers.size() + " WebSocketHandler beans " + handlers.keySet()
-                            + " but serves one WebSocket server on gev.websocket.port.",
-                    "Keep one WebSocketHandler bean and route by path inside it (session.request().path()), "
-                            + "or start further servers yourself with WebSocketServer.builder(...).");
-        }
-        Map.Entry<String, WebSocketHandler> only = handlers.entrySet().iterator().next();
-        String name = only.getKey();
+    private List<GevServers.Managed> webSocketServers(GevWebSocketRouting routing) {
+        String name = routing.name();
         GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
         GevProperties.WebSocketSsl ssl = ws.getSsl();
         Integer sslPort = ssl.getPort();
         TlsOptions tls = tlsOptions(name, ssl, "gev.websocket.ssl");
         if (sslPort == null) {
-            return List.of(webSocketServer(name, only.getValue(), ws.getPort(), tls, "local.gev.websocket.port"));
+            return List.of(webSocketServer(name, routing, ws.getPort(), tls, "local.gev.websocket.port"));
         }
         if (tls == null) {
             throw new GevServerConfigurationException(
@@ -111,15 +109,15 @@ final class GevServersFactory {
                     "Give wss:// a port of its own, or remove gev.websocket.ssl.port to serve only wss:// on "
                             + "gev.websocket.port.");
         }
-        return List.of(webSocketServer(name, only.getValue(), ws.getPort(), null, "local.gev.websocket.port"),
-                webSocketServer(name + "-tls", only.getValue(), sslPort, tls, "local.gev.websocket.ssl.port"));
+        return List.of(webSocketServer(name, routing, ws.getPort(), null, "local.gev.websocket.port"),
+                webSocketServer(name + "-tls", routing, sslPort, tls, "local.gev.websocket.ssl.port"));
     }
 
-    private GevServers.Managed webSocketServer(String name, WebSocketHandler handler, int port, TlsOptions tls,
+    private GevServers.Managed webSocketServer(String name, GevWebSocketRouting routing, int port, TlsOptions tls,
             String portProperty) {
         GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
         ServerProperties tuning = this.properties.getServer();
-        Server.Builder builder = WebSocketServer.builder(handler, webSocketOptions(ws)).name(name);
+        Server.Builder builder = routing.builder(webSocketOptions(ws)).name(name);
         apply(tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
         return customizedAndManaged(name, builder, tuning, portProperty);
@@ -131,6 +129,7 @@ final class GevServersFactory {
         map.from(ws::getPath).to(options::paths);
         map.from(ws::getSubprotocols).to(options::subprotocols);
         map.from(ws::getAllowedOrigins).to(options::allowedOrigins);
+        map.from(ws::getAllowedOriginPatterns).to(options::allowedOriginPatterns);
         map.from(ws::getMaxHandshakeSize).as(GevServersFactory::bytes).to(options::maxHandshakeSize);
         // A frame can never be larger than a message, so setting only max-message-size lowers both.
         map.from(() -> Math.min(bytes(ws.getMaxFrameSize()), bytes(ws.getMaxMessageSize()))).to(options::maxFrameSize);

@@ -379,7 +379,8 @@ class GevAutoConfigurationTests {
     void shouldBindWebSocketProperties() {
         this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.port=0", "gev.websocket.path=/a,/b", "gev.websocket.subprotocols=chat",
-                        "gev.websocket.allowed-origins=https://example.org", "gev.websocket.max-frame-size=64KB",
+                        "gev.websocket.allowed-origins=https://example.org",
+                        "gev.websocket.allowed-origin-patterns=https://*.example.org", "gev.websocket.max-frame-size=64KB",
                         "gev.websocket.max-message-size=1MB", "gev.websocket.max-handshake-size=4KB",
                         "gev.websocket.handshake-timeout=3", "gev.websocket.ping-interval=20s",
                         "gev.websocket.ping-timeout=500ms", "gev.websocket.close-timeout=2s",
@@ -391,6 +392,7 @@ class GevAutoConfigurationTests {
                     assertThat(o.paths()).containsExactly("/a", "/b");
                     assertThat(o.subprotocols()).containsExactly("chat");
                     assertThat(o.allowedOrigins()).containsExactly("https://example.org");
+                    assertThat(o.allowedOriginPatterns()).containsExactly("https://*.example.org");
                     assertThat(o.maxFrameSize()).isEqualTo(64 * 1024);
                     assertThat(o.maxMessageSize()).isEqualTo(1024 * 1024);
                     assertThat(o.maxHandshakeSize()).isEqualTo(4 * 1024);
@@ -464,7 +466,7 @@ class GevAutoConfigurationTests {
                 .withPropertyValues("gev.websocket.port=0")
                 .run((context) -> assertThat(context.getStartupFailure()).rootCause()
                         .isInstanceOf(GevServerConfigurationException.class).hasMessageContaining("webSocketEcho")
-                        .hasMessageContaining("otherWebSocket"));
+                        .hasMessageContaining("otherWebSocket").hasMessageContaining("no routes"));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -78,6 +78,14 @@ class GevPropertiesTests {
         assertThat(ws.getPath()).isEqualTo(core.paths());
         assertThat(ws.getSubprotocols()).isEqualTo(core.subprotocols());
         assertThat(ws.getAllowedOrigins()).isEqualTo(core.allowedOrigins());
+        assertThat(ws.getAllowedOriginPatterns()).isEqualTo(core.allowedOriginPatterns());
+        assertThat(ws.getRoutes()).isEmpty();
+        GevProperties.WebSocketProperties.Route route = new GevProperties.WebSocketProperties.Route();
+        assertThat(route.getPath()).isEmpty();
+        assertThat(route.getHandler()).isNull();
+        assertThat(route.getSubprotocols()).as("unset: the server's").isNull();
+        assertThat(route.getAllowedOrigins()).as("unset: the server's").isNull();
+        assertThat(route.getAllowedOriginPatterns()).as("unset: the server's").isNull();
         assertThat(ws.getMaxHandshakeSize().toBytes()).isEqualTo(core.maxHandshakeSize());
         assertThat(ws.getMaxFrameSize().toBytes()).isEqualTo(core.maxFrameSize());
         assertThat(ws.getMaxMessageSize().toBytes()).isEqualTo(core.maxMessageSize());
@@ -108,6 +116,12 @@ class GevPropertiesTests {
                     assertThat((String) p.get("description")).contains("SO_RCVBUF");
                     assertThat(p).doesNotContainKey("defaultValue");
                 });
+        assertThat(properties).filteredOn((p) -> p.get("name").equals("gev.websocket.allowed-origins"))
+                .singleElement().satisfies((p) -> assertThat((String) p.get("description"))
+                        .contains("besides the server's own").contains("Requests without an Origin header"));
+        List<String> originHints = JsonPath.read(json,
+                "$.hints[?(@.name == 'gev.websocket.allowed-origin-patterns')].values[*].value");
+        assertThat(originHints).contains("*", "http://localhost:[*]");
         assertThat(properties).filteredOn((p) -> p.get("name").equals("gev.server.ssl.client-auth"))
                 .singleElement().satisfies((p) -> assertThat(p.get("type")).isEqualTo(TlsOptions.ClientAuth.class.getName()));
     }

@@ -8,9 +8,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -65,6 +68,36 @@ public final class Clients {
     public static String secureWebSocketEcho(int port, String path, SSLContext context, String text) throws Exception {
         return webSocketEcho(HttpClient.newBuilder().sslContext(context).build(),
                 URI.create("wss://127.0.0.1:" + port + path), text);
+    }
+
+    /**
+     * Opens a WebSocket to {@code path} with the JDK's client, sending {@code origin} as the
+     * {@code Origin} header unless it is null and offering {@code subprotocols}, and closes it.
+     *
+     * @return {@code "101 "} and the subprotocol agreed on (empty for none) when the upgrade was
+     *         accepted, else the HTTP status that refused it
+     */
+    public static String upgrade(int port, String path, String origin, String... subprotocols) throws Exception {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        WebSocket ws;
+        try {
+            ws = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + path), new WebSocket.Listener() {
+            }).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException ex) {
+            Throwable cause = (ex.getCause() instanceof CompletionException) ? ex.getCause().getCause() : ex.getCause();
+            if (cause instanceof WebSocketHandshakeException refused) {
+                return String.valueOf(refused.getResponse().statusCode());
+            }
+            throw ex;
+        }
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+        return "101 " + ws.getSubprotocol();
     }
 
     private static String webSocketEcho(HttpClient client, URI uri, String text) throws Exception {
