@@ -1,6 +1,10 @@
 package io.gev.sample;
 
 import io.gev.spring.boot.context.GevServerInitializedEvent;
+import io.gev.websocket.WebSocketHandler;
+import io.gev.websocket.WebSocketMessage;
+import io.gev.websocket.WebSocketServer;
+import io.gev.websocket.WebSocketSession;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,13 +14,27 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The WebSocket server's handler (echo and chat) and the chat's heartbeat timer. */
+/**
+ * The WebSocket server's two handlers, echo and chat, which {@code gev.websocket.routes} in
+ * application.yml map to {@code /echo} and {@code /chat} on one port, and the chat's heartbeat timer.
+ */
 @Configuration(proxyBeanMethods = false)
 class ChatConfiguration {
 
     @Bean(destroyMethod = "shutdown")
     ExecutorService chatBroadcaster() {
         return Executors.newSingleThreadExecutor((runnable) -> new Thread(runnable, "chat-broadcaster"));
+    }
+
+    /** Sends every message back as it came, text as text and binary as binary. */
+    @Bean
+    WebSocketHandler webSocketEcho() {
+        return new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                return message;
+            }
+        };
     }
 
     @Bean
@@ -42,7 +60,8 @@ class ChatConfiguration {
 
         @EventListener
         void onStarted(GevServerInitializedEvent event) {
-            if (event.getServer().name().equals("chat")) {
+            // The routed WebSocket server; its wss:// twin is "websocket-tls".
+            if (event.getServer().name().equals(WebSocketServer.DEFAULT_NAME)) {
                 event.getServer().runEvery(this.interval, this.chat::heartbeat);
             }
         }

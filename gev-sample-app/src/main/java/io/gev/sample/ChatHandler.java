@@ -15,8 +15,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ExecutorService;
 
 /**
- * The WebSocket demo: {@code /echo} sends every message back, {@code /chat?name=alice} is a room
- * that broadcasts messages, joins and leaves to everyone in it, plus a heartbeat.
+ * The WebSocket chat, routed to {@code /chat?name=alice}: a room that broadcasts messages, joins,
+ * leaves and nickname changes ({@code /nick bob}, sent over the open connection) to everyone in
+ * it, plus a heartbeat.
  *
  * <p>Callbacks run on gev's loop threads and must not block, so broadcasting, which touches every
  * member, is handed to an executor; sessions accept sends from any thread.
@@ -25,6 +26,8 @@ class ChatHandler implements WebSocketHandler {
 
     static final String NAME = "name";
     static final int MAX_NAME_LENGTH = 32;
+    /** A message starting with this renames its sender: {@code /nick bob}. */
+    static final String NICK = "/nick ";
 
     private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -38,9 +41,6 @@ class ChatHandler implements WebSocketHandler {
 
     @Override
     public void onHandshake(HandshakeRequest request) {
-        if (!"/chat".equals(request.path())) {
-            return;
-        }
         String name = request.queryParameter(NAME);
         if (name == null || name.isBlank()) {
             name = "guest-" + request.remoteAddress().getPort();
@@ -54,26 +54,37 @@ class ChatHandler implements WebSocketHandler {
 
     @Override
     public void onOpen(WebSocketSession session) {
-        if (isChat(session)) {
-            String name = session.request().attribute(NAME);
-            session.setAttribute(NAME, name);
-            this.room.add(session);
-            broadcast(notice(name + " joined"));
-        }
+        String name = session.request().attribute(NAME);
+        session.setAttribute(NAME, name);
+        this.room.add(session);
+        broadcast(notice(name + " joined"));
     }
 
     @Override
     public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-        if (!isChat(session)) {
-            return message;
-        }
         if (!message.isText()) {
             session.close(CloseStatus.UNSUPPORTED_DATA, "the chat takes text");
             return null;
         }
         String from = session.attribute(NAME);
-        broadcast("{\"type\":\"message\",\"from\":" + Json.string(from) + ",\"text\":" + Json.string(message.text())
+        String text = message.text();
+        if (text.startsWith(NICK)) {
+            return rename(session, from, text.substring(NICK.length()).strip());
+        }
+        broadcast("{\"type\":\"message\",\"from\":" + Json.string(from) + ",\"text\":" + Json.string(text)
                 + "}");
+        return null;
+    }
+
+    /** Renames the sender and tells the room; a bad name is answered to the sender alone. */
+    private Object rename(WebSocketSession session, String from, String name) {
+        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            return notice("a nickname has 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        if (!name.equals(from)) {
+            session.setAttribute(NAME, name);
+            broadcast(notice(from + " is now " + name));
+        }
         return null;
     }
 
@@ -81,7 +92,7 @@ class ChatHandler implements WebSocketHandler {
     public void onClose(WebSocketSession session, int code, String reason) {
         // The group drops a closed session by itself; the name says it had joined.
         String name = session.attribute(NAME);
-        if (isChat(session) && name != null) {
+        if (name != null) {
             this.room.remove(session);
             broadcast(notice(name + " left"));
         }
@@ -107,9 +118,5 @@ class ChatHandler implements WebSocketHandler {
 
     private static String notice(String text) {
         return "{\"type\":\"notice\",\"text\":" + Json.string(text) + "}";
-    }
-
-    private static boolean isChat(WebSocketSession session) {
-        return "/chat".equals(session.request().path());
     }
 }

@@ -5,9 +5,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -90,8 +92,20 @@ class ChatPageBrowserTests {
         new WebDriverWait(bob, Duration.ofSeconds(20))
                 .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "alice: hello from alice"));
         new WebDriverWait(bob, Duration.ofSeconds(20))
-                .until(ExpectedConditions.textMatches(By.id("stats"), java.util.regex.Pattern.compile(".*chat 2.*")));
+                .until(ExpectedConditions.textMatches(By.id("stats"), java.util.regex.Pattern.compile(".*websocket 2.*")));
         assertThat(bob.findElement(By.id("messages")).getText()).contains("alice: hello from alice");
+
+        // A new nickname goes over the open connection: the room hears of it, and no one leaves.
+        WebElement name = alice.findElement(By.id("name"));
+        name.clear();
+        name.sendKeys("alicia", Keys.TAB);
+        new WebDriverWait(bob, Duration.ofSeconds(20))
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "alice is now alicia"));
+        alice.findElement(By.id("text")).sendKeys("renamed");
+        alice.findElement(By.cssSelector("#send button")).click();
+        new WebDriverWait(bob, Duration.ofSeconds(20))
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "alicia: renamed"));
+        assertThat(bob.findElement(By.id("messages")).getText()).doesNotContain("alice left");
 
         Path shot = Path.of("target", "screenshots", "chat-bob.png");
         Files.createDirectories(shot.getParent());

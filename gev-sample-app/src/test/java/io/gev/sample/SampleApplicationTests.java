@@ -18,10 +18,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -144,6 +147,64 @@ class SampleApplicationTests {
     }
 
     @Test
+    void aNicknameChangeAppliesWithoutAReconnect() throws Exception {
+        Client alice = new Client("/chat?name=alice");
+        alice.next((m) -> m.contains("alice joined"));
+        Client bob = new Client("/chat?name=bob");
+        alice.next((m) -> m.contains("bob joined"));
+        alice.socket.sendText("/nick alicia", true);
+        assertThat(bob.next((m) -> m.contains(" is now "))).contains("alice is now alicia");
+        alice.socket.sendText("hi again", true);
+        assertThat(bob.next((m) -> m.contains("\"message\"")))
+                .isEqualTo("{\"type\":\"message\",\"from\":\"alicia\",\"text\":\"hi again\"}");
+        alice.socket.sendText("/nick " + "x".repeat(ChatHandler.MAX_NAME_LENGTH + 1), true);
+        assertThat(alice.next((m) -> m.contains("nickname")))
+                .isEqualTo("{\"type\":\"notice\",\"text\":\"a nickname has 1 to 32 characters\"}");
+        alice.socket.sendText("still alicia", true);
+        assertThat(bob.next((m) -> m.contains("\"message\""))).contains("\"from\":\"alicia\"");
+        bob.close();
+        assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob left");
+        alice.close();
+    }
+
+    @Test
+    void echoAndChatAreTwoRoutesOfOnePortAndOtherPathsGet404() throws Exception {
+        assertThat(upgradeStatus("/nowhere", null)).isEqualTo(404);
+        assertThat(upgradeStatus("/echo/", null)).isEqualTo(404);
+        Client echo = new Client("/echo");
+        echo.socket.sendText("/nick is no command here", true);
+        assertThat(echo.next((m) -> true)).isEqualTo("/nick is no command here");
+        echo.close();
+    }
+
+    @Test
+    void thePagesOriginMayConnectAndOthersMayNot() throws Exception {
+        assertThat(upgradeStatus("/echo", "http://localhost:" + this.httpPort)).isEqualTo(101);
+        assertThat(upgradeStatus("/echo", "http://127.0.0.1:" + this.httpPort)).isEqualTo(101);
+        assertThat(upgradeStatus("/chat?name=eve", "https://evil.example")).isEqualTo(403);
+        assertThat(upgradeStatus("/chat?name=eve", "http://localhost.evil.example:" + this.httpPort)).isEqualTo(403);
+    }
+
+    /** 101 when the upgrade with this {@code Origin} (none for null) was accepted, else the HTTP status. */
+    private int upgradeStatus(String pathAndQuery, String origin) throws Exception {
+        WebSocket.Builder builder = this.http.newWebSocketBuilder();
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        try {
+            WebSocket socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + this.webSocketPort + pathAndQuery),
+                    new WebSocket.Listener() {
+                    }).get(10, TimeUnit.SECONDS);
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            return 101;
+        } catch (ExecutionException ex) {
+            Throwable cause = (ex.getCause() instanceof CompletionException) ? ex.getCause().getCause() : ex.getCause();
+            assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
+            return ((WebSocketHandshakeException) cause).getResponse().statusCode();
+        }
+    }
+
+    @Test
     void actuatorShowsGevMetricsAndHealth() throws Exception {
         try (Socket socket = connect(this.echoPort)) {
             socket.getOutputStream().write('x');
@@ -152,10 +213,10 @@ class SampleApplicationTests {
             assertThat(metrics).contains("\"name\":\"gev.connections\"").contains("\"value\":1.0");
         }
         String health = get("/actuator/health");
-        assertThat(health).contains("\"gev\"").contains("\"lengthFieldDemo\"").contains("\"chat\"")
-                .contains("\"tlsEcho\"").contains("\"chat-tls\"");
+        assertThat(health).contains("\"gev\"").contains("\"lengthFieldDemo\"").contains("\"websocket\"")
+                .contains("\"tlsEcho\"").contains("\"websocket-tls\"");
         assertThat(get("/actuator/metrics")).contains("gev.bytes.in");
-        assertThat(get("/api/stats")).contains("\"echo\"").contains("\"chat\"");
+        assertThat(get("/api/stats")).contains("\"echo\"").contains("\"websocket\"");
         assertThat(get("/api/config")).contains("\"webSocketPort\":" + this.webSocketPort);
     }
 
