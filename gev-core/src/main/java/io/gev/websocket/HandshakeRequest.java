@@ -131,9 +131,9 @@ public final class HandshakeRequest {
     }
 
     /**
-     * The subprotocol the server will accept: the first one the client offered that
-     * {@link WebSocketOptions#subprotocols()} lists, unless the handler chose another; {@code null}
-     * for none.
+     * The subprotocol the server will accept: the first one the client offered that its route's
+     * subprotocols ({@link WebSocketRoute#subprotocols()}, else {@link WebSocketOptions#subprotocols()})
+     * list, unless the handler chose another; {@code null} for none.
      */
     public String subprotocol() {
         return subprotocol;
