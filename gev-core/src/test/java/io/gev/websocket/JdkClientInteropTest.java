@@ -289,7 +289,8 @@ class JdkClientInteropTest {
         assertEquals("alice: hi", c.next());
     }
 
-    private static int handshakeStatus(CompletableFuture<WebSocket> attempt) {
+    /** The HTTP status that refused the upgrade {@code attempt}; fails when it was accepted. */
+    static int handshakeStatus(CompletableFuture<WebSocket> attempt) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> attempt.get(10, TimeUnit.SECONDS));
         Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
         WebSocketHandshakeException refused = assertInstanceOf(WebSocketHandshakeException.class, cause);

@@ -9,13 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,16 +55,7 @@ class PythonClientInteropTest {
     }
 
     private static String runPython(Path file, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(python, file.toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output;
-        try (InputStream out = p.getInputStream()) {
-            output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
-        }
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the python client did not finish: " + output);
-        assertEquals(0, p.exitValue(), output);
-        return output;
+        return PythonWebSockets.run(python, file, args);
     }
 
     @AfterEach

@@ -8,7 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Python's {@code websockets} library (Debian's python3-websockets, which .ci/run installs) for
@@ -40,6 +45,23 @@ final class PythonWebSockets {
         Assumptions.assumeTrue(problem == null, "skipped: " + python + " cannot import websockets ("
                 + "install python3-websockets, as .ci/run does): " + problem);
         return python;
+    }
+
+    /**
+     * Runs {@code script} with {@code args} and returns what it printed, stripped; fails the test
+     * when it takes over 90 seconds or exits with a code other than 0.
+     */
+    static String run(String python, Path script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, script.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try (InputStream out = p.getInputStream()) {
+            output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the python client did not finish: " + output);
+        assertEquals(0, p.exitValue(), output);
+        return output;
     }
 
     /** Copies the script {@code resource} to a temporary file, deleted when the JVM exits. */
