@@ -62,7 +62,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     static final class State {
         int phase = HANDSHAKE;
         HttpHead.Reader head = new HttpHead.Reader();
-        /** Where the request went: its handler; set with the request. */
+        /** The endpoint of the request's path, whose handler serves the connection; set once the request is read. */
         Endpoints.Endpoint endpoint;
         PerMessageDeflate deflate;
         FrameDecoder decoder;
@@ -156,7 +156,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
                     connection.remoteAddress(), connection.localAddress(), connection.tls() != null);
             request.tls = connection.tls();
             st.head = null;
-            // validate found it too; finding it again is cheaper than a field per connection.
+            // validate found it too; a second lookup is cheaper than keeping it in every request.
             st.endpoint = endpoints.find(request.path());
             st.deflate = PerMessageDeflate.negotiate(request.headers("sec-websocket-extensions"), options);
             st.phase = UPGRADING;
