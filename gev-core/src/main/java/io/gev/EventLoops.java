@@ -104,20 +104,13 @@ public final class EventLoops implements AutoCloseable {
 
         /** The name in the threads' names; default {@value EventLoops#DEFAULT_NAME}. */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
-            this.name = name;
+            this.name = ServerOptions.AbstractBuilder.requireName(name);
             return this;
         }
 
         /** Worker loops; 0 (default) means one per available processor. */
         public Builder loops(int loops) {
-            if (loops < 0) {
-                throw new IllegalArgumentException("loops must not be negative: " + loops);
-            }
-            this.loops = loops;
+            this.loops = ServerOptions.AbstractBuilder.requireNonNegative(loops, "loops");
             return this;
         }
 
@@ -139,11 +132,8 @@ public final class EventLoops implements AutoCloseable {
          * {@link ServerOptions#DEFAULT_BLOCKED_LOOP_WARNING}.
          */
         public Builder blockedLoopWarning(Duration blockedLoopWarning) {
-            Objects.requireNonNull(blockedLoopWarning, "blockedLoopWarning");
-            if (blockedLoopWarning.isNegative()) {
-                throw new IllegalArgumentException("blockedLoopWarning must not be negative: " + blockedLoopWarning);
-            }
-            this.blockedLoopWarning = blockedLoopWarning;
+            this.blockedLoopWarning = ServerOptions.AbstractBuilder.requireNonNegative(blockedLoopWarning,
+                    "blockedLoopWarning");
             return this;
         }
 

@@ -409,11 +409,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException if the name is blank
          */
         public B name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
-            this.name = name;
+            this.name = requireName(name);
             return self();
         }
 
@@ -449,10 +445,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException if negative
          */
         public B loops(int loops) {
-            if (loops < 0) {
-                throw new IllegalArgumentException("loops must be >= 0: " + loops);
-            }
-            this.loops = loops;
+            this.loops = requireNonNegative(loops, "loops");
             return self();
         }
 
@@ -742,14 +735,23 @@ public final class ServerOptions {
             return new ServerOptions(this);
         }
 
-        private static int requireNonNegative(int value, String name) {
+        /** The checks of these setters, shared with {@link EventLoops.Builder}. */
+        static String requireName(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            return name;
+        }
+
+        static int requireNonNegative(int value, String name) {
             if (value < 0) {
                 throw new IllegalArgumentException(name + " must be >= 0: " + value);
             }
             return value;
         }
 
-        private static Duration requireNonNegative(Duration value, String name) {
+        static Duration requireNonNegative(Duration value, String name) {
             Objects.requireNonNull(value, name);
             if (value.isNegative()) {
                 throw new IllegalArgumentException(name + " must not be negative: " + value);

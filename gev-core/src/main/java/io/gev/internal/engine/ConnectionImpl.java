@@ -453,10 +453,10 @@ final class ConnectionImpl extends AbstractConnection {
             writabilityChanged();
         }
         ob = outbound;
-        if (ob != null && !ob.isIdle()) {
-            return;
-        }
-        if (ob != null && state.live) {
+        if (ob != null) {
+            if (!ob.isIdle() || !state.live) {
+                return; // bytes are left, or onWritabilityChanged closed: a closed connection keeps it
+            }
             outbound = null;
             loop.outboundShared.giveBack(ob);
         }

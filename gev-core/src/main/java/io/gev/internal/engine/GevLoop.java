@@ -194,15 +194,13 @@ final class GevLoop implements EventLoop, TlsLoop {
     }
 
     /**
-     * Ends this loop's part in the server, which stopped: its timers no longer run. A loop of
-     * threads shared with other servers runs on, so timers of a stopped server must end by
-     * themselves (a periodic one cancels itself when it next comes due). Loop thread.
+     * Ends this loop's part in the server, which stopped: its timers, the idle sweep among them,
+     * no longer run. A loop of threads shared with other servers runs on, so timers of a stopped
+     * server must end by themselves (a periodic one cancels itself when it next comes due). Any
+     * thread.
      */
     void retire() {
         retired = true;
-        if (idleSweep != null) {
-            idleSweep.cancel();
-        }
     }
 
     /**
@@ -349,11 +347,13 @@ final class GevLoop implements EventLoop, TlsLoop {
         // A tenth of the timeout keeps closes within 10% late; clamp so tiny timeouts do not spin.
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5),
                 Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 10));
-        idleSweep = new TimerImpl(netty.scheduleAtFixedRate(() -> sweepIdle(timeoutNanos), tick, tick,
+        // Guarded like a user's timer: it ends by itself once the server stopped (see retire()).
+        GuardedTask sweep = new GuardedTask(() -> sweepIdle(timeoutNanos));
+        idleSweep = sweep.timer(netty.scheduleAtFixedRate(sweep, tick, tick,
                 TimeUnit.NANOSECONDS));
         idleSweepRest = () -> {
             idleSweepRestScheduled = false;
-            if (!idleSweep.isCancelled()) { // a graceful stop cancels the sweep: let replies drain
+            if (!idleSweep.isCancelled() && !retired) { // a graceful stop cancels the sweep: let replies drain
                 sweepIdle(timeoutNanos);
             }
         };

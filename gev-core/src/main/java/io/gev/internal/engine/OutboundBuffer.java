@@ -85,9 +85,11 @@ final class OutboundBuffer {
          * is refused as a ring is by the pool (counted, logged, and thrown in strict mode).
          */
         void giveBack(OutboundBuffer ob) {
-            if (!ob.lent || ob.ring != null || (ob.callbacks != null && !ob.callbacks.isEmpty())) {
-                pool.refuse("an outbound buffer was given back although it is not lent out or still holds "
-                        + (ob.ring != null ? ob.ring.length() + " bytes" : "callbacks") + " (given back twice?)");
+            String wrong = !ob.lent ? "is not lent out (given back twice?)"
+                    : ob.ring != null ? "still holds " + ob.ring.length() + " bytes"
+                    : ob.callbacks != null && !ob.callbacks.isEmpty() ? "still holds send callbacks" : null;
+            if (wrong != null) {
+                pool.refuse("an outbound buffer was given back although it " + wrong);
                 return;
             }
             ob.lent = false;

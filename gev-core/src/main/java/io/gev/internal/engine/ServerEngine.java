@@ -537,20 +537,26 @@ final class ServerEngine implements ServerRuntime {
 
         @Override
         public int pendingTasks(int loop) {
-            List<GevLoop> started = loops;
-            return loop < started.size() ? started.get(loop).pendingTasks() : 0;
+            GevLoop l = loop(loop);
+            return l == null ? 0 : l.pendingTasks();
         }
 
         @Override
         public int connections(int loop) {
-            List<GevLoop> started = loops;
-            return loop < started.size() ? started.get(loop).connectionCount() : 0;
+            GevLoop l = loop(loop);
+            return l == null ? 0 : l.connectionCount();
         }
 
         @Override
         public long writeBufferBytes(int loop) {
+            GevLoop l = loop(loop);
+            return l == null ? 0 : l.writeBufferBytes;
+        }
+
+        /** Loop {@code index} of the current run; {@code null} before the loops exist. */
+        private GevLoop loop(int index) {
             List<GevLoop> started = loops;
-            return loop < started.size() ? started.get(loop).writeBufferBytes : 0;
+            return index < started.size() ? started.get(index) : null;
         }
 
         @Override
