@@ -139,7 +139,8 @@ public final class EventLoops implements AutoCloseable {
 
         /** The loops, not started: their threads start with the first server. */
         public EventLoops build() {
-            return new EventLoops(LoopGroup.create(name, loops, transport, daemonThreads, blockedLoopWarning, true));
+            return new EventLoops(LoopGroup.create(name, "gev event loops '" + name + "'", loops, transport,
+                    daemonThreads, blockedLoopWarning, true));
         }
     }
 }

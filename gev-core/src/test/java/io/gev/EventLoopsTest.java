@@ -3,6 +3,7 @@ package io.gev;
 import io.gev.loop.EventLoop;
 import io.gev.loop.Transport;
 import io.gev.testing.Await;
+import io.gev.testing.LogCapture;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.gev.ServerTest.liveThreads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -238,6 +240,22 @@ class EventLoopsTest {
             assertEquals(port, server.port());
             echoOnce(server, "now");
         }
+    }
+
+    @Test
+    void aBlockedSharedLoopIsReportedUnderTheGroupsName() {
+        EventLoops loops = EventLoops.builder().name("watched").loops(1).daemonThreads(true)
+                .blockedLoopWarning(Duration.ofMillis(100)).build();
+        groups.add(loops);
+        Server server = servers.start(TestServers.local((c, ctx, p) -> p, Transport.AUTO).name("user")
+                .eventLoops(loops).build());
+        try (LogCapture log = LogCapture.start()) {
+            // Blocking a loop on purpose is what this test is about.
+            server.loops().get(0).execute(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400)));
+            log.awaitLine("gev event loops 'watched': loop gev-watched-0 has been running one callback or task for");
+            log.awaitLine("gev event loops 'watched': loop gev-watched-0 runs again after being blocked");
+        }
+        assertEquals(1, server.stats().blockedLoopStalls());
     }
 
     @Test

@@ -198,8 +198,8 @@ class HandlerFaultTest {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
             assertFalse(log.text().contains("has been running one callback"), log.text());
             server.loops().get(1).execute(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(600)));
-            log.awaitLine("loop gev-" + name + "-1 has been running one callback or task for");
-            log.awaitLine("loop gev-" + name + "-1 runs again after being blocked for about");
+            log.awaitLine("gev server '" + name + "': loop gev-" + name + "-1 has been running one callback or task for");
+            log.awaitLine("gev server '" + name + "': loop gev-" + name + "-1 runs again after being blocked for about");
         } finally {
             server.stop(Duration.ofSeconds(1));
         }

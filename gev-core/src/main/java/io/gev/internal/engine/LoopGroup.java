@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoopGroup {
 
     private final String name;
+    private final String owner;
     private final int size;
     private final Transport requested;
     private final boolean daemonThreads;
@@ -58,9 +59,10 @@ public final class LoopGroup {
     private final AtomicLong blockedLoopStalls = new AtomicLong();
     private boolean shutdown;
 
-    private LoopGroup(String name, int loops, Transport transport, boolean daemonThreads, Duration blockedLoopWarning,
-            boolean withAcceptor) {
+    private LoopGroup(String name, String owner, int loops, Transport transport, boolean daemonThreads,
+            Duration blockedLoopWarning, boolean withAcceptor) {
         this.name = Objects.requireNonNull(name, "name");
+        this.owner = Objects.requireNonNull(owner, "owner");
         this.size = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         this.requested = Objects.requireNonNull(transport, "transport");
         this.daemonThreads = daemonThreads;
@@ -73,12 +75,13 @@ public final class LoopGroup {
      * {@code transport}, whose threads are named {@code gev-<name>-<i>}; a loop busy for longer
      * than {@code blockedLoopWarning} is reported ({@link Duration#ZERO}: never); with
      * {@code withAcceptor}, one more loop accepts for every server's listener (without, only
-     * servers that listen on each worker loop, with reusePort, can start). Arguments are checked
-     * by the caller.
+     * servers that listen on each worker loop, with reusePort, can start); {@code owner} is how
+     * the watchdog's log lines name the group's user ({@code gev server 'echo'}). Arguments are
+     * checked by the caller.
      */
-    public static LoopGroup create(String name, int loops, Transport transport, boolean daemonThreads,
+    public static LoopGroup create(String name, String owner, int loops, Transport transport, boolean daemonThreads,
             Duration blockedLoopWarning, boolean withAcceptor) {
-        return new LoopGroup(name, loops, transport, daemonThreads, blockedLoopWarning, withAcceptor);
+        return new LoopGroup(name, owner, loops, transport, daemonThreads, blockedLoopWarning, withAcceptor);
     }
 
     public String name() {
@@ -162,7 +165,7 @@ public final class LoopGroup {
             if (acceptor != null) {
                 watched.add(handlers.of(acceptor));
             }
-            watchdog = new LoopWatchdog(name, watched, blockedLoopWarning.toNanos(), blockedLoopStalls::incrementAndGet);
+            watchdog = new LoopWatchdog(name, owner, watched, blockedLoopWarning.toNanos(), blockedLoopStalls::incrementAndGet);
             watchdog.start();
         }
     }

@@ -96,8 +96,9 @@ final class ServerEngine implements ServerRuntime {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.name = options.name();
         this.ownsGroup = shared == null;
-        this.group = shared != null ? shared : LoopGroup.create(name, options.loops(), options.transport(),
-                options.daemonThreads(), options.blockedLoopWarning(), !options.reusePort());
+        this.group = shared != null ? shared
+                : LoopGroup.create(name, "gev server '" + name + "'", options.loops(), options.transport(),
+                        options.daemonThreads(), options.blockedLoopWarning(), !options.reusePort());
         this.loopCount = group.size();
         this.loadBalancer = options.loadBalancer();
         this.tls = options.tls().map(t -> new TlsContext(t, name, loopCount)).orElse(null);

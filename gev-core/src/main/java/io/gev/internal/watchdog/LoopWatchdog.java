@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One daemon thread per server that warns when a loop stays in one callback or task longer than
+ * One daemon thread per loop group that warns when a loop stays in one callback or task longer than
  * a threshold. Every quarter of the threshold it reads each loop's {@link LoopProgress}: a loop
  * whose counter is odd (running code) and has not moved since an earlier look is blocked, and
  * once that lasted the threshold the watchdog logs, once per stall, the loop's name, how long it
@@ -24,7 +24,7 @@ public final class LoopWatchdog implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LoopWatchdog.class);
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final String server;
+    private final String owner;
     private final List<LoopProgress> loops;
     private final long thresholdNanos;
     private final long periodNanos;
@@ -35,9 +35,14 @@ public final class LoopWatchdog implements Runnable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    /** @param onStall run on the watchdog's thread for every stall it reports, to count them */
-    public LoopWatchdog(String server, List<LoopProgress> loops, long thresholdNanos, Runnable onStall) {
-        this.server = server;
+    /**
+     * @param name the group's name, for the thread's name
+     * @param owner whose loops these are, as log lines name it: {@code gev server 'echo'}, or
+     *        {@code gev event loops 'loops'} when several servers share them
+     * @param onStall run on the watchdog's thread for every stall it reports, to count them
+     */
+    public LoopWatchdog(String name, String owner, List<LoopProgress> loops, long thresholdNanos, Runnable onStall) {
+        this.owner = owner;
         this.loops = loops;
         this.thresholdNanos = thresholdNanos;
         this.periodNanos = Math.max(MIN_PERIOD_NANOS, thresholdNanos / 4);
@@ -45,7 +50,7 @@ public final class LoopWatchdog implements Runnable {
         this.since = new long[loops.size()];
         this.warned = new boolean[loops.size()];
         this.onStall = onStall;
-        this.thread = new Thread(this, "gev-" + server + "-watchdog");
+        this.thread = new Thread(this, "gev-" + name + "-watchdog");
         this.thread.setDaemon(true);
     }
 
@@ -98,7 +103,7 @@ public final class LoopWatchdog implements Runnable {
             if (count != lastCount[i] || (count & 1) == 0) {
                 if (warned[i]) {
                     warned[i] = false;
-                    log.warn("gev server '{}': loop {} runs again after being blocked for about {} ms", server,
+                    log.warn("{}: loop {} runs again after being blocked for about {} ms", owner,
                             name(loop), TimeUnit.NANOSECONDS.toMillis(now - since[i]));
                 }
                 lastCount[i] = count;
@@ -118,10 +123,10 @@ public final class LoopWatchdog implements Runnable {
         if (t != null) {
             stack.setStackTrace(t.getStackTrace());
         }
-        log.warn("gev server '{}': loop {} has been running one callback or task for {} ms, more than the "
+        log.warn("{}: loop {} has been running one callback or task for {} ms, more than the "
                         + "blocked-loop warning threshold of {} ms; every connection of that loop waits meanwhile. "
                         + "Handlers must not block: hand blocking work to an executor. The loop thread is here:",
-                server, name(loop), TimeUnit.NANOSECONDS.toMillis(blockedNanos),
+                owner, name(loop), TimeUnit.NANOSECONDS.toMillis(blockedNanos),
                 TimeUnit.NANOSECONDS.toMillis(thresholdNanos), stack);
     }
 
