@@ -9,6 +9,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -38,8 +39,8 @@ class ChatConfiguration {
     }
 
     @Bean
-    ChatHandler chat(ExecutorService chatBroadcaster) {
-        return new ChatHandler(chatBroadcaster);
+    ChatHandler chat(ExecutorService chatBroadcaster, JsonMapper json) {
+        return new ChatHandler(chatBroadcaster, json);
     }
 
     /** Starts the heartbeat on the WebSocket server's own loop once it is running. */

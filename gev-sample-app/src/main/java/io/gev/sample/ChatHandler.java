@@ -8,6 +8,7 @@ import io.gev.websocket.WebSocketMessage;
 import io.gev.websocket.WebSocketSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -34,9 +35,12 @@ class ChatHandler implements WebSocketHandler {
 
     private final WebSocketGroup room = new WebSocketGroup();
     private final ExecutorService broadcaster;
+    private final JsonMapper json;
 
-    ChatHandler(ExecutorService broadcaster) {
+    /** @param json Boot's mapper, which writes the chat's events */
+    ChatHandler(ExecutorService broadcaster, JsonMapper json) {
         this.broadcaster = broadcaster;
+        this.json = json;
     }
 
     @Override
@@ -71,8 +75,7 @@ class ChatHandler implements WebSocketHandler {
         if (text.startsWith(NICK)) {
             return rename(session, from, text.substring(NICK.length()).strip());
         }
-        broadcast("{\"type\":\"message\",\"from\":" + Json.string(from) + ",\"text\":" + Json.string(text)
-                + "}");
+        broadcast(this.json.writeValueAsString(new Said(from, text)));
         return null;
     }
 
@@ -101,7 +104,7 @@ class ChatHandler implements WebSocketHandler {
     /** Pushes the time and the number of members to the room; called by a timer. */
     void heartbeat() {
         String time = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME);
-        broadcast("{\"type\":\"heartbeat\",\"time\":\"" + time + "\",\"members\":" + this.room.size() + "}");
+        broadcast(this.json.writeValueAsString(new Heartbeat(time, this.room.size())));
     }
 
     int members() {
@@ -116,7 +119,27 @@ class ChatHandler implements WebSocketHandler {
         }
     }
 
-    private static String notice(String text) {
-        return "{\"type\":\"notice\",\"text\":" + Json.string(text) + "}";
+    private String notice(String text) {
+        return this.json.writeValueAsString(new Notice(text));
+    }
+
+    // What the page reads: one JSON object an event, told apart by "type".
+
+    record Said(String type, String from, String text) {
+        Said(String from, String text) {
+            this("message", from, text);
+        }
+    }
+
+    record Notice(String type, String text) {
+        Notice(String text) {
+            this("notice", text);
+        }
+    }
+
+    record Heartbeat(String type, String time, int members) {
+        Heartbeat(String time, int members) {
+            this("heartbeat", time, members);
+        }
     }
 }
