@@ -22,7 +22,8 @@ class StatsController {
 
     @GetMapping("/api/config")
     Map<String, Object> config() {
-        return Map.of("webSocketPort", this.environment.getProperty("local.gev.websocket.port", Integer.class, 1834));
+        return Map.of("webSocketPort", this.environment.getProperty("local.gev.websocket.port", Integer.class, 1834),
+                "secureWebSocketPort", this.environment.getProperty("local.gev.websocket.ssl.port", Integer.class, 1854));
     }
 
     @GetMapping("/api/stats")

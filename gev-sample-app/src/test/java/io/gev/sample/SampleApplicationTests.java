@@ -140,6 +140,9 @@ class SampleApplicationTests {
         alice.socket.sendText("hi bob", true);
         assertThat(bob.next((m) -> m.contains("\"message\"")))
                 .isEqualTo("{\"type\":\"message\",\"from\":\"alice\",\"text\":\"hi bob\"}");
+        alice.socket.sendText("say \"hi\"\n\\o/", true);
+        assertThat(bob.next((m) -> m.contains("say")))
+                .isEqualTo("{\"type\":\"message\",\"from\":\"alice\",\"text\":\"say \\\"hi\\\"\\n\\\\o/\"}");
         assertThat(bob.next((m) -> m.contains("\"heartbeat\""))).contains("\"members\":2");
         bob.close();
         assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob left");
@@ -217,7 +220,22 @@ class SampleApplicationTests {
                 .contains("\"tlsEcho\"").contains("\"websocket-tls\"");
         assertThat(get("/actuator/metrics")).contains("gev.bytes.in");
         assertThat(get("/api/stats")).contains("\"echo\"").contains("\"websocket\"");
-        assertThat(get("/api/config")).contains("\"webSocketPort\":" + this.webSocketPort);
+        assertThat(get("/api/config")).contains("\"webSocketPort\":" + this.webSocketPort)
+                .contains("\"secureWebSocketPort\":" + this.secureWebSocketPort);
+    }
+
+    @Test
+    void prometheusListsTheGevSeries() throws Exception {
+        String scrape = get("/actuator/prometheus");
+        assertThat(scrape).contains("gev_connections{").contains("server=\"echo\"").contains("gev_bytes_in_bytes_total{")
+                .contains("gev_loop_blocked");
+    }
+
+    @Test
+    void theGevEndpointDescribesEveryServer() throws Exception {
+        String gev = get("/actuator/gev");
+        assertThat(gev).contains("\"echo\"").contains("\"websocket\"").contains("\"websocket-tls\"")
+                .contains("\"port\":" + this.echoPort);
     }
 
     @Test
