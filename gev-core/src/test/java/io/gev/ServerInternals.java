@@ -18,8 +18,9 @@ public final class ServerInternals {
         return server.engine();
     }
 
-    /** The protocol of {@code server}: the one its builder was given, or raw. */
-    public static Protocol protocol(Server server) {
-        return server.engine().protocol();
+    /** The protocol of {@code server}: the one its builder was given, or raw; typed as the caller knows it is. */
+    @SuppressWarnings("unchecked")
+    public static <T> Protocol<T> protocol(Server server) {
+        return (Protocol<T>) server.engine().protocol();
     }
 }

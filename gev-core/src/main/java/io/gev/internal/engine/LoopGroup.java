@@ -155,7 +155,7 @@ public final class LoopGroup {
         transport = resolved;
         if (withAcceptor) {
             acceptGroup = new MultiThreadIoEventLoopGroup(1, threadFactory("gev-" + name + "-accept"), handlers);
-            acceptor = (IoEventLoop) acceptGroup.next();
+            acceptor = acceptGroup.next();
         }
         if (!blockedLoopWarning.isZero()) {
             List<LoopProgress> watched = new ArrayList<>();

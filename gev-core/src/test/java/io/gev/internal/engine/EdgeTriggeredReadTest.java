@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -121,7 +122,7 @@ class EdgeTriggeredReadTest {
     @Test
     void theConnectionsSocketPathDecidesTheTriggeringOnceAndTlsTurnsItOff() throws Exception {
         Assumptions.assumeTrue(Epoll.isAvailable(), "native epoll is not available");
-        Handler echo = (c, ctx, payload) -> payload;
+        Handler<ByteBuffer> echo = (c, ctx, payload) -> payload;
         ServerEngine plainServer = (ServerEngine) ServerInternals.engine(Server.builder(echo).build());
         ServerEngine tlsServer = (ServerEngine) ServerInternals.engine(Server.builder(echo)
                 .tls(TestCertificates.get().serverOptions().build()).build());

@@ -80,7 +80,7 @@ final class EmbeddedExecutor extends AbstractScheduledEventExecutor implements O
     /** Time until the next timer is due, or {@code null} when none is scheduled. */
     Duration untilNextTimer() {
         long deadline = nextScheduledTaskDeadlineNanos();
-        return deadline == -1 ? null : Duration.ofNanos(Math.max(0, deadline - getCurrentTimeNanos()));
+        return deadline == -1 ? null : Duration.ofNanos(Math.max(0, deadline - ticker().nanoTime()));
     }
 
     @Override
@@ -90,7 +90,7 @@ final class EmbeddedExecutor extends AbstractScheduledEventExecutor implements O
 
     @Override
     public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
-        shutdown();
+        terminate();
         return termination;
     }
 
@@ -102,6 +102,11 @@ final class EmbeddedExecutor extends AbstractScheduledEventExecutor implements O
     @Override
     @Deprecated
     public void shutdown() {
+        terminate();
+    }
+
+    /** Drops every task and timer at once: nothing runs on an embedded loop unless a test runs it. */
+    void terminate() {
         if (!shutdown) {
             shutdown = true;
             cancelScheduledTasks();

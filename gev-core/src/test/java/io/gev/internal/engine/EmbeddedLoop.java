@@ -116,7 +116,7 @@ public final class EmbeddedLoop {
             executor.runPendingTasks();
             loop.releaseBuffers();
         } finally {
-            executor.shutdown();
+            executor.terminate();
             if (engine.tls != null) {
                 engine.tls.shutdown();
             }
