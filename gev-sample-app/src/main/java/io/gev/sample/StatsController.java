@@ -1,5 +1,6 @@
 package io.gev.sample;
 
+import io.gev.ServerStats;
 import io.gev.spring.boot.context.GevServers;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -8,7 +9,7 @@ import org.springframework.web.bind.annotation.RestController;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What the page needs: where the WebSocket server listens and how many connections each server has. */
+/** What the pages need: where the WebSocket server listens, and each server's connections and messages. */
 @RestController
 class StatsController {
 
@@ -26,10 +27,22 @@ class StatsController {
                 "secureWebSocketPort", this.environment.getProperty("local.gev.websocket.ssl.port", Integer.class, 1854));
     }
 
+    /**
+     * Per server: open connections, and the messages decoded and sent since start, from which
+     * the dashboard draws its rates. Counters are the servers' own, read without locks.
+     */
     @GetMapping("/api/stats")
     Map<String, Object> stats() {
         Map<String, Integer> connections = new LinkedHashMap<>();
-        this.servers.asMap().forEach((name, server) -> connections.put(name, server.stats().activeConnections()));
-        return Map.of("connections", connections);
+        Map<String, ServerCounts> counts = new LinkedHashMap<>();
+        this.servers.asMap().forEach((name, server) -> {
+            ServerStats stats = server.stats();
+            connections.put(name, stats.activeConnections());
+            counts.put(name, new ServerCounts(stats.activeConnections(), stats.messagesIn(), stats.messagesOut()));
+        });
+        return Map.of("connections", connections, "servers", counts);
+    }
+
+    record ServerCounts(int connections, long messagesIn, long messagesOut) {
     }
 }

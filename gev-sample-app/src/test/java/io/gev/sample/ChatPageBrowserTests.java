@@ -6,29 +6,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Two real browser tabs (headless Chromium) chat through gev's WebSocket server. Skipped only
@@ -40,40 +28,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(120)
 class ChatPageBrowserTests {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-
-    private final List<WebDriver> drivers = new ArrayList<>();
+    private final HeadlessChromium chromium = new HeadlessChromium();
 
     @Value("${local.server.port}")
     int httpPort;
 
     @BeforeAll
     static void requireChromium() {
-        assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-                "Skipping the browser test: /usr/bin/chromium and /usr/bin/chromedriver are not installed "
-                        + "(apt-get install chromium chromium-driver; .ci/run does it)");
+        HeadlessChromium.assumeInstalled();
     }
 
     @AfterEach
     void quit() {
-        for (WebDriver driver : this.drivers) {
-            driver.quit();
-        }
+        this.chromium.quitAll();
     }
 
     private WebDriver openPage(String name) throws Exception {
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM);
-        // As root, offline and headless: no sandbox, no GPU, no background calls home.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=900,700",
-                "--user-data-dir=" + Files.createTempDirectory("gev-chromium-").toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
-        WebDriver driver = new ChromeDriver(service, options);
-        this.drivers.add(driver);
-        driver.get("http://localhost:" + this.httpPort + "/?name=" + name);
+        WebDriver driver = this.chromium.open("http://localhost:" + this.httpPort + "/?name=" + name);
         new WebDriverWait(driver, Duration.ofSeconds(20))
                 .until(ExpectedConditions.textToBe(By.id("state"), "connected"));
         return driver;
@@ -107,10 +78,6 @@ class ChatPageBrowserTests {
                 .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "alicia: renamed"));
         assertThat(bob.findElement(By.id("messages")).getText()).doesNotContain("alice left");
 
-        Path shot = Path.of("target", "screenshots", "chat-bob.png");
-        Files.createDirectories(shot.getParent());
-        Files.copy(((TakesScreenshot) bob).getScreenshotAs(OutputType.FILE).toPath(), shot,
-                StandardCopyOption.REPLACE_EXISTING);
-        assertThat(Files.size(shot)).isPositive();
+        HeadlessChromium.screenshot(bob, "chat-bob");
     }
 }
