@@ -2,7 +2,6 @@ package io.gev.metrics;
 
 import io.gev.CloseReason;
 import io.gev.Server;
-import io.gev.ServerStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -53,48 +52,49 @@ public final class GevMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        ServerStats stats = server.stats();
-        Gauge.builder("gev.connections", stats, ServerStats::activeConnections)
+        // Read through the server at each scrape: a restarted server counts on a new engine's
+        // stats, and meters that kept the first engine's would read it forever.
+        Gauge.builder("gev.connections", server, (s) -> s.stats().activeConnections())
                 .tags(tags).description("Open connections").baseUnit(BaseUnits.CONNECTIONS).register(registry);
-        FunctionCounter.builder("gev.connections.accepted", stats, ServerStats::acceptedConnections)
+        FunctionCounter.builder("gev.connections.accepted", server, (s) -> s.stats().acceptedConnections())
                 .tags(tags).description("Connections accepted").baseUnit(BaseUnits.CONNECTIONS).register(registry);
         for (CloseReason reason : CloseReason.values()) {
-            FunctionCounter.builder("gev.connections.closed", stats, s -> s.closedConnections(reason))
+            FunctionCounter.builder("gev.connections.closed", server, (s) -> s.stats().closedConnections(reason))
                     .tags(tags).tag("reason", reason.tag()).description("Connections closed, by reason")
                     .baseUnit(BaseUnits.CONNECTIONS).register(registry);
         }
-        FunctionCounter.builder("gev.bytes.in", stats, ServerStats::bytesIn)
+        FunctionCounter.builder("gev.bytes.in", server, (s) -> s.stats().bytesIn())
                 .tags(tags).description("Bytes read from sockets").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("gev.bytes.out", stats, ServerStats::bytesOut)
+        FunctionCounter.builder("gev.bytes.out", server, (s) -> s.stats().bytesOut())
                 .tags(tags).description("Bytes written to sockets").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("gev.messages.in", stats, ServerStats::messagesIn)
+        FunctionCounter.builder("gev.messages.in", server, (s) -> s.stats().messagesIn())
                 .tags(tags).description("Frames decoded and handed to the handler").baseUnit(BaseUnits.MESSAGES)
                 .register(registry);
-        FunctionCounter.builder("gev.messages.out", stats, ServerStats::messagesOut)
+        FunctionCounter.builder("gev.messages.out", server, (s) -> s.stats().messagesOut())
                 .tags(tags).description("Messages packed for sending").baseUnit(BaseUnits.MESSAGES).register(registry);
-        Gauge.builder("gev.write.buffer", stats, ServerStats::writeBufferBytes)
+        Gauge.builder("gev.write.buffer", server, (s) -> s.stats().writeBufferBytes())
                 .tags(tags).description("Bytes queued on connections and not yet written")
                 .baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionTimer.builder("gev.handshake.duration", stats, ServerStats::tlsHandshakes,
-                        ServerStats::tlsHandshakeNanos, TimeUnit.NANOSECONDS)
+        FunctionTimer.builder("gev.handshake.duration", server, (s) -> s.stats().tlsHandshakes(),
+                        (s) -> s.stats().tlsHandshakeNanos(), TimeUnit.NANOSECONDS)
                 .tags(tags).tag("kind", "tls").description("TLS handshakes, from registration to the last message")
                 .register(registry);
-        FunctionTimer.builder("gev.handshake.duration", stats, ServerStats::upgrades, ServerStats::upgradeNanos,
-                        TimeUnit.NANOSECONDS)
+        FunctionTimer.builder("gev.handshake.duration", server, (s) -> s.stats().upgrades(),
+                        (s) -> s.stats().upgradeNanos(), TimeUnit.NANOSECONDS)
                 .tags(tags).tag("kind", "upgrade").description("Protocol handshakes such as WebSocket upgrades")
                 .register(registry);
-        Gauge.builder("gev.sessions", stats, ServerStats::tlsSessions)
+        Gauge.builder("gev.sessions", server, (s) -> s.stats().tlsSessions())
                 .tags(tags).tag("kind", "tls").description("Open connections past their TLS handshake")
                 .baseUnit(BaseUnits.SESSIONS).register(registry);
-        Gauge.builder("gev.sessions", stats, ServerStats::upgradedConnections)
+        Gauge.builder("gev.sessions", server, (s) -> s.stats().upgradedConnections())
                 .tags(tags).tag("kind", "upgrade").description("Open connections past their protocol's handshake")
                 .baseUnit(BaseUnits.SESSIONS).register(registry);
-        FunctionCounter.builder("gev.loop.blocked", stats, ServerStats::blockedLoopStalls)
+        FunctionCounter.builder("gev.loop.blocked", server, (s) -> s.stats().blockedLoopStalls())
                 .tags(tags).description("Stalls of a loop in one callback or task, reported by the watchdog")
                 .baseUnit(BaseUnits.EVENTS).register(registry);
-        for (int i = 0; i < stats.loops(); i++) {
+        for (int i = 0; i < server.stats().loops(); i++) {
             int loop = i;
-            Gauge.builder("gev.loop.tasks.pending", stats, s -> s.pendingTasks(loop))
+            Gauge.builder("gev.loop.tasks.pending", server, (s) -> s.stats().pendingTasks(loop))
                     .tags(tags).tag("loop", Integer.toString(loop)).description("Tasks waiting in a loop's queue")
                     .baseUnit(BaseUnits.TASKS).register(registry);
         }

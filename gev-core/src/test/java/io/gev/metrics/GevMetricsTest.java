@@ -131,6 +131,29 @@ class GevMetricsTest {
     }
 
     @Test
+    void metersBoundOnceFollowTheServerThroughARestart() throws Exception {
+        Server server = Server.builder((c, ctx, p) -> p).name(NAME).address("127.0.0.1").port(0)
+                .loops(1).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new GevMetrics(server).bindTo(registry); // before the first start, as the starter binds
+        try {
+            for (int run = 1; run <= 2; run++) {
+                server.start();
+                try (TestClient client = TestClient.connect(server)) {
+                    client.write(HELLO);
+                    assertEquals("hello", client.readString(HELLO.length));
+                    awaitEquals(1.0, () -> gauge(registry, "gev.connections"), "gev.connections, run " + run);
+                    // A restarted server counts from zero: what this run read, not the sum of both.
+                    awaitEquals(HELLO.length, () -> counter(registry, "gev.bytes.in"), "gev.bytes.in, run " + run);
+                }
+                server.stop(Duration.ofSeconds(1));
+            }
+        } finally {
+            server.stop(Duration.ZERO);
+        }
+    }
+
+    @Test
     void extraTagsAppearOnEveryMeter() throws Exception {
         Server server = startEcho("metrics-tags");
         try {
