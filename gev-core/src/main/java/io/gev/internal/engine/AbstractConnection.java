@@ -151,4 +151,9 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     public final EventLoop loop() {
         return loop;
     }
+
+    @Override
+    public String toString() {
+        return "Connection[id=" + id + ", peer=" + remoteAddress + ", server=" + loop.engine().name() + "]";
+    }
 }

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import static io.gev.internal.engine.ConnectionState.CLOSED;
 import static io.gev.internal.engine.ConnectionState.DRAINING;
@@ -133,8 +132,7 @@ final class ConnectionImpl extends AbstractConnection {
         try {
             protocol.onConnect(this);
         } catch (Throwable t) {
-            log.warn("Closing {}: protocol {} failed to open it", this, protocol, t);
-            close(CloseReason.PROTOCOL_ERROR, t);
+            Closing.protocolFailed(this, "open it", t);
             return;
         }
         if (!state.live) {
@@ -143,7 +141,7 @@ final class ConnectionImpl extends AbstractConnection {
         try {
             loop.handler.onConnect(this);
         } catch (Throwable t) {
-            handlerFailed("onConnect", t);
+            Closing.handlerFailed(this, "onConnect", t);
             return;
         }
         if (state.live) {
@@ -167,8 +165,7 @@ final class ConnectionImpl extends AbstractConnection {
                 close(CloseReason.IO_ERROR, null);
             }
         } catch (Throwable t) {
-            log.error("Unexpected failure on {}; closing it", this, t);
-            close(CloseReason.IO_ERROR, t);
+            Closing.unexpectedFailure(this, t);
         }
     }
 
@@ -190,7 +187,7 @@ final class ConnectionImpl extends AbstractConnection {
                 try {
                     n = io.read(dst);
                 } catch (IOException e) {
-                    closeOnIoError("read", e);
+                    Closing.ioFailed(this, "read", e);
                     return;
                 }
                 if (n == 0) {
@@ -198,7 +195,7 @@ final class ConnectionImpl extends AbstractConnection {
                 }
                 if (n < 0) {
                     // The peer may have half-closed after its last request: deliver the replies first.
-                    drainThenClose(CloseReason.PEER);
+                    Closing.drainThenClose(this, CloseReason.PEER);
                     break;
                 }
                 scratch.advanceWriter(n);
@@ -268,9 +265,7 @@ final class ConnectionImpl extends AbstractConnection {
         }
         int pendingIn = keepRest(src);
         if (pendingIn > loop.readBufferLimit) {
-            log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
-                    this, pendingIn, loop.readBufferLimit);
-            close(CloseReason.READ_LIMIT, null);
+            Closing.readLimitExceeded(this, pendingIn);
             return false;
         }
         return true;
@@ -309,15 +304,10 @@ final class ConnectionImpl extends AbstractConnection {
             try {
                 decoded = protocol.unpack(this, src, frame);
             } catch (ProtocolException e) {
-                // Every bad client of a scanner ends here: the server's fault log keeps it to a few lines.
-                loop.engine().protocolErrors.report(loop.netty(), "Closing {}: protocol error: {}", this,
-                        e.getMessage());
-                // What the protocol queued before throwing (an error response) goes out first.
-                closeAfterLastWrite(CloseReason.PROTOCOL_ERROR, e);
+                Closing.protocolError(this, e);
                 return;
             } catch (Throwable t) {
-                log.warn("Closing {}: protocol {} failed to decode", this, protocol, t);
-                close(CloseReason.PROTOCOL_ERROR, t);
+                Closing.protocolFailed(this, "decode", t);
                 return;
             }
             if (!decoded) {
@@ -328,7 +318,7 @@ final class ConnectionImpl extends AbstractConnection {
             try {
                 reply = handler.onMessage(this, frame.context(), frame.message());
             } catch (Throwable t) {
-                handlerFailed("onMessage", t);
+                Closing.handlerFailed(this, "onMessage", t);
                 return;
             }
             if (reply != null) {
@@ -371,7 +361,7 @@ final class ConnectionImpl extends AbstractConnection {
             if (callback != null) {
                 notifyCallback(callback, t);
             }
-            handlerFailed("pack of " + (message == null ? "null" : message.getClass().getName()), t);
+            Closing.handlerFailed(this, "pack of " + (message == null ? "null" : message.getClass().getName()), t);
             return;
         }
         packing = false;
@@ -393,7 +383,7 @@ final class ConnectionImpl extends AbstractConnection {
         } else if (ob.exceedsLimit()) {
             // Replies of one read are written together after it; the limits hold meanwhile, so a
             // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
-            closeForWriteLimit();
+            Closing.writeLimitExceeded(this);
         } else if (updateWritability()) {
             writabilityChanged();
         }
@@ -425,7 +415,7 @@ final class ConnectionImpl extends AbstractConnection {
         try {
             writeOnce();
         } catch (IOException e) {
-            closeOnIoError("write", e);
+            Closing.ioFailed(this, "write", e);
             return;
         }
         if (ob.isIdle()) {
@@ -434,7 +424,7 @@ final class ConnectionImpl extends AbstractConnection {
                 io.interest(state.reads, false);
             }
         } else if (ob.exceedsLimit()) {
-            closeForWriteLimit();
+            Closing.writeLimitExceeded(this);
             return;
         } else if (!writeInterest) {
             writeInterest = true;
@@ -461,14 +451,14 @@ final class ConnectionImpl extends AbstractConnection {
             loop.outboundShared.giveBack(ob);
         }
         if (state == DRAINING) {
-            close(closeReason, null);
+            Closing.drained(this);
         } else if (state == SHUTTING_OUTPUT) {
             shutdownOutput();
         }
     }
 
     /** Hands what is queued to the socket in one call; runs no user code. */
-    private void writeOnce() throws IOException {
+    void writeOnce() throws IOException {
         OutboundBuffer ob = outbound;
         if (ob == null) {
             return;
@@ -490,7 +480,7 @@ final class ConnectionImpl extends AbstractConnection {
     }
 
     /** Bytes queued. */
-    private int queuedLength() {
+    int queuedLength() {
         OutboundBuffer ob = outbound;
         return ob == null ? 0 : ob.length();
     }
@@ -499,7 +489,7 @@ final class ConnectionImpl extends AbstractConnection {
         try {
             loop.handler.onWritabilityChanged(this);
         } catch (Throwable t) {
-            handlerFailed("onWritabilityChanged", t);
+            Closing.handlerFailed(this, "onWritabilityChanged", t);
         }
     }
 
@@ -529,23 +519,31 @@ final class ConnectionImpl extends AbstractConnection {
         try {
             io.shutdownOutput();
         } catch (IOException e) {
-            closeOnIoError("shutdown", e);
+            Closing.ioFailed(this, "shutdown", e);
         }
     }
 
-    // ---- closing ----------------------------------------------------------------------------
+    // ---- closing: see Closing ---------------------------------------------------------------
 
-    /**
-     * Closes now for {@code reason}, recording {@code cause} as what failed: the one place where
-     * a connection ends, whatever the reason. Everything that ends one comes here, directly or
-     * after one last write ({@link #closeAfterLastWrite}) or a drain ({@link #drainThenClose}).
-     */
+    /** The one close (see {@link Closing#close}); the layers under the connection close it here. */
     @Override
     public void close(CloseReason reason, Throwable cause) {
-        ConnectionState was = state;
-        if (!was.live) {
-            return;
-        }
+        Closing.close(this, reason, cause);
+    }
+
+    @Override
+    void closeOnLoop() {
+        Closing.closeAfterLastWrite(this, CloseReason.LOCAL, null);
+    }
+
+    /**
+     * The part of {@link Closing#close} that touches the connection's own fields: marks it closed
+     * for {@code reason}, closes its socket, unlinks it and gives its rings back.
+     *
+     * @return the outbound buffer, kept (see the ownership comment) so that the closer completes
+     *         its callbacks; {@code null} when none was lent
+     */
+    OutboundBuffer release(CloseReason reason, Throwable cause) {
         state = CLOSED;
         closeReason = reason;
         closeCause = cause;
@@ -557,110 +555,33 @@ final class ConnectionImpl extends AbstractConnection {
             loop.pool.release(held);
         }
         inLength = 0;
-        OutboundBuffer ob = outbound; // kept, not given back: see the ownership comment
+        OutboundBuffer ob = outbound;
         if (ob != null) {
             loop.writeBufferBytes -= ob.release();
             loop.outboundShared.forget(ob);
             outLength = 0;
-            // Rings are released and the state is CLOSED: callbacks can no longer reach them.
-            // What the socket took succeeds (the last write of close() may have sent it).
-            SendCallback callback;
-            while ((callback = ob.pollWritten()) != null) {
-                notifyCallback(callback, null);
-            }
-            ClosedChannelException closed = null;
-            while ((callback = ob.pollAny()) != null) {
-                if (closed == null) {
-                    closed = new ClosedChannelException();
-                }
-                notifyCallback(callback, closed);
-            }
         }
-        loop.closed[reason.ordinal()]++;
-        if (upgraded) {
-            loop.upgradedConnections--;
-        }
-        loop.engine().slotReleased();
-        log.debug("Closed {} ({})", this, reason.tag());
-        if (!was.opened) {
-            return; // A TLS connection that never completed its handshake: nobody knew of it.
-        }
-        try {
-            loop.handler.onClose(this);
-        } catch (Throwable t) {
-            log.warn("Handler onClose of {} failed", this, t);
-        }
-        try {
-            loop.protocol.onClose(this);
-        } catch (Throwable t) {
-            log.warn("Protocol onClose of {} failed", this, t);
-        }
+        return ob;
     }
 
-    @Override
-    void closeOnLoop() {
-        closeAfterLastWrite(CloseReason.LOCAL, null);
-    }
-
-    /** One last non-blocking write of what is queued, then {@link #close}: {@link #close()}, a protocol error. */
-    private void closeAfterLastWrite(CloseReason reason, Throwable cause) {
-        if (!state.live) {
-            return;
-        }
-        try {
-            writeOnce();
-        } catch (IOException e) {
-            log.debug("Last write before closing {} failed: {}", this, e.toString());
-        }
-        close(reason, cause);
-    }
-
-    /** Stops reading, lets what is queued drain, then {@link #close}s: the peer's end of stream, a server stop. */
-    private void drainThenClose(CloseReason reason) {
-        if (!state.live) {
-            return;
-        }
-        if (queuedLength() == 0) {
-            close(reason, null);
-            return;
-        }
+    /** Stops reading; {@link #flush} closes for {@code reason} once what is queued is out. */
+    void drain(CloseReason reason) {
         state = DRAINING;
         closeReason = reason;
         io.interest(false, writeInterest);
     }
 
-    /** Server stop: the protocol says goodbye, then what is queued drains and the connection closes. */
-    void shutdownGracefully() {
-        if (state.opened) {
-            try {
-                loop.protocol.onServerStop(this);
-            } catch (Throwable t) {
-                log.warn("Protocol {} failed to say goodbye on {}", loop.protocol, this, t);
-            }
-        }
-        drainThenClose(CloseReason.SHUTDOWN);
+    /** Why the connection drains. */
+    CloseReason drainReason() {
+        return closeReason;
     }
 
-    void closeIdle(long timeoutNanos) {
-        log.debug("Closing {}: no bytes received for {} ms", this, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-        close(CloseReason.IDLE, null);
+    ConnectionState state() {
+        return state;
     }
 
-    private void closeOnIoError(String operation, IOException e) {
-        // Resets and broken pipes are routine on the internet: not worth a stack trace.
-        log.debug("Closing {}: {} failed: {}", this, operation, e.toString());
-        close(CloseReason.IO_ERROR, e);
-    }
-
-    private void handlerFailed(String callback, Throwable t) {
-        log.warn("Closing {}: handler {} threw", this, callback, t);
-        close(CloseReason.HANDLER_ERROR, t);
-    }
-
-    private void closeForWriteLimit() {
-        log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
-                this, queuedLength(), loop.outboundShared.limit);
-        close(CloseReason.WRITE_LIMIT, null);
+    boolean isUpgraded() {
+        return upgraded;
     }
 
     /** Why the connection closed; {@code null} while open. Loop thread. */
@@ -729,8 +650,4 @@ final class ConnectionImpl extends AbstractConnection {
         loop.upgraded(handshakeNanos);
     }
 
-    @Override
-    public String toString() {
-        return "Connection[id=" + id() + ", peer=" + remoteAddress() + ", server=" + loop.engine().name() + "]";
-    }
 }

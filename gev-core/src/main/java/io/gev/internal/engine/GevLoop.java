@@ -377,7 +377,7 @@ final class GevLoop implements EventLoop, TlsLoop {
                 return;
             }
             ConnectionImpl next = c.next;
-            c.closeIdle(timeoutNanos);
+            Closing.closeIdle(c, timeoutNanos);
             c = next;
         }
     }
@@ -392,7 +392,7 @@ final class GevLoop implements EventLoop, TlsLoop {
         ConnectionImpl c = head;
         while (c != null) {
             ConnectionImpl next = c.next;
-            c.shutdownGracefully();
+            Closing.shutdownGracefully(c);
             c = next;
         }
         if (connectionCount == 0) {

@@ -147,13 +147,13 @@ class ClosePathTest {
     @Test
     void anIdleTimeout() {
         assertClosesOnce(Server.builder(protocol, handler), CloseReason.IDLE,
-                c -> ((ConnectionImpl) c.connection()).closeIdle(1_000_000));
+                c -> Closing.closeIdle((ConnectionImpl) c.connection(), 1_000_000));
     }
 
     @Test
     void aGracefulServerStopOnceTheQueuedBytesDrained() {
         assertClosesOnce(Server.builder(protocol, handler), CloseReason.SHUTDOWN, c -> {
-            ((ConnectionImpl) c.connection()).shutdownGracefully();
+            Closing.shutdownGracefully((ConnectionImpl) c.connection());
             assertTrue(c.isOpen(), "draining what is queued");
             assertEquals(1, counts.serverStops);
             c.acceptWrites(WriteAcceptance.all()).writable();
@@ -234,7 +234,7 @@ class ClosePathTest {
                 .tls(TestCertificates.get().serverOptions().build()))) {
             EmbeddedConnection c = server.connect();
             assertTrue(c.isOpen(), "handshaking");
-            ((ConnectionImpl) c.connection()).shutdownGracefully();
+            Closing.shutdownGracefully((ConnectionImpl) c.connection());
             c.flush();
             assertFalse(c.isOpen());
             assertEquals(CloseReason.SHUTDOWN, c.closeReason());
