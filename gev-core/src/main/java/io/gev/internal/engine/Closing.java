@@ -11,6 +11,9 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
 import static io.gev.internal.engine.ConnectionState.DRAINING;
+import static io.gev.internal.engine.ConnectionState.OPEN;
+import static io.gev.internal.engine.ConnectionState.OUTPUT_SHUT;
+import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
 
 /**
  * How a connection ends: the one {@link #close} every reason comes to, directly or after one
@@ -104,6 +107,27 @@ final class Closing {
     static void drained(ConnectionImpl c) {
         if (c.state() == DRAINING) {
             close(c, c.drainReason(), null);
+        }
+    }
+
+    /** {@code shutdownWrite()}: FIN now, or once what is queued is out ({@link ConnectionImpl#flush}). */
+    static void shutdownWrite(ConnectionImpl c) {
+        if (c.state() != OPEN) {
+            return;
+        }
+        if (c.queuedLength() == 0) {
+            shutdownOutput(c);
+        } else {
+            c.state(SHUTTING_OUTPUT);
+        }
+    }
+
+    static void shutdownOutput(ConnectionImpl c) {
+        c.state(OUTPUT_SHUT);
+        try {
+            c.io().shutdownOutput();
+        } catch (IOException e) {
+            ioFailed(c, "shutdown", e);
         }
     }
 

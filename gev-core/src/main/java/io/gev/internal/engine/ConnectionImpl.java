@@ -10,7 +10,6 @@ import io.gev.internal.transport.SocketIo;
 import io.gev.protocol.Frame;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
-import io.netty.channel.IoRegistration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +20,6 @@ import java.util.concurrent.RejectedExecutionException;
 
 import static io.gev.internal.engine.ConnectionState.CLOSED;
 import static io.gev.internal.engine.ConnectionState.DRAINING;
-import static io.gev.internal.engine.ConnectionState.HANDSHAKING;
-import static io.gev.internal.engine.ConnectionState.OPEN;
-import static io.gev.internal.engine.ConnectionState.OUTPUT_SHUT;
 import static io.gev.internal.engine.ConnectionState.REGISTERING;
 import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
 
@@ -93,60 +89,16 @@ final class ConnectionImpl extends AbstractConnection {
         io.attach(this, loop.progress());
     }
 
-    // ---- lifecycle --------------------------------------------------------------------------
+    // ---- opening: see Opening ---------------------------------------------------------------
 
-    void registered(IoRegistration registration) {
-        io.registered(registration);
-        if (loop.engine().isStopping()) {
-            drop();
-            return;
-        }
-        addresses(io.remoteAddress(), io.localAddress());
-        state = HANDSHAKING;
-        loop.link(this);
-        io.interest(true, false); // a TLS layer reads its handshake with it, and keeps it for later
-        if (io.start()) {
-            established();
-        }
-    }
-
-    void registrationFailed() {
-        drop();
-    }
-
-    /** Drops a connection that never registered: nobody knew of it, nothing was counted. */
-    private void drop() {
-        state = CLOSED;
-        io.closeSocket();
-        loop.engine().slotReleased();
-    }
-
-    /** Hands the connection to the protocol and handler: at registration, or after a TLS handshake. */
     @Override
     public void established() {
-        if (state != HANDSHAKING) {
-            return;
-        }
-        state = OPEN;
-        Protocol<Object> protocol = loop.protocol;
-        try {
-            protocol.onConnect(this);
-        } catch (Throwable t) {
-            Closing.protocolFailed(this, "open it", t);
-            return;
-        }
-        if (!state.live) {
-            return;
-        }
-        try {
-            loop.handler.onConnect(this);
-        } catch (Throwable t) {
-            Closing.handlerFailed(this, "onConnect", t);
-            return;
-        }
-        if (state.live) {
-            flush();
-        }
+        Opening.established(this);
+    }
+
+    @Override
+    public void upgraded(long handshakeNanos) {
+        Opening.upgraded(this, handshakeNanos);
     }
 
     // ---- read path --------------------------------------------------------------------------
@@ -407,7 +359,7 @@ final class ConnectionImpl extends AbstractConnection {
      */
 
     /** Writes what is queued with one system call; arms write interest for the rest. */
-    private void flush() {
+    void flush() {
         OutboundBuffer ob = outbound;
         if (ob == null) {
             return;
@@ -453,7 +405,7 @@ final class ConnectionImpl extends AbstractConnection {
         if (state == DRAINING) {
             Closing.drained(this);
         } else if (state == SHUTTING_OUTPUT) {
-            shutdownOutput();
+            Closing.shutdownOutput(this);
         }
     }
 
@@ -502,27 +454,6 @@ final class ConnectionImpl extends AbstractConnection {
         }
     }
 
-    @Override
-    void shutdownWriteOnLoop() {
-        if (state != OPEN) {
-            return;
-        }
-        if (queuedLength() == 0) {
-            shutdownOutput();
-        } else {
-            state = SHUTTING_OUTPUT;
-        }
-    }
-
-    private void shutdownOutput() {
-        state = OUTPUT_SHUT;
-        try {
-            io.shutdownOutput();
-        } catch (IOException e) {
-            Closing.ioFailed(this, "shutdown", e);
-        }
-    }
-
     // ---- closing: see Closing ---------------------------------------------------------------
 
     /** The one close (see {@link Closing#close}); the layers under the connection close it here. */
@@ -534,6 +465,11 @@ final class ConnectionImpl extends AbstractConnection {
     @Override
     void closeOnLoop() {
         Closing.closeAfterLastWrite(this, CloseReason.LOCAL, null);
+    }
+
+    @Override
+    void shutdownWriteOnLoop() {
+        Closing.shutdownWrite(this);
     }
 
     /**
@@ -580,8 +516,21 @@ final class ConnectionImpl extends AbstractConnection {
         return state;
     }
 
+    /** Moves the lifecycle on, for {@link Opening} and {@link Closing}: see ConnectionState for where to. */
+    void state(ConnectionState next) {
+        state = next;
+    }
+
+    SocketIo io() {
+        return io;
+    }
+
     boolean isUpgraded() {
         return upgraded;
+    }
+
+    void markUpgraded() {
+        upgraded = true;
     }
 
     /** Why the connection closed; {@code null} while open. Loop thread. */
@@ -635,19 +584,6 @@ final class ConnectionImpl extends AbstractConnection {
     @Override
     public TlsInfo tls() {
         return io.tls();
-    }
-
-    @Override
-    public void upgraded(long handshakeNanos) {
-        if (!loop.inEventLoop()) {
-            throw new IllegalStateException("upgraded() was called on " + Thread.currentThread().getName()
-                    + ", not on the loop of " + this);
-        }
-        if (upgraded || !state.live) {
-            return;
-        }
-        upgraded = true;
-        loop.upgraded(handshakeNanos);
     }
 
 }

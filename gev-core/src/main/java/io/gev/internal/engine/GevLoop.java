@@ -283,10 +283,10 @@ final class GevLoop implements EventLoop, TlsLoop {
         Future<IoRegistration> future = ioLoop().register(handle);
         future.addListener(f -> {
             if (f.isSuccess()) {
-                connection.registered((IoRegistration) f.getNow());
+                Opening.registered(connection, (IoRegistration) f.getNow());
             } else {
                 log.debug("Registration of {} failed", connection, f.cause());
-                connection.registrationFailed();
+                Opening.drop(connection);
             }
         });
     }

@@ -43,7 +43,7 @@ public final class EmbeddedLoop {
                 new InetSocketAddress("127.0.0.1", 1833), edgeCapable);
         ConnectionImpl connection = new ConnectionImpl(id, loop, engine.connectionIo(socket, loop));
         socket.connection(connection);
-        connection.registered(socket.registration());
+        Opening.registered(connection, socket.registration());
         socket.settle();
         return socket;
     }

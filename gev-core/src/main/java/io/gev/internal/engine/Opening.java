@@ -1,0 +1,92 @@
+package io.gev.internal.engine;
+
+import io.gev.protocol.Protocol;
+import io.gev.internal.transport.SocketIo;
+import io.netty.channel.IoRegistration;
+
+import static io.gev.internal.engine.ConnectionState.CLOSED;
+import static io.gev.internal.engine.ConnectionState.HANDSHAKING;
+import static io.gev.internal.engine.ConnectionState.OPEN;
+
+/**
+ * How a connection begins: registered with its loop, established once the layer under it is
+ * (at once, or after a TLS handshake), upgraded once its protocol's own handshake is done. The
+ * counterpart of {@link Closing}, stateless like it, and apart from {@link ConnectionImpl} for the
+ * same reason: the connection's file is its read → decode → dispatch → write path. Loop thread
+ * only, except where a method says.
+ */
+final class Opening {
+
+    private Opening() {
+    }
+
+    /** The loop registered {@code c}'s socket: it is linked into the loop and its layers start. */
+    static void registered(ConnectionImpl c, IoRegistration registration) {
+        SocketIo io = c.io();
+        io.registered(registration);
+        GevLoop loop = c.loop;
+        if (loop.engine().isStopping()) {
+            drop(c);
+            return;
+        }
+        c.addresses(io.remoteAddress(), io.localAddress());
+        c.state(HANDSHAKING);
+        loop.link(c);
+        io.interest(true, false); // a TLS layer reads its handshake with it, and keeps it for later
+        if (io.start()) {
+            established(c);
+        }
+    }
+
+    /** Drops a connection that never registered: nobody knew of it, nothing was counted. */
+    static void drop(ConnectionImpl c) {
+        c.state(CLOSED);
+        c.io().closeSocket();
+        c.loop.engine().slotReleased();
+    }
+
+    /** Hands {@code c} to the protocol and handler: at registration, or after a TLS handshake. */
+    static void established(ConnectionImpl c) {
+        if (c.state() != HANDSHAKING) {
+            return;
+        }
+        c.state(OPEN);
+        GevLoop loop = c.loop;
+        Protocol<Object> protocol = loop.protocol;
+        try {
+            protocol.onConnect(c);
+        } catch (Throwable t) {
+            Closing.protocolFailed(c, "open it", t);
+            return;
+        }
+        if (!c.state().live) {
+            return;
+        }
+        try {
+            loop.handler.onConnect(c);
+        } catch (Throwable t) {
+            Closing.handlerFailed(c, "onConnect", t);
+            return;
+        }
+        if (c.state().live) {
+            c.flush();
+        }
+    }
+
+    /**
+     * The protocol reported a handshake of its own done ({@link io.gev.Connection#upgraded}): the
+     * loop counts {@code c} until it closes. Any thread, which is checked.
+     */
+    static void upgraded(ConnectionImpl c, long handshakeNanos) {
+        GevLoop loop = c.loop;
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("upgraded() was called on " + Thread.currentThread().getName()
+                    + ", not on the loop of " + c);
+        }
+        if (c.isUpgraded() || !c.state().live) {
+            return;
+        }
+        c.markUpgraded();
+        loop.upgraded(handshakeNanos);
+    }
+}
