@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The parts of a {@link Connection} that are data kept on it: its id and addresses, and what
  * handlers and protocols attach to it (context, protocol state, attributes), and the hop of
  * {@code send}, {@code close} and {@code shutdownWrite} onto the loop when called from another
- * thread. Its one subclass, {@link ConnectionImpl}, is the connection's I/O and lifecycle, which
- * run on the loop only.
+ * thread. Its one subclass, {@link ConnectionImpl}, is the connection's I/O and lifecycle (with
+ * {@link Opening} and {@link Closing}), which run on the loop only.
  */
 abstract class AbstractConnection extends ConnectionEvents implements Connection {
 

@@ -2,7 +2,6 @@ package io.gev.internal.engine;
 
 import io.gev.CloseReason;
 import io.gev.SendCallback;
-import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,7 +9,6 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
-import static io.gev.internal.engine.ConnectionState.DRAINING;
 import static io.gev.internal.engine.ConnectionState.OPEN;
 import static io.gev.internal.engine.ConnectionState.OUTPUT_SHUT;
 import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
@@ -103,13 +101,6 @@ final class Closing {
         }
     }
 
-    /** The drain ended: the queue is empty, {@link #close} for the reason it began with. */
-    static void drained(ConnectionImpl c) {
-        if (c.state() == DRAINING) {
-            close(c, c.drainReason(), null);
-        }
-    }
-
     /** {@code shutdownWrite()}: FIN now, or once what is queued is out ({@link ConnectionImpl#flush}). */
     static void shutdownWrite(ConnectionImpl c) {
         if (c.state() != OPEN) {
@@ -172,9 +163,8 @@ final class Closing {
 
     static void protocolError(ConnectionImpl c, Exception e) {
         GevLoop loop = c.loop;
-        EventExecutor netty = loop.netty();
         // Every bad client of a scanner ends here: the server's fault log keeps it to a few lines.
-        loop.engine().protocolErrors.report(netty, "Closing {}: protocol error: {}", c, e.getMessage());
+        loop.engine().protocolErrors.report(loop.netty(), "Closing {}: protocol error: {}", c, e.getMessage());
         // What the protocol queued before throwing (an error response) goes out first.
         closeAfterLastWrite(c, CloseReason.PROTOCOL_ERROR, e);
     }

@@ -25,9 +25,10 @@ import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
 
 /**
  * A connection and its read → decode → dispatch → write path; its write side's bookkeeping is
- * its {@link OutboundBuffer}, its lifecycle one {@link ConnectionState}. Every method without a
- * thread note runs on the owning loop's thread; the public API methods hop onto it when called
- * elsewhere.
+ * its {@link OutboundBuffer}, its lifecycle one {@link ConnectionState}, which {@link Opening}
+ * and {@link Closing} move on at both ends (this file keeps the path between them). Every method
+ * without a thread note runs on the owning loop's thread; the public API methods hop onto it
+ * when called elsewhere.
  */
 final class ConnectionImpl extends AbstractConnection {
 
@@ -342,20 +343,21 @@ final class ConnectionImpl extends AbstractConnection {
     }
 
     /*
-     * Who owns the buffers. A connection's rings, `in` and its OutboundBuffer's, are its own from
-     * the pool's borrow to their release, and only two places release them: the read path (keepRest)
-     * or the OutboundBuffer once a ring is empty, and close(). The OutboundBuffer itself is lent by
-     * the loop and given back in one place only, at the end of flush(), once empty and while the
-     * connection is open; close() keeps it, since a frame below may still hold it (pack, when a
-     * protocol closes while packing). User code — handlers, send callbacks, onWritabilityChanged,
-     * a protocol's hooks — may close, send, shut down or flush again from inside those calls, so
-     * the read and write paths call it only where they hold no local reference to a ring any more:
-     * after a protocol's unpack or a handler's onMessage the decode loop checks the state before
-     * it touches its source again; pack checks that the outbound buffer still holds its ring;
-     * flush() has the outbound buffer finish with its ring (written, released or kept, interest
-     * set) before it completes callbacks or reports writability; and the OutboundBuffer runs no
-     * user code itself. Anything after a call into user code reads the fields afresh: a nested
-     * flush may have given the outbound buffer back, and the loop lent it to another connection.
+     * Who owns the buffers. A connection's rings, `in` and its OutboundBuffer's, are its own
+     * from the pool's borrow to their release, and only two places release them: the read path
+     * (keepRest) or the OutboundBuffer once a ring is empty, and close() (release(), below).
+     * The OutboundBuffer itself is lent by the loop and given back in one place only, at the
+     * end of flush(), once empty and while the connection is open; close() keeps it, since a
+     * frame below may still hold it (pack, when a protocol closes while packing). User code —
+     * handlers, send callbacks, onWritabilityChanged, a protocol's hooks — may close, send,
+     * shut down or flush again from inside those calls, so the read and write paths call it
+     * only where they hold no local reference to a ring any more: after a protocol's unpack or
+     * a handler's onMessage the decode loop checks the state before it touches its source
+     * again; pack checks that the outbound buffer still holds its ring; flush() has the
+     * outbound buffer finish with its ring (written, released or kept, interest set) before it
+     * completes callbacks or reports writability; and the OutboundBuffer runs no user code
+     * itself. Anything after a call into user code reads the fields afresh: a nested flush may
+     * have given the outbound buffer back, and the loop lent it to another connection.
      */
 
     /** Writes what is queued with one system call; arms write interest for the rest. */
@@ -403,7 +405,7 @@ final class ConnectionImpl extends AbstractConnection {
             loop.outboundShared.giveBack(ob);
         }
         if (state == DRAINING) {
-            Closing.drained(this);
+            close(closeReason, null); // the drain began for it
         } else if (state == SHUTTING_OUTPUT) {
             Closing.shutdownOutput(this);
         }
@@ -505,11 +507,6 @@ final class ConnectionImpl extends AbstractConnection {
         state = DRAINING;
         closeReason = reason;
         io.interest(false, writeInterest);
-    }
-
-    /** Why the connection drains. */
-    CloseReason drainReason() {
-        return closeReason;
     }
 
     ConnectionState state() {
