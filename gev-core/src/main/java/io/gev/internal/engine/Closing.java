@@ -15,10 +15,11 @@ import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
 
 /**
  * How a connection ends: the one {@link #close} every reason comes to, directly or after one
- * last write ({@link #closeAfterLastWrite}) or a drain ({@link #drainThenClose}), and the
- * close-for-a-reason helpers with their logging. Stateless, and apart from {@link ConnectionImpl}
- * so that the connection's file is its read → decode → dispatch → write path; what it changes of
- * a connection it changes through the connection's package-private methods. Loop thread only.
+ * last write ({@link #closeAfterLastWrite}) or a drain ({@link #drainThenClose}), the
+ * close-for-a-reason helpers with their logging, and the half-close of {@code shutdownWrite()}.
+ * Stateless, and apart from {@link ConnectionImpl} so that the connection's file is its read →
+ * decode → dispatch → write path; what it changes of a connection it changes through the
+ * connection's package-private methods. Loop thread only.
  */
 final class Closing {
 

@@ -1,7 +1,7 @@
 package io.gev.internal.engine;
 
-import io.gev.protocol.Protocol;
 import io.gev.internal.transport.SocketIo;
+import io.gev.protocol.Protocol;
 import io.netty.channel.IoRegistration;
 
 import static io.gev.internal.engine.ConnectionState.CLOSED;
