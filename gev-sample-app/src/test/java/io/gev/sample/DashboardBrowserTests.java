@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,12 +55,14 @@ class DashboardBrowserTests {
     @Test
     void showsTheServersAndCountsTheConnectionsItsLoadButtonOpens() throws Exception {
         WebDriver page = this.chromium.open("http://localhost:" + this.httpPort + "/dashboard.html");
+        // The page redraws its tables every second: an element found may be gone when read.
         WebDriverWait wait = new WebDriverWait(page, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
         wait.until((d) -> d.findElements(By.cssSelector("#servers tr")).size() == this.servers.asMap().size());
-        String echoRow = page.findElement(By.cssSelector("#servers tr[data-server='echo']")).getText();
-        assertThat(echoRow).contains(String.valueOf(this.echoPort)).contains("RawProtocol");
-        assertThat(page.findElement(By.cssSelector("#servers tr[data-server='tlsEcho']")).getText()).contains("yes");
-        assertThat(page.findElement(By.id("loops")).getText()).contains("gev-");
+        assertThat(text(wait, "#servers tr[data-server='echo']")).contains(String.valueOf(this.echoPort))
+                .contains("RawProtocol");
+        assertThat(text(wait, "#servers tr[data-server='tlsEcho']")).contains("yes");
+        assertThat(text(wait, "#loops")).contains("gev-");
 
         page.findElement(By.id("load-count")).clear();
         page.findElement(By.id("load-count")).sendKeys(String.valueOf(LOAD));
@@ -74,7 +77,11 @@ class DashboardBrowserTests {
 
         page.findElement(By.id("unload")).click();
         wait.until((d) -> websocketConnections(d) == 0);
-        assertThat(page.findElement(By.id("load-state")).getText()).isEqualTo("0 open");
+        assertThat(text(wait, "#load-state")).isEqualTo("0 open");
+    }
+
+    private static String text(WebDriverWait wait, String selector) {
+        return wait.until((d) -> d.findElement(By.cssSelector(selector)).getText());
     }
 
     private static int websocketConnections(WebDriver page) {
