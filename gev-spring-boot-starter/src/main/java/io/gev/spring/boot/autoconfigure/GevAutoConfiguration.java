@@ -28,15 +28,16 @@ import java.util.Map;
 
 /**
  * Auto-configuration of gev servers: one TCP server per {@link Handler} bean, configured from
- * {@code gev.server.*} (or {@code gev.servers.<bean-name>.*} when there are several) with the
+ * {@code gev.server.*} (or {@code gev.servers.<server-name>.*} when there are several, the server
+ * name being the bean name in kebab case: {@code gev.servers.tls-echo.*} for bean {@code tlsEcho}) with the
  * application's {@link Protocol} bean that decodes what the handler takes (by their declared
  * type arguments: a {@code Handler<Message>} gets the {@code Protocol<Message>}), and a
  * WebSocket server on {@code gev.websocket.*} for a {@link WebSocketHandler} bean, or for several
  * mapped to paths by {@code gev.websocket.routes.*} and {@link GevWebSocketConfigurer}s, each over
  * TLS with an SSL bundle named in {@code ssl.bundle};
  * {@link GevServerCustomizer}s adjust each, {@link GevServers}
- * manages them. Backs off when the application defines its own {@link Server} or
- * {@link GevServers} beans; {@link Server} beans of the application are then managed instead.
+ * manages them. {@link Server} beans of the application are managed beside them, each under its
+ * bean name in kebab case; backs off when the application defines its own {@link GevServers}.
  */
 @AutoConfiguration
 @ConditionalOnClass(Server.class)
@@ -44,9 +45,9 @@ import java.util.Map;
 public final class GevAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
-    @Conditional(OnEnabledHandlerCondition.class)
-    @ConditionalOnMissingBean({ Server.class, GevServers.class })
-    static class HandlerServersConfiguration {
+    @Conditional(OnServersCondition.class)
+    @ConditionalOnMissingBean(GevServers.class)
+    static class ServersConfiguration {
 
         @Bean
         GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
@@ -60,8 +61,30 @@ public final class GevAutoConfiguration {
             beanFactory.getBeansOfType(Protocol.class).forEach(protocols::put);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
                     new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable);
-            return new GevServers(factory.create(handlers, webSocketHandlers, named(webSocketConfigurers, beanFactory)),
-                    environment);
+            List<GevServers.Managed> managed = new ArrayList<>();
+            // The application's own servers run beside the auto-configured ones, each under its name.
+            beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(GevServersFactory
+                    .managed(GevServerNames.canonical(name), server, properties.getServer(), null)));
+            List<GevServers.Managed> configured = factory.create(handlers, webSocketHandlers,
+                    named(webSocketConfigurers, beanFactory));
+            for (GevServers.Managed server : configured) {
+                for (GevServers.Managed own : managed) {
+                    if (own.name().equals(server.name())) {
+                        throw new GevServerConfigurationException("gev server '" + server.name()
+                                + "' is both a Server bean of the application and auto-configured from a handler bean.",
+                                "Rename one of the two beans.");
+                    }
+                }
+            }
+            boolean tcp = configured.stream().anyMatch((server) -> "local.gev.server.port".equals(server.portProperty()));
+            if (!tcp && !managed.isEmpty()) {
+                // No handler server: the first of the application's stands for local.gev.server.port.
+                GevServers.Managed first = managed.get(0);
+                managed.set(0, new GevServers.Managed(first.name(), first.server(), first.graceful(),
+                        first.shutdownTimeout(), "local.gev.server.port"));
+            }
+            managed.addAll(0, configured);
+            return new GevServers(managed, environment);
         }
 
         /** The configurer beans in their order, by name for messages. */
@@ -79,12 +102,13 @@ public final class GevAutoConfiguration {
     }
 
     /**
-     * A {@link Handler} bean with TCP enabled, or a {@link WebSocketHandler} or
-     * {@link GevWebSocketConfigurer} bean with WebSocket enabled.
+     * A {@link Handler} bean with TCP enabled, a {@link WebSocketHandler} or
+     * {@link GevWebSocketConfigurer} bean with WebSocket enabled, or a {@link Server} bean of the
+     * application.
      */
-    static final class OnEnabledHandlerCondition extends AnyNestedCondition {
+    static final class OnServersCondition extends AnyNestedCondition {
 
-        OnEnabledHandlerCondition() {
+        OnServersCondition() {
             super(ConfigurationPhase.REGISTER_BEAN);
         }
 
@@ -102,20 +126,9 @@ public final class GevAutoConfiguration {
         @ConditionalOnBooleanProperty(name = "gev.websocket.enabled", matchIfMissing = true)
         static final class WebSocketConfigurer {
         }
-    }
 
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBean(Server.class)
-    @ConditionalOnMissingBean(GevServers.class)
-    static class ApplicationServersConfiguration {
-
-        @Bean
-        GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
-                ListableBeanFactory beanFactory) {
-            List<GevServers.Managed> managed = new ArrayList<>();
-            beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(GevServersFactory
-                    .managed(name, server, properties.getServer(), "local.gev.servers." + name + ".port")));
-            return new GevServers(managed, environment);
+        @ConditionalOnBean(Server.class)
+        static final class ApplicationServer {
         }
     }
 }

@@ -38,6 +38,8 @@ final class GevServersFactory {
 
     static final String RAW = "raw";
 
+    private static final int DEFAULT_WEBSOCKET_PORT = new GevProperties.WebSocketProperties().getPort();
+
     private final GevProperties properties;
     private final Binder binder;
     private final Map<String, Protocol<?>> protocols;
@@ -149,29 +151,39 @@ final class GevServersFactory {
         if (handlers.isEmpty()) {
             return servers;
         }
+        // Server name (kebab case, the element of its gev.servers keys) -> handler bean name.
+        Map<String, String> beans = new LinkedHashMap<>();
+        for (String bean : handlers.keySet()) {
+            beans.put(GevServerNames.canonical(bean), bean);
+        }
+        checkKnown(beans.keySet());
         if (handlers.size() == 1) {
-            Map.Entry<String, Handler<?>> only = handlers.entrySet().iterator().next();
+            Map.Entry<String, String> only = beans.entrySet().iterator().next();
             ServerProperties config = configOf(only.getKey());
-            servers.add(managed(only.getKey(), only.getValue(), config, "local.gev.server.port", true));
+            servers.add(managed(only.getKey(), only.getValue(), handlers.get(only.getValue()), config, true, true));
             return servers;
         }
         List<String> missing = new ArrayList<>();
-        for (String name : handlers.keySet()) {
-            if (!this.properties.getServers().containsKey(name)) {
+        for (String name : beans.keySet()) {
+            if (!isConfigured(name)) {
                 missing.add(name);
             }
         }
         if (!missing.isEmpty()) {
+            List<String> keys = missing.stream().map((name) -> "gev.servers." + name + ".*").toList();
             throw new GevServerConfigurationException(
                     "gev found " + handlers.size() + " Handler beans " + handlers.keySet()
-                            + " but no configuration for " + missing + ", so they would all listen on gev.server.port "
-                            + this.properties.getServer().getPort() + ".",
-                    "Give each handler bean its own server under gev.servers.<bean-name>, for example "
-                            + "gev.servers." + missing.get(0) + ".port=" + (this.properties.getServer().getPort() + 1)
+                            + " but no configuration for " + missing + " (looked for " + String.join(", ", keys)
+                            + "), so they would all listen on gev.server.port " + this.properties.getServer().getPort()
+                            + ".",
+                    "Give each handler bean its own server under gev.servers.<server-name> (the bean name in "
+                            + "kebab case), for example gev.servers." + missing.get(0) + ".port="
+                            + examplePort(this.properties.getServer().getPort())
                             + " (keys not set there fall back to gev.server.*), or keep a single Handler bean.");
         }
         Map<String, String> ports = new HashMap<>();
-        for (Map.Entry<String, Handler<?>> entry : handlers.entrySet()) {
+        boolean first = true;
+        for (Map.Entry<String, String> entry : beans.entrySet()) {
             String name = entry.getKey();
             ServerProperties config = configOf(name);
             if (!config.isEnabled()) {
@@ -182,11 +194,45 @@ final class GevServersFactory {
             if (clash != null) {
                 throw new GevServerConfigurationException(
                         "gev servers '" + clash + "' and '" + name + "' are both configured to listen on " + key + ".",
-                        "Set a different gev.servers.<bean-name>.port for one of them.");
+                        "Set a different gev.servers." + name + ".port (or gev.servers." + clash + ".port).");
             }
-            servers.add(managed(name, entry.getValue(), config, "local.gev.servers." + name + ".port", false));
+            servers.add(managed(name, entry.getValue(), handlers.get(entry.getValue()), config, false, first));
+            first = false;
         }
         return servers;
+    }
+
+    /**
+     * A port to suggest next to {@code port}: neither it nor the WebSocket server's (1834 unless
+     * set), which the next port up would be by default.
+     */
+    private int examplePort(int port) {
+        int example = port + 1;
+        while (example == this.properties.getWebsocket().getPort() || example == DEFAULT_WEBSOCKET_PORT) {
+            example++;
+        }
+        return example;
+    }
+
+    /** Fails startup on a {@code gev.servers.<name>} entry that names no handler bean. */
+    private void checkKnown(Collection<String> names) {
+        List<String> uniform = names.stream().map(GevServerNames::uniform).toList();
+        for (String key : this.properties.getServers().keySet()) {
+            if (!uniform.contains(GevServerNames.uniform(key))) {
+                throw new GevServerConfigurationException(
+                        "gev.servers." + key + " configures a server, but there is no Handler bean of that name; "
+                                + "the servers are " + names + ".",
+                        "Name one of " + names + " under gev.servers (the handler bean's name in kebab case), or "
+                                + "remove the gev.servers." + key + ".* keys.");
+            }
+        }
+    }
+
+    /** Whether {@code gev.servers.<name>} has keys, in any form relaxed binding takes. */
+    private boolean isConfigured(String name) {
+        String uniform = GevServerNames.uniform(name);
+        return this.properties.getServers().keySet().stream()
+                .anyMatch((key) -> GevServerNames.uniform(key).equals(uniform));
     }
 
     /**
@@ -195,25 +241,36 @@ final class GevServersFactory {
      * first, so every key set there that is not set under the name falls back.
      */
     private ServerProperties configOf(String name) {
-        if (!this.properties.getServers().containsKey(name)) {
+        if (!isConfigured(name)) {
             return this.properties.getServer();
         }
         ServerProperties config = new ServerProperties();
         this.binder.bind("gev.server", Bindable.ofInstance(config));
-        // Bean names are camelCase, which a strict property name rejects; adapt() takes them as
-        // written, the way the map of gev.servers was bound.
-        this.binder.bind(ConfigurationPropertyName.adapt("gev.servers." + name, '.'), Bindable.ofInstance(config));
+        // The kebab-case name binds gev.servers.tls-echo.*, gev.servers.tlsEcho.* and
+        // GEV_SERVERS_TLSECHO_* alike, as relaxed binding does for any property.
+        this.binder.bind(serversKey(name), Bindable.ofInstance(config));
         return config;
     }
 
-    private GevServers.Managed managed(String name, Handler<?> handler, ServerProperties config, String portProperty,
-            boolean single) {
-        Server.Builder builder = builder(protocol(name, config, single), handler).name(name);
+    private static ConfigurationPropertyName serversKey(String name) {
+        String key = "gev.servers." + name;
+        return ConfigurationPropertyName.isValid(key) ? ConfigurationPropertyName.of(key)
+                : ConfigurationPropertyName.adapt(key, '.');
+    }
+
+    /**
+     * @param name the server's name
+     * @param bean its handler bean's name
+     * @param single whether it is the only handler's server
+     * @param first whether it is the first (or only) TCP server, the one {@code local.gev.server.port} stands for
+     */
+    private GevServers.Managed managed(String name, String bean, Handler<?> handler, ServerProperties config,
+            boolean single, boolean first) {
+        Server.Builder builder = builder(protocol(name, bean, config, single), handler).name(name);
         apply(config, builder);
-        String sslKey = single || !this.properties.getServers().containsKey(name) ? "gev.server.ssl"
-                : "gev.servers." + name + ".ssl";
+        String sslKey = single || !isConfigured(name) ? "gev.server.ssl" : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
-        return customizedAndManaged(name, builder, config, portProperty);
+        return customizedAndManaged(name, builder, config, first ? "local.gev.server.port" : null);
     }
 
     private GevServers.Managed customizedAndManaged(String name, Server.Builder builder, ServerProperties config,
@@ -325,10 +382,11 @@ final class GevServersFactory {
      * (or raw), which must decode what the handler takes; without the key, the one Protocol bean
      * whose messages the handler takes, else raw for a handler of bytes.
      */
-    private Protocol<?> protocol(String server, ServerProperties config, boolean single) {
-        String key = single ? "gev.server.protocol" : "gev.servers." + server + ".protocol";
+    private Protocol<?> protocol(String server, String bean, ServerProperties config, boolean single) {
+        String key = single && !isConfigured(server) ? "gev.server.protocol"
+                : "gev.servers." + server + ".protocol";
         String name = config.getProtocol();
-        Class<?> handled = this.types.handled(server);
+        Class<?> handled = this.types.handled(bean);
         if (RAW.equals(name)) {
             checkAccepts(server, handled, key, "'raw' (RawProtocol)", ByteBuffer.class);
             return RawProtocol.INSTANCE;
@@ -346,9 +404,9 @@ final class GevServersFactory {
             return protocol;
         }
         Map<String, Protocol<?>> fitting = new LinkedHashMap<>();
-        this.protocols.forEach((bean, protocol) -> {
-            if (MessageTypes.accepts(handled, this.types.decoded(bean))) {
-                fitting.put(bean, protocol);
+        this.protocols.forEach((protocolBean, protocol) -> {
+            if (MessageTypes.accepts(handled, this.types.decoded(protocolBean))) {
+                fitting.put(protocolBean, protocol);
             }
         });
         if (fitting.isEmpty()) {
@@ -356,7 +414,7 @@ final class GevServersFactory {
                 return RawProtocol.INSTANCE;
             }
             throw new GevServerConfigurationException(
-                    "gev server '" + server + "': handler bean '" + server + "' takes " + handled.getName()
+                    "gev server '" + server + "': handler bean '" + bean + "' takes " + handled.getName()
                             + ", but no Protocol bean decodes it (Protocol beans: " + typed(this.protocols.keySet())
                             + ") and raw decodes java.nio.ByteBuffer.",
                     "Define a Protocol<" + handled.getSimpleName() + "> bean, or declare the handler as a Handler of "
@@ -369,7 +427,7 @@ final class GevServersFactory {
         }
         throw new GevServerConfigurationException(
                 "gev cannot tell which protocol server '" + server + "' uses: Protocol beans " + typed(fitting.keySet())
-                        + " decode what handler bean '" + server + "' takes (" + MessageTypes.describe(handled)
+                        + " decode what handler bean '" + bean + "' takes (" + MessageTypes.describe(handled)
                         + ") and " + key + " is not set.",
                 "Set " + key + " to the name of one of " + fitting.keySet() + ", or to 'raw'.");
     }

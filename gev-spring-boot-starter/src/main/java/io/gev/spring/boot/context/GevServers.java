@@ -106,7 +106,7 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
     }
 
     private void publishPort(Managed managed) {
-        if (this.environment == null || managed.portProperty() == null) {
+        if (this.environment == null) {
             return;
         }
         MutablePropertySources sources = this.environment.getPropertySources();
@@ -117,7 +117,10 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> ports = (Map<String, Object>) source.getSource();
-        ports.put(managed.portProperty(), managed.server().port());
+        ports.put("local.gev.servers." + managed.name() + ".port", managed.server().port());
+        if (managed.portProperty() != null) {
+            ports.put(managed.portProperty(), managed.server().port());
+        }
     }
 
     /** Stops every server at once. */
@@ -181,7 +184,8 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
      * @param server the server
      * @param graceful whether it drains on shutdown
      * @param shutdownTimeout how long it may drain
-     * @param portProperty the property its bound port is published as, or {@code null}
+     * @param portProperty a property its bound port is published as besides
+     *        {@code local.gev.servers.<name>.port}, which every server has, or {@code null}
      */
     public record Managed(String name, Server server, boolean graceful, Duration shutdownTimeout,
             String portProperty) {

@@ -51,9 +51,9 @@ class GevAutoConfigurationTests {
     void shouldStartServerForSingleHandler() {
         this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
             assertThat(context).hasSingleBean(GevServers.class);
-            Server server = context.getBean(GevServers.class).get("echoHandler");
+            Server server = context.getBean(GevServers.class).get("echo-handler");
             assertThat(server.isRunning()).isTrue();
-            assertThat(server.name()).isEqualTo("echoHandler");
+            assertThat(server.name()).isEqualTo("echo-handler");
             int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
             assertThat(port).isEqualTo(server.port());
             assertThat(Clients.echo(port, "hello")).isEqualTo("hello");
@@ -64,18 +64,28 @@ class GevAutoConfigurationTests {
     void shouldStopServerWhenContextCloses() {
         List<Server> servers = new ArrayList<>();
         this.runner.withUserConfiguration(EchoConfiguration.class)
-                .run((context) -> servers.add(context.getBean(GevServers.class).get("echoHandler")));
+                .run((context) -> servers.add(context.getBean(GevServers.class).get("echo-handler")));
         assertThat(servers).singleElement().satisfies((server) -> assertThat(server.isRunning()).isFalse());
     }
 
     @Test
-    void shouldBackOffWhenApplicationDefinesServer() {
+    void shouldManageTheApplicationsServerBesideTheHandlers() {
         this.runner.withUserConfiguration(EchoConfiguration.class, CustomServerConfiguration.class).run((context) -> {
             GevServers servers = context.getBean(GevServers.class);
-            assertThat(servers.asMap()).containsOnlyKeys("customServer");
-            assertThat(servers.get("customServer").isRunning()).isTrue();
-            assertThat(context.getEnvironment().getProperty("local.gev.servers.customServer.port", Integer.class))
-                    .isEqualTo(servers.get("customServer").port());
+            assertThat(servers.asMap()).containsOnlyKeys("echo-handler", "custom-server");
+            assertThat(servers.get("custom-server").isRunning()).isTrue();
+            assertThat(context.getEnvironment().getProperty("local.gev.servers.custom-server.port", Integer.class))
+                    .isEqualTo(servers.get("custom-server").port());
+        });
+    }
+
+    @Test
+    void shouldPublishTheOnlyApplicationServersPortAsTheServerPort() {
+        this.runner.withUserConfiguration(CustomServerConfiguration.class).run((context) -> {
+            Server server = context.getBean(GevServers.class).get("custom-server");
+            assertThat(context.getEnvironment().getProperty("local.gev.server.port", Integer.class))
+                    .isEqualTo(server.port());
+            assertThat(Clients.echo(server.port(), "own")).isEqualTo("own");
         });
     }
 
@@ -94,7 +104,7 @@ class GevAutoConfigurationTests {
                     assertThat(p.getIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
                     assertThat(p.getWriteBufferHighWaterMark()).isEqualTo(DataSize.ofKilobytes(128));
                     assertThat(p.getShutdown()).isEqualTo(GevProperties.Shutdown.IMMEDIATE);
-                    ServerOptions b = context.getBean(GevServers.class).get("echoHandler").options();
+                    ServerOptions b = context.getBean(GevServers.class).get("echo-handler").options();
                     assertThat(b.loops()).isEqualTo(2);
                     assertThat(b.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
                     assertThat(b.reusePort()).isTrue();
@@ -110,7 +120,7 @@ class GevAutoConfigurationTests {
                     assertThat(b.readBufferLimit()).isEqualTo(512 * 1024);
                     assertThat(b.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
                     assertThat(b.blockedLoopWarning()).isEqualTo(Duration.ofMillis(250));
-                    assertThat(context.getBean(GevServers.class).get("echoHandler").transport())
+                    assertThat(context.getBean(GevServers.class).get("echo-handler").transport())
                             .isEqualTo(Transport.NIO);
                 });
     }
@@ -130,7 +140,7 @@ class GevAutoConfigurationTests {
             CaptureConfiguration capture = context.getBean(CaptureConfiguration.class);
             assertThat(capture.order).containsExactly("first", "second");
             assertThat(capture.builders).hasSize(1);
-            assertThat(context.getBean(GevServers.class).get("echoHandler").options().maxConnections()).isEqualTo(7);
+            assertThat(context.getBean(GevServers.class).get("echo-handler").options().maxConnections()).isEqualTo(7);
         });
     }
 
@@ -138,14 +148,14 @@ class GevAutoConfigurationTests {
     void shouldStartOneServerPerHandlerConfiguredByBeanName() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class, UpperCaseProtocolConfiguration.class,
                 CaptureConfiguration.class)
-                .withPropertyValues("gev.server.idle-timeout=60", "gev.servers.echoHandler.port=0",
-                        "gev.servers.echoHandler.protocol=raw", "gev.servers.upperHandler.port=0",
-                        "gev.servers.upperHandler.protocol=upperCaseProtocol")
+                .withPropertyValues("gev.server.idle-timeout=60", "gev.servers.echo-handler.port=0",
+                        "gev.servers.echo-handler.protocol=raw", "gev.servers.upper-handler.port=0",
+                        "gev.servers.upper-handler.protocol=upperCaseProtocol")
                 .run((context) -> {
                     GevServers servers = context.getBean(GevServers.class);
-                    assertThat(servers.asMap()).containsOnlyKeys("echoHandler", "upperHandler");
-                    int echoPort = context.getEnvironment().getProperty("local.gev.servers.echoHandler.port", Integer.class);
-                    int upperPort = context.getEnvironment().getProperty("local.gev.servers.upperHandler.port", Integer.class);
+                    assertThat(servers.asMap()).containsOnlyKeys("echo-handler", "upper-handler");
+                    int echoPort = context.getEnvironment().getProperty("local.gev.servers.echo-handler.port", Integer.class);
+                    int upperPort = context.getEnvironment().getProperty("local.gev.servers.upper-handler.port", Integer.class);
                     assertThat(Clients.echo(echoPort, "abc")).isEqualTo("abc");
                     assertThat(Clients.echo(upperPort, "abc")).isEqualTo("ABC");
                     // Keys not set under gev.servers.<name> fall back to gev.server.
@@ -177,7 +187,7 @@ class GevAutoConfigurationTests {
         this.runner.withUserConfiguration(EchoConfiguration.class)
                 .withPropertyValues("gev.server.client-fault-log-interval=0", "gev.server.client-fault-log-limit=0")
                 .run((context) -> {
-                    ServerOptions options = context.getBean(GevServers.class).get("echoHandler").options();
+                    ServerOptions options = context.getBean(GevServers.class).get("echo-handler").options();
                     assertThat(options.clientFaultLogInterval()).as("every fault logged").isZero();
                     assertThat(options.clientFaultLogLimit()).as("summaries only").isZero();
                 });
@@ -202,12 +212,12 @@ class GevAutoConfigurationTests {
                         "gev.server.write-buffer-low-water-mark=10KB", "gev.server.write-buffer-limit=3MB",
                         "gev.server.read-buffer-limit=256KB", "gev.server.shutdown=immediate",
                         "gev.server.shutdown-timeout=4s", "gev.server.blocked-loop-warning=300ms",
-                        "gev.servers.echoHandler.port=0", "gev.servers.upperHandler.port=0",
-                        "gev.servers.upperHandler.loops=1", "gev.servers.upperHandler.max-connections=5",
-                        "gev.servers.upperHandler.receive-buffer-size=32KB", "gev.servers.upperHandler.shutdown=graceful")
+                        "gev.servers.echo-handler.port=0", "gev.servers.upper-handler.port=0",
+                        "gev.servers.upper-handler.loops=1", "gev.servers.upper-handler.max-connections=5",
+                        "gev.servers.upper-handler.receive-buffer-size=32KB", "gev.servers.upper-handler.shutdown=graceful")
                 .run((context) -> {
                     GevServers servers = context.getBean(GevServers.class);
-                    ServerOptions echo = servers.get("echoHandler").options();
+                    ServerOptions echo = servers.get("echo-handler").options();
                     assertThat(echo.address()).contains("127.0.0.1");
                     assertThat(echo.port()).isZero();
                     assertThat(echo.loops()).isEqualTo(2);
@@ -227,18 +237,18 @@ class GevAutoConfigurationTests {
                     assertThat(echo.readBufferLimit()).isEqualTo(256 * 1024);
                     assertThat(echo.shutdownTimeout()).isEqualTo(Duration.ofSeconds(4));
                     assertThat(echo.blockedLoopWarning()).isEqualTo(Duration.ofMillis(300));
-                    ServerOptions upper = servers.get("upperHandler").options();
+                    ServerOptions upper = servers.get("upper-handler").options();
                     assertThat(upper.loops()).isEqualTo(1);
                     assertThat(upper.maxConnections()).isEqualTo(5);
                     assertThat(upper.receiveBufferSize()).isEqualTo(32 * 1024);
                     assertThat(upper.sendBufferSize()).isEqualTo(48 * 1024);
                     assertThat(upper.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
-                    assertThat(servers).filteredOn((managed) -> managed.name().equals("echoHandler"))
+                    assertThat(servers).filteredOn((managed) -> managed.name().equals("echo-handler"))
                             .singleElement().satisfies((managed) -> {
                                 assertThat(managed.graceful()).isFalse();
                                 assertThat(managed.shutdownTimeout()).isEqualTo(Duration.ofSeconds(4));
                             });
-                    assertThat(servers).filteredOn((managed) -> managed.name().equals("upperHandler"))
+                    assertThat(servers).filteredOn((managed) -> managed.name().equals("upper-handler"))
                             .singleElement().satisfies((managed) -> assertThat(managed.graceful()).isTrue());
                     // Resolving a server's settings leaves gev.server itself as bound.
                     assertThat(context.getBean(GevProperties.class).getServer().getLoops()).isEqualTo(2);
@@ -254,13 +264,13 @@ class GevAutoConfigurationTests {
                     GevProperties.ServerProperties p = context.getBean(GevProperties.class).getServer();
                     assertThat(p.getSendBufferSize()).isEqualTo(DataSize.ofKilobytes(64));
                     assertThat(p.getReceiveBufferSize()).isEqualTo(DataSize.ofKilobytes(128));
-                    Server server = context.getBean(GevServers.class).get("echoHandler");
+                    Server server = context.getBean(GevServers.class).get("echo-handler");
                     assertThat(server.options().sendBufferSize()).isEqualTo(64 * 1024);
                     assertThat(server.options().receiveBufferSize()).isEqualTo(128 * 1024);
                     assertThat(Clients.echo(server.port(), "sized")).isEqualTo("sized");
                 });
         this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
-            ServerOptions options = context.getBean(GevServers.class).get("echoHandler").options();
+            ServerOptions options = context.getBean(GevServers.class).get("echo-handler").options();
             assertThat(options.sendBufferSize()).as("unset: the system's").isZero();
             assertThat(options.receiveBufferSize()).as("unset: the system's").isZero();
         });
@@ -269,13 +279,13 @@ class GevAutoConfigurationTests {
     @Test
     void shouldTellCustomizersWhichServerTheyCustomize() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class, NamedCustomizerConfiguration.class)
-                .withPropertyValues("gev.servers.echoHandler.port=0", "gev.servers.upperHandler.port=0")
+                .withPropertyValues("gev.servers.echo-handler.port=0", "gev.servers.upper-handler.port=0")
                 .run((context) -> {
                     assertThat(context.getBean(NamedCustomizerConfiguration.class).names)
-                            .containsExactlyInAnyOrder("echoHandler", "upperHandler");
+                            .containsExactlyInAnyOrder("echo-handler", "upper-handler");
                     GevServers servers = context.getBean(GevServers.class);
-                    assertThat(servers.get("upperHandler").options().maxConnections()).isEqualTo(9);
-                    assertThat(servers.get("echoHandler").options().maxConnections()).isZero();
+                    assertThat(servers.get("upper-handler").options().maxConnections()).isEqualTo(9);
+                    assertThat(servers.get("echo-handler").options().maxConnections()).isZero();
                 });
     }
 
@@ -284,15 +294,15 @@ class GevAutoConfigurationTests {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class).run((context) -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().isInstanceOf(GevServerConfigurationException.class)
-                    .hasMessageContaining("2 Handler beans").hasMessageContaining("echoHandler")
-                    .hasMessageContaining("upperHandler");
+                    .hasMessageContaining("2 Handler beans").hasMessageContaining("echo-handler")
+                    .hasMessageContaining("upper-handler");
         });
     }
 
     @Test
     void shouldFailWhenTwoServersClaimOnePort() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
-                .withPropertyValues("gev.servers.echoHandler.port=40001", "gev.servers.upperHandler.port=40001")
+                .withPropertyValues("gev.servers.echo-handler.port=40001", "gev.servers.upper-handler.port=40001")
                 .run((context) -> assertThat(context.getStartupFailure()).rootCause()
                         .isInstanceOf(GevServerConfigurationException.class).hasMessageContaining("40001"));
     }
@@ -319,7 +329,7 @@ class GevAutoConfigurationTests {
                     assertThat(context).hasSingleBean(GevServersMeterBinder.class);
                     SimpleMeterRegistry registry = new SimpleMeterRegistry();
                     context.getBean(GevServersMeterBinder.class).bindTo(registry);
-                    assertThat(registry.get("gev.connections").tag("server", "echoHandler").gauge().value()).isZero();
+                    assertThat(registry.get("gev.connections").tag("server", "echo-handler").gauge().value()).isZero();
                 });
     }
 
@@ -345,8 +355,8 @@ class GevAutoConfigurationTests {
     @Test
     void shouldSkipDisabledServerAmongSeveral() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
-                .withPropertyValues("gev.servers.echoHandler.port=0", "gev.servers.upperHandler.enabled=false")
-                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler"));
+                .withPropertyValues("gev.servers.echo-handler.port=0", "gev.servers.upper-handler.enabled=false")
+                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echo-handler"));
     }
 
     @Test
@@ -366,7 +376,7 @@ class GevAutoConfigurationTests {
         this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.port=0", "gev.websocket.address=127.0.0.1")
                 .run((context) -> {
-                    assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler",
+                    assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echo-handler",
                             "webSocketEcho");
                     assertThat(Clients.echo(context.getEnvironment().getProperty("local.gev.server.port", Integer.class), "tcp"))
                             .isEqualTo("tcp");
@@ -422,7 +432,7 @@ class GevAutoConfigurationTests {
                 .run((context) -> assertThat(options(context, "webSocketEcho").writeBufferLimit())
                         .isEqualTo(20 * 1024 * 1024));
         this.runner.withUserConfiguration(EchoConfiguration.class)
-                .run((context) -> assertThat(options(context, "echoHandler").writeBufferLimit())
+                .run((context) -> assertThat(options(context, "echo-handler").writeBufferLimit())
                         .isEqualTo(ServerOptions.DEFAULT_WRITE_BUFFER_LIMIT));
     }
 
@@ -447,7 +457,7 @@ class GevAutoConfigurationTests {
     void shouldNotStartWebSocketServerWhenDisabled() {
         this.runner.withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.enabled=false")
-                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echoHandler"));
+                .run((context) -> assertThat(context.getBean(GevServers.class).asMap()).containsOnlyKeys("echo-handler"));
         this.runner.withUserConfiguration(WebSocketEchoConfiguration.class)
                 .withPropertyValues("gev.websocket.enabled=false")
                 .run((context) -> assertThat(context).doesNotHaveBean(GevServers.class));
@@ -574,7 +584,7 @@ class GevAutoConfigurationTests {
                 @Override
                 public void customize(String name, Server.Builder builder) {
                     NamedCustomizerConfiguration.this.names.add(name);
-                    if (name.equals("upperHandler")) {
+                    if (name.equals("upper-handler")) {
                         builder.maxConnections(9);
                     }
                 }

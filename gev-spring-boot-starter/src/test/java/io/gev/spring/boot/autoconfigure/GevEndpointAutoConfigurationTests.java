@@ -45,7 +45,7 @@ class GevEndpointAutoConfigurationTests {
                 "spring.ssl.bundle.jks.server.keystore.location=file:" + certificates.keyStore("server"),
                 "spring.ssl.bundle.jks.server.keystore.password=" + TestCertificates.PASSWORD,
                 "spring.ssl.bundle.jks.server.keystore.type=PKCS12").run((context) -> {
-                    Server echo = context.getBean(GevServers.class).get("echoHandler");
+                    Server echo = context.getBean(GevServers.class).get("echo-handler");
                     Server chat = context.getBean(GevServers.class).get("webSocketEcho");
                     try (SSLSocket tls = (SSLSocket) certificates.clientContext().getSocketFactory()
                             .createSocket("127.0.0.1", echo.port())) {
@@ -62,29 +62,29 @@ class GevEndpointAutoConfigurationTests {
                         String json = context.getBean(EndpointJsonMapper.class).get()
                                 .writeValueAsString(context.getBean(GevEndpoint.class).gev());
                         JsonContent<Object> content = new BasicJsonTester(getClass()).from(json);
-                        assertThat(content).extractingJsonPathMapValue("$.servers").containsOnlyKeys("echoHandler", "webSocketEcho");
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echoHandler.running").isTrue();
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.port").isEqualTo(echo.port());
-                        assertThat(content).extractingJsonPathStringValue("$.servers.echoHandler.transport")
+                        assertThat(content).extractingJsonPathMapValue("$.servers").containsOnlyKeys("echo-handler", "webSocketEcho");
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echo-handler.running").isTrue();
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.port").isEqualTo(echo.port());
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echo-handler.transport")
                                 .isEqualTo(echo.transport().name());
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echoHandler.tls").isTrue();
-                        assertThat(content).extractingJsonPathStringValue("$.servers.echoHandler.protocol")
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echo-handler.tls").isTrue();
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echo-handler.protocol")
                                 .isEqualTo("io.gev.protocol.RawProtocol");
-                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echoHandler.webSocket").isFalse();
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.connections").isEqualTo(1);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.writeBufferBytes")
+                        assertThat(content).extractingJsonPathBooleanValue("$.servers.echo-handler.webSocket").isFalse();
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.connections").isEqualTo(1);
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.writeBufferBytes")
                                 .isEqualTo(0);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.tlsSessions").isEqualTo(1);
-                        assertThat(content).doesNotHaveJsonPath("$.servers.echoHandler.webSocketSessions");
-                        assertThat(content).extractingJsonPathArrayValue("$.servers.echoHandler.loops").hasSize(1);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].index").isEqualTo(0);
-                        assertThat(content).extractingJsonPathStringValue("$.servers.echoHandler.loops[0].name")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.tlsSessions").isEqualTo(1);
+                        assertThat(content).doesNotHaveJsonPath("$.servers.echo-handler.webSocketSessions");
+                        assertThat(content).extractingJsonPathArrayValue("$.servers.echo-handler.loops").hasSize(1);
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].index").isEqualTo(0);
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echo-handler.loops[0].name")
                                 .isEqualTo("gev-echoHandler-0");
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].connections")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].connections")
                                 .isEqualTo(1);
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].pendingTasks")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].pendingTasks")
                                 .satisfies((tasks) -> assertThat(tasks.intValue()).isGreaterThanOrEqualTo(0));
-                        assertThat(content).extractingJsonPathNumberValue("$.servers.echoHandler.loops[0].writeBufferBytes")
+                        assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].writeBufferBytes")
                                 .isEqualTo(0);
 
                         assertThat(content).extractingJsonPathNumberValue("$.servers.webSocketEcho.port").isEqualTo(chat.port());
@@ -110,8 +110,8 @@ class GevEndpointAutoConfigurationTests {
     @Test
     void shouldDescribeAStoppedServerWithoutPortOrLoopNames() {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=gev").run((context) -> {
-            context.getBean(GevServers.class).get("echoHandler").stop(java.time.Duration.ZERO);
-            GevEndpoint.ServerDescriptor echo = context.getBean(GevEndpoint.class).gev().servers().get("echoHandler");
+            context.getBean(GevServers.class).get("echo-handler").stop(java.time.Duration.ZERO);
+            GevEndpoint.ServerDescriptor echo = context.getBean(GevEndpoint.class).gev().servers().get("echo-handler");
             assertThat(echo.running()).isFalse();
             assertThat(echo.port()).isNull();
             assertThat(echo.tlsSessions()).isNull();

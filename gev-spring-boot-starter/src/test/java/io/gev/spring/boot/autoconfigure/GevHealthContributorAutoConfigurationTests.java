@@ -28,8 +28,8 @@ class GevHealthContributorAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class,
                     GevHealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
                     HealthEndpointAutoConfiguration.class))
-            .withPropertyValues("gev.server.loops=1", "gev.server.address=127.0.0.1", "gev.servers.echoHandler.port=0",
-                    "gev.servers.upperHandler.port=0", "management.endpoint.health.show-details=always",
+            .withPropertyValues("gev.server.loops=1", "gev.server.address=127.0.0.1", "gev.servers.echo-handler.port=0",
+                    "gev.servers.upper-handler.port=0", "management.endpoint.health.show-details=always",
                     "management.endpoint.health.show-components=always");
 
     @Test
@@ -37,11 +37,11 @@ class GevHealthContributorAutoConfigurationTests {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class).run((context) -> {
             assertThat(context).hasBean("gevHealthContributor");
             CompositeHealthContributor gev = context.getBean("gevHealthContributor", CompositeHealthContributor.class);
-            assertThat(gev.stream().map((entry) -> entry.name())).containsExactly("echoHandler", "upperHandler");
-            HealthContributor echo = gev.getContributor("echoHandler");
+            assertThat(gev.stream().map((entry) -> entry.name())).containsExactly("echo-handler", "upper-handler");
+            HealthContributor echo = gev.getContributor("echo-handler");
             assertThat(echo).isInstanceOf(HealthIndicator.class);
             Health health = ((HealthIndicator) echo).health(true);
-            Server server = context.getBean(GevServers.class).get("echoHandler");
+            Server server = context.getBean(GevServers.class).get("echo-handler");
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("port", server.port()).containsEntry("loops", 1)
                     .containsEntry("connections", 0).containsEntry("tls", false)
@@ -56,16 +56,16 @@ class GevHealthContributorAutoConfigurationTests {
                 .run((context) -> {
                     HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
                     assertThat(endpoint.healthForPath("gev").getStatus()).isEqualTo(Status.UP);
-                    context.getBean(GevServers.class).get("upperHandler").stop(Duration.ZERO);
+                    context.getBean(GevServers.class).get("upper-handler").stop(Duration.ZERO);
 
-                    assertThat(endpoint.healthForPath("gev", "echoHandler").getStatus()).isEqualTo(Status.UP);
+                    assertThat(endpoint.healthForPath("gev", "echo-handler").getStatus()).isEqualTo(Status.UP);
                     IndicatedHealthDescriptor upper = (IndicatedHealthDescriptor) endpoint.healthForPath("gev",
-                            "upperHandler");
+                            "upper-handler");
                     assertThat(upper.getStatus()).isEqualTo(Status.DOWN);
                     assertThat(upper.getDetails()).doesNotContainKey("port").containsEntry("connections", 0);
                     CompositeHealthDescriptor gev = (CompositeHealthDescriptor) endpoint.healthForPath("gev");
                     assertThat(gev.getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(gev.getComponents()).containsOnlyKeys("echoHandler", "upperHandler");
+                    assertThat(gev.getComponents()).containsOnlyKeys("echo-handler", "upper-handler");
                     assertThat(endpoint.healthForPath("edge").getStatus())
                             .as("a group of the server that is up").isEqualTo(Status.UP);
                     assertThat(endpoint.health().getStatus()).isEqualTo(Status.DOWN);

@@ -104,7 +104,7 @@ class GevSslTests {
                         "gev.server.ssl.handshake-timeout=3",
                         "spring.ssl.bundle.jks.server.options.enabled-protocols=TLSv1.2")
                 .run((context) -> {
-                    TlsOptions tls = context.getBean(GevServers.class).get("echoHandler").options().tls().orElseThrow();
+                    TlsOptions tls = context.getBean(GevServers.class).get("echo-handler").options().tls().orElseThrow();
                     assertThat(tls.protocols()).containsExactly("TLSv1.2");
                     assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.WANT);
                     assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
@@ -120,7 +120,7 @@ class GevSslTests {
                         "spring.ssl.bundle.jks.server.truststore.location=" + clientTrustStore,
                         "spring.ssl.bundle.jks.server.truststore.password=" + TestCertificates.PASSWORD)
                 .run((context) -> {
-                    assertThat(context.getBean(GevServers.class).get("echoHandler").options().tls())
+                    assertThat(context.getBean(GevServers.class).get("echo-handler").options().tls())
                             .hasValueSatisfying((tls) -> assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.NEED));
                     int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
                     assertThat(Clients.tlsEcho(port, certificates.clientContextWithCertificate(), "me"))
@@ -133,12 +133,12 @@ class GevSslTests {
     @Test
     void serversInheritTheBundleAndMayTurnItOff() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
-                .withPropertyValues("gev.server.ssl.bundle=server", "gev.servers.echoHandler.port=0",
-                        "gev.servers.upperHandler.port=0", "gev.servers.upperHandler.ssl.bundle=")
+                .withPropertyValues("gev.server.ssl.bundle=server", "gev.servers.echo-handler.port=0",
+                        "gev.servers.upper-handler.port=0", "gev.servers.upper-handler.ssl.bundle=")
                 .run((context) -> {
-                    int secure = context.getEnvironment().getProperty("local.gev.servers.echoHandler.port",
+                    int secure = context.getEnvironment().getProperty("local.gev.servers.echo-handler.port",
                             Integer.class);
-                    int plain = context.getEnvironment().getProperty("local.gev.servers.upperHandler.port",
+                    int plain = context.getEnvironment().getProperty("local.gev.servers.upper-handler.port",
                             Integer.class);
                     assertThat(Clients.tlsEcho(secure, certificates.clientContext(), "tls")).isEqualTo("tls");
                     assertThat(Clients.echo(plain, "tcp")).isEqualTo("tcp");
