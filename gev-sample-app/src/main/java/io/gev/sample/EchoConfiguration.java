@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 /**
  * The TCP echo of the original gev example, {@code nc localhost 1833}, and the same over TLS,
  * {@code openssl s_client -connect localhost:1853 -quiet}: each is a Handler bean, so each gets a
- * server of its own under {@code gev.servers.<bean-name>}.
+ * server of its own under {@code gev.servers.<server-name>} (the bean name in kebab case).
  */
 @Configuration(proxyBeanMethods = false)
 class EchoConfiguration {

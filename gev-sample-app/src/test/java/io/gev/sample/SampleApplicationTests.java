@@ -32,7 +32,7 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tlsEcho.port=0", "gev.servers.lengthFieldDemo.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(60)
@@ -46,13 +46,13 @@ class SampleApplicationTests {
     @Value("${local.gev.servers.echo.port}")
     int echoPort;
 
-    @Value("${local.gev.servers.lengthFieldDemo.port}")
+    @Value("${local.gev.servers.length-field-demo.port}")
     int lengthFieldPort;
 
     @Value("${local.gev.websocket.port}")
     int webSocketPort;
 
-    @Value("${local.gev.servers.tlsEcho.port}")
+    @Value("${local.gev.servers.tls-echo.port}")
     int tlsEchoPort;
 
     @Value("${local.gev.websocket.ssl.port}")
@@ -216,8 +216,8 @@ class SampleApplicationTests {
             assertThat(metrics).contains("\"name\":\"gev.connections\"").contains("\"value\":1.0");
         }
         String health = get("/actuator/health");
-        assertThat(health).contains("\"gev\"").contains("\"lengthFieldDemo\"").contains("\"websocket\"")
-                .contains("\"tlsEcho\"").contains("\"websocket-tls\"");
+        assertThat(health).contains("\"gev\"").contains("\"length-field-demo\"").contains("\"websocket\"")
+                .contains("\"tls-echo\"").contains("\"websocket-tls\"");
         assertThat(get("/actuator/metrics")).contains("gev.bytes.in");
         assertThat(get("/api/stats")).contains("\"echo\"").contains("\"websocket\"");
         assertThat(get("/api/config")).contains("\"webSocketPort\":" + this.webSocketPort)

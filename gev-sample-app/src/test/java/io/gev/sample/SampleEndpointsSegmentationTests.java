@@ -32,7 +32,7 @@ import java.util.Random;
  * {@code -Dgev.test.seed=} replays a run.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tlsEcho.port=0", "gev.servers.lengthFieldDemo.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(120)
@@ -45,10 +45,10 @@ class SampleEndpointsSegmentationTests {
     @Value("${local.gev.servers.echo.port}")
     int echoPort;
 
-    @Value("${local.gev.servers.lengthFieldDemo.port}")
+    @Value("${local.gev.servers.length-field-demo.port}")
     int lengthFieldPort;
 
-    @Value("${local.gev.servers.tlsEcho.port}")
+    @Value("${local.gev.servers.tls-echo.port}")
     int tlsEchoPort;
 
     @Value("${local.gev.websocket.port}")

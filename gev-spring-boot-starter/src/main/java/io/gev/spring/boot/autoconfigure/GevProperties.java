@@ -21,7 +21,7 @@ import java.util.Map;
  * <p>Defaults are literals so that IDEs show them; a test holds them equal to gev-core's.
  *
  * <p>One {@code Handler} bean runs on {@code gev.server.*}. With several, each runs on
- * {@code gev.servers.<bean-name>.*}, whose unset keys fall back to {@code gev.server.*}: the
+ * {@code gev.servers.<server-name>.*}, whose unset keys fall back to {@code gev.server.*}: the
  * auto-configuration binds both onto one {@link ServerProperties} per server, {@code gev.server}
  * first.
  */

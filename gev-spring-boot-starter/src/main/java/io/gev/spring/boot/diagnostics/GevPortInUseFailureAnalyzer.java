@@ -15,7 +15,7 @@ class GevPortInUseFailureAnalyzer extends AbstractFailureAnalyzer<ServerStartExc
                             + " was already in use.",
                     "Identify and stop the process that is listening on port " + cause.port()
                             + ", or configure this gev server to listen on another port (gev.server.port, or "
-                            + "gev.servers.<bean-name>.port; 0 picks a free port).",
+                            + "gev.servers.<server-name>.port; 0 picks a free port).",
                     cause);
         }
         return new FailureAnalysis("gev server failed to start: " + cause.getMessage(),
