@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -119,6 +121,17 @@ final class GevServersFactory {
             String portProperty) {
         GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
         ServerProperties tuning = this.properties.getServer();
+        validate(tuning, (property) -> "gev.server." + property);
+        int level = ws.getCompression().getLevel();
+        if (level < 1 || level > 9) {
+            throw new InvalidConfigurationPropertyValueException("gev.websocket.compression.level", level,
+                    "The deflate level must be between 1 (fastest) and 9 (smallest).");
+        }
+        if (port < 0 || port > 65535) {
+            throw new InvalidConfigurationPropertyValueException(
+                    portProperty.equals("local.gev.websocket.ssl.port") ? "gev.websocket.ssl.port" : "gev.websocket.port",
+                    port, "A port must be between 0 (any free port) and 65535.");
+        }
         Server.Builder builder = routing.builder(webSocketOptions(ws)).name(name);
         apply(tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
@@ -252,6 +265,35 @@ final class GevServersFactory {
         return config;
     }
 
+    /**
+     * Fails startup, naming the property, on a value no server takes, before the builder would
+     * refuse it in its own words.
+     *
+     * @param key the full key of a property of {@code config}, by its kebab-case name
+     */
+    private static void validate(ServerProperties config, Function<String, String> key) {
+        if (config.getPort() < 0 || config.getPort() > 65535) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("port"), config.getPort(),
+                    "A port must be between 0 (any free port) and 65535.");
+        }
+        if (config.getLoops() < 0) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("loops"), config.getLoops(),
+                    "The number of event loops must be 0 (one per processor) or more.");
+        }
+        DataSize low = config.getWriteBufferLowWaterMark();
+        DataSize high = config.getWriteBufferHighWaterMark();
+        if (low != null && high != null && low.compareTo(high) > 0) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("write-buffer-low-water-mark"), low,
+                    "The low water mark must not exceed the high water mark (" + key.apply("write-buffer-high-water-mark")
+                            + "=" + high + ").");
+        }
+    }
+
+    /** Whether {@code key} is set in any property source, in any form relaxed binding takes. */
+    private boolean isSet(String key) {
+        return this.binder.bind(ConfigurationPropertyName.adapt(key, '.'), Bindable.of(String.class)).isBound();
+    }
+
     private static ConfigurationPropertyName serversKey(String name) {
         String key = "gev.servers." + name;
         return ConfigurationPropertyName.isValid(key) ? ConfigurationPropertyName.of(key)
@@ -266,6 +308,8 @@ final class GevServersFactory {
      */
     private GevServers.Managed managed(String name, String bean, Handler<?> handler, ServerProperties config,
             boolean single, boolean first) {
+        validate(config, (property) -> isConfigured(name) && isSet("gev.servers." + name + "." + property)
+                ? "gev.servers." + name + "." + property : "gev.server." + property);
         Server.Builder builder = builder(protocol(name, bean, config, single), handler).name(name);
         apply(config, builder);
         String sslKey = single || !isConfigured(name) ? "gev.server.ssl" : "gev.servers." + name + ".ssl";
