@@ -1,0 +1,59 @@
+package io.gev.spring.boot.diagnostics;
+
+import io.gev.ServerStartException;
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains a gev server that could not start, telling apart the three ways a bind fails: the port
+ * is in use, the address is not one of this host's ("Cannot assign requested address"), or the
+ * process may not bind the port ("Permission denied", a port below 1024 without the privilege).
+ * The operating system's message decides, as NIO and the native transports all report these
+ * three in its words.
+ */
+class GevServerStartFailureAnalyzer extends AbstractFailureAnalyzer<ServerStartException> {
+
+    private static final String KEYS = "gev.server.port, or gev.servers.<server-name>.port";
+
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, ServerStartException cause) {
+        String reason = bindFailure(cause);
+        if (reason.contains("Address already in use")) {
+            return new FailureAnalysis(
+                    "gev server failed to start. Port " + cause.port() + " on " + cause.address()
+                            + " was already in use.",
+                    "Identify and stop the process that is listening on port " + cause.port()
+                            + ", or configure this gev server to listen on another port (" + KEYS
+                            + "; 0 picks a free port).",
+                    cause);
+        }
+        if (reason.contains("Cannot assign requested address")) {
+            return new FailureAnalysis(
+                    "gev server failed to start. Address " + cause.address() + " is not an address of this host, "
+                            + "so port " + cause.port() + " cannot be bound on it.",
+                    "Set gev.server.address (or gev.servers.<server-name>.address) to an address of one of this "
+                            + "host's network interfaces, or leave it unset to listen on all of them.",
+                    cause);
+        }
+        if (reason.contains("Permission denied")) {
+            return new FailureAnalysis(
+                    "gev server failed to start. The process may not bind port " + cause.port() + " on "
+                            + cause.address() + " (permission denied).",
+                    "Configure a port of 1024 or more (" + KEYS + "), or give the process the privilege to bind "
+                            + "low ports (for example CAP_NET_BIND_SERVICE on Linux).",
+                    cause);
+        }
+        return new FailureAnalysis("gev server failed to start: " + cause.getMessage(),
+                "Check the gev.server.* settings (address, port, transport) of the server named in the description.",
+                cause);
+    }
+
+    /** The messages of the exceptions beneath {@code cause}, where the operating system's words are. */
+    private static String bindFailure(ServerStartException cause) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = cause.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        return messages.toString();
+    }
+}

@@ -1,0 +1,84 @@
+package io.gev.spring.boot.diagnostics;
+
+import io.gev.Server;
+import io.gev.ServerStartException;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.context.ApplicationContextException;
+
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class GevServerStartFailureAnalyzerTests {
+
+    private final GevServerStartFailureAnalyzer analyzer = new GevServerStartFailureAnalyzer();
+
+    @Test
+    void explainsAPortInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            ServerStartException cause = startFailure("127.0.0.1", port);
+            FailureAnalysis analysis = this.analyzer
+                    .analyze(new ApplicationContextException("Failed to start bean", cause));
+            assertThat(analysis.getDescription())
+                    .isEqualTo("gev server failed to start. Port " + port + " on 127.0.0.1 was already in use.");
+            assertThat(analysis.getAction())
+                    .startsWith("Identify and stop the process that is listening on port " + port)
+                    .contains("gev.server.port").contains("gev.servers.<server-name>.port")
+                    .contains("0 picks a free port");
+        }
+    }
+
+    @Test
+    void explainsAnAddressThatIsNotThisHosts() {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this host.
+        ServerStartException cause = startFailure("192.0.2.1", 0);
+        FailureAnalysis analysis = this.analyzer.analyze(cause);
+        assertThat(analysis.getDescription()).contains("Address 192.0.2.1 is not an address of this host");
+        assertThat(analysis.getAction()).contains("gev.server.address");
+    }
+
+    @Test
+    void explainsAPortTheProcessMayNotBind() {
+        // The build runs as root, which binds any port, so the operating system's refusal is
+        // given as NIO reports it.
+        ServerStartException cause = new ServerStartException("Cannot bind gev server 'echo' to 0.0.0.0:80",
+                "0.0.0.0", 80, new BindException("Permission denied"));
+        FailureAnalysis analysis = this.analyzer.analyze(cause);
+        assertThat(analysis.getDescription()).contains("may not bind port 80").contains("permission denied");
+        assertThat(analysis.getAction()).contains("1024").contains("CAP_NET_BIND_SERVICE");
+    }
+
+    @Test
+    void explainsAnUnrelatedBindFailureWithoutGuessing() {
+        ServerStartException cause = new ServerStartException("Cannot bind gev server 'echo' to ::1:1833: "
+                + "Protocol family unavailable", "::1", 1833, new BindException("Protocol family unavailable"));
+        FailureAnalysis analysis = this.analyzer.analyze(cause);
+        assertThat(analysis.getDescription()).isEqualTo(
+                "gev server failed to start: Cannot bind gev server 'echo' to ::1:1833: Protocol family unavailable");
+        assertThat(analysis.getDescription()).doesNotContain("in use").doesNotContain("not an address")
+                .doesNotContain("permission");
+    }
+
+    @Test
+    void explainsOtherStartFailures() {
+        ServerStartException cause = new ServerStartException("Transport EPOLL was requested but native epoll is "
+                + "unavailable", null, 0, new UnsatisfiedLinkError("no epoll"));
+        FailureAnalysis analysis = this.analyzer.analyze(cause);
+        assertThat(analysis.getDescription()).isEqualTo(
+                "gev server failed to start: Transport EPOLL was requested but native epoll is unavailable");
+        assertThat(analysis.getAction()).contains("gev.server.*");
+    }
+
+    private static ServerStartException startFailure(String address, int port) {
+        Server server = Server.builder((connection, context, payload) -> payload).address(address).port(port).loops(1)
+                .build();
+        ServerStartException failure = catchThrowableOfType(ServerStartException.class, server::start);
+        assertThat(failure).as("start on " + address + ":" + port).isNotNull();
+        return failure;
+    }
+}
