@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * button opens WebSocket connections that the page and the server both count, then closes them.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tlsEcho.port=0", "gev.servers.lengthFieldDemo.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(120)
 class DashboardBrowserTests {
@@ -61,7 +61,7 @@ class DashboardBrowserTests {
         wait.until((d) -> d.findElements(By.cssSelector("#servers tr")).size() == this.servers.asMap().size());
         assertThat(text(wait, "#servers tr[data-server='echo']")).contains(String.valueOf(this.echoPort))
                 .contains("RawProtocol");
-        assertThat(text(wait, "#servers tr[data-server='tlsEcho']")).contains("yes");
+        assertThat(text(wait, "#servers tr[data-server='tls-echo']")).contains("yes");
         assertThat(text(wait, "#loops")).contains("gev-");
 
         page.findElement(By.id("load-count")).clear();

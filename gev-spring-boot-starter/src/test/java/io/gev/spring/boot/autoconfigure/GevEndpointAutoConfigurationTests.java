@@ -79,7 +79,7 @@ class GevEndpointAutoConfigurationTests {
                         assertThat(content).extractingJsonPathArrayValue("$.servers.echo-handler.loops").hasSize(1);
                         assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].index").isEqualTo(0);
                         assertThat(content).extractingJsonPathStringValue("$.servers.echo-handler.loops[0].name")
-                                .isEqualTo("gev-echoHandler-0");
+                                .isEqualTo("gev-echo-handler-0");
                         assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].connections")
                                 .isEqualTo(1);
                         assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].pendingTasks")

@@ -52,7 +52,7 @@ class GevHealthContributorAutoConfigurationTests {
     @Test
     void oneServerIsDownWhileTheOtherIsUpAndAHealthGroupCanHoldOneServer() {
         this.runner.withUserConfiguration(TwoHandlersConfiguration.class)
-                .withPropertyValues("management.endpoint.health.group.edge.include=gev/echoHandler")
+                .withPropertyValues("management.endpoint.health.group.edge.include=gev/echo-handler")
                 .run((context) -> {
                     HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
                     assertThat(endpoint.healthForPath("gev").getStatus()).isEqualTo(Status.UP);

@@ -177,7 +177,7 @@ class GevSslTests {
         this.runner.withUserConfiguration(EchoConfiguration.class).withPropertyValues("gev.server.ssl.bundle=missing")
                 .run((context) -> {
                     GevServerConfigurationException failure = cause(context.getStartupFailure());
-                    assertThat(failure).hasMessage("gev server 'echoHandler' is configured with SSL bundle 'missing' "
+                    assertThat(failure).hasMessage("gev server 'echo-handler' is configured with SSL bundle 'missing' "
                             + "(gev.server.ssl.bundle), but there is no such bundle; the bundles are [server].")
                             .hasCauseInstanceOf(NoSuchSslBundleException.class);
                     assertThat(failure.action()).contains("spring.ssl.bundle.jks.missing.*")
