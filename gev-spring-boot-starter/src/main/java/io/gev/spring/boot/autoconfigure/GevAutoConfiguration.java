@@ -1,5 +1,6 @@
 package io.gev.spring.boot.autoconfigure;
 
+import io.gev.EventLoops;
 import io.gev.Handler;
 import io.gev.Server;
 import io.gev.protocol.Protocol;
@@ -49,8 +50,20 @@ public final class GevAutoConfiguration {
     @ConditionalOnMissingBean(GevServers.class)
     static class ServersConfiguration {
 
+        /**
+         * The loops every auto-configured server shares unless its {@code shared-loops} is false;
+         * closed after the servers stopped, as the context closes.
+         */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        EventLoops gevEventLoops(GevProperties properties) {
+            GevEventLoopsProperties loops = properties.getEventLoops();
+            return EventLoops.builder().loops(loops.getCount()).transport(loops.getTransport())
+                    .blockedLoopWarning(loops.getBlockedLoopWarning()).build();
+        }
+
         @Bean
-        GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment,
+        GevServers gevServers(GevProperties properties, ConfigurableEnvironment environment, EventLoops gevEventLoops,
                 ListableBeanFactory beanFactory, ObjectProvider<GevServerCustomizer> customizers,
                 ObjectProvider<GevWebSocketConfigurer> webSocketConfigurers, ObjectProvider<SslBundles> sslBundles) {
             // By bean name; what each takes or decodes is read from its definition by MessageTypes.
@@ -60,7 +73,8 @@ public final class GevAutoConfiguration {
             Map<String, Protocol<?>> protocols = new LinkedHashMap<>();
             beanFactory.getBeansOfType(Protocol.class).forEach(protocols::put);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
-                    new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable);
+                    new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable)
+                    .eventLoops(gevEventLoops);
             List<GevServers.Managed> managed = new ArrayList<>();
             // The application's own servers run beside the auto-configured ones, each under its name.
             beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(GevServersFactory

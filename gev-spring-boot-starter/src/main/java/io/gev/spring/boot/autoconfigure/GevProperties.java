@@ -45,6 +45,16 @@ public class GevProperties {
     @NestedConfigurationProperty
     private final WebSocketProperties websocket = new WebSocketProperties();
 
+    /**
+     * Event loops the servers share unless their shared-loops is false.
+     */
+    @NestedConfigurationProperty
+    private final GevEventLoopsProperties eventLoops = new GevEventLoopsProperties();
+
+    public GevEventLoopsProperties getEventLoops() {
+        return this.eventLoops;
+    }
+
     public ServerProperties getServer() {
         return this.server;
     }
@@ -144,6 +154,21 @@ public class GevProperties {
          * Whether to start a WebSocket server for the application's WebSocketHandler bean.
          */
         private boolean enabled = true;
+
+        /**
+         * Whether the WebSocket server runs on the shared event loops (gev.event-loops.*); when
+         * not set, gev.server.shared-loops decides. When false it has loops of its own from
+         * gev.server.loops and gev.server.transport.
+         */
+        private Boolean sharedLoops;
+
+        public Boolean getSharedLoops() {
+            return this.sharedLoops;
+        }
+
+        public void setSharedLoops(Boolean sharedLoops) {
+            this.sharedLoops = sharedLoops;
+        }
 
         /**
          * Network address to bind; all addresses when not set.
@@ -507,7 +532,14 @@ public class GevProperties {
         private int port = 1833;
 
         /**
-         * Number of event loops; 0 means one per available processor.
+         * Whether the server runs on the shared event loops (gev.event-loops.*). When false it
+         * has loops of its own, from loops and transport.
+         */
+        private boolean sharedLoops = true;
+
+        /**
+         * Number of the server's own event loops, used only when shared-loops is false; 0 means
+         * one per available processor.
          */
         private int loops;
 
@@ -524,9 +556,19 @@ public class GevProperties {
         private Duration idleTimeout = Duration.ZERO;
 
         /**
-         * I/O layer under the loops: epoll where available, or the JDK's selector.
+         * I/O layer under the server's own loops, used only when shared-loops is false (the
+         * shared loops have gev.event-loops.transport): epoll where available, or the JDK's
+         * selector.
          */
         private Transport transport = Transport.AUTO;
+
+        public boolean isSharedLoops() {
+            return this.sharedLoops;
+        }
+
+        public void setSharedLoops(boolean sharedLoops) {
+            this.sharedLoops = sharedLoops;
+        }
 
         /**
          * How accepted connections are spread over the loops.

@@ -1,5 +1,6 @@
 package io.gev.spring.boot.autoconfigure;
 
+import io.gev.EventLoops;
 import io.gev.Handler;
 import io.gev.Server;
 import io.gev.ServerOptions;
@@ -9,6 +10,7 @@ import io.gev.protocol.RawProtocol;
 import io.gev.spring.boot.autoconfigure.GevProperties.ServerProperties;
 import io.gev.spring.boot.context.GevServers;
 import io.gev.websocket.WebSocketHandler;
+import io.gev.loop.Transport;
 import io.gev.websocket.WebSocketOptions;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -48,6 +50,7 @@ final class GevServersFactory {
     private final MessageTypes types;
     private final List<GevServerCustomizer> customizers;
     private final Supplier<SslBundles> sslBundles;
+    private EventLoops eventLoops;
 
     /**
      * @param types the message types of the handler and protocol beans, by bean name
@@ -62,6 +65,26 @@ final class GevServersFactory {
         this.types = types;
         this.customizers = customizers;
         this.sslBundles = sslBundles;
+    }
+
+    /**
+     * The loops servers share unless their {@code shared-loops} is false; {@code null} (default)
+     * gives every server loops of its own.
+     */
+    GevServersFactory eventLoops(EventLoops eventLoops) {
+        this.eventLoops = eventLoops;
+        return this;
+    }
+
+    /**
+     * Puts {@code builder} on the shared loops when there are some and {@code shared}. The
+     * server's own transport is then left at AUTO, which takes the loops' transport, as its own
+     * loops and transport only apply when it does not share.
+     */
+    private void shareLoops(Server.Builder builder, boolean shared) {
+        if (shared && this.eventLoops != null) {
+            builder.eventLoops(this.eventLoops).transport(Transport.AUTO);
+        }
     }
 
     /**
@@ -135,6 +158,7 @@ final class GevServersFactory {
         Server.Builder builder = routing.builder(webSocketOptions(ws)).name(name);
         apply(tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
+        shareLoops(builder, ws.getSharedLoops() != null ? ws.getSharedLoops() : tuning.isSharedLoops());
         return customizedAndManaged(name, builder, tuning, portProperty);
     }
 
@@ -314,6 +338,7 @@ final class GevServersFactory {
         apply(config, builder);
         String sslKey = single || !isConfigured(name) ? "gev.server.ssl" : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
+        shareLoops(builder, config.isSharedLoops());
         return customizedAndManaged(name, builder, config, first ? "local.gev.server.port" : null);
     }
 

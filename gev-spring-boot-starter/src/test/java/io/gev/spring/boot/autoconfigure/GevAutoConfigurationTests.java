@@ -97,7 +97,7 @@ class GevAutoConfigurationTests {
                         "gev.server.max-connections=10", "gev.server.tcp-no-delay=false", "gev.server.backlog=16",
                         "gev.server.write-buffer-high-water-mark=128KB", "gev.server.write-buffer-low-water-mark=1KB",
                         "gev.server.write-buffer-limit=2MB", "gev.server.read-buffer-limit=512KB",
-                        "gev.server.shutdown=immediate", "gev.server.shutdown-timeout=5s",
+                        "gev.server.shutdown=immediate", "gev.server.shutdown-timeout=5s", "gev.server.shared-loops=false",
                         "gev.server.blocked-loop-warning=250ms")
                 .run((context) -> {
                     GevProperties.ServerProperties p = context.getBean(GevProperties.class).getServer();
@@ -212,6 +212,7 @@ class GevAutoConfigurationTests {
                         "gev.server.write-buffer-low-water-mark=10KB", "gev.server.write-buffer-limit=3MB",
                         "gev.server.read-buffer-limit=256KB", "gev.server.shutdown=immediate",
                         "gev.server.shutdown-timeout=4s", "gev.server.blocked-loop-warning=300ms",
+                        "gev.server.shared-loops=false",
                         "gev.servers.echo-handler.port=0", "gev.servers.upper-handler.port=0",
                         "gev.servers.upper-handler.loops=1", "gev.servers.upper-handler.max-connections=5",
                         "gev.servers.upper-handler.receive-buffer-size=32KB", "gev.servers.upper-handler.shutdown=graceful")

@@ -1,0 +1,104 @@
+package io.gev.spring.boot.autoconfigure;
+
+import io.gev.EventLoops;
+import io.gev.Server;
+import io.gev.spring.boot.context.GevServers;
+import io.gev.spring.boot.testing.Clients;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The auto-configured servers on the {@code gevEventLoops} bean. */
+class GevEventLoopsAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class))
+            .withUserConfiguration(GevAutoConfigurationTests.TwoHandlersConfiguration.class,
+                    GevAutoConfigurationTests.WebSocketEchoConfiguration.class)
+            .withPropertyValues("gev.event-loops.count=2", "gev.server.address=127.0.0.1",
+                    "gev.servers.echoHandler.port=0", "gev.servers.upperHandler.port=0", "gev.websocket.port=0",
+                    "gev.websocket.address=127.0.0.1", "gev.websocket.path=/echo");
+
+    @Test
+    void threeServersServeOnTheThreadsOfOneGroup() {
+        AtomicReference<EventLoops> closed = new AtomicReference<>();
+        this.runner.run((context) -> {
+            EventLoops loops = context.getBean("gevEventLoops", EventLoops.class);
+            GevServers servers = context.getBean(GevServers.class);
+            for (Server server : servers.asMap().values()) {
+                assertThat(server.eventLoops()).as(server.name()).containsSame(loops);
+            }
+            assertThat(Clients.echo(servers.get("echoHandler").port(), "one")).isEqualTo("one");
+            assertThat(Clients.echo(servers.get("upperHandler").port(), "two")).isEqualTo("two");
+            assertThat(Clients.webSocketEcho(servers.get("webSocketEcho").port(), "/echo", "three"))
+                    .isEqualTo("three");
+            assertThat(liveThreads("gev-")).as("two loops, one acceptor and one watchdog for the three servers")
+                    .containsExactlyInAnyOrder("gev-loops-0", "gev-loops-1", "gev-loops-accept", "gev-loops-watchdog");
+            assertThat(loops.servers()).containsExactlyInAnyOrder("echoHandler", "upperHandler", "webSocketEcho");
+            closed.set(loops);
+        });
+        assertThat(closed.get().isClosed()).as("closed with the context").isTrue();
+        assertThat(liveThreads("gev-loops-")).isEmpty();
+    }
+
+    @Test
+    void aServerThatDoesNotShareHasThreadsOfItsOwn() {
+        this.runner.withPropertyValues("gev.servers.upperHandler.shared-loops=false", "gev.servers.upperHandler.loops=1")
+                .run((context) -> {
+                    GevServers servers = context.getBean(GevServers.class);
+                    Server upper = servers.get("upperHandler");
+                    assertThat(upper.eventLoops()).isEmpty();
+                    assertThat(servers.get("echoHandler").eventLoops()).isPresent();
+                    assertThat(Clients.echo(upper.port(), "own")).isEqualTo("own");
+                    assertThat(liveThreads("gev-upperHandler")).isNotEmpty();
+                    assertThat(liveThreads("gev-loops-")).hasSize(4);
+                    assertThat(liveThreads("gev-echoHandler")).isEmpty();
+                });
+    }
+
+    @Test
+    void theWebSocketServerCanHaveLoopsOfItsOwn() {
+        this.runner.withPropertyValues("gev.websocket.shared-loops=false").run((context) -> {
+            GevServers servers = context.getBean(GevServers.class);
+            assertThat(servers.get("webSocketEcho").eventLoops()).isEmpty();
+            assertThat(servers.get("echoHandler").eventLoops()).isPresent();
+            assertThat(liveThreads("gev-webSocketEcho")).isNotEmpty();
+        });
+    }
+
+    @Test
+    void customizersMaySetTheLoopsLast() {
+        this.runner.withBean("ownLoops", GevServerCustomizer.class,
+                () -> (builder) -> builder.eventLoops(null)).run((context) -> {
+                    for (Server server : context.getBean(GevServers.class).asMap().values()) {
+                        assertThat(server.eventLoops()).as(server.name()).isEmpty();
+                    }
+                });
+    }
+
+    @Test
+    void backsOffForTheApplicationsLoops() {
+        this.runner.withBean("appLoops", EventLoops.class, () -> EventLoops.builder().name("app").loops(1).build(),
+                (definition) -> definition.setDestroyMethodName("close")).run((context) -> {
+                    assertThat(context).doesNotHaveBean("gevEventLoops");
+                    EventLoops app = context.getBean(EventLoops.class);
+                    assertThat(context.getBean(GevServers.class).get("echoHandler").eventLoops()).containsSame(app);
+                });
+    }
+
+    private static Set<String> liveThreads(String prefix) {
+        Set<String> names = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith(prefix)) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+}
