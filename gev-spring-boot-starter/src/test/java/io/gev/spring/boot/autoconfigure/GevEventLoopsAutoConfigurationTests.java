@@ -48,6 +48,31 @@ class GevEventLoopsAutoConfigurationTests {
     }
 
     @Test
+    void stopAndStartOfTheContextBindEveryServerAgain() {
+        this.runner.run((context) -> {
+            GevServers servers = context.getBean(GevServers.class);
+            context.stop();
+            for (Server server : servers.asMap().values()) {
+                assertThat(server.isRunning()).as(server.name()).isFalse();
+            }
+            context.start();
+            assertThat(servers.isRunning()).isTrue();
+            Server echo = servers.get("echoHandler");
+            Server upper = servers.get("upperHandler");
+            Server ws = servers.get("webSocketEcho");
+            assertThat(context.getEnvironment().getProperty("local.gev.servers.echoHandler.port", Integer.class))
+                    .isEqualTo(echo.port());
+            assertThat(context.getEnvironment().getProperty("local.gev.servers.upperHandler.port", Integer.class))
+                    .isEqualTo(upper.port());
+            assertThat(context.getEnvironment().getProperty("local.gev.websocket.port", Integer.class))
+                    .isEqualTo(ws.port());
+            assertThat(Clients.echo(echo.port(), "again")).isEqualTo("again");
+            assertThat(Clients.echo(upper.port(), "too")).isEqualTo("too");
+            assertThat(Clients.webSocketEcho(ws.port(), "/echo", "back")).isEqualTo("back");
+        });
+    }
+
+    @Test
     void aServerThatDoesNotShareHasThreadsOfItsOwn() {
         this.runner.withPropertyValues("gev.servers.upperHandler.shared-loops=false", "gev.servers.upperHandler.loops=1")
                 .run((context) -> {
