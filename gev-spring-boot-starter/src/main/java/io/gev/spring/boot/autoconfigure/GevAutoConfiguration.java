@@ -58,7 +58,7 @@ public final class GevAutoConfiguration {
         @ConditionalOnMissingBean
         EventLoops gevEventLoops(GevProperties properties) {
             GevEventLoopsProperties loops = properties.getEventLoops();
-            return EventLoops.builder().loops(loops.getCount()).transport(loops.getTransport())
+            return EventLoops.builder().name(loops.getName()).loops(loops.getCount()).transport(loops.getTransport())
                     .blockedLoopWarning(loops.getBlockedLoopWarning()).build();
         }
 

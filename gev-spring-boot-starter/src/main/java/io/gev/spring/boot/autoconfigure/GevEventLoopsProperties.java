@@ -1,5 +1,6 @@
 package io.gev.spring.boot.autoconfigure;
 
+import io.gev.EventLoops;
 import io.gev.loop.Transport;
 import org.springframework.boot.convert.DurationUnit;
 
@@ -11,6 +12,12 @@ import java.time.temporal.ChronoUnit;
  * {@code gevEventLoops} bean, on which every server runs unless its {@code shared-loops} is false.
  */
 public class GevEventLoopsProperties {
+
+    /**
+     * Name of the shared loops, in their threads' names: gev-<name>-<i>, gev-<name>-accept and
+     * gev-<name>-watchdog.
+     */
+    private String name = EventLoops.DEFAULT_NAME;
 
     /**
      * Number of shared event loops; 0 means one per available processor.
@@ -29,6 +36,14 @@ public class GevEventLoopsProperties {
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration blockedLoopWarning = Duration.ofSeconds(1);
+
+    public String getName() {
+        return this.name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
 
     public int getCount() {
         return this.count;

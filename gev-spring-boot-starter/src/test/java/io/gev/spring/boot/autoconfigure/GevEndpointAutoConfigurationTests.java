@@ -34,7 +34,7 @@ class GevEndpointAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, GevEndpointAutoConfiguration.class,
                     JacksonEndpointAutoConfiguration.class, SslAutoConfiguration.class))
             .withUserConfiguration(EchoConfiguration.class, WebSocketEchoConfiguration.class)
-            .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1",
+            .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.shared-loops=false", "gev.server.address=127.0.0.1",
                     "gev.websocket.port=0", "gev.websocket.address=127.0.0.1");
 
     @Test

@@ -8,11 +8,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The auto-configured servers on the {@code gevEventLoops} bean. */
 class GevEventLoopsAutoConfigurationTests {
@@ -21,8 +23,9 @@ class GevEventLoopsAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class))
             .withUserConfiguration(GevAutoConfigurationTests.TwoHandlersConfiguration.class,
                     GevAutoConfigurationTests.WebSocketEchoConfiguration.class)
-            .withPropertyValues("gev.event-loops.count=2", "gev.server.address=127.0.0.1",
-                    "gev.servers.echoHandler.port=0", "gev.servers.upperHandler.port=0", "gev.websocket.port=0",
+            // A name of their own: cached contexts of other test classes may run default-named loops.
+            .withPropertyValues("gev.event-loops.count=2", "gev.event-loops.name=shared-test", "gev.server.address=127.0.0.1",
+                    "gev.servers.echo-handler.port=0", "gev.servers.upper-handler.port=0", "gev.websocket.port=0",
                     "gev.websocket.address=127.0.0.1", "gev.websocket.path=/echo");
 
     @Test
@@ -34,17 +37,21 @@ class GevEventLoopsAutoConfigurationTests {
             for (Server server : servers.asMap().values()) {
                 assertThat(server.eventLoops()).as(server.name()).containsSame(loops);
             }
-            assertThat(Clients.echo(servers.get("echoHandler").port(), "one")).isEqualTo("one");
-            assertThat(Clients.echo(servers.get("upperHandler").port(), "two")).isEqualTo("two");
+            assertThat(Clients.echo(servers.get("echo-handler").port(), "one")).isEqualTo("one");
+            assertThat(Clients.echo(servers.get("upper-handler").port(), "two")).isEqualTo("two");
             assertThat(Clients.webSocketEcho(servers.get("webSocketEcho").port(), "/echo", "three"))
                     .isEqualTo("three");
-            assertThat(liveThreads("gev-")).as("two loops, one acceptor and one watchdog for the three servers")
-                    .containsExactlyInAnyOrder("gev-loops-0", "gev-loops-1", "gev-loops-accept", "gev-loops-watchdog");
-            assertThat(loops.servers()).containsExactlyInAnyOrder("echoHandler", "upperHandler", "webSocketEcho");
+            assertThat(liveThreads("gev-shared-test-")).as("two loops, one acceptor and one watchdog for the three servers")
+                    .containsExactlyInAnyOrder("gev-shared-test-0", "gev-shared-test-1", "gev-shared-test-accept",
+                            "gev-shared-test-watchdog");
+            assertThat(liveThreads("gev-echo-handler")).isEmpty();
+            assertThat(liveThreads("gev-upper-handler")).isEmpty();
+            assertThat(loops.servers()).containsExactlyInAnyOrder("echo-handler", "upper-handler", "webSocketEcho");
             closed.set(loops);
         });
         assertThat(closed.get().isClosed()).as("closed with the context").isTrue();
-        assertThat(liveThreads("gev-loops-")).isEmpty();
+        // close() waits for the loops to terminate; each thread exits just after saying so.
+        await().atMost(Duration.ofSeconds(10)).until(() -> liveThreads("gev-shared-test-").isEmpty());
     }
 
     @Test
@@ -57,12 +64,12 @@ class GevEventLoopsAutoConfigurationTests {
             }
             context.start();
             assertThat(servers.isRunning()).isTrue();
-            Server echo = servers.get("echoHandler");
-            Server upper = servers.get("upperHandler");
+            Server echo = servers.get("echo-handler");
+            Server upper = servers.get("upper-handler");
             Server ws = servers.get("webSocketEcho");
-            assertThat(context.getEnvironment().getProperty("local.gev.servers.echoHandler.port", Integer.class))
+            assertThat(context.getEnvironment().getProperty("local.gev.servers.echo-handler.port", Integer.class))
                     .isEqualTo(echo.port());
-            assertThat(context.getEnvironment().getProperty("local.gev.servers.upperHandler.port", Integer.class))
+            assertThat(context.getEnvironment().getProperty("local.gev.servers.upper-handler.port", Integer.class))
                     .isEqualTo(upper.port());
             assertThat(context.getEnvironment().getProperty("local.gev.websocket.port", Integer.class))
                     .isEqualTo(ws.port());
@@ -74,16 +81,16 @@ class GevEventLoopsAutoConfigurationTests {
 
     @Test
     void aServerThatDoesNotShareHasThreadsOfItsOwn() {
-        this.runner.withPropertyValues("gev.servers.upperHandler.shared-loops=false", "gev.servers.upperHandler.loops=1")
+        this.runner.withPropertyValues("gev.servers.upper-handler.shared-loops=false", "gev.servers.upper-handler.loops=1")
                 .run((context) -> {
                     GevServers servers = context.getBean(GevServers.class);
-                    Server upper = servers.get("upperHandler");
+                    Server upper = servers.get("upper-handler");
                     assertThat(upper.eventLoops()).isEmpty();
-                    assertThat(servers.get("echoHandler").eventLoops()).isPresent();
+                    assertThat(servers.get("echo-handler").eventLoops()).isPresent();
                     assertThat(Clients.echo(upper.port(), "own")).isEqualTo("own");
-                    assertThat(liveThreads("gev-upperHandler")).isNotEmpty();
-                    assertThat(liveThreads("gev-loops-")).hasSize(4);
-                    assertThat(liveThreads("gev-echoHandler")).isEmpty();
+                    assertThat(liveThreads("gev-upper-handler")).isNotEmpty();
+                    assertThat(liveThreads("gev-shared-test-")).hasSize(4);
+                    assertThat(liveThreads("gev-echo-handler")).isEmpty();
                 });
     }
 
@@ -92,7 +99,7 @@ class GevEventLoopsAutoConfigurationTests {
         this.runner.withPropertyValues("gev.websocket.shared-loops=false").run((context) -> {
             GevServers servers = context.getBean(GevServers.class);
             assertThat(servers.get("webSocketEcho").eventLoops()).isEmpty();
-            assertThat(servers.get("echoHandler").eventLoops()).isPresent();
+            assertThat(servers.get("echo-handler").eventLoops()).isPresent();
             assertThat(liveThreads("gev-webSocketEcho")).isNotEmpty();
         });
     }
@@ -113,7 +120,7 @@ class GevEventLoopsAutoConfigurationTests {
                 (definition) -> definition.setDestroyMethodName("close")).run((context) -> {
                     assertThat(context).doesNotHaveBean("gevEventLoops");
                     EventLoops app = context.getBean(EventLoops.class);
-                    assertThat(context.getBean(GevServers.class).get("echoHandler").eventLoops()).containsSame(app);
+                    assertThat(context.getBean(GevServers.class).get("echo-handler").eventLoops()).containsSame(app);
                 });
     }
 

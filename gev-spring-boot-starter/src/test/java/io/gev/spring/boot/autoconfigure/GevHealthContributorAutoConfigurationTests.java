@@ -28,7 +28,7 @@ class GevHealthContributorAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class,
                     GevHealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
                     HealthEndpointAutoConfiguration.class))
-            .withPropertyValues("gev.server.loops=1", "gev.server.address=127.0.0.1", "gev.servers.echo-handler.port=0",
+            .withPropertyValues("gev.server.loops=1", "gev.server.shared-loops=false", "gev.server.address=127.0.0.1", "gev.servers.echo-handler.port=0",
                     "gev.servers.upper-handler.port=0", "management.endpoint.health.show-details=always",
                     "management.endpoint.health.show-components=always");
 

@@ -36,7 +36,7 @@ class GevMetricsAutoConfigurationTests {
                     MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
                     SimpleMetricsExportAutoConfiguration.class))
             .withUserConfiguration(BlockingConfiguration.class, WebSocketEchoConfiguration.class)
-            .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1",
+            .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.shared-loops=false", "gev.server.address=127.0.0.1",
                     "gev.server.blocked-loop-warning=100ms", "gev.websocket.port=0",
                     "gev.websocket.address=127.0.0.1");
 
