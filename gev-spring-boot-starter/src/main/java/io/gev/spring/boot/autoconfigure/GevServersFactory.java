@@ -150,11 +150,8 @@ final class GevServersFactory {
             throw new InvalidConfigurationPropertyValueException("gev.websocket.compression.level", level,
                     "The deflate level must be between 1 (fastest) and 9 (smallest).");
         }
-        if (port < 0 || port > 65535) {
-            throw new InvalidConfigurationPropertyValueException(
-                    portProperty.equals("local.gev.websocket.ssl.port") ? "gev.websocket.ssl.port" : "gev.websocket.port",
-                    port, "A port must be between 0 (any free port) and 65535.");
-        }
+        checkPort(portProperty.equals("local.gev.websocket.ssl.port") ? "gev.websocket.ssl.port" : "gev.websocket.port",
+                port);
         Server.Builder builder = routing.builder(webSocketOptions(ws)).name(name);
         apply(tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
@@ -296,10 +293,7 @@ final class GevServersFactory {
      * @param key the full key of a property of {@code config}, by its kebab-case name
      */
     private static void validate(ServerProperties config, Function<String, String> key) {
-        if (config.getPort() < 0 || config.getPort() > 65535) {
-            throw new InvalidConfigurationPropertyValueException(key.apply("port"), config.getPort(),
-                    "A port must be between 0 (any free port) and 65535.");
-        }
+        checkPort(key.apply("port"), config.getPort());
         if (config.getLoops() < 0) {
             throw new InvalidConfigurationPropertyValueException(key.apply("loops"), config.getLoops(),
                     "The number of event loops must be 0 (one per processor) or more.");
@@ -310,6 +304,14 @@ final class GevServersFactory {
             throw new InvalidConfigurationPropertyValueException(key.apply("write-buffer-low-water-mark"), low,
                     "The low water mark must not exceed the high water mark (" + key.apply("write-buffer-high-water-mark")
                             + "=" + high + ").");
+        }
+    }
+
+    /** Fails startup naming {@code key} when {@code port} is no TCP port. */
+    private static void checkPort(String key, int port) {
+        if (port < 0 || port > 65535) {
+            throw new InvalidConfigurationPropertyValueException(key, port,
+                    "A port must be between 0 (any free port) and 65535.");
         }
     }
 
