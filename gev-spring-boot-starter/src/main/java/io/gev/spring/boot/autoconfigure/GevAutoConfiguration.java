@@ -22,7 +22,6 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,30 +74,10 @@ public final class GevAutoConfiguration {
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
                     new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable)
                     .eventLoops(gevEventLoops);
-            List<GevServers.Managed> managed = new ArrayList<>();
-            // The application's own servers run beside the auto-configured ones, each under its name.
-            beanFactory.getBeansOfType(Server.class).forEach((name, server) -> managed.add(GevServersFactory
-                    .managed(GevServerNames.canonical(name), server, properties.getServer(), null)));
             List<GevServers.Managed> configured = factory.create(handlers, webSocketHandlers,
                     named(webSocketConfigurers, beanFactory));
-            for (GevServers.Managed server : configured) {
-                for (GevServers.Managed own : managed) {
-                    if (own.name().equals(server.name())) {
-                        throw new GevServerConfigurationException("gev server '" + server.name()
-                                + "' is both a Server bean of the application and auto-configured from a handler bean.",
-                                "Rename one of the two beans.");
-                    }
-                }
-            }
-            boolean tcp = configured.stream().anyMatch((server) -> "local.gev.server.port".equals(server.portProperty()));
-            if (!tcp && !managed.isEmpty()) {
-                // No handler server: the first of the application's stands for local.gev.server.port.
-                GevServers.Managed first = managed.get(0);
-                managed.set(0, new GevServers.Managed(first.name(), first.server(), first.graceful(),
-                        first.shutdownTimeout(), "local.gev.server.port"));
-            }
-            managed.addAll(0, configured);
-            return new GevServers(managed, environment);
+            return new GevServers(factory.besideApplicationServers(configured, beanFactory.getBeansOfType(Server.class)),
+                    environment);
         }
 
         /** The configurer beans in their order, by name for messages. */

@@ -353,6 +353,28 @@ final class GevServersFactory {
     }
 
     /**
+     * {@code configured} followed by the application's own {@code servers} (by bean name), each
+     * under its name in kebab case; with no TCP handler server, the first of them stands for
+     * {@code local.gev.server.port}. A name both lists use fails startup.
+     */
+    List<GevServers.Managed> besideApplicationServers(List<GevServers.Managed> configured,
+            Map<String, Server> servers) {
+        List<GevServers.Managed> all = new ArrayList<>(configured);
+        boolean tcp = configured.stream().anyMatch((server) -> "local.gev.server.port".equals(server.portProperty()));
+        for (Map.Entry<String, Server> bean : servers.entrySet()) {
+            String name = GevServerNames.canonical(bean.getKey());
+            if (configured.stream().anyMatch((server) -> server.name().equals(name))) {
+                throw new GevServerConfigurationException("gev server '" + name
+                        + "' is both a Server bean of the application and auto-configured from a handler bean.",
+                        "Rename one of the two beans.");
+            }
+            String portProperty = tcp || all.size() > configured.size() ? null : "local.gev.server.port";
+            all.add(managed(name, bean.getValue(), this.properties.getServer(), portProperty));
+        }
+        return all;
+    }
+
+    /**
      * How {@link GevServers} runs {@code server}: with the shutdown of {@code config}, its bound
      * port published as {@code portProperty}. The one place a managed server is made.
      */
