@@ -28,7 +28,7 @@ import java.util.Objects;
  * {@link GevServerInitializedEvent}. Stop runs in the graceful-shutdown phase: servers whose
  * shutdown is graceful stop accepting and drain their queued replies for up to their timeout,
  * the others close at once. Loop threads are not daemons, so a running server keeps the
- * application alive.
+ * application alive. A paused context keeps its servers running.
  */
 public final class GevServers implements SmartLifecycle, ApplicationEventPublisherAware, Iterable<GevServers.Managed> {
 
@@ -175,6 +175,16 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
     @Override
     public int getPhase() {
         return PHASE;
+    }
+
+    /**
+     * Not pauseable, as Boot's web servers are not: Spring's test framework pauses a cached
+     * context it is not using, and a paused server would give up its port, then bind another
+     * one (when it is 0) where the test that uses the context again expects the old one.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     /**
