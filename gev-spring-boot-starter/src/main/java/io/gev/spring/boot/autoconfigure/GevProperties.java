@@ -644,11 +644,13 @@ public class GevProperties {
         private Shutdown shutdown = Shutdown.GRACEFUL;
 
         /**
-         * Longest time a graceful shutdown waits for queued replies to drain. If a duration
-         * suffix is not specified, seconds will be used.
+         * Longest time a graceful shutdown waits for queued replies to drain, and the grace
+         * period of a connection's close. When unset, spring.lifecycle.timeout-per-shutdown-phase,
+         * which also cuts short a longer value. If a duration suffix is not specified, seconds
+         * will be used.
          */
         @DurationUnit(ChronoUnit.SECONDS)
-        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration shutdownTimeout;
 
         /**
          * Time a loop may spend in one handler callback or task before a warning with the loop

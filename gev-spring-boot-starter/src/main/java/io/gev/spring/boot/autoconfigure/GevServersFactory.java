@@ -25,6 +25,7 @@ import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,6 +40,12 @@ import java.util.function.Supplier;
  * not say which server is which.
  */
 final class GevServersFactory {
+
+    /** Spring Boot's key for the time each lifecycle phase may take to stop. */
+    static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+
+    /** Its default, as Spring Boot's {@code LifecycleProperties} declares it. */
+    static final Duration DEFAULT_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
     static final String RAW = "raw";
 
@@ -378,9 +385,20 @@ final class GevServersFactory {
      * How {@link GevServers} runs {@code server}: with the shutdown of {@code config}, its bound
      * port published as {@code portProperty}. The one place a managed server is made.
      */
-    static GevServers.Managed managed(String name, Server server, ServerProperties config, String portProperty) {
+    private GevServers.Managed managed(String name, Server server, ServerProperties config, String portProperty) {
         return new GevServers.Managed(name, server, config.getShutdown() == GevProperties.Shutdown.GRACEFUL,
-                config.getShutdownTimeout(), portProperty);
+                shutdownTimeout(config), portProperty);
+    }
+
+    /**
+     * {@code config}'s shutdown timeout, or when unset the timeout Spring gives each lifecycle
+     * phase to stop: a longer drain would be cut short by it anyway, as Boot's web servers are.
+     */
+    private Duration shutdownTimeout(ServerProperties config) {
+        if (config.getShutdownTimeout() != null) {
+            return config.getShutdownTimeout();
+        }
+        return this.binder.bind(PHASE_TIMEOUT, Duration.class).orElse(DEFAULT_PHASE_TIMEOUT);
     }
 
     /**
@@ -388,7 +406,7 @@ final class GevServersFactory {
      * stands for, except the name, TLS (from an SSL bundle) and the protocol (a bean), which the
      * caller sets. An unset property leaves the builder's value.
      */
-    static <B extends ServerOptions.AbstractBuilder<B>> B apply(ServerProperties config, B builder) {
+    <B extends ServerOptions.AbstractBuilder<B>> B apply(ServerProperties config, B builder) {
         PropertyMapper map = PropertyMapper.get();
         map.from(config::getAddress).to(builder::address);
         map.from(config::getPort).to(builder::port);
@@ -407,7 +425,7 @@ final class GevServersFactory {
         map.from(config::getWriteBufferLowWaterMark).as(GevServersFactory::bytes).to(builder::writeBufferLowWaterMark);
         map.from(config::getWriteBufferLimit).as(GevServersFactory::bytes).to(builder::writeBufferLimit);
         map.from(config::getReadBufferLimit).as(GevServersFactory::bytes).to(builder::readBufferLimit);
-        map.from(config::getShutdownTimeout).to(builder::shutdownTimeout);
+        map.from(shutdownTimeout(config)).to(builder::shutdownTimeout);
         map.from(config::getBlockedLoopWarning).to(builder::blockedLoopWarning);
         map.from(config::getClientFaultLogInterval).to(builder::clientFaultLogInterval);
         map.from(config::getClientFaultLogLimit).to(builder::clientFaultLogLimit);

@@ -126,6 +126,47 @@ class GevAutoConfigurationTests {
     }
 
     @Test
+    void shouldTakeTheShutdownTimeoutOfALifecyclePhaseWhenUnset() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+            assertThat(shutdownTimeouts(context.getBean(GevServers.class))).containsOnly(Duration.ofSeconds(30));
+        });
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=7s")
+                .run((context) -> {
+                    assertThat(shutdownTimeouts(context.getBean(GevServers.class))).containsOnly(Duration.ofSeconds(7));
+                });
+        this.runner.withUserConfiguration(EchoConfiguration.class)
+                .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=7s", "gev.server.shutdown-timeout=3s")
+                .run((context) -> {
+                    assertThat(shutdownTimeouts(context.getBean(GevServers.class))).containsOnly(Duration.ofSeconds(3));
+                });
+    }
+
+    /** Each server's drain timeout, as the lifecycle runs it and as its own close uses it. */
+    private static List<Duration> shutdownTimeouts(GevServers servers) {
+        List<Duration> timeouts = new ArrayList<>();
+        for (GevServers.Managed managed : servers) {
+            timeouts.add(managed.shutdownTimeout());
+            timeouts.add(managed.server().options().shutdownTimeout());
+        }
+        return timeouts;
+    }
+
+    @Test
+    void shouldKeepServersBoundWhileTheContextIsPaused() {
+        this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+            Server server = context.getBean(GevServers.class).get("echo-handler");
+            int port = server.port();
+            context.getSourceApplicationContext().pause();
+            assertThat(server.isRunning()).isTrue();
+            assertThat(Clients.echo(port, "paused")).isEqualTo("paused");
+            context.getSourceApplicationContext().restart();
+            assertThat(server.port()).isEqualTo(port);
+            assertThat(Clients.echo(port, "restarted")).isEqualTo("restarted");
+        });
+    }
+
+    @Test
     void shouldUseProtocolBean() {
         this.runner.withUserConfiguration(EchoConfiguration.class, UpperCaseProtocolConfiguration.class)
                 .run((context) -> {

@@ -3,13 +3,16 @@ package io.gev.spring.boot.autoconfigure;
 import io.gev.ServerOptions;
 import io.gev.TlsOptions;
 import io.gev.loop.LoadBalancing;
+import io.gev.loop.Transport;
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,7 +50,9 @@ class GevPropertiesTests {
         assertThat(this.properties.getWriteBufferLowWaterMark().toBytes()).isEqualTo(this.core.writeBufferLowWaterMark());
         assertThat(this.properties.getWriteBufferLimit()).as("unset: each kind of server has its own default").isNull();
         assertThat(this.properties.getReadBufferLimit().toBytes()).isEqualTo(this.core.readBufferLimit());
-        assertThat(this.properties.getShutdownTimeout()).isEqualTo(this.core.shutdownTimeout());
+        assertThat(this.properties.getShutdownTimeout()).as("unset: the lifecycle phase's timeout").isNull();
+        assertThat(this.core.shutdownTimeout()).as("the phase timeout's default")
+                .isEqualTo(GevServersFactory.DEFAULT_PHASE_TIMEOUT);
         assertThat(this.properties.getBlockedLoopWarning()).isEqualTo(this.core.blockedLoopWarning());
         assertThat(this.properties.getClientFaultLogInterval()).isEqualTo(this.core.clientFaultLogInterval());
         assertThat(this.properties.getClientFaultLogLimit()).isEqualTo(this.core.clientFaultLogLimit());
@@ -124,5 +129,36 @@ class GevPropertiesTests {
         assertThat(originHints).contains("*", "http://localhost:[*]");
         assertThat(properties).filteredOn((p) -> p.get("name").equals("gev.server.ssl.client-auth"))
                 .singleElement().satisfies((p) -> assertThat(p.get("type")).isEqualTo(TlsOptions.ClientAuth.class.getName()));
+    }
+
+    @Test
+    void everyHintNamesAKeyAndEveryEnumHintListsEachValue() throws Exception {
+        String json;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> keys = JsonPath.read(json, "$.properties[*].name");
+        List<String> hinted = JsonPath.read(json, "$.hints[*].name");
+        assertThat(hinted).allSatisfy((name) -> assertThat(keys).contains(name.replaceFirst("\\.(keys|values)$", "")));
+        assertThat(hinted).contains("gev.servers.keys");
+        assertThat(hintValues(json, "gev.server.transport")).containsExactlyInAnyOrderElementsOf(kebab(Transport.values()));
+        assertThat(hintValues(json, "gev.event-loops.transport"))
+                .containsExactlyInAnyOrderElementsOf(kebab(Transport.values()));
+        assertThat(hintValues(json, "gev.server.load-balance"))
+                .containsExactlyInAnyOrderElementsOf(kebab(LoadBalancing.values()));
+        assertThat(hintValues(json, "gev.server.shutdown"))
+                .containsExactlyInAnyOrderElementsOf(kebab(GevProperties.Shutdown.values()));
+        assertThat(hintValues(json, "gev.server.ssl.client-auth"))
+                .containsExactlyInAnyOrderElementsOf(kebab(TlsOptions.ClientAuth.values()));
+        List<String> descriptions = JsonPath.read(json, "$.hints[*].values[*].description");
+        assertThat(descriptions).allSatisfy((description) -> assertThat(description).isNotBlank());
+    }
+
+    private static List<String> hintValues(String json, String name) {
+        return JsonPath.read(json, "$.hints[?(@.name == '" + name + "')].values[*].value");
+    }
+
+    private static List<String> kebab(Enum<?>[] constants) {
+        return Arrays.stream(constants).map((c) -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
     }
 }
