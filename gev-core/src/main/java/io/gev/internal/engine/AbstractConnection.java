@@ -1,26 +1,51 @@
 package io.gev.internal.engine;
 
+import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.SendCallback;
+import io.gev.TlsInfo;
 import io.gev.internal.transport.ConnectionEvents;
+import io.gev.internal.transport.SocketIo;
 import io.gev.loop.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static io.gev.internal.engine.ConnectionState.CLOSED;
+import static io.gev.internal.engine.ConnectionState.REGISTERING;
+
 /**
- * The parts of a {@link Connection} that are data kept on it: its id and addresses, and what
- * handlers and protocols attach to it (context, protocol state, attributes), and the hop of
- * {@code send}, {@code close} and {@code shutdownWrite} onto the loop when called from another
- * thread. Its one subclass, {@link ConnectionImpl}, is the connection's I/O and lifecycle (with
- * {@link Opening} and {@link Closing}), which run on the loop only.
+ * A {@link Connection} but for its I/O path: the data kept on it (id, addresses, what other
+ * threads read of its buffers, what handlers and protocols attach to it), where it is in its life
+ * (one {@link ConnectionState}, which {@link Opening} and {@link Closing} move on, entered here),
+ * and the hop of {@code send}, {@code close} and {@code shutdownWrite} onto the loop when called
+ * from another thread. Its one subclass, {@link ConnectionImpl}, is the read → decode → dispatch
+ * → write path, which runs on the loop only; the abstract methods are what the lifecycle needs of
+ * it. One subclass, so class hierarchy analysis makes every call to them a direct one.
  */
 abstract class AbstractConnection extends ConnectionEvents implements Connection {
+
+    // The connection's logger, as in Closing: one setting covers a connection's whole life.
+    private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
 
     private final long id;
     final GevLoop loop;
     private InetSocketAddress remoteAddress;
     private InetSocketAddress localAddress;
+    private volatile ConnectionState state = REGISTERING;
+    /** Why the connection closes (set when it starts draining) or closed; what failed, if anything. */
+    private CloseReason closeReason;
+    private Throwable closeCause;
+    /** The protocol reported a handshake of its own done: the loop counts the connection until it closes. */
+    private boolean upgraded;
+    // What other threads read of the connection's buffers, copies the loop keeps: plain fields,
+    // so possibly a little stale, but for writability, which a handler's thread may wait on.
+    private volatile boolean writable = true;
+    private int inLength;
+    private int outLength;
     private volatile Object context;
     private Object protocolState;
     private volatile ConcurrentHashMap<String, Object> attributes;
@@ -30,20 +55,153 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
         this.loop = loop;
     }
 
+    // ---- the path under the lifecycle: ConnectionImpl ----------------------------------------
+
     /** Packs {@code message} (a send on the loop, or one queued from another thread). */
     abstract void sendOnLoop(Object message, SendCallback callback);
 
+    /** Writes what is queued with one system call, then runs what waited for it (callbacks, a drain). */
+    abstract void flush();
+
+    /** Hands what is queued to the socket in one call; runs no user code. */
+    abstract void writeOnce() throws IOException;
+
+    /** Bytes queued. Loop thread. */
+    abstract int queuedLength();
+
+    /** Stops reading; {@link #flush} closes for {@code reason} once what is queued is out. */
+    abstract void drain(CloseReason reason);
+
+    /**
+     * Closes the socket, leaves the loop's list and gives the rings back, for {@link Closing#close}.
+     *
+     * @return the outbound buffer, kept (see the ownership comment in ConnectionImpl) so that the
+     *         closer completes its callbacks; {@code null} when none was lent
+     */
+    abstract OutboundBuffer release();
+
+    abstract SocketIo io();
+
+    // ---- the lifecycle: Opening and Closing ------------------------------------------------
+
+    @Override
+    public final void established() {
+        Opening.established(this);
+    }
+
+    @Override
+    public final void upgraded(long handshakeNanos) {
+        Opening.upgraded(this, handshakeNanos);
+    }
+
+    /** The one close (see {@link Closing#close}); the layers under the connection close it here. */
+    @Override
+    public final void close(CloseReason reason, Throwable cause) {
+        Closing.close(this, reason, cause);
+    }
+
     /** {@link #close()} on the loop. */
-    abstract void closeOnLoop();
+    final void closeOnLoop() {
+        Closing.closeAfterLastWrite(this, CloseReason.LOCAL, null);
+    }
 
     /** {@link #shutdownWrite()} on the loop. */
-    abstract void shutdownWriteOnLoop();
+    final void shutdownWriteOnLoop() {
+        Closing.shutdownWrite(this);
+    }
 
-    /** Completes {@code callback}; a callback that throws is logged. */
-    abstract void notifyCallback(SendCallback callback, Throwable failure);
+    /** Completes {@code callback}; a callback that throws is logged. Loop thread. */
+    final void notifyCallback(SendCallback callback, Throwable failure) {
+        try {
+            callback.onComplete(this, failure);
+        } catch (Throwable t) {
+            log.warn("Send callback on {} failed", this, t);
+        }
+    }
 
-    /** The connection is closed; a close from another thread is then not queued. */
-    abstract boolean isClosed();
+    final ConnectionState state() {
+        return state;
+    }
+
+    /** Moves the lifecycle on, for {@link Opening} and {@link Closing}: see ConnectionState for where to. */
+    final void state(ConnectionState next) {
+        state = next;
+    }
+
+    /** Moves on to DRAINING or CLOSED, for {@code reason}; {@code cause} is what failed, if anything. */
+    final void state(ConnectionState next, CloseReason reason, Throwable cause) {
+        state = next;
+        closeReason = reason;
+        closeCause = cause;
+    }
+
+    /** Why the connection closed; {@code null} while open. Loop thread. */
+    final CloseReason closeReason() {
+        return state == CLOSED ? closeReason : null;
+    }
+
+    /** Why a draining connection closes once drained. Loop thread. */
+    final CloseReason drainReason() {
+        return closeReason;
+    }
+
+    /** What failed when the connection closed for a protocol, I/O or handler error, if anything. */
+    final Throwable closeCause() {
+        return closeCause;
+    }
+
+    final boolean isUpgraded() {
+        return upgraded;
+    }
+
+    final void markUpgraded() {
+        upgraded = true;
+    }
+
+    /** Records the length of the incomplete frame held; returns it. Loop thread. */
+    final int inLength(int length) {
+        return inLength = length;
+    }
+
+    /** Records the length queued to write. Loop thread. */
+    final void outLength(int length) {
+        outLength = length;
+    }
+
+    /** Records writability once it crossed a water mark. Loop thread. */
+    final void writable(boolean now) {
+        writable = now;
+    }
+
+    @Override
+    public final int readBufferLength() {
+        return inLength;
+    }
+
+    @Override
+    public final int writeBufferLength() {
+        return loop.inEventLoop() ? queuedLength() : outLength;
+    }
+
+    @Override
+    public final boolean isWritable() {
+        return writable;
+    }
+
+    @Override
+    public final TlsInfo tls() {
+        return io().tls();
+    }
+
+    /** The connection is closed; a close from another thread is then not queued. Any thread. */
+    final boolean isClosed() {
+        return state == CLOSED;
+    }
+
+    @Override
+    public final boolean isConnected() {
+        return state.live;
+    }
 
     /** Records the socket's addresses once registered. Loop thread. */
     final void addresses(InetSocketAddress remote, InetSocketAddress local) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
+import static io.gev.internal.engine.ConnectionState.CLOSED;
 import static io.gev.internal.engine.ConnectionState.OPEN;
 import static io.gev.internal.engine.ConnectionState.OUTPUT_SHUT;
 import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
@@ -34,13 +35,14 @@ final class Closing {
      * Closes {@code c} now for {@code reason}, recording {@code cause} as what failed: the one
      * place where a connection ends, whatever the reason.
      */
-    static void close(ConnectionImpl c, CloseReason reason, Throwable cause) {
+    static void close(AbstractConnection c, CloseReason reason, Throwable cause) {
         ConnectionState was = c.state();
         if (!was.live) {
             return;
         }
         GevLoop loop = c.loop;
-        OutboundBuffer ob = c.release(reason, cause); // kept, not given back: see ConnectionImpl.flush()
+        c.state(CLOSED, reason, cause);
+        OutboundBuffer ob = c.release(); // kept, not given back: see ConnectionImpl.flush()
         if (ob != null) {
             // Rings are released and the state is CLOSED: callbacks can no longer reach them.
             // What the socket took succeeds (the last write of close() may have sent it).
@@ -78,7 +80,7 @@ final class Closing {
     }
 
     /** One last non-blocking write of what is queued, then {@link #close}: {@code close()}, a protocol error. */
-    static void closeAfterLastWrite(ConnectionImpl c, CloseReason reason, Throwable cause) {
+    static void closeAfterLastWrite(AbstractConnection c, CloseReason reason, Throwable cause) {
         if (!c.state().live) {
             return;
         }
@@ -91,7 +93,7 @@ final class Closing {
     }
 
     /** Stops reading, lets what is queued drain, then {@link #close}s: the peer's end of stream, a server stop. */
-    static void drainThenClose(ConnectionImpl c, CloseReason reason) {
+    static void drainThenClose(AbstractConnection c, CloseReason reason) {
         if (!c.state().live) {
             return;
         }
@@ -103,7 +105,7 @@ final class Closing {
     }
 
     /** {@code shutdownWrite()}: FIN now, or once what is queued is out ({@link ConnectionImpl#flush}). */
-    static void shutdownWrite(ConnectionImpl c) {
+    static void shutdownWrite(AbstractConnection c) {
         if (c.state() != OPEN) {
             return;
         }
@@ -114,7 +116,7 @@ final class Closing {
         }
     }
 
-    static void shutdownOutput(ConnectionImpl c) {
+    static void shutdownOutput(AbstractConnection c) {
         c.state(OUTPUT_SHUT);
         try {
             c.io().shutdownOutput();
@@ -124,7 +126,7 @@ final class Closing {
     }
 
     /** Server stop: the protocol says goodbye, then what is queued drains and the connection closes. */
-    static void shutdownGracefully(ConnectionImpl c) {
+    static void shutdownGracefully(AbstractConnection c) {
         GevLoop loop = c.loop;
         if (c.state().opened) {
             try {
@@ -136,33 +138,33 @@ final class Closing {
         drainThenClose(c, CloseReason.SHUTDOWN);
     }
 
-    static void closeIdle(ConnectionImpl c, long timeoutNanos) {
+    static void closeIdle(AbstractConnection c, long timeoutNanos) {
         log.debug("Closing {}: no bytes received for {} ms", c, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         close(c, CloseReason.IDLE, null);
     }
 
-    static void ioFailed(ConnectionImpl c, String operation, IOException e) {
+    static void ioFailed(AbstractConnection c, String operation, IOException e) {
         // Resets and broken pipes are routine on the internet: not worth a stack trace.
         log.debug("Closing {}: {} failed: {}", c, operation, e.toString());
         close(c, CloseReason.IO_ERROR, e);
     }
 
-    static void unexpectedFailure(ConnectionImpl c, Throwable t) {
+    static void unexpectedFailure(AbstractConnection c, Throwable t) {
         log.error("Unexpected failure on {}; closing it", c, t);
         close(c, CloseReason.IO_ERROR, t);
     }
 
-    static void handlerFailed(ConnectionImpl c, String callback, Throwable t) {
+    static void handlerFailed(AbstractConnection c, String callback, Throwable t) {
         log.warn("Closing {}: handler {} threw", c, callback, t);
         close(c, CloseReason.HANDLER_ERROR, t);
     }
 
-    static void protocolFailed(ConnectionImpl c, String what, Throwable t) {
+    static void protocolFailed(AbstractConnection c, String what, Throwable t) {
         log.warn("Closing {}: protocol {} failed to {}", c, c.loop.protocol, what, t);
         close(c, CloseReason.PROTOCOL_ERROR, t);
     }
 
-    static void protocolError(ConnectionImpl c, Exception e) {
+    static void protocolError(AbstractConnection c, Exception e) {
         GevLoop loop = c.loop;
         // Every bad client of a scanner ends here: the server's fault log keeps it to a few lines.
         loop.engine().protocolErrors.report(loop.netty(), "Closing {}: protocol error: {}", c, e.getMessage());
@@ -170,13 +172,13 @@ final class Closing {
         closeAfterLastWrite(c, CloseReason.PROTOCOL_ERROR, e);
     }
 
-    static void readLimitExceeded(ConnectionImpl c, int pending) {
+    static void readLimitExceeded(AbstractConnection c, int pending) {
         log.warn("Closing {}: {} bytes received without a complete frame exceed the read buffer limit of {}",
                 c, pending, c.loop.readBufferLimit);
         close(c, CloseReason.READ_LIMIT, null);
     }
 
-    static void writeLimitExceeded(ConnectionImpl c) {
+    static void writeLimitExceeded(AbstractConnection c) {
         log.warn("Closing {}: {} bytes queued exceed the write buffer limit of {} (the peer stopped reading?)",
                 c, c.queuedLength(), c.loop.outboundShared.limit);
         close(c, CloseReason.WRITE_LIMIT, null);

@@ -70,6 +70,7 @@ final class GevLoop implements EventLoop, TlsLoop {
     /** The segments of one write: a connection's out ring hands out at most this many. */
     final ByteBuffer[] iov = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
     final BufferPool pool;
+    final ReadAgainQueue readAgain;
     /** The pool and the server's write limits, which every connection's OutboundBuffer refers to. */
     final OutboundBuffer.Shared outboundShared;
     /** The server's read buffer limit, read on every read of every connection. */
@@ -123,6 +124,7 @@ final class GevLoop implements EventLoop, TlsLoop {
         this.progress = progress;
         this.readBuffer = RingBuffer.allocateDirect(engine.options.readBufferSize());
         this.pool = new BufferPool(4L * 1024 * 1024);
+        this.readAgain = new ReadAgainQueue(netty);
         this.readBufferLimit = engine.options.readBufferLimit();
         this.outboundShared = new OutboundBuffer.Shared(pool, engine.options.writeBufferHighWaterMark(),
                 engine.options.writeBufferLowWaterMark(), engine.options.writeBufferLimit());

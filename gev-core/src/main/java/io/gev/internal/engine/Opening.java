@@ -46,7 +46,7 @@ final class Opening {
     }
 
     /** Hands {@code c} to the protocol and handler: at registration, or after a TLS handshake. */
-    static void established(ConnectionImpl c) {
+    static void established(AbstractConnection c) {
         if (c.state() != HANDSHAKING) {
             return;
         }
@@ -77,7 +77,7 @@ final class Opening {
      * The protocol reported a handshake of its own done ({@link io.gev.Connection#upgraded}): the
      * loop counts {@code c} until it closes. Any thread, which is checked.
      */
-    static void upgraded(ConnectionImpl c, long handshakeNanos) {
+    static void upgraded(AbstractConnection c, long handshakeNanos) {
         GevLoop loop = c.loop;
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("upgraded() was called on " + Thread.currentThread().getName()

@@ -309,6 +309,11 @@ public final class EmbeddedSocket extends AbstractSocketIo {
         return sent;
     }
 
+    /** How often the connection called {@link #read}. */
+    long readCalls() {
+        return readCalls;
+    }
+
     public boolean outputShutdown() {
         return outputShutdown;
     }
