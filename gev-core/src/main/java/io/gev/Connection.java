@@ -86,6 +86,30 @@ public interface Connection {
      */
     boolean isWritable();
 
+    /**
+     * Stops reading from the socket until {@link #resumeReading()}, as Netty's {@code autoRead}
+     * turned off: nothing more is read, decoded or handed to the handler, so a fast peer is held
+     * back by TCP flow control while its bytes wait in the kernel. Bytes read and not yet decoded
+     * stay buffered; a pause from {@code onMessage} takes effect before the next frame of the same
+     * read. Sending, TLS, the idle timeout (a paused connection receives nothing, so it can time
+     * out) and closing go on as before. Any thread: called elsewhere, it takes effect on the
+     * connection's loop soon after. A second call does nothing.
+     */
+    void pauseReading();
+
+    /**
+     * Reads again after {@link #pauseReading()}: frames that waited in gev's buffer are decoded
+     * first, then the socket is read, whether or not a new readiness event comes. Any thread, as
+     * {@code pauseReading()}; nothing when reading is not paused.
+     */
+    void resumeReading();
+
+    /**
+     * Whether reading is paused. On the connection's loop it is exact; another thread may see a
+     * change late.
+     */
+    boolean isReadingPaused();
+
     /** The loop that runs this connection's callbacks: run or schedule work on it. */
     EventLoop loop();
 

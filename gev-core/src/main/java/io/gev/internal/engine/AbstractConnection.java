@@ -31,6 +31,9 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     // The connection's logger, as in Closing: one setting covers a connection's whole life.
     private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
 
+    /** The reason bit of {@link #pauseReading()}. */
+    static final int PAUSED_BY_USER = 1;
+
     private final long id;
     final GevLoop loop;
     private InetSocketAddress remoteAddress;
@@ -81,6 +84,12 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     abstract OutboundBuffer release();
 
     abstract SocketIo io();
+
+    /** Pauses reading for {@code reason} (a bit), on the loop: reading goes on once no reason is left. */
+    abstract void pauseReadingOnLoop(int reason);
+
+    /** Takes back the pause for {@code reason}, on the loop. */
+    abstract void resumeReadingOnLoop(int reason);
 
     // ---- the lifecycle: Opening and Closing ------------------------------------------------
 
@@ -302,6 +311,24 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
             shutdownWriteOnLoop();
         } else {
             loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SHUTDOWN_WRITE, null, null));
+        }
+    }
+
+    @Override
+    public final void pauseReading() {
+        if (loop.inEventLoop()) {
+            pauseReadingOnLoop(PAUSED_BY_USER);
+        } else {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.PAUSE_READING, null, null));
+        }
+    }
+
+    @Override
+    public final void resumeReading() {
+        if (loop.inEventLoop()) {
+            resumeReadingOnLoop(PAUSED_BY_USER);
+        } else {
+            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.RESUME_READING, null, null));
         }
     }
 

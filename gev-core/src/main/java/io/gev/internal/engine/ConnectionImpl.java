@@ -51,6 +51,10 @@ final class ConnectionImpl extends AbstractConnection {
     private boolean writeInterest;
     /** The peer half-closed or the socket failed (edge-triggered): a short read no longer means drained. */
     private boolean readToEnd;
+    /** A pause stopped decoding: frames may wait in {@code in}, to be decoded before the next read. */
+    private boolean undecoded;
+    /** Why reading is paused, as reason bits (see pauseReading); 0 while it reads. */
+    private byte readPause;
 
     // Kept by the loop: the links of its connection list (see GevLoop), and its ReadAgainQueue's mark.
     boolean readAgainQueued;
@@ -75,7 +79,7 @@ final class ConnectionImpl extends AbstractConnection {
             if (writable && state().live) {
                 flush();
             }
-            if (readable && state().reads) {
+            if (readable && reading()) {
                 onReadable();
             } else if (hangup) {
                 // Reported even without interest: the peer is gone while we were not reading.
@@ -96,7 +100,7 @@ final class ConnectionImpl extends AbstractConnection {
         boolean more = false;
         inEvent = true;
         try {
-            for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+            for (int i = 0; i < MAX_READS_PER_EVENT && (!undecoded || decodeHeld(scratch)); i++) {
                 scratch.reset();
                 ByteBuffer dst = scratch.writableSegment(scratch.capacity());
                 int room = dst.remaining();
@@ -118,7 +122,7 @@ final class ConnectionImpl extends AbstractConnection {
                 scratch.advanceWriter(n);
                 loop.bytesIn += n;
                 loop.touch(this, System.nanoTime());
-                if (!decodeRead(scratch) || !state().reads || (n < room && !readToEnd)) {
+                if (!decodeRead(scratch) || !reading() || (n < room && !readToEnd)) {
                     break;
                 }
                 more = i == MAX_READS_PER_EVENT - 1;
@@ -128,10 +132,22 @@ final class ConnectionImpl extends AbstractConnection {
         }
         if (state().live) {
             flush();
-            if (more && edgeTriggered && state().reads) {
+            if (more && edgeTriggered && reading()) {
                 readAgainSoon(); // No new edge reports what the budget left in the socket.
             }
         }
+    }
+
+    /** It reads: open for reading and not paused. */
+    private boolean reading() {
+        return readPause == 0 && state().reads;
+    }
+
+    /** Decodes the frames a pause left in {@code in} before anything new is read; whether reading goes on. */
+    private boolean decodeHeld(RingBuffer scratch) {
+        undecoded = false;
+        scratch.reset();
+        return decodeRead(scratch) && reading();
     }
 
     /** Reads again in a task of this loop (see {@link ReadAgainQueue}). */
@@ -192,7 +208,7 @@ final class ConnectionImpl extends AbstractConnection {
         Frame<Object> frame = l.frame;
         Protocol<Object> protocol = l.protocol;
         Handler<Object> handler = l.handler;
-        while (state().reads) {
+        while (reading()) {
             frame.clear();
             boolean decoded;
             try {
@@ -219,6 +235,7 @@ final class ConnectionImpl extends AbstractConnection {
                 pack(reply, null);
             }
         }
+        undecoded = true; // paused (or closed) with frames that may still wait in src
     }
 
     // ---- write path -------------------------------------------------------------------------
@@ -312,7 +329,7 @@ final class ConnectionImpl extends AbstractConnection {
         }
         if (writeInterest == idle) {
             writeInterest = !idle; // armed only while the socket did not take everything queued
-            io.interest(state().reads, writeInterest);
+            io.interest(reading(), writeInterest);
         }
         // The ring is settled: user code may run from here on, and may send, close or flush again.
         // Not only after a write: a message that packed to no bytes is written once packed.
@@ -404,6 +421,33 @@ final class ConnectionImpl extends AbstractConnection {
             outLength(0);
         }
         return ob;
+    }
+
+    @Override
+    void pauseReadingOnLoop(int reason) {
+        boolean was = readPause != 0;
+        readPause |= (byte) reason;
+        if (!was && state().reads) {
+            io.interest(false, writeInterest);
+        }
+    }
+
+    @Override
+    void resumeReadingOnLoop(int reason) {
+        if ((readPause & reason) == 0) {
+            return;
+        }
+        readPause &= (byte) ~reason;
+        if (reading()) {
+            io.interest(true, writeInterest);
+            // Bytes in `in`, in the TLS layer or in an edge-triggered socket get no new event.
+            readAgainSoon();
+        }
+    }
+
+    @Override
+    public boolean isReadingPaused() {
+        return readPause != 0;
     }
 
     @Override

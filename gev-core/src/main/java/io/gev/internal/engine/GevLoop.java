@@ -489,11 +489,13 @@ final class GevLoop implements EventLoop, TlsLoop {
         }
     }
 
-    /** A send, close or shutdownWrite made off the loop. */
+    /** A send, close, shutdownWrite, pauseReading or resumeReading made off the loop. */
     static final class PendingOp {
         static final int SEND = 0;
         static final int CLOSE = 1;
         static final int SHUTDOWN_WRITE = 2;
+        static final int PAUSE_READING = 3;
+        static final int RESUME_READING = 4;
 
         final AbstractConnection connection;
         final int kind;
@@ -515,8 +517,14 @@ final class GevLoop implements EventLoop, TlsLoop {
                 case CLOSE:
                     connection.closeOnLoop();
                     break;
-                default:
+                case SHUTDOWN_WRITE:
                     connection.shutdownWriteOnLoop();
+                    break;
+                case PAUSE_READING:
+                    connection.pauseReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
+                    break;
+                default:
+                    connection.resumeReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
                     break;
             }
         }
