@@ -462,8 +462,10 @@ class TlsTest {
             double perMessage = (double) (allocations.bytes() - before) / measured;
             System.out.printf("steadyStateEchoAllocationPerMessage: TLS echo allocates %.0f bytes per message "
                     + "on the loop thread (%d messages of 64 B and 4 KiB)%n", perMessage, measured);
-            // About 1.3 KB per record and direction, all of it inside the JDK (GCM state, IVs, results).
-            assertTrue(perMessage < 4096, "TLS echo allocates " + perMessage + " bytes per message");
+            // The JDK's: about 1.3 KB per record and direction, all of it inside the JDK (GCM state,
+            // IVs, results). OpenSSL's: tens of bytes (its SSLEngineResult objects).
+            long bound = provider == TlsOptions.Provider.OPENSSL ? 256 : 4096;
+            assertTrue(perMessage < bound, "TLS echo allocates " + perMessage + " bytes per message on " + provider);
         } finally {
             for (Socket socket : sockets) {
                 socket.close();

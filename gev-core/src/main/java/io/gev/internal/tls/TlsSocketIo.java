@@ -277,10 +277,11 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
             case BUFFER_OVERFLOW:
                 throw new SSLException("a handshake record does not fit the application buffer");
             default:
-                if (context.isOpenSsl() && netIn == null && result.bytesConsumed() > 0
+                if (context.isOpenSsl() && result.bytesConsumed() > 0
                         && engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
                     // OpenSSL's engine sees that the client's Finished ended the handshake only on
-                    // its next call; with no more input coming, an empty wrap is that call.
+                    // its next call: an empty wrap is that call, before more input (which may be
+                    // no more, or a close_notify) comes.
                     engine.wrap(EMPTY, netOutForWrap());
                     flushNetOut();
                     updateInterest();
