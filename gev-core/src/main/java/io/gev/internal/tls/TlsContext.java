@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the TLS connections of one server share: the engine chosen (the JDK's or OpenSSL's, see
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TlsContext {
 
     private static final Logger log = LoggerFactory.getLogger(TlsContext.class);
+    /** OpenSSL engines made and not yet freed, in this JVM: what the leak tests watch. */
+    private static final AtomicLong LIVE_OPENSSL_ENGINES = new AtomicLong();
 
     final TlsOptions options;
     final long handshakeTimeoutNanos;
@@ -120,7 +123,9 @@ public final class TlsContext {
     /** A server-side engine with this server's parameters; {@link #release} it when done. */
     SSLEngine newEngine() {
         if (openSsl != null) {
-            return openSsl.newEngine();
+            SSLEngine engine = openSsl.newEngine();
+            LIVE_OPENSSL_ENGINES.incrementAndGet();
+            return engine;
         }
         SSLEngine engine = options.sslContext().createSSLEngine();
         engine.setUseClientMode(false);
@@ -132,10 +137,15 @@ public final class TlsContext {
     static void release(SSLEngine engine) {
         if (engine instanceof ReferenceCounted) {
             ReferenceCounted counted = (ReferenceCounted) engine;
-            if (counted.refCnt() > 0) {
-                ReferenceCountUtil.release(counted);
+            if (counted.refCnt() > 0 && ReferenceCountUtil.release(counted)) {
+                LIVE_OPENSSL_ENGINES.decrementAndGet();
             }
         }
+    }
+
+    /** OpenSSL engines made by gev's servers in this JVM and not yet freed. Any thread. */
+    public static long liveOpenSslEngines() {
+        return LIVE_OPENSSL_ENGINES.get();
     }
 
     /** {@code true} on OpenSSL's engine, which works best on direct buffers (the JDK's on heap ones). */
