@@ -215,7 +215,11 @@ public final class TlsOptions {
         return trustManagers;
     }
 
-    /** Most sessions the server keeps for resumption. */
+    /**
+     * Most sessions the server keeps for resumption. On the JDK's engine this and
+     * {@link #sessionTimeout()} are set on the context's server session context when the server
+     * starts, so servers sharing one {@link SSLContext} share them too.
+     */
     public int sessionCacheSize() {
         return sessionCacheSize;
     }
