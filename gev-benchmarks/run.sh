@@ -45,14 +45,16 @@ done
 # servers only, e.g. a profiler: SERVER_FLAGS="-agentpath:/path/libasyncProfiler.so=start,event=cpu,collapsed,file=/tmp/%p.txt"
 JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch"}
 SERVER_FLAGS=${SERVER_FLAGS:-}
-# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls"), its peer as
-# "netty" (or "netty-ws", "netty-tls").
+# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl"),
+# its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl"): tls-echo runs both on the
+# JDK's SSLEngine, tls-openssl-echo both on OpenSSL's.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
   "echo c=100 m=512|--mode echo -c 100 -m 512"
   "ws c=100 m=512|--mode ws -c 100 -m 512"
   "tls-echo c=100 m=512|--mode echo --tls -c 100 -m 512"
+  "tls-openssl-echo c=100 m=512|--mode echo --tls --tag openssl -c 100 -m 512"
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
@@ -208,6 +210,11 @@ for round in $(seq 1 "$ROUNDS"); do
     elif [[ "$scenario" == tls-* ]]; then
       gev=gev-tls
       peer=${PEER_IMPL:-netty}-tls
+      if [[ "$scenario" == tls-openssl-* ]]; then
+        # Both on OpenSSL's engine (netty-tcnative-boringssl-static).
+        gev=gev-tls-openssl
+        peer=${PEER_IMPL:-netty}-tls-openssl
+      fi
       [ -f "$KEYSTORE" ] || java -cp "$JAR" io.gev.bench.server.BenchCertificate "$KEYSTORE"
       if awk -v w="$WARMUP" -v m="$TLS_MIN_WARMUP" 'BEGIN { exit !(w < m) }'; then
         SCENARIO_WARMUP=$TLS_MIN_WARMUP

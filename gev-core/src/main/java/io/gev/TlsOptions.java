@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * TLS settings of a {@link Server}: with them every connection of the server runs TLS (the JDK's
- * {@link javax.net.ssl.SSLEngine}) between the socket and the server's protocol, so raw TCP, every
- * built-in protocol and WebSocket ({@code wss://}) work unchanged over it. Immutable.
+ * TLS settings of a {@link Server}: with them every connection of the server runs TLS (an
+ * {@link javax.net.ssl.SSLEngine}, the JDK's or OpenSSL's, see {@link Provider}) between the
+ * socket and the server's protocol, so raw TCP, every built-in protocol and WebSocket
+ * ({@code wss://}) work unchanged over it. Immutable.
  *
  * <pre>{@code
  * Server server = Server.builder(handler)
@@ -35,6 +36,10 @@ import java.util.Objects;
  * {@link Connection#close()} and {@link Connection#shutdownWrite()} send {@code close_notify}; a
  * {@code close_notify} from the peer is its end of stream. Byte counters and the write buffer
  * count application bytes; a send's callback runs once its bytes are encrypted and handed on.
+ *
+ * <p>Sessions are resumable by default (TLS 1.3 tickets, TLS 1.2 session ids and tickets): a
+ * client that comes back within {@link #sessionTimeout()} skips the certificate exchange. The
+ * server keeps at most {@link #sessionCacheSize()} sessions.
  */
 public final class TlsOptions {
 
@@ -42,6 +47,28 @@ public final class TlsOptions {
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     /** Time a client has to complete the handshake when none is set. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Sessions the server keeps for resumption when no size is set (the JDK's own default). */
+    public static final int DEFAULT_SESSION_CACHE_SIZE = 20_480;
+    /** How long a session stays resumable when no timeout is set. */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofHours(1);
+
+    /**
+     * Which {@link javax.net.ssl.SSLEngine} runs the server's TLS. Both speak the same protocols,
+     * cipher suites, client authentication, SNI and timeouts; OpenSSL's costs about half the CPU
+     * and allocates nothing per record.
+     */
+    public enum Provider {
+        /** The JDK's engine, always there. */
+        JDK,
+        /**
+         * OpenSSL's (BoringSSL's) engine, from Netty: it needs {@code netty-tcnative-boringssl-static}
+         * on the class path and the key material as a {@link KeyManagerFactory} (every builder but
+         * {@link TlsOptions#builder(SSLContext)} keeps it); the server does not start otherwise.
+         */
+        OPENSSL,
+        /** OpenSSL's engine where it can be used, else the JDK's; the server logs which it chose. */
+        AUTO
+    }
 
     /**
      * Whether the server asks clients for a certificate; named as the JDK's
@@ -64,6 +91,12 @@ public final class TlsOptions {
     private final ClientAuth clientAuth;
     private final List<String> applicationProtocols;
     private final Duration handshakeTimeout;
+    private final Provider provider;
+    private final KeyManagerFactory keyManagers;
+    private final TrustManagerFactory trustManagers;
+    private final int sessionCacheSize;
+    private final Duration sessionTimeout;
+    private final Duration ticketKeyRotation;
 
     private TlsOptions(Builder builder) {
         this.sslContext = builder.sslContext;
@@ -72,11 +105,36 @@ public final class TlsOptions {
         this.clientAuth = builder.clientAuth;
         this.applicationProtocols = builder.applicationProtocols;
         this.handshakeTimeout = builder.handshakeTimeout;
+        this.provider = builder.provider;
+        this.keyManagers = builder.keyManagers;
+        this.trustManagers = builder.trustManagers;
+        this.sessionCacheSize = builder.sessionCacheSize;
+        this.sessionTimeout = builder.sessionTimeout;
+        this.ticketKeyRotation = builder.ticketKeyRotation;
     }
 
     /** Options for a server whose key, certificates and trusted issuers {@code sslContext} holds. */
     public static Builder builder(SSLContext sslContext) {
-        return new Builder(Objects.requireNonNull(sslContext, "sslContext"));
+        return new Builder(Objects.requireNonNull(sslContext, "sslContext"), null, null);
+    }
+
+    /**
+     * Options for a server whose key and certificate chain {@code keyManagers} holds and which
+     * trusts the client certificates {@code trustManagers} trusts ({@code null}: the JDK's default
+     * issuers). Both engines can use these; the factories must be initialised.
+     *
+     * @throws IllegalArgumentException when the factories cannot make an {@link SSLContext}
+     */
+    public static Builder builder(KeyManagerFactory keyManagers, TrustManagerFactory trustManagers) {
+        Objects.requireNonNull(keyManagers, "keyManagers");
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), trustManagers == null ? null : trustManagers.getTrustManagers(),
+                    null);
+            return new Builder(context, keyManagers, trustManagers);
+        } catch (GeneralSecurityException | IllegalStateException e) {
+            throw new IllegalArgumentException("the key managers cannot be used for TLS: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -104,14 +162,13 @@ public final class TlsOptions {
             keys.init(keyStore, keyPassword);
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trustStore);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-            return builder(context);
+            return builder(keys, trust);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("the key store cannot be used for TLS: " + e.getMessage(), e);
         }
     }
 
+    /** The JDK's context, which the JDK's engine uses. */
     public SSLContext sslContext() {
         return sslContext;
     }
@@ -140,6 +197,63 @@ public final class TlsOptions {
         return handshakeTimeout;
     }
 
+    /** The engine asked for; {@link Provider#AUTO} is settled when the server starts. */
+    public Provider provider() {
+        return provider;
+    }
+
+    /**
+     * The key material for OpenSSL's engine, or {@code null} for options made from an
+     * {@link SSLContext}, which only the JDK's engine can use.
+     */
+    public KeyManagerFactory keyManagers() {
+        return keyManagers;
+    }
+
+    /** The issuers trusted for client certificates; {@code null} for the JDK's defaults or an {@link SSLContext}'s. */
+    public TrustManagerFactory trustManagers() {
+        return trustManagers;
+    }
+
+    /**
+     * Most sessions the server keeps for resumption. On the JDK's engine this and
+     * {@link #sessionTimeout()} are set on the context's server session context when the server
+     * starts, so servers sharing one {@link SSLContext} share them too.
+     */
+    public int sessionCacheSize() {
+        return sessionCacheSize;
+    }
+
+    /** How long a session stays resumable (its cache entry and its tickets). */
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    /**
+     * How often OpenSSL's engine changes the key that encrypts session tickets (the previous key
+     * still opens tickets for one more period); {@link Duration#ZERO} leaves it to BoringSSL,
+     * which rotates its own keys every two days. The JDK's engine rotates its ticket keys itself
+     * ({@code jdk.tls.server.statelessKeyTimeout}) and ignores this.
+     */
+    public Duration ticketKeyRotation() {
+        return ticketKeyRotation;
+    }
+
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        Builder builder = new Builder(sslContext, keyManagers, trustManagers);
+        builder.protocols = protocols;
+        builder.cipherSuites = cipherSuites;
+        builder.clientAuth = clientAuth;
+        builder.applicationProtocols = applicationProtocols;
+        builder.handshakeTimeout = handshakeTimeout;
+        builder.provider = provider;
+        builder.sessionCacheSize = sessionCacheSize;
+        builder.sessionTimeout = sessionTimeout;
+        builder.ticketKeyRotation = ticketKeyRotation;
+        return builder;
+    }
+
     /**
      * The engine parameters these options stand for: the context's defaults with the protocols,
      * cipher suites, client authentication and ALPN protocols set here.
@@ -165,7 +279,9 @@ public final class TlsOptions {
     public String toString() {
         return "TlsOptions[protocols=" + protocols + ", cipherSuites=" + (cipherSuites.isEmpty() ? "default" : cipherSuites)
                 + ", clientAuth=" + clientAuth + ", applicationProtocols=" + applicationProtocols
-                + ", handshakeTimeout=" + handshakeTimeout + "]";
+                + ", handshakeTimeout=" + handshakeTimeout + ", provider=" + provider + ", sessionCacheSize="
+                + sessionCacheSize + ", sessionTimeout=" + sessionTimeout + ", ticketKeyRotation=" + ticketKeyRotation
+                + "]";
     }
 
     /** Builds {@link TlsOptions}; each setter checks its argument. Not thread-safe. */
@@ -177,9 +293,83 @@ public final class TlsOptions {
         private ClientAuth clientAuth = ClientAuth.NONE;
         private List<String> applicationProtocols = List.of();
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Provider provider = Provider.AUTO;
+        private final KeyManagerFactory keyManagers;
+        private final TrustManagerFactory trustManagers;
+        private int sessionCacheSize = DEFAULT_SESSION_CACHE_SIZE;
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private Duration ticketKeyRotation = Duration.ZERO;
 
-        private Builder(SSLContext sslContext) {
+        private Builder(SSLContext sslContext, KeyManagerFactory keyManagers, TrustManagerFactory trustManagers) {
             this.sslContext = sslContext;
+            this.keyManagers = keyManagers;
+            this.trustManagers = trustManagers;
+        }
+
+        /**
+         * The engine: default {@link Provider#AUTO}, OpenSSL's where it loads.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException for {@link Provider#OPENSSL} on options made from an
+         *         {@link SSLContext}, which hides the key OpenSSL needs
+         */
+        public Builder provider(Provider provider) {
+            Objects.requireNonNull(provider, "provider");
+            if (provider == Provider.OPENSSL && keyManagers == null) {
+                throw new IllegalArgumentException("provider OPENSSL needs the key material: make the options with "
+                        + "builder(KeyManagerFactory, TrustManagerFactory) or builder(KeyStore, ...), not from an "
+                        + "SSLContext");
+            }
+            this.provider = provider;
+            return this;
+        }
+
+        /**
+         * Most sessions kept for resumption; the oldest go first. Default
+         * {@link #DEFAULT_SESSION_CACHE_SIZE}.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if the size is below 1
+         */
+        public Builder sessionCacheSize(int sessionCacheSize) {
+            if (sessionCacheSize < 1) {
+                throw new IllegalArgumentException("sessionCacheSize must be at least 1: " + sessionCacheSize);
+            }
+            this.sessionCacheSize = sessionCacheSize;
+            return this;
+        }
+
+        /**
+         * How long a session stays resumable, in whole seconds. Default
+         * {@link #DEFAULT_SESSION_TIMEOUT}.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if it is under a second or over {@link Integer#MAX_VALUE} seconds
+         */
+        public Builder sessionTimeout(Duration sessionTimeout) {
+            Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+            if (sessionTimeout.getSeconds() < 1 || sessionTimeout.getSeconds() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("sessionTimeout must be from 1 s to " + Integer.MAX_VALUE + " s: "
+                        + sessionTimeout);
+            }
+            this.sessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        /**
+         * How often OpenSSL's engine changes its session ticket key; {@link Duration#ZERO}
+         * (the default) leaves it to BoringSSL. See {@link TlsOptions#ticketKeyRotation()}.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if it is negative or, when set, under a second
+         */
+        public Builder ticketKeyRotation(Duration ticketKeyRotation) {
+            Objects.requireNonNull(ticketKeyRotation, "ticketKeyRotation");
+            if (ticketKeyRotation.isNegative() || (!ticketKeyRotation.isZero() && ticketKeyRotation.getSeconds() < 1)) {
+                throw new IllegalArgumentException("ticketKeyRotation must be 0 or at least 1 s: " + ticketKeyRotation);
+            }
+            this.ticketKeyRotation = ticketKeyRotation;
+            return this;
         }
 
         /**
@@ -218,8 +408,10 @@ public final class TlsOptions {
 
         /**
          * ALPN protocols the server speaks, in order of preference: the first the client also
-         * offers is chosen and shown by {@link TlsInfo#applicationProtocol()}; a client that offers
-         * only others fails the handshake. Default none (ALPN offers are ignored).
+         * offers is chosen and shown by {@link TlsInfo#applicationProtocol()}. A client that offers
+         * only others fails the handshake on the JDK's engine; OpenSSL's cannot refuse it there, and
+         * connects it with no protocol ({@code applicationProtocol()} is {@code null}), which a
+         * handler that needs one should close. Default none (ALPN offers are ignored).
          *
          * @return this builder
          * @throws IllegalArgumentException if a protocol is blank

@@ -84,6 +84,61 @@ class TlsOptionsTest {
     }
 
     @Test
+    void sessionAndEngineDefaults() throws Exception {
+        TlsOptions options = TestCertificates.get().serverOptions().build();
+        assertEquals(TlsOptions.Provider.AUTO, options.provider());
+        assertEquals(TlsOptions.DEFAULT_SESSION_CACHE_SIZE, options.sessionCacheSize());
+        assertEquals(Duration.ofHours(1), options.sessionTimeout());
+        assertEquals(Duration.ZERO, options.ticketKeyRotation());
+        assertTrue(options.keyManagers() != null, "built from a key store, the options keep the key for OpenSSL");
+    }
+
+    /** Each limit at its bound, below it and above it. */
+    @Test
+    void checksTheSessionSettingsAtTheirBounds() {
+        TlsOptions.Builder builder = TestCertificates.get().serverOptions();
+        assertEquals(1, builder.sessionCacheSize(1).build().sessionCacheSize());
+        assertEquals("sessionCacheSize must be at least 1: 0",
+                assertThrows(IllegalArgumentException.class, () -> builder.sessionCacheSize(0)).getMessage());
+        assertEquals(Integer.MAX_VALUE, builder.sessionCacheSize(Integer.MAX_VALUE).build().sessionCacheSize());
+        assertEquals(Duration.ofSeconds(1), builder.sessionTimeout(Duration.ofSeconds(1)).build().sessionTimeout());
+        assertThrows(IllegalArgumentException.class, () -> builder.sessionTimeout(Duration.ofMillis(999)));
+        assertThrows(IllegalArgumentException.class, () -> builder.sessionTimeout(Duration.ofSeconds(Integer.MAX_VALUE + 1L)));
+        assertEquals(Duration.ofSeconds(Integer.MAX_VALUE),
+                builder.sessionTimeout(Duration.ofSeconds(Integer.MAX_VALUE)).build().sessionTimeout());
+        assertEquals(Duration.ofSeconds(1), builder.ticketKeyRotation(Duration.ofSeconds(1)).build().ticketKeyRotation());
+        assertEquals(Duration.ZERO, builder.ticketKeyRotation(Duration.ZERO).build().ticketKeyRotation());
+        assertThrows(IllegalArgumentException.class, () -> builder.ticketKeyRotation(Duration.ofMillis(500)));
+        assertThrows(IllegalArgumentException.class, () -> builder.ticketKeyRotation(Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> builder.provider(null));
+    }
+
+    @Test
+    void openSslNeedsTheKeyThatAnSslContextHides() throws Exception {
+        TlsOptions.Builder fromContext = TlsOptions.builder(context());
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> fromContext.provider(TlsOptions.Provider.OPENSSL)).getMessage();
+        assertTrue(message.contains("provider OPENSSL needs the key material"), message);
+        assertEquals(TlsOptions.Provider.JDK, fromContext.provider(TlsOptions.Provider.JDK).build().provider());
+        assertEquals(TlsOptions.Provider.OPENSSL,
+                TestCertificates.get().serverOptions().provider(TlsOptions.Provider.OPENSSL).build().provider());
+    }
+
+    @Test
+    void toBuilderKeepsEverySetting() {
+        TlsOptions options = TestCertificates.get().serverOptions().protocols("TLSv1.2")
+                .clientAuth(TlsOptions.ClientAuth.WANT).applicationProtocols("h2").handshakeTimeout(Duration.ofSeconds(3))
+                .provider(TlsOptions.Provider.OPENSSL).sessionCacheSize(7).sessionTimeout(Duration.ofMinutes(2))
+                .ticketKeyRotation(Duration.ofMinutes(5)).build();
+        TlsOptions copy = options.toBuilder().build();
+        assertEquals(options.toString(), copy.toString());
+        assertSame(options.sslContext(), copy.sslContext());
+        assertSame(options.keyManagers(), copy.keyManagers());
+        assertEquals(9, options.toBuilder().sessionCacheSize(9).build().sessionCacheSize());
+        assertEquals(7, options.sessionCacheSize(), "the original is unchanged");
+    }
+
+    @Test
     void serverBuilderKeepsTheOptions() throws Exception {
         TlsOptions options = TlsOptions.builder(context()).build();
         Server.Builder builder = Server.builder((c, ctx, p) -> p);

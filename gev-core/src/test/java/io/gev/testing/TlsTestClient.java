@@ -181,6 +181,18 @@ public final class TlsTestClient implements AutoCloseable {
         return bytes.toByteArray();
     }
 
+    /** Reads plaintext until the server's {@code close_notify}; fails on a TCP end of stream before it. */
+    public byte[] readToCloseNotify() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        while (true) {
+            if (!appIn.hasRemaining() && unwrap() == Status.CLOSED && !appIn.hasRemaining()) {
+                return bytes.toByteArray();
+            }
+            bytes.write(appIn.array(), appIn.position(), appIn.remaining());
+            appIn.position(appIn.limit());
+        }
+    }
+
     /**
      * Reads until the server's {@code close_notify}, failing on plaintext or a TCP end of stream
      * before it.

@@ -8,6 +8,8 @@ import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,7 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** WebSocket over TLS ({@code wss://}) with clients nobody here wrote: the JDK's. */
 @Timeout(60)
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = TlsOptions.Provider.class, names = {"JDK", "OPENSSL"})
 class WssInteropTest {
+
+    /** Every test runs on both engines. */
+    @Parameter
+    TlsOptions.Provider provider;
 
     private static final String TEXT = "abcdefghijklmnopqrstuvwxyz0123456789 \u00e9\u00fc\u20ac\u6f22\u5b57\uD83D\uDE00";
 
@@ -55,7 +63,7 @@ class WssInteropTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void echoesThousandsOfRandomMessagesOverWss(Transport transport) throws Exception {
         Recorder handler = new Recorder();
-        Server server = start(handler, transport, certificates.serverOptions().build());
+        Server server = start(handler, transport, certificates.serverOptions().provider(provider).build());
         JdkClientInteropTest.Collector collector = new JdkClientInteropTest.Collector();
         WebSocket ws = connect(server, collector);
         WebSocketSession session = handler.nextOpened();
@@ -89,7 +97,7 @@ class WssInteropTest {
 
     @Test
     void plainHttpsRequestGets426FromHttpsUrlConnection() throws Exception {
-        Server server = start(new Recorder(), Transport.AUTO, certificates.serverOptions().build());
+        Server server = start(new Recorder(), Transport.AUTO, certificates.serverOptions().provider(provider).build());
         HttpsURLConnection https = (HttpsURLConnection) URI.create("https://127.0.0.1:" + server.port() + "/echo")
                 .toURL().openConnection();
         https.setSSLSocketFactory(certificates.clientContext().getSocketFactory());
@@ -118,7 +126,7 @@ class WssInteropTest {
             }
         };
         Server server = start(handler, Transport.AUTO,
-                certificates.serverOptions().clientAuth(TlsOptions.ClientAuth.WANT).build());
+                certificates.serverOptions().provider(provider).clientAuth(TlsOptions.ClientAuth.WANT).build());
         try (SSLSocket socket = (SSLSocket) certificates.clientContext().getSocketFactory()
                 .createSocket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);

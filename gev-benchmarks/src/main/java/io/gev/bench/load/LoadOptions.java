@@ -38,6 +38,8 @@ public final class LoadOptions {
      * trusted) before the load starts, then sends and verifies its messages through it.
      */
     public boolean tls;
+    /** Names a variant of the scenario in tables (after "tls-"), e.g. the TLS engine; null for none. */
+    public String tag;
     public String label = "server";
     /**
      * A second server (any mode but idle): when its port is set, both servers get the same load
@@ -81,6 +83,7 @@ public final class LoadOptions {
                 case "--server-pid": o.serverPid = Integer.parseInt(v); break;
                 case "--control-port": o.controlPort = Integer.parseInt(v); break;
                 case "--label": o.label = v; break;
+                case "--tag": o.tag = v; break;
                 case "--port-b": o.portB = Integer.parseInt(v); break;
                 case "--server-pid-b": o.serverPidB = Integer.parseInt(v); break;
                 case "--control-port-b": o.controlPortB = Integer.parseInt(v); break;
@@ -120,7 +123,7 @@ public final class LoadOptions {
 
     /** The scenario's name in tables, e.g. {@code echo c=50 m=6}, or {@code tls-echo c=100 m=512} with TLS. */
     public String scenario() {
-        return (tls ? "tls-" : "") + plainScenario();
+        return (tls ? "tls-" : "") + (tag != null ? tag + "-" : "") + plainScenario();
     }
 
     private String plainScenario() {

@@ -7,7 +7,7 @@ import java.util.Locale;
  * {@code READY impl=... port=P control=P pid=N} once it accepts connections; runs until killed.
  *
  * <pre>
- * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls [port] [loops]
+ * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl [port] [loops]
  * </pre>
  *
  * The TLS servers read their key store from the system property {@value BenchCertificate#PROPERTY}
@@ -41,18 +41,22 @@ public final class BenchServer {
             case "gev-ws":
                 return (Peer) Class.forName(GEV_WS_CLASS).getDeclaredConstructor().newInstance();
             case "gev-tls":
-                return new GevTlsEchoServer();
+                return new GevTlsEchoServer(io.gev.TlsOptions.Provider.JDK);
             case "netty-tls":
-                return new NettyTlsEchoServer();
+                return new NettyTlsEchoServer(io.netty.handler.ssl.SslProvider.JDK);
+            case "gev-tls-openssl":
+                return new GevTlsEchoServer(io.gev.TlsOptions.Provider.OPENSSL);
+            case "netty-tls-openssl":
+                return new NettyTlsEchoServer(io.netty.handler.ssl.SslProvider.OPENSSL);
             default:
                 throw new IllegalArgumentException("unknown server " + impl
-                        + ": gev, netty, gev-ws, netty-ws, gev-tls or netty-tls");
+                        + ": gev, netty, gev-ws, netty-ws, gev-tls, netty-tls, gev-tls-openssl or netty-tls-openssl");
         }
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls [port] [loops]");
+            System.err.println("usage: BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl [port] [loops]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;

@@ -8,15 +8,22 @@ import java.security.GeneralSecurityException;
 
 /**
  * gev's echo over TLS: {@link GevEchoServer}'s handler with {@link TlsOptions} from the
- * benchmark's key store, the JDK's {@code SSLEngine} and its default protocols and cipher suites.
+ * benchmark's key store, gev's default protocols and the engine's default cipher suites, on the
+ * JDK's {@code SSLEngine} ({@code gev-tls}) or OpenSSL's ({@code gev-tls-openssl}).
  */
 public final class GevTlsEchoServer extends GevEchoServer {
+
+    private final TlsOptions.Provider provider;
+
+    public GevTlsEchoServer(TlsOptions.Provider provider) {
+        this.provider = provider;
+    }
 
     @Override
     protected Server.Builder builder() {
         TlsOptions tls;
         try {
-            tls = TlsOptions.builder(BenchCertificate.keyStore(), BenchCertificate.password()).build();
+            tls = TlsOptions.builder(BenchCertificate.keyStore(), BenchCertificate.password()).provider(provider).build();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load the benchmark key store", e);
         }

@@ -8,6 +8,9 @@ import io.gev.bench.server.GevTlsEchoServer;
 import io.gev.bench.server.NettyTlsEchoServer;
 import io.gev.bench.server.NettyWebSocketEchoServer;
 import org.junit.jupiter.api.Test;
+import io.gev.TlsOptions;
+import io.netty.handler.ssl.SslProvider;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -113,10 +116,11 @@ class LoadGeneratorTest {
         }
     }
 
-    @Test
-    void tlsEchoAgainstGevAndNettyTakingTurns() throws Exception {
-        try (BenchServer.Peer gev = new GevTlsEchoServer();
-             BenchServer.Peer netty = new NettyTlsEchoServer()) {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void tlsEchoAgainstGevAndNettyTakingTurns(boolean openSsl) throws Exception {
+        try (BenchServer.Peer gev = new GevTlsEchoServer(openSsl ? TlsOptions.Provider.OPENSSL : TlsOptions.Provider.JDK);
+             BenchServer.Peer netty = new NettyTlsEchoServer(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)) {
             LoadOptions o = options("echo", gev.start(0, 1), 10, 512);
             o.tls = true;
             o.label = "gev";

@@ -10,10 +10,12 @@ import java.util.ArrayDeque;
  * plaintext that did not fit the caller's buffer), so that an idle TLS connection holds none, and
  * the scratch the layer needs for one call. Loop thread only.
  *
- * <p>The engine works on heap buffers: the JDK's AES-GCM processes arrays in place but copies
+ * <p>The JDK's engine works on heap buffers: its AES-GCM processes arrays in place but copies
  * direct buffers through temporary arrays, several kilobytes of garbage per record. The socket
  * needs direct memory, so records pass through one direct {@link #transfer} buffer on their way
- * in and out, a copy the JDK would make anyway.
+ * in and out, a copy the JDK would make anyway. OpenSSL's engine is the other way round: it reads
+ * and writes direct memory in place and copies heap buffers through temporary direct ones, so
+ * with it every buffer here is direct and the socket reads and writes them without a copy.
  */
 public final class TlsBuffers {
 
@@ -27,20 +29,30 @@ public final class TlsBuffers {
     /** The caller's buffer and {@link #stage}, for unwrapping into both. */
     final ByteBuffer[] unwrapTargets = new ByteBuffer[2];
 
+    private final boolean direct;
+    /** The socket's side of heap buffers; {@code null} when every buffer is direct. */
     private final ByteBuffer transfer;
     private final ByteBuffer[] single = new ByteBuffer[1];
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
 
     public TlsBuffers(TlsContext tls) {
+        this.direct = tls.directBuffers();
         this.capacity = 4 * tls.packetBufferSize;
-        this.stage = ByteBuffer.allocate(tls.applicationBufferSize);
-        this.transfer = ByteBuffer.allocateDirect(capacity);
+        // A whole record's plaintext must fit here with one byte of the caller's buffer: OpenSSL's
+        // engine counts a record's encrypted length against the room, which exceeds its plaintext.
+        this.stage = allocate(Math.max(tls.applicationBufferSize, tls.packetBufferSize));
+        this.transfer = direct ? null : ByteBuffer.allocateDirect(capacity);
     }
 
-    /** An empty heap buffer in write mode. */
+    /** A buffer of the kind the engine works best on. */
+    ByteBuffer allocate(int size) {
+        return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+    }
+
+    /** An empty buffer in write mode. */
     ByteBuffer borrow() {
         ByteBuffer buffer = free.pollLast();
-        return buffer != null ? buffer : ByteBuffer.allocate(capacity);
+        return buffer != null ? buffer : allocate(capacity);
     }
 
     void release(ByteBuffer buffer) {
@@ -51,11 +63,14 @@ public final class TlsBuffers {
     }
 
     /**
-     * Reads from {@code socket} into {@code dst} (a heap buffer in write mode).
+     * Reads from {@code socket} into {@code dst} (one of these buffers, in write mode).
      *
      * @return bytes read, 0 when none were available, -1 at end of stream
      */
     int read(SocketIo socket, ByteBuffer dst) throws IOException {
+        if (this.direct) {
+            return socket.read(dst);
+        }
         ByteBuffer direct = transfer;
         direct.clear().limit(Math.min(dst.remaining(), direct.capacity()));
         int n = socket.read(direct);
@@ -67,21 +82,26 @@ public final class TlsBuffers {
     }
 
     /**
-     * Writes the bytes of {@code src} (a heap buffer in read mode) to {@code socket} with one call;
-     * leaves its position unchanged.
+     * Writes the bytes of {@code src} (one of these buffers, in read mode) to {@code socket} with
+     * one call; leaves its position unchanged.
      *
      * @return bytes written, possibly 0
      */
     long write(SocketIo socket, ByteBuffer src) throws IOException {
-        ByteBuffer direct = transfer;
-        direct.clear();
-        direct.put(src.array(), src.arrayOffset() + src.position(), Math.min(src.remaining(), direct.capacity()));
-        direct.flip();
-        single[0] = direct;
+        ByteBuffer out = src;
+        int position = src.position();
+        if (!direct) {
+            out = transfer;
+            out.clear();
+            out.put(src.array(), src.arrayOffset() + position, Math.min(src.remaining(), out.capacity()));
+            out.flip();
+        }
+        single[0] = out;
         try {
             return socket.write(single, 1);
         } finally {
             single[0] = null;
+            src.position(position);
         }
     }
 }

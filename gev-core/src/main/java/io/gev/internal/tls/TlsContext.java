@@ -1,22 +1,33 @@
 package io.gev.internal.tls;
 
 import io.gev.TlsOptions;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the TLS connections of one server share: the options turned into engine parameters, the
- * buffer sizes of a session, and the executor that runs the engines' delegated tasks (key
- * exchange and certificate checks) off the loops.
+ * What the TLS connections of one server share: the engine chosen (the JDK's or OpenSSL's, see
+ * {@link TlsOptions.Provider}) and its parameters, the buffer sizes of a session, and the executor
+ * that runs the engines' delegated tasks (key exchange and certificate checks) off the loops.
  */
 public final class TlsContext {
+
+    private static final Logger log = LoggerFactory.getLogger(TlsContext.class);
+    /** OpenSSL engines made and not yet freed, in this JVM: what the leak tests watch. */
+    private static final AtomicLong LIVE_OPENSSL_ENGINES = new AtomicLong();
 
     final TlsOptions options;
     final long handshakeTimeoutNanos;
@@ -26,15 +37,32 @@ public final class TlsContext {
     final int applicationBufferSize;
 
     private final SSLParameters parameters;
+    /** OpenSSL's engines; {@code null} on the JDK's. */
+    private final OpenSslEngines openSsl;
     private final ThreadPoolExecutor executor;
 
+    /**
+     * @throws IllegalStateException when {@link TlsOptions.Provider#OPENSSL} is asked for and
+     *         OpenSSL does not load or refuses the options
+     */
     public TlsContext(TlsOptions options, String serverName, int threads) {
         this.options = options;
         this.parameters = options.sslParameters();
         this.handshakeTimeoutNanos = options.handshakeTimeout().toNanos();
-        SSLSession session = newEngine().getSession();
-        this.packetBufferSize = session.getPacketBufferSize();
-        this.applicationBufferSize = session.getApplicationBufferSize();
+        this.openSsl = openSsl(options, serverName);
+        if (openSsl == null) {
+            SSLSessionContext sessions = options.sslContext().getServerSessionContext();
+            sessions.setSessionCacheSize(options.sessionCacheSize());
+            sessions.setSessionTimeout((int) options.sessionTimeout().getSeconds());
+        }
+        SSLEngine probe = newEngine();
+        try {
+            SSLSession session = probe.getSession();
+            this.packetBufferSize = session.getPacketBufferSize();
+            this.applicationBufferSize = session.getApplicationBufferSize();
+        } finally {
+            release(probe);
+        }
         AtomicInteger count = new AtomicInteger();
         // Threads come and go with handshakes; they are daemons since the loops keep a server alive.
         this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -46,12 +74,98 @@ public final class TlsContext {
         this.executor.allowCoreThreadTimeOut(true);
     }
 
-    /** A server-side engine with this server's parameters. */
+    /** OpenSSL's engines when the options ask for them and they load; {@code null} for the JDK's. */
+    private static OpenSslEngines openSsl(TlsOptions options, String serverName) {
+        TlsOptions.Provider provider = options.provider();
+        if (provider == TlsOptions.Provider.JDK) {
+            log.info("gev server '{}': TLS on the JDK's SSLEngine (provider JDK)", serverName);
+            return null;
+        }
+        boolean required = provider == TlsOptions.Provider.OPENSSL;
+        if (options.keyManagers() == null) {
+            // Only AUTO gets here: the builder refuses OPENSSL without the key material.
+            log.info("gev server '{}': TLS on the JDK's SSLEngine (provider AUTO: options made from an SSLContext "
+                    + "hide the key OpenSSL needs)", serverName);
+            return null;
+        }
+        Throwable unavailable;
+        try {
+            unavailable = OpenSslEngines.unavailability();
+        } catch (LinkageError e) {
+            unavailable = e; // netty-handler left out of the application
+        }
+        if (unavailable != null) {
+            if (required) {
+                throw new IllegalStateException("gev server '" + serverName + "': TLS provider OPENSSL is not available "
+                        + "(add io.netty:netty-tcnative-boringssl-static to the class path): " + unavailable,
+                        unavailable);
+            }
+            log.info("gev server '{}': TLS on the JDK's SSLEngine (provider AUTO: OpenSSL is not available: {})",
+                    serverName, unavailable.toString());
+            return null;
+        }
+        try {
+            OpenSslEngines engines = OpenSslEngines.create(options);
+            log.info("gev server '{}': TLS on OpenSSL's SSLEngine, {} (provider {})", serverName,
+                    OpenSslEngines.version(), provider);
+            return engines;
+        } catch (SSLException | RuntimeException e) {
+            if (required) {
+                throw new IllegalStateException("gev server '" + serverName + "': OpenSSL refuses the TLS options: "
+                        + e.getMessage(), e);
+            }
+            log.warn("gev server '{}': TLS on the JDK's SSLEngine (provider AUTO: OpenSSL refuses the options: {})",
+                    serverName, e.toString());
+            return null;
+        }
+    }
+
+    /** A server-side engine with this server's parameters; {@link #release} it when done. */
     SSLEngine newEngine() {
+        if (openSsl != null) {
+            SSLEngine engine = openSsl.newEngine();
+            LIVE_OPENSSL_ENGINES.incrementAndGet();
+            return engine;
+        }
         SSLEngine engine = options.sslContext().createSSLEngine();
         engine.setUseClientMode(false);
         engine.setSSLParameters(parameters);
         return engine;
+    }
+
+    /** Frees the native memory of an OpenSSL engine; nothing for the JDK's, which the GC takes. */
+    static void release(SSLEngine engine) {
+        if (engine instanceof ReferenceCounted) {
+            ReferenceCounted counted = (ReferenceCounted) engine;
+            if (counted.refCnt() > 0 && ReferenceCountUtil.release(counted)) {
+                LIVE_OPENSSL_ENGINES.decrementAndGet();
+            }
+        }
+    }
+
+    /** OpenSSL engines made by gev's servers in this JVM and not yet freed. Any thread. */
+    public static long liveOpenSslEngines() {
+        return LIVE_OPENSSL_ENGINES.get();
+    }
+
+    /** {@code true} on OpenSSL's engine, which works best on direct buffers (the JDK's on heap ones). */
+    boolean directBuffers() {
+        return openSsl != null;
+    }
+
+    /** {@code true} when the engines are OpenSSL's. */
+    boolean isOpenSsl() {
+        return openSsl != null;
+    }
+
+    /** The engine the server settled on: {@link TlsOptions.Provider#JDK} or {@link TlsOptions.Provider#OPENSSL}. */
+    public TlsOptions.Provider provider() {
+        return openSsl != null ? TlsOptions.Provider.OPENSSL : TlsOptions.Provider.JDK;
+    }
+
+    /** OpenSSL's engines, for tests of sessions and ticket keys; {@code null} on the JDK's. */
+    OpenSslEngines openSsl() {
+        return openSsl;
     }
 
     /** Runs the engines' delegated tasks. */
@@ -61,5 +175,8 @@ public final class TlsContext {
 
     public void shutdown() {
         executor.shutdownNow();
+        if (openSsl != null) {
+            openSsl.release();
+        }
     }
 }

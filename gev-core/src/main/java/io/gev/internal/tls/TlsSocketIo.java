@@ -27,7 +27,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * TLS between a connection and its socket, on the JDK's {@link SSLEngine}. Servers with TLS give
+ * TLS between a connection and its socket, on an {@link SSLEngine} (the JDK's or OpenSSL's, as
+ * {@link TlsContext} chose; the layer drives both the same way). Servers with TLS give
  * each connection one of these in front of its plain socket; plain servers never load it.
  *
  * <p>The connection sees plaintext only: {@link #read} reads ciphertext from the socket and unwraps
@@ -86,6 +87,8 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     private boolean appRead;
     private boolean appWrite;
     private boolean receivedAny;
+    /** The last handshake wrap asked for another, whatever the engine's status says. */
+    private boolean wrapAgain;
     private boolean tasksRunning;
     private volatile Throwable taskFailure;
     /** The peer's close_notify or end of stream was read; reads return -1 once plaintext is out. */
@@ -205,7 +208,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     private void handshake() {
         try {
             while (phase == HANDSHAKING && !tasksRunning) {
-                HandshakeStatus status = engine.getHandshakeStatus();
+                HandshakeStatus status = wrapAgain ? HandshakeStatus.NEED_WRAP : engine.getHandshakeStatus();
                 switch (status) {
                     case NEED_TASK:
                         runDelegatedTasks();
@@ -240,6 +243,9 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
             return false;
         }
         SSLEngineResult result = engine.wrap(EMPTY, netOutForWrap());
+        // OpenSSL's engine says here, not in getHandshakeStatus(), that an alert is out and the
+        // failure behind it comes with the next wrap.
+        wrapAgain = result.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && result.bytesProduced() > 0;
         if (result.getStatus() != Status.OK) {
             flushNetOut();
             throw new SSLException("the engine stopped the handshake: " + result.getStatus());
@@ -271,6 +277,15 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
             case BUFFER_OVERFLOW:
                 throw new SSLException("a handshake record does not fit the application buffer");
             default:
+                if (context.isOpenSsl() && result.bytesConsumed() > 0
+                        && engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+                    // OpenSSL's engine sees that the client's Finished ended the handshake only on
+                    // its next call: an empty wrap is that call, before more input (which may be
+                    // no more, or a close_notify) comes.
+                    engine.wrap(EMPTY, netOutForWrap());
+                    flushNetOut();
+                    updateInterest();
+                }
                 return true;
         }
     }
@@ -342,8 +357,10 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
         log.debug("{}: TLS established, {}", connection, session);
         updateInterest();
         connection.established();
-        if (phase == OPEN && netIn != null) {
-            connection.onIoEvent(true, false, false); // Application data that came with the handshake.
+        if (phase == OPEN && (netIn != null || appIn != null)) {
+            // Application data that came with the handshake, still encrypted or (OpenSSL's engine
+            // decrypts it with the client's Finished) already plaintext.
+            connection.onIoEvent(true, false, false);
         }
     }
 
@@ -505,7 +522,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
             in.compact();
             if (!in.hasRemaining()) {
                 // A record larger than four standard ones (a peer using larger fragments).
-                ByteBuffer larger = ByteBuffer.allocate(in.capacity() * 2);
+                ByteBuffer larger = buffers.allocate(in.capacity() * 2);
                 in.flip();
                 larger.put(in);
                 buffers.release(in);
@@ -684,9 +701,22 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
         finish();
     }
 
+    @Override
+    public void socketClosedByLoop() {
+        // The loop shuts down: no linger timer will run, so what it would free goes now.
+        free();
+    }
+
     private void finish() {
+        if (free()) {
+            socket.closeSocket();
+        }
+    }
+
+    /** Gives back the buffers and the engine; {@code false} if that was done before. */
+    private boolean free() {
         if (phase == CLOSED) {
-            return;
+            return false;
         }
         phase = CLOSED;
         cancelTimer();
@@ -698,7 +728,12 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
             }
         }
         netIn = netOut = appIn = null;
-        socket.closeSocket();
+        if (engine != null) {
+            // OpenSSL's engine holds native memory until released; a delegated task still running
+            // finds it destroyed and stops.
+            TlsContext.release(engine);
+        }
+        return true;
     }
 
     private void cancelTimer() {

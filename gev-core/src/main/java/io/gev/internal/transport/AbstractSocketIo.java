@@ -120,6 +120,10 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
             c.close(CloseReason.IO_ERROR, null);
         }
         closeSocket();
+        EventSink sink = events;
+        if (sink != null && sink != c) {
+            sink.socketClosedByLoop();
+        }
     }
 
     /**

@@ -9,4 +9,12 @@ public abstract class EventSink {
 
     /** Handles readiness; never throws. */
     public abstract void onIoEvent(boolean readable, boolean writable, boolean hangup);
+
+    /**
+     * The loop closed the socket under this sink as it shut down (see
+     * {@code AbstractSocketIo.close()}): a layer frees what it holds, even while it lingers.
+     * Loop thread; never throws.
+     */
+    public void socketClosedByLoop() {
+    }
 }

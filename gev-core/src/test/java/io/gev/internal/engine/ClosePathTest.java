@@ -200,7 +200,7 @@ class ClosePathTest {
     void aTlsErrorAfterTheHandshake() throws Exception {
         TestCertificates certificates = TestCertificates.get();
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
-                .tls(certificates.serverOptions().build()))) {
+                .tls(certificates.serverOptions().provider(io.gev.TlsOptions.Provider.JDK).build()))) {
             EmbeddedConnection c = EmbeddedTlsClient.connect(server, certificates.clientContext()).connection();
             assertEquals(1, counts.handlerConnects);
             c.receive(new byte[] {23, 3, 3, 0, 40, 1, 2, 3}); // application data that is not a record of the session
@@ -214,7 +214,7 @@ class ClosePathTest {
     void aTlsConnectionThatNeverCompletedItsHandshakeIsNotHeardOf() throws Exception {
         TestCertificates certificates = TestCertificates.get();
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
-                .tls(certificates.serverOptions().build()))) {
+                .tls(certificates.serverOptions().provider(io.gev.TlsOptions.Provider.JDK).build()))) {
             EmbeddedConnection c = server.connect();
             c.receive("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             c.flush();
@@ -231,7 +231,7 @@ class ClosePathTest {
     @Test
     void aGracefulStopDuringATlsHandshakeClosesWithoutTellingTheProtocolOrHandler() {
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
-                .tls(TestCertificates.get().serverOptions().build()))) {
+                .tls(TestCertificates.get().serverOptions().provider(io.gev.TlsOptions.Provider.JDK).build()))) {
             EmbeddedConnection c = server.connect();
             assertTrue(c.isOpen(), "handshaking");
             Closing.shutdownGracefully((ConnectionImpl) c.connection());

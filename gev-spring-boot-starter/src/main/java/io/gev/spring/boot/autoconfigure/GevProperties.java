@@ -100,6 +100,63 @@ public class GevProperties {
         @DurationUnit(ChronoUnit.SECONDS)
         private Duration handshakeTimeout = Duration.ofSeconds(10);
 
+        /**
+         * The TLS engine: 'openssl' is OpenSSL's (BoringSSL's), which needs
+         * io.netty:netty-tcnative-boringssl-static on the class path; 'jdk' the JDK's; 'auto'
+         * OpenSSL's where it loads, else the JDK's (the server logs which it chose).
+         */
+        private TlsOptions.Provider provider = TlsOptions.Provider.AUTO;
+
+        /** Most TLS sessions the server keeps so that returning clients skip the full handshake. */
+        private int sessionCacheSize = TlsOptions.DEFAULT_SESSION_CACHE_SIZE;
+
+        /**
+         * How long a TLS session stays resumable. If a duration suffix is not specified, seconds
+         * will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration sessionTimeout = TlsOptions.DEFAULT_SESSION_TIMEOUT;
+
+        /**
+         * How often OpenSSL's engine changes its session ticket key (the previous key still opens
+         * tickets for one more period); 0 leaves it to BoringSSL. The JDK's engine rotates its
+         * own. If a duration suffix is not specified, seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration ticketKeyRotation = Duration.ZERO;
+
+        public TlsOptions.Provider getProvider() {
+            return this.provider;
+        }
+
+        public void setProvider(TlsOptions.Provider provider) {
+            this.provider = provider;
+        }
+
+        public int getSessionCacheSize() {
+            return this.sessionCacheSize;
+        }
+
+        public void setSessionCacheSize(int sessionCacheSize) {
+            this.sessionCacheSize = sessionCacheSize;
+        }
+
+        public Duration getSessionTimeout() {
+            return this.sessionTimeout;
+        }
+
+        public void setSessionTimeout(Duration sessionTimeout) {
+            this.sessionTimeout = sessionTimeout;
+        }
+
+        public Duration getTicketKeyRotation() {
+            return this.ticketKeyRotation;
+        }
+
+        public void setTicketKeyRotation(Duration ticketKeyRotation) {
+            this.ticketKeyRotation = ticketKeyRotation;
+        }
+
         public String getBundle() {
             return this.bundle;
         }

@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
@@ -459,7 +460,10 @@ final class GevServersFactory {
                             + ".*, or set " + key + ".bundle to the name of a defined bundle.", ex);
         }
         try {
-            TlsOptions.Builder tls = TlsOptions.builder(bundle.createSslContext());
+            // The bundle's key managers, not a finished SSLContext: OpenSSL's engine needs the key.
+            SslManagerBundle managers = bundle.getManagers();
+            TlsOptions.Builder tls = TlsOptions.builder(managers.getKeyManagerFactory(),
+                    managers.getTrustManagerFactory());
             SslOptions options = bundle.getOptions();
             if (options.getEnabledProtocols() != null) {
                 tls.protocols(options.getEnabledProtocols());
@@ -467,7 +471,9 @@ final class GevServersFactory {
             if (options.getCiphers() != null) {
                 tls.cipherSuites(options.getCiphers());
             }
-            return tls.clientAuth(ssl.getClientAuth()).handshakeTimeout(ssl.getHandshakeTimeout()).build();
+            return tls.clientAuth(ssl.getClientAuth()).handshakeTimeout(ssl.getHandshakeTimeout())
+                    .provider(ssl.getProvider()).sessionCacheSize(ssl.getSessionCacheSize())
+                    .sessionTimeout(ssl.getSessionTimeout()).ticketKeyRotation(ssl.getTicketKeyRotation()).build();
         } catch (IllegalArgumentException | IllegalStateException ex) {
             throw new GevServerConfigurationException("gev server '" + server + "' cannot use SSL bundle '" + name
                     + "': " + ex.getMessage(), "Check the bundle's key, certificates and options (spring.ssl.bundle.*."

@@ -69,6 +69,10 @@ class GevPropertiesTests {
             assertThat(ssl.getBundle()).isNull();
             assertThat(ssl.getClientAuth()).isEqualTo(core.clientAuth()).isEqualTo(TlsOptions.ClientAuth.NONE);
             assertThat(ssl.getHandshakeTimeout()).isEqualTo(core.handshakeTimeout());
+            assertThat(ssl.getProvider()).isEqualTo(core.provider()).isEqualTo(TlsOptions.Provider.AUTO);
+            assertThat(ssl.getSessionCacheSize()).isEqualTo(core.sessionCacheSize());
+            assertThat(ssl.getSessionTimeout()).isEqualTo(core.sessionTimeout());
+            assertThat(ssl.getTicketKeyRotation()).isEqualTo(core.ticketKeyRotation());
         }
         assertThat(new GevProperties().getWebsocket().getSsl().getPort()).isNull();
     }
@@ -150,6 +154,8 @@ class GevPropertiesTests {
                 .containsExactlyInAnyOrderElementsOf(kebab(GevProperties.Shutdown.values()));
         assertThat(hintValues(json, "gev.server.ssl.client-auth"))
                 .containsExactlyInAnyOrderElementsOf(kebab(TlsOptions.ClientAuth.values()));
+        assertThat(hintValues(json, "gev.server.ssl.provider"))
+                .containsExactlyInAnyOrderElementsOf(kebab(TlsOptions.Provider.values()));
         List<String> descriptions = JsonPath.read(json, "$.hints[*].values[*].description");
         assertThat(descriptions).allSatisfy((description) -> assertThat(description).isNotBlank());
     }

@@ -10,6 +10,8 @@ import io.gev.testing.TestCertificates;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -31,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Servers over TLS from Spring Boot's SSL bundles ({@code spring.ssl.bundle.*}); the handler
  * configurations are those of {@link GevAutoConfigurationTests}.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = TlsOptions.Provider.class, names = {"JDK", "OPENSSL"})
 class GevSslTests {
 
     @TempDir
@@ -42,13 +46,21 @@ class GevSslTests {
     private static String serverCertificatePem;
     private static String serverKeyPem;
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, SslAutoConfiguration.class))
-            .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1",
-                    "gev.websocket.port=0", "gev.websocket.address=127.0.0.1",
-                    "spring.ssl.bundle.jks.server.keystore.location=" + serverKeyStore,
-                    "spring.ssl.bundle.jks.server.keystore.password=" + TestCertificates.PASSWORD,
-                    "spring.ssl.bundle.jks.server.keystore.type=PKCS12");
+    private final TlsOptions.Provider provider;
+    private final ApplicationContextRunner runner;
+
+    /** Every test runs on both engines, chosen by the provider properties. */
+    GevSslTests(TlsOptions.Provider provider) {
+        this.provider = provider;
+        this.runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GevAutoConfiguration.class, SslAutoConfiguration.class))
+                .withPropertyValues("gev.server.port=0", "gev.server.loops=1", "gev.server.address=127.0.0.1",
+                        "gev.websocket.port=0", "gev.websocket.address=127.0.0.1",
+                        "gev.server.ssl.provider=" + provider, "gev.websocket.ssl.provider=" + provider,
+                        "spring.ssl.bundle.jks.server.keystore.location=" + serverKeyStore,
+                        "spring.ssl.bundle.jks.server.keystore.password=" + TestCertificates.PASSWORD,
+                        "spring.ssl.bundle.jks.server.keystore.type=PKCS12");
+    }
 
     /** The server's key and certificate as PEM files, and a trust store with the client's certificate. */
     @BeforeAll
@@ -101,10 +113,15 @@ class GevSslTests {
     void appliesBundleOptionsAndTlsSettings() {
         this.runner.withUserConfiguration(EchoConfiguration.class)
                 .withPropertyValues("gev.server.ssl.bundle=server", "gev.server.ssl.client-auth=want",
-                        "gev.server.ssl.handshake-timeout=3",
+                        "gev.server.ssl.handshake-timeout=3", "gev.server.ssl.session-cache-size=100",
+                        "gev.server.ssl.session-timeout=5m", "gev.server.ssl.ticket-key-rotation=1h",
                         "spring.ssl.bundle.jks.server.options.enabled-protocols=TLSv1.2")
                 .run((context) -> {
                     TlsOptions tls = context.getBean(GevServers.class).get("echo-handler").options().tls().orElseThrow();
+                    assertThat(tls.provider()).isEqualTo(provider);
+                    assertThat(tls.sessionCacheSize()).isEqualTo(100);
+                    assertThat(tls.sessionTimeout()).isEqualTo(Duration.ofMinutes(5));
+                    assertThat(tls.ticketKeyRotation()).isEqualTo(Duration.ofHours(1));
                     assertThat(tls.protocols()).containsExactly("TLSv1.2");
                     assertThat(tls.clientAuth()).isEqualTo(TlsOptions.ClientAuth.WANT);
                     assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
