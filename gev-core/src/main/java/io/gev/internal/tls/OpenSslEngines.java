@@ -124,16 +124,6 @@ final class OpenSslEngines {
         return b;
     }
 
-    /** The name of the current ticket key, for tests of rotation; {@code null} when BoringSSL keeps its own. */
-    synchronized byte[] currentTicketKeyName() {
-        return currentKey == null ? null : currentKey.name();
-    }
-
-    /** The session cache, whose statistics show resumptions. */
-    OpenSslSessionContext sessions() {
-        return (OpenSslSessionContext) context.sessionContext();
-    }
-
     /** Frees the context once its engines are released. */
     void release() {
         ReferenceCountUtil.release(context);

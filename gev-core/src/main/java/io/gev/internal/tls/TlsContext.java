@@ -163,11 +163,6 @@ public final class TlsContext {
         return openSsl != null ? TlsOptions.Provider.OPENSSL : TlsOptions.Provider.JDK;
     }
 
-    /** OpenSSL's engines, for tests of sessions and ticket keys; {@code null} on the JDK's. */
-    OpenSslEngines openSsl() {
-        return openSsl;
-    }
-
     /** Runs the engines' delegated tasks. */
     Executor executor() {
         return executor;
