@@ -299,7 +299,7 @@ final class ConnectionImpl extends AbstractConnection {
     /*
      * Who owns the buffers. The rings, `in` and the OutboundBuffer's, are the connection's from
      * the pool's borrow to their release by the read path (keepRest), the OutboundBuffer once
-     * empty, or close (releaseBuffers). The OutboundBuffer is lent by the loop and given back
+     * empty, or close (release). The OutboundBuffer is lent by the loop and given back
      * only at the end of flush(), once empty and while open; close keeps it, since a frame below
      * may hold it (pack, when a protocol closes while packing). User code (handlers, callbacks,
      * a protocol's hooks) may close, send or flush again from inside, so it is called only where
