@@ -307,28 +307,25 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
 
     @Override
     public final void shutdownWrite() {
-        if (loop.inEventLoop()) {
-            shutdownWriteOnLoop();
-        } else {
-            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.SHUTDOWN_WRITE, null, null));
-        }
+        onLoop(GevLoop.PendingOp.SHUTDOWN_WRITE);
     }
 
     @Override
     public final void pauseReading() {
-        if (loop.inEventLoop()) {
-            pauseReadingOnLoop(PAUSED_BY_USER);
-        } else {
-            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.PAUSE_READING, null, null));
-        }
+        onLoop(GevLoop.PendingOp.PAUSE_READING);
     }
 
     @Override
     public final void resumeReading() {
+        onLoop(GevLoop.PendingOp.RESUME_READING);
+    }
+
+    /** Runs the operation {@code kind} (without a message) now on the loop, or queues it there from another thread. */
+    private void onLoop(int kind) {
         if (loop.inEventLoop()) {
-            resumeReadingOnLoop(PAUSED_BY_USER);
+            GevLoop.PendingOp.run(this, kind, null, null);
         } else {
-            loop.enqueue(new GevLoop.PendingOp(this, GevLoop.PendingOp.RESUME_READING, null, null));
+            loop.enqueue(new GevLoop.PendingOp(this, kind, null, null));
         }
     }
 

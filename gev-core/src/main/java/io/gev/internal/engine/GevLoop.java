@@ -510,6 +510,11 @@ final class GevLoop implements EventLoop, TlsLoop {
         }
 
         void run() {
+            run(connection, kind, message, callback);
+        }
+
+        /** Runs operation {@code kind} on {@code connection}, on its loop. */
+        static void run(AbstractConnection connection, int kind, Object message, SendCallback callback) {
             switch (kind) {
                 case SEND:
                     connection.sendOnLoop(message, callback);
