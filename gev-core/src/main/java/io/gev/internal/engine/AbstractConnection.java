@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static io.gev.internal.engine.ConnectionState.CLOSED;
+import static io.gev.internal.engine.ConnectionState.DRAINING;
 import static io.gev.internal.engine.ConnectionState.REGISTERING;
 
 /**
@@ -44,6 +46,8 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     private Throwable closeCause;
     /** The protocol reported a handshake of its own done: the loop counts the connection until it closes. */
     private boolean upgraded;
+    /** Why reading is paused, as reason bits (see pauseReadingOnLoop); 0 while it reads. */
+    private byte readPause;
     // What other threads read of the connection's buffers, copies the loop keeps: plain fields,
     // so possibly a little stale, but for writability, which a handler's thread may wait on.
     private volatile boolean writable = true;
@@ -72,8 +76,8 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     /** Bytes queued. Loop thread. */
     abstract int queuedLength();
 
-    /** Stops reading; {@link #flush} closes for {@code reason} once what is queued is out. */
-    abstract void drain(CloseReason reason);
+    /** Arms or disarms read interest, keeping write interest as it is. */
+    abstract void readInterest(boolean on);
 
     /**
      * Closes the socket, leaves the loop's list and gives the rings back, for {@link Closing#close}.
@@ -85,11 +89,6 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
 
     abstract SocketIo io();
 
-    /** Pauses reading for {@code reason} (a bit), on the loop: reading goes on once no reason is left. */
-    abstract void pauseReadingOnLoop(int reason);
-
-    /** Takes back the pause for {@code reason}, on the loop. */
-    abstract void resumeReadingOnLoop(int reason);
 
     // ---- the lifecycle: Opening and Closing ------------------------------------------------
 
@@ -117,6 +116,66 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     /** {@link #shutdownWrite()} on the loop. */
     final void shutdownWriteOnLoop() {
         Closing.shutdownWrite(this);
+    }
+
+    /** Stops reading; {@link #flush} closes for {@code reason} once what is queued is out. */
+    final void drain(CloseReason reason) {
+        state(DRAINING, reason, null);
+        readInterest(false);
+    }
+
+    /** It reads: open for reading and not paused. Loop thread. */
+    final boolean reading() {
+        return readPause == 0 && state.reads;
+    }
+
+    /** Pauses reading for {@code reason} (a bit), on the loop: reading goes on once no reason is left. */
+    final void pauseReadingOnLoop(int reason) {
+        boolean was = readPause != 0;
+        readPause |= (byte) reason;
+        if (!was && state.reads) {
+            readInterest(false);
+        }
+    }
+
+    /** Takes back the pause for {@code reason}, on the loop. */
+    final void resumeReadingOnLoop(int reason) {
+        if ((readPause & reason) == 0) {
+            return;
+        }
+        readPause &= (byte) ~reason;
+        if (reading()) {
+            readInterest(true);
+            // Bytes in the held frame, in the TLS layer or in an edge-triggered socket get no new event.
+            readAgainSoon();
+        }
+    }
+
+    @Override
+    public final boolean isReadingPaused() {
+        return readPause != 0;
+    }
+
+    /** Moves writability across the water marks for what is queued now, and tells the handler. Loop thread. */
+    final void updateWritability() {
+        boolean was = writable;
+        boolean now = loop.outboundShared.writable(was, queuedLength());
+        if (now == was) {
+            return;
+        }
+        writable = now;
+        try {
+            loop.handler.onWritabilityChanged(this);
+        } catch (Throwable t) {
+            Closing.handlerFailed(this, "onWritabilityChanged", t);
+        }
+    }
+
+    /** Fails {@code callback}, if any, as the connection no longer sends. Loop thread. */
+    final void failClosed(SendCallback callback) {
+        if (callback != null) {
+            notifyCallback(callback, new ClosedChannelException());
+        }
     }
 
     /** Completes {@code callback}; a callback that throws is logged. Loop thread. */
@@ -175,11 +234,6 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     /** Records the length queued to write. Loop thread. */
     final void outLength(int length) {
         outLength = length;
-    }
-
-    /** Records writability once it crossed a water mark. Loop thread. */
-    final void writable(boolean now) {
-        writable = now;
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.gev.protocol.ProtocolException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 
 import static io.gev.internal.engine.ConnectionState.DRAINING;
 import static io.gev.internal.engine.ConnectionState.SHUTTING_OUTPUT;
@@ -53,8 +52,6 @@ final class ConnectionImpl extends AbstractConnection {
     private boolean readToEnd;
     /** A pause stopped decoding: frames may wait in {@code in}, to be decoded before the next read. */
     private boolean undecoded;
-    /** Why reading is paused, as reason bits (see pauseReading); 0 while it reads. */
-    private byte readPause;
 
     // Kept by the loop: the links of its connection list (see GevLoop), and its ReadAgainQueue's mark.
     boolean readAgainQueued;
@@ -136,11 +133,6 @@ final class ConnectionImpl extends AbstractConnection {
                 readAgainSoon(); // No new edge reports what the budget left in the socket.
             }
         }
-    }
-
-    /** It reads: open for reading and not paused. */
-    private boolean reading() {
-        return readPause == 0 && state().reads;
     }
 
     /** Decodes the frames a pause left in {@code in} before anything new is read; whether reading goes on. */
@@ -291,8 +283,8 @@ final class ConnectionImpl extends AbstractConnection {
             // Replies of one read are written together after it; the limits hold meanwhile, so a
             // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
             Closing.writeLimitExceeded(this);
-        } else if (updateWritability()) {
-            writabilityChanged();
+        } else {
+            updateWritability();
         }
     }
 
@@ -340,9 +332,7 @@ final class ConnectionImpl extends AbstractConnection {
         if (!state().live) {
             return;
         }
-        if (updateWritability()) {
-            writabilityChanged();
-        }
+        updateWritability();
         ob = outbound;
         if (ob != null) {
             if (!ob.isIdle() || !state().live) {
@@ -371,35 +361,10 @@ final class ConnectionImpl extends AbstractConnection {
         loop.writeBufferBytes -= written;
     }
 
-    /** Moves writability across the water marks for what is queued now; {@code true} when it changed. */
-    private boolean updateWritability() {
-        boolean was = isWritable();
-        boolean now = loop.outboundShared.writable(was, queuedLength());
-        if (now == was) {
-            return false;
-        }
-        writable(now);
-        return true;
-    }
-
     @Override
     int queuedLength() {
         OutboundBuffer ob = outbound;
         return ob == null ? 0 : ob.length();
-    }
-
-    private void writabilityChanged() {
-        try {
-            loop.handler.onWritabilityChanged(this);
-        } catch (Throwable t) {
-            Closing.handlerFailed(this, "onWritabilityChanged", t);
-        }
-    }
-
-    private void failClosed(SendCallback callback) {
-        if (callback != null) {
-            notifyCallback(callback, new ClosedChannelException());
-        }
     }
 
     // ---- what the lifecycle (Opening, Closing) needs of the path ------------------------------
@@ -424,36 +389,8 @@ final class ConnectionImpl extends AbstractConnection {
     }
 
     @Override
-    void pauseReadingOnLoop(int reason) {
-        boolean was = readPause != 0;
-        readPause |= (byte) reason;
-        if (!was && state().reads) {
-            io.interest(false, writeInterest);
-        }
-    }
-
-    @Override
-    void resumeReadingOnLoop(int reason) {
-        if ((readPause & reason) == 0) {
-            return;
-        }
-        readPause &= (byte) ~reason;
-        if (reading()) {
-            io.interest(true, writeInterest);
-            // Bytes in `in`, in the TLS layer or in an edge-triggered socket get no new event.
-            readAgainSoon();
-        }
-    }
-
-    @Override
-    public boolean isReadingPaused() {
-        return readPause != 0;
-    }
-
-    @Override
-    void drain(CloseReason reason) {
-        state(DRAINING, reason, null);
-        io.interest(false, writeInterest);
+    void readInterest(boolean on) {
+        io.interest(on, writeInterest);
     }
 
     @Override
