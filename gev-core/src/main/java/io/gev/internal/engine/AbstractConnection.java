@@ -23,8 +23,9 @@ import static io.gev.internal.engine.ConnectionState.REGISTERING;
  * A {@link Connection} but for its I/O path: the data kept on it (id, addresses, what other
  * threads read of its buffers, what handlers and protocols attach to it), where it is in its life
  * (one {@link ConnectionState}, which {@link Opening} and {@link Closing} move on, entered here),
- * and the hop of {@code send}, {@code close} and {@code shutdownWrite} onto the loop when called
- * from another thread. Its one subclass, {@link ConnectionImpl}, is the read → decode → dispatch
+ * why reading is paused, whether it is writable across the water marks, and the hop of
+ * {@code send}, {@code close} and {@code shutdownWrite} onto the loop when called from another
+ * thread. Its one subclass, {@link ConnectionImpl}, is the read → decode → dispatch
  * → write path, which runs on the loop only; the abstract methods are what the lifecycle needs of
  * it. One subclass, so class hierarchy analysis makes every call to them a direct one.
  */
