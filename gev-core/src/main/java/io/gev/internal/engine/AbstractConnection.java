@@ -90,7 +90,6 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
 
     abstract SocketIo io();
 
-
     // ---- the lifecycle: Opening and Closing ------------------------------------------------
 
     @Override

@@ -47,9 +47,7 @@ final class ReadAgainQueue implements Runnable {
         for (int n = queue.size(); n > 0; n--) {
             ConnectionImpl c = queue.poll();
             c.readAgainQueued = false;
-            if (c.state().reads) {
-                c.onIoEvent(true, false, false);
-            }
+            c.onIoEvent(true, false, false); // reads only while it reads: not closed, not paused
         }
     }
 }
