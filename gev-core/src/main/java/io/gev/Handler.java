@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
  * ({@link Server#builder(io.gev.protocol.Protocol, Handler)}).
  *
  * <p>Every callback of one connection runs on that connection's event-loop thread, in order, so a
- * handler needs no locking for per-connection state. Callbacks must not block: hand blocking work
- * to an executor and {@link Connection#send(Object) send} the result from there.
+ * handler needs no locking for per-connection state. Callbacks must not block there: a handler
+ * that blocks (JDBC, a REST call) runs offloaded ({@link ServerOptions.AbstractBuilder#handlerExecution
+ * handlerExecution}), still in order per connection, on virtual threads or an executor.
  *
  * <p>A callback that throws closes only its own connection (the exception is logged once and
  * counted as {@link CloseReason#HANDLER_ERROR}); the loop and every other connection carry on.
@@ -48,6 +49,18 @@ public interface Handler<M> {
      *         {@code M}: it is whatever the protocol packs.
      */
     Object onMessage(Connection connection, Object context, M message);
+
+    /**
+     * On a server whose handler runs offloaded ({@link HandlerExecution}), chooses where
+     * {@link #onMessage} runs for this message: {@code true} (the default) hands it to the
+     * handler's threads behind the connection's other callbacks; {@code false} runs it on the
+     * loop now, for a message that is cheap to answer (a heartbeat), whose reply may then overtake
+     * those of messages still waiting. Called on the loop, with the message's view; must not block.
+     * Not called on a server whose handler runs on the loop.
+     */
+    default boolean offload(Object context, M message) {
+        return true;
+    }
 
     /** Called exactly once when a connection {@link #onConnect} saw is closed, for whatever reason. */
     default void onClose(Connection connection) {

@@ -85,6 +85,7 @@ public final class ServerOptions {
     private final int clientFaultLogLimit;
     private final boolean daemonThreads;
     private final TlsOptions tls;
+    private final HandlerExecution handlerExecution;
 
     private ServerOptions(AbstractBuilder<?> b) {
         this.name = b.name;
@@ -113,6 +114,7 @@ public final class ServerOptions {
         this.clientFaultLogLimit = b.clientFaultLogLimit;
         this.daemonThreads = b.daemonThreads;
         this.tls = b.tls;
+        this.handlerExecution = b.handlerExecution;
     }
 
     /** A builder starting from the defaults. Not thread-safe. */
@@ -265,6 +267,11 @@ public final class ServerOptions {
         return Optional.ofNullable(tls);
     }
 
+    /** Where the handler's callbacks run; on the loop by default. */
+    public HandlerExecution handlerExecution() {
+        return handlerExecution;
+    }
+
     /**
      * Equal when every option is: values by value; a balancer set with
      * {@link AbstractBuilder#loadBalancer(LoadBalancer)} and the {@link TlsOptions} by identity.
@@ -291,7 +298,7 @@ public final class ServerOptions {
                 && blockedLoopWarning.equals(other.blockedLoopWarning)
                 && clientFaultLogInterval.equals(other.clientFaultLogInterval)
                 && clientFaultLogLimit == other.clientFaultLogLimit && daemonThreads == other.daemonThreads
-                && tls == other.tls;
+                && tls == other.tls && handlerExecution.equals(other.handlerExecution);
     }
 
     @Override
@@ -300,7 +307,8 @@ public final class ServerOptions {
                 System.identityHashCode(loadBalancer), transport, tcpNoDelay, keepAlive, sendBufferSize,
                 receiveBufferSize, backlog, maxConnections, writeBufferHighWaterMark, writeBufferLowWaterMark,
                 writeBufferLimit, readBufferLimit, readBufferSize, shutdownTimeout, blockedLoopWarning,
-                clientFaultLogInterval, clientFaultLogLimit, daemonThreads, System.identityHashCode(tls));
+                clientFaultLogInterval, clientFaultLogLimit, daemonThreads, System.identityHashCode(tls),
+                handlerExecution);
     }
 
     @Override
@@ -317,7 +325,7 @@ public final class ServerOptions {
                 + ", readBufferLimit=" + readBufferLimit + ", readBufferSize=" + readBufferSize
                 + ", shutdownTimeout=" + shutdownTimeout + ", blockedLoopWarning=" + blockedLoopWarning
                 + ", clientFaultLogInterval=" + clientFaultLogInterval + ", clientFaultLogLimit=" + clientFaultLogLimit
-                + ", daemonThreads=" + daemonThreads + ", tls=" + (tls == null ? "none" : tls) + "]";
+                + ", daemonThreads=" + daemonThreads + ", tls=" + (tls == null ? "none" : tls) + ", handlerExecution=" + handlerExecution + "]";
     }
 
     /**
@@ -356,6 +364,7 @@ public final class ServerOptions {
         private int clientFaultLogLimit = DEFAULT_CLIENT_FAULT_LOG_LIMIT;
         private boolean daemonThreads;
         private TlsOptions tls;
+        private HandlerExecution handlerExecution = HandlerExecution.loop();
 
         // Only the builders of this package extend it.
         AbstractBuilder() {
@@ -399,6 +408,7 @@ public final class ServerOptions {
             this.clientFaultLogLimit = options.clientFaultLogLimit;
             this.daemonThreads = options.daemonThreads;
             this.tls = options.tls;
+            this.handlerExecution = options.handlerExecution;
             return self();
         }
 
@@ -715,6 +725,18 @@ public final class ServerOptions {
          */
         public B tls(TlsOptions tls) {
             this.tls = tls;
+            return self();
+        }
+
+        /**
+         * Where the handler's callbacks run; default {@link HandlerExecution#loop()}. Offload a
+         * handler that blocks (see {@link HandlerExecution} for the order, memory and stop
+         * guarantees).
+         *
+         * @return this builder
+         */
+        public B handlerExecution(HandlerExecution handlerExecution) {
+            this.handlerExecution = Objects.requireNonNull(handlerExecution, "handlerExecution");
             return self();
         }
 

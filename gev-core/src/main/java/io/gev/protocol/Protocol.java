@@ -1,7 +1,10 @@
 package io.gev.protocol;
 
 import io.gev.Connection;
+import io.gev.buffer.Buffers;
 import io.gev.buffer.RingBuffer;
+
+import java.nio.ByteBuffer;
 
 /**
  * Frames a byte stream into messages and messages back into bytes.
@@ -63,6 +66,22 @@ public interface Protocol<M> {
      *         {@link io.gev.CloseReason#PROTOCOL_ERROR} and logs the message
      */
     boolean unpack(Connection connection, RingBuffer in, Frame<M> frame);
+
+    /**
+     * Makes a decoded message independent of gev's buffers, for a server that runs its handler
+     * off the loop ({@link io.gev.HandlerExecution}): called on the loop for each message handed
+     * off, after {@link #unpack} and before the buffers are reused. A protocol whose messages are
+     * views (as the byte protocols' {@link ByteBuffer}s are) returns a copy the handler may keep;
+     * one that parses into objects of its own returns them as they are. The default copies the
+     * remaining bytes of a {@code ByteBuffer} into a heap buffer and returns anything else as it is.
+     */
+    @SuppressWarnings("unchecked")
+    default M detach(M message) {
+        if (message instanceof ByteBuffer) {
+            return (M) ByteBuffer.wrap(Buffers.copy((ByteBuffer) message));
+        }
+        return message;
+    }
 
     /**
      * Appends the bytes of {@code message} to {@code out}: a handler's reply or what was

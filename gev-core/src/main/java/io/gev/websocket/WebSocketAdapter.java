@@ -26,6 +26,11 @@ final class WebSocketAdapter implements Handler<WebSocketMessage> {
         if (message != null) {
             return handler.onMessage(st.session, message);
         }
+        if (context == WebSocketProtocol.OPENED) {
+            st.opened = true;
+            handler.onOpen(st.session);
+            return null;
+        }
         // The protocol's one frame without a message: the upgrade request, as its context.
         HandshakeRequest request = (HandshakeRequest) context;
         try {
@@ -42,9 +47,13 @@ final class WebSocketAdapter implements Handler<WebSocketMessage> {
             return null;
         }
         protocol.accept(connection, st, request);
-        st.opened = true;
-        handler.onOpen(st.session);
         return null;
+    }
+
+    /** The upgrade stays on the loop, where the protocol's state is; everything else may go. */
+    @Override
+    public boolean offload(Object context, WebSocketMessage message) {
+        return !(context instanceof HandshakeRequest);
     }
 
     @Override

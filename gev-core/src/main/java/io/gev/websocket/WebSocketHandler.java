@@ -6,7 +6,11 @@ package io.gev.websocket;
  *
  * <p>As with any gev {@link io.gev.Handler}, all callbacks of one connection run on its event-loop
  * thread, in order, and must not block; a callback that throws closes its connection. Push from
- * other threads with the {@link WebSocketSession}'s methods.
+ * other threads with the {@link WebSocketSession}'s methods. A handler that blocks runs offloaded
+ * ({@link io.gev.HandlerExecution}): then {@code onOpen}, {@code onMessage},
+ * {@code onWritabilityChanged} and {@code onClose} run on the handler's threads, one at a time and
+ * in order per session, while {@code onHandshake} still runs on the loop, which holds the upgrade:
+ * keep it to checks of the request, and do lookups in {@code onOpen}.
  *
  * <pre>{@code
  * WebSocketHandler echo = new WebSocketHandler() {

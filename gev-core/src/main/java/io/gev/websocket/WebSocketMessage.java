@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Like a gev payload, a message is a view valid only during that call: the server reuses the
  * object for the connection's next message, and the {@link #payload()} is a view of its buffers.
- * Copy with {@link #bytes()} or {@link #text()} to keep it. A text message's bytes have been
+ * Copy with {@link #bytes()} or {@link #text()} to keep it; on a server whose handler runs
+ * offloaded ({@link io.gev.HandlerExecution}) the message is a copy already, the handler's to keep.
+ * A text message's bytes have been
  * checked to be valid UTF-8; {@link #text()} makes a {@link String} only when asked.
  *
  * <p>Returning the message from {@code onMessage} echoes it with its type; returning its
@@ -88,6 +90,14 @@ public final class WebSocketMessage {
     public byte[] bytes() {
         byte[] copy = new byte[payload.remaining()];
         payload.get(payload.position(), copy);
+        return copy;
+    }
+
+    /** A message with a copy of the remaining payload in a heap buffer, for a handler off the loop. */
+    WebSocketMessage copy() {
+        WebSocketMessage copy = new WebSocketMessage();
+        copy.type = type;
+        copy.payload = ByteBuffer.wrap(bytes());
         return copy;
     }
 

@@ -49,6 +49,12 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     /** Writes nothing: sent with a callback, it runs once everything queued before it is written. */
     private static final Outbound NOTHING = Outbound.http(new byte[0]);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /**
+     * The context of the frame without a message that follows an accepted upgrade: the session is
+     * open. A frame of its own, not a call made while accepting, so that on a server whose handler
+     * runs offloaded, {@code onOpen} runs on the handler's threads while the upgrade stays on the loop.
+     */
+    static final Object OPENED = new Object();
 
     final WebSocketOptions options;
     final Endpoints endpoints;
@@ -68,6 +74,8 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         FrameDecoder decoder;
         WebSocketSession session;
         WebSocketMessage message;
+        /** The upgrade was accepted: the next frame is {@link #OPENED}. */
+        boolean openPending;
         /** The handler's onOpen was called, so onClose is due. */
         boolean opened;
         boolean closeSent;
@@ -183,6 +191,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         st.session = new WebSocketSession(connection, request, extensions);
         st.message = new WebSocketMessage();
         st.phase = OPEN;
+        st.openPending = true;
         connection.upgraded(System.nanoTime() - st.connectedNanos);
         if (!options.pingInterval().isZero()) {
             st.pingTimer = connection.loop().scheduleAtFixedRate(options.pingInterval(), () -> keepAlive(connection, st));
@@ -205,6 +214,12 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
             case HANDSHAKE:
                 return readHandshake(connection, st, in, frame);
             case OPEN:
+                if (st.openPending) {
+                    st.openPending = false;
+                    frame.set(OPENED, null);
+                    return true;
+                }
+                return readFrames(connection, st, in, frame);
             case CLOSING:
                 return readFrames(connection, st, in, frame);
             default:
@@ -295,6 +310,12 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
                 connection.close();
             }
         });
+    }
+
+    /** A message for an offloaded handler: its own copy of the payload. */
+    @Override
+    public WebSocketMessage detach(WebSocketMessage message) {
+        return message == null ? null : message.copy();
     }
 
     // ---- pack -----------------------------------------------------------------------------------

@@ -124,6 +124,11 @@ public final class EmbeddedConnection {
         socket.settle();
     }
 
+    /** How many writes the connection made: one per system call a real socket would take. */
+    public long writeCalls() {
+        return socket.writeCalls();
+    }
+
     /** What the connection wrote since the last call; the socket forgets it. */
     public byte[] takeSent() {
         RingBuffer sent = socket.sent();

@@ -36,6 +36,10 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
 
     /** The reason bit of {@link #pauseReading()}. */
     static final int PAUSED_BY_USER = 1;
+    /** The reason bit of an offloaded handler's backlog at its bound (see {@link HandlerQueue}). */
+    static final int PAUSED_BY_BACKLOG = 2;
+    /** The reason bit of a drain waiting for offloaded callbacks in flight: it never resumes. */
+    static final int PAUSED_TO_DRAIN = 4;
 
     private final long id;
     final GevLoop loop;
@@ -57,6 +61,8 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     private volatile Object context;
     private Object protocolState;
     private volatile ConcurrentHashMap<String, Object> attributes;
+    /** The connection's callbacks off the loop, on a server whose handler runs offloaded; else {@code null}. */
+    HandlerQueue handlerQueue;
 
     AbstractConnection(long id, GevLoop loop) {
         this.id = id;
@@ -122,6 +128,20 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     final void drain(CloseReason reason) {
         state(DRAINING, reason, null);
         readInterest(false);
+    }
+
+    /**
+     * Whether offloaded callbacks are in flight, so that a drain for {@code reason} must wait
+     * for their replies: then reading stops now, and the drain begins once they are handed back
+     * ({@link HandlerQueue#handedBack}). Loop thread.
+     */
+    final boolean drainAfterHandler(CloseReason reason) {
+        HandlerQueue queue = handlerQueue;
+        if (queue == null || !queue.drainLater(reason)) {
+            return false;
+        }
+        pauseReadingOnLoop(PAUSED_TO_DRAIN);
+        return true;
     }
 
     /** It reads: open for reading and not paused. Loop thread. */

@@ -92,9 +92,12 @@ final class Closing {
         close(c, reason, cause);
     }
 
-    /** Stops reading, lets what is queued drain, then {@link #close}s: the peer's end of stream, a server stop. */
+    /**
+     * Stops reading, lets what is queued drain, then {@link #close}s: the peer's end of stream, a
+     * server stop. Offloaded callbacks in flight are waited for first, so their replies go out.
+     */
     static void drainThenClose(AbstractConnection c, CloseReason reason) {
-        if (!c.state().live) {
+        if (!c.state().live || c.drainAfterHandler(reason)) {
             return;
         }
         if (c.queuedLength() == 0) {
@@ -127,6 +130,9 @@ final class Closing {
 
     /** Server stop: the protocol says goodbye, then what is queued drains and the connection closes. */
     static void shutdownGracefully(AbstractConnection c) {
+        if (c.drainAfterHandler(CloseReason.SHUTDOWN)) {
+            return; // the goodbye waits for the replies of the callbacks in flight
+        }
         GevLoop loop = c.loop;
         if (c.state().opened) {
             try {

@@ -53,8 +53,10 @@ final class ConnectionImpl extends AbstractConnection {
     /** A pause stopped decoding: frames may wait in {@code in}, to be decoded before the next read. */
     private boolean undecoded;
 
-    // Kept by the loop: the links of its connection list (see GevLoop), and its ReadAgainQueue's mark.
+    // Kept by the loop: the links of its connection list (see GevLoop), its ReadAgainQueue's mark,
+    // and the mark of a flush after a batch of operations from other threads.
     boolean readAgainQueued;
+    boolean flushAfterBatch;
     ConnectionImpl prev;
     ConnectionImpl next;
     long lastReadNanos;
@@ -277,10 +279,10 @@ final class ConnectionImpl extends AbstractConnection {
         loop.writeBufferBytes += added;
         ob.queued(added, callback);
         outLength(o.length());
-        if (!inEvent) {
+        if (!inEvent && !loop.flushAfterBatch(this)) {
             flush();
         } else if (ob.exceedsLimit()) {
-            // Replies of one read are written together after it; the limits hold meanwhile, so a
+            // Replies of one read (or batch) are written together after it; the limits hold meanwhile, so a
             // handler that loops on isWritable() stops and one that ignores it cannot run out of memory.
             Closing.writeLimitExceeded(this);
         } else {

@@ -104,6 +104,11 @@ final class GevLoop implements EventLoop, TlsLoop {
     private final ConcurrentLinkedQueue<PendingOp> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainPending;
+    /** Running a batch of queued operations: sends flush after it (see {@link #flushAfterBatch}). */
+    private boolean batching;
+    /** The connections of this batch that flush after it; one operation adds at most one. */
+    private final ConnectionImpl[] toFlush = new ConnectionImpl[MAX_PENDING_OPS_PER_RUN];
+    private int flushing;
 
     private Timer idleSweep;
     private Runnable idleSweepRest;
@@ -112,12 +117,10 @@ final class GevLoop implements EventLoop, TlsLoop {
     /** The server stopped: see {@link #retire()}. */
     private volatile boolean retired;
 
-    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
-    // the frame, the handler takes, so both are used as <Object> (erased: no cost).
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings("unchecked") // the protocol as <Object>: see ServerEngine.anyHandler
     GevLoop(EventExecutor netty, int index, ServerEngine engine, LoopProgress progress) {
         this.netty = netty;
-        this.handler = (Handler<Object>) engine.handler;
+        this.handler = engine.loopHandler;
         this.protocol = (Protocol<Object>) engine.protocol;
         this.index = index;
         this.engine = engine;
@@ -461,17 +464,8 @@ final class GevLoop implements EventLoop, TlsLoop {
      * drain task meanwhile (one that Netty would run in the same batch of tasks).
      */
     private void drainPending() {
-        for (int n = 0; n < MAX_PENDING_OPS_PER_RUN; n++) {
-            PendingOp op = pending.poll();
-            if (op == null) {
-                drainScheduled.set(false);
-                // An operation queued after the poll saw the flag still set and scheduled nothing.
-                if (pending.isEmpty() || !drainScheduled.compareAndSet(false, true)) {
-                    return;
-                }
-                continue;
-            }
-            op.run();
+        if (!runPendingBatch()) {
+            return;
         }
         try {
             netty.schedule(drainTask, 0, TimeUnit.NANOSECONDS);
@@ -482,6 +476,57 @@ final class GevLoop implements EventLoop, TlsLoop {
         }
     }
 
+    /**
+     * Runs one batch of queued operations, writing each connection's sends of the batch with one
+     * system call after it (a worker thread's replies, a broadcast).
+     *
+     * @return whether operations are left for another batch
+     */
+    private boolean runPendingBatch() {
+        flushing = 0;
+        batching = true;
+        try {
+            for (int n = 0; n < MAX_PENDING_OPS_PER_RUN; n++) {
+                PendingOp op = pending.poll();
+                if (op == null) {
+                    drainScheduled.set(false);
+                    // An operation queued after the poll saw the flag still set and scheduled nothing.
+                    if (pending.isEmpty() || !drainScheduled.compareAndSet(false, true)) {
+                        return false;
+                    }
+                    continue;
+                }
+                op.run();
+            }
+            return true;
+        } finally {
+            batching = false;
+            for (int i = 0; i < flushing; i++) {
+                ConnectionImpl c = toFlush[i];
+                toFlush[i] = null;
+                c.flushAfterBatch = false;
+                if (c.state().live) {
+                    c.flush();
+                }
+            }
+        }
+    }
+
+    /**
+     * Inside a batch of queued operations, takes {@code c}'s flush to the end of it; outside one,
+     * returns {@code false} for {@code c} to flush now. Loop thread.
+     */
+    boolean flushAfterBatch(ConnectionImpl c) {
+        if (!batching || flushing == toFlush.length) {
+            return false; // full only when user code of an operation sent to many connections
+        }
+        if (!c.flushAfterBatch) {
+            c.flushAfterBatch = true;
+            toFlush[flushing++] = c;
+        }
+        return true;
+    }
+
     private void failPending(Throwable cause) {
         PendingOp op;
         while ((op = pending.poll()) != null) {
@@ -489,13 +534,15 @@ final class GevLoop implements EventLoop, TlsLoop {
         }
     }
 
-    /** A send, close, shutdownWrite, pauseReading or resumeReading made off the loop. */
+    /** A send, close, shutdownWrite, pauseReading or resumeReading made off the loop, or an offloaded callback's return. */
     static final class PendingOp {
         static final int SEND = 0;
         static final int CLOSE = 1;
         static final int SHUTDOWN_WRITE = 2;
         static final int PAUSE_READING = 3;
         static final int RESUME_READING = 4;
+        /** An offloaded callback ran: its message is the {@link HandlerQueue.Callback}. */
+        static final int HANDED_BACK = 5;
 
         final AbstractConnection connection;
         final int kind;
@@ -528,8 +575,11 @@ final class GevLoop implements EventLoop, TlsLoop {
                 case PAUSE_READING:
                     connection.pauseReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
                     break;
-                default:
+                case RESUME_READING:
                     connection.resumeReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
+                    break;
+                default:
+                    connection.handlerQueue.handedBack((HandlerQueue.Callback) message);
                     break;
             }
         }

@@ -55,6 +55,10 @@ final class ServerEngine implements ServerRuntime {
     final String name;
     /** Paired by Server.builder: the handler takes what the protocol decodes. */
     final Handler<?> handler;
+    /** What the loops call: the handler, or its offloaded side when it runs off the loop. */
+    final Handler<Object> loopHandler;
+    /** The handler's offloaded side; {@code null} when it runs on the loop. */
+    private final OffloadedHandler offloaded;
     final Protocol<?> protocol;
     /** {@link ServerOptions#loops()} resolved: the number of worker loops. */
     final int loopCount;
@@ -95,6 +99,10 @@ final class ServerEngine implements ServerRuntime {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.name = options.name();
+        this.offloaded = options.handlerExecution().offloads()
+                ? new OffloadedHandler(anyHandler(handler), anyProtocol(protocol), options.handlerExecution(), name)
+                : null;
+        this.loopHandler = offloaded != null ? offloaded : anyHandler(handler);
         this.ownsGroup = shared == null;
         this.group = shared != null ? shared
                 : LoopGroup.create(name, "gev server '" + name + "'", options.loops(), options.transport(),
@@ -106,6 +114,18 @@ final class ServerEngine implements ServerRuntime {
                 "protocol errors", options.clientFaultLogInterval(), options.clientFaultLogLimit());
         this.tlsFailures = new ClientFaultLog(LoggerFactory.getLogger(TlsSocketIo.class), Level.INFO, name,
                 "TLS failures", options.clientFaultLogInterval(), options.clientFaultLogLimit());
+    }
+
+    // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
+    // the frame, the handler takes, so both are used as <Object> (erased: no cost).
+    @SuppressWarnings("unchecked")
+    private static Handler<Object> anyHandler(Handler<?> handler) {
+        return (Handler<Object>) handler;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Protocol<Object> anyProtocol(Protocol<?> protocol) {
+        return (Protocol<Object>) protocol;
     }
 
     // ---- start ------------------------------------------------------------------------------
@@ -371,6 +391,7 @@ final class ServerEngine implements ServerRuntime {
                 loop.releaseBuffers();
             }).syncUninterruptibly();
         }
+        awaitOffloadedCallbacks(deadline);
         releaseGroup();
         if (tls != null) {
             tls.shutdown();
@@ -381,6 +402,21 @@ final class ServerEngine implements ServerRuntime {
         protocolErrors.flush();
         tlsFailures.flush();
         log.info("gev server '{}' on {} stopped", name, localAddress);
+    }
+
+    /** Lets the offloaded callbacks of the closes (their onClose) run, within what is left of the grace period. */
+    private void awaitOffloadedCallbacks(long deadline) {
+        if (offloaded == null) {
+            return;
+        }
+        try {
+            if (!offloaded.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                log.info("gev server '{}': grace period ended with the handler's callbacks of {} connections still running",
+                        name, offloaded.activeQueues());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void loopDrained(GevLoop loop) {

@@ -314,6 +314,11 @@ public final class EmbeddedSocket extends AbstractSocketIo {
         return readCalls;
     }
 
+    /** How often the connection called {@link #write}: its system calls to send. */
+    public long writeCalls() {
+        return writeCalls;
+    }
+
     public boolean outputShutdown() {
         return outputShutdown;
     }
