@@ -9,8 +9,10 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -21,6 +23,8 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -32,7 +36,7 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(60)
@@ -48,6 +52,9 @@ class SampleApplicationTests {
 
     @Value("${local.gev.servers.length-field-demo.port}")
     int lengthFieldPort;
+
+    @Value("${local.gev.servers.lookup.port}")
+    int lookupPort;
 
     @Value("${local.gev.websocket.port}")
     int webSocketPort;
@@ -80,6 +87,42 @@ class SampleApplicationTests {
             socket.getOutputStream().write("hello tls\n".getBytes(StandardCharsets.UTF_8));
             assertThat(new String(socket.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("hello tls\n");
             assertThat(socket.getSession().getPeerPrincipal().getName()).contains("CN=localhost");
+        }
+    }
+
+    @Test
+    void theOffloadedLookupAnswersManyConnectionsInOrderWhileTheEchoStaysQuick() throws Exception {
+        int connections = 20;
+        int lines = 5;
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int c = 0; c < connections; c++) {
+                Socket socket = connect(this.lookupPort);
+                sockets.add(socket);
+                StringBuilder request = new StringBuilder();
+                for (int l = 0; l < lines; l++) {
+                    request.append("item-").append(c).append('-').append(l).append('\n');
+                }
+                socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            // The echo shares the loops with the lookup, whose 100 lookups of 20 ms are under way.
+            try (Socket echo = connect(this.echoPort)) {
+                echo.getOutputStream().write("still here".getBytes(StandardCharsets.UTF_8));
+                assertThat(new String(echo.getInputStream().readNBytes(10), StandardCharsets.UTF_8))
+                        .isEqualTo("still here");
+            }
+            for (int c = 0; c < connections; c++) {
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(sockets.get(c).getInputStream(), StandardCharsets.UTF_8));
+                for (int l = 0; l < lines; l++) {
+                    String item = "item-" + c + "-" + l;
+                    assertThat(in.readLine()).isEqualTo(item + " " + Math.floorMod(item.hashCode(), 100));
+                }
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.Random;
 /**
  * The sample application's gev endpoints when clients cut what they send into TCP segments at
  * seeded-random points (1 to 3,000 bytes, or one byte at a time) with a short pause after each:
- * the raw echo, the length-field demo ({@code OK <payload>}), the TLS echo with the demo
+ * the raw echo, the length-field demo ({@code OK <payload>}), the offloaded lookup (a line
+ * protocol whose handler blocks), the TLS echo with the demo
  * certificate, and the WebSocket {@code /echo} over ws and wss, with and without
  * permessage-deflate. They are gev-core's segmented conversations ({@link SegmentedRuns}: in
  * sequence, then at once) against the real application, its servers on one loop; every reply
@@ -32,7 +33,7 @@ import java.util.Random;
  * {@code -Dgev.test.seed=} replays a run.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(120)
@@ -50,6 +51,9 @@ class SampleEndpointsSegmentationTests {
 
     @Value("${local.gev.servers.tls-echo.port}")
     int tlsEchoPort;
+
+    @Value("${local.gev.servers.lookup.port}")
+    int lookupPort;
 
     @Value("${local.gev.websocket.port}")
     int webSocketPort;
@@ -73,6 +77,25 @@ class SampleEndpointsSegmentationTests {
         byte[] ok = "OK ".getBytes(StandardCharsets.US_ASCII);
         converse("length-field demo", this.lengthFieldPort,
                 (random, size) -> SegmentedExchange.lengthField(random, size, (index, payload) -> SegmentedExchange.concat(ok, payload)));
+    }
+
+    @Test
+    void offloadedLookupAnswersEveryLineInOrder() throws Exception {
+        converse("offloaded lookup", this.lookupPort, (random, size) -> {
+            StringBuilder request = new StringBuilder();
+            StringBuilder replies = new StringBuilder();
+            int lines = SegmentedExchange.messages(random, size);
+            for (int i = 0; i < lines; i++) {
+                StringBuilder item = new StringBuilder("item-");
+                for (int n = 1 + random.nextInt(size == SegmentedExchange.Size.LONG ? 200 : 20); n > 0; n--) {
+                    item.append((char) ('a' + random.nextInt(26)));
+                }
+                request.append(item).append('\n');
+                replies.append(item).append(' ').append(Math.floorMod(item.toString().hashCode(), 100)).append('\n');
+            }
+            return new Script(request.toString().getBytes(StandardCharsets.US_ASCII),
+                    replies.toString().getBytes(StandardCharsets.US_ASCII), lines);
+        });
     }
 
     @Test

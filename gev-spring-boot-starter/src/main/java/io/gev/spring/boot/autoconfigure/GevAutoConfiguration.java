@@ -25,6 +25,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * Auto-configuration of gev servers: one TCP server per {@link Handler} bean, configured from
@@ -72,12 +73,20 @@ public final class GevAutoConfiguration {
             Map<String, Protocol<?>> protocols = new LinkedHashMap<>();
             beanFactory.getBeansOfType(Protocol.class).forEach(protocols::put);
             GevServersFactory factory = new GevServersFactory(properties, Binder.get(environment), protocols,
-                    new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable)
+                    new MessageTypes(beanFactory), customizers.orderedStream().toList(), sslBundles::getIfAvailable,
+                    () -> applicationTaskExecutor(beanFactory))
                     .eventLoops(gevEventLoops);
             List<GevServers.Managed> configured = factory.create(handlers, webSocketHandlers,
                     named(webSocketConfigurers, beanFactory));
             return new GevServers(factory.besideApplicationServers(configured, beanFactory.getBeansOfType(Server.class)),
                     environment);
+        }
+
+        /** Spring Boot's task executor, for offloaded handlers; {@code null} when the application has none. */
+        private static Executor applicationTaskExecutor(ListableBeanFactory beanFactory) {
+            String name = GevHandlerExecutions.APPLICATION_TASK_EXECUTOR;
+            return beanFactory.containsBean(name) && beanFactory.isTypeMatch(name, Executor.class)
+                    ? beanFactory.getBean(name, Executor.class) : null;
         }
 
         /** The configurer beans in their order, by name for messages. */

@@ -77,6 +77,23 @@ public class GevProperties {
         IMMEDIATE
     }
 
+    /** Where a server's handler callbacks run. */
+    public enum HandlerExecution {
+
+        /** On the connection's event loop: the fastest, for a handler that never blocks. */
+        LOOP,
+
+        /**
+         * Off the loop, in order per connection, on the applicationTaskExecutor: Spring Boot's
+         * task executor, on virtual threads when spring.threads.virtual.enabled is true, else
+         * its pool (spring.task.execution.*). Without such a bean, on virtual threads (Java 21+).
+         */
+        OFFLOAD,
+
+        /** Off the loop, in order per connection, on virtual threads of the server's own (Java 21+). */
+        VIRTUAL_THREADS
+    }
+
     /** TLS settings of a server. */
     public static class Ssl {
 
@@ -613,11 +630,40 @@ public class GevProperties {
         private Duration idleTimeout = Duration.ZERO;
 
         /**
+         * Where the handler's callbacks run: 'loop' (the handler must not block), 'offload' (for
+         * a handler that blocks, on Spring Boot's applicationTaskExecutor) or 'virtual-threads';
+         * off the loop, one connection's callbacks still run one at a time and in order.
+         */
+        private HandlerExecution handlerExecution = HandlerExecution.LOOP;
+
+        /**
+         * Messages of one connection that may wait for an offloaded handler; above it the
+         * connection's reading pauses, at half of it reading resumes.
+         */
+        private int maxQueuedMessages = 128;
+
+        /**
          * I/O layer under the server's own loops, used only when shared-loops is false (the
          * shared loops have gev.event-loops.transport): epoll where available, or the JDK's
          * selector.
          */
         private Transport transport = Transport.AUTO;
+
+        public HandlerExecution getHandlerExecution() {
+            return this.handlerExecution;
+        }
+
+        public void setHandlerExecution(HandlerExecution handlerExecution) {
+            this.handlerExecution = handlerExecution;
+        }
+
+        public int getMaxQueuedMessages() {
+            return this.maxQueuedMessages;
+        }
+
+        public void setMaxQueuedMessages(int maxQueuedMessages) {
+            this.maxQueuedMessages = maxQueuedMessages;
+        }
 
         public boolean isSharedLoops() {
             return this.sharedLoops;

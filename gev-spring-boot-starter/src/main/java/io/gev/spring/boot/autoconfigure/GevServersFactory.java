@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -58,6 +59,7 @@ final class GevServersFactory {
     private final MessageTypes types;
     private final List<GevServerCustomizer> customizers;
     private final Supplier<SslBundles> sslBundles;
+    private final GevHandlerExecutions handlerExecutions;
     private EventLoops eventLoops;
 
     /**
@@ -66,13 +68,15 @@ final class GevServersFactory {
      *        supply {@code null}
      */
     GevServersFactory(GevProperties properties, Binder binder, Map<String, Protocol<?>> protocols, MessageTypes types,
-            List<GevServerCustomizer> customizers, Supplier<SslBundles> sslBundles) {
+            List<GevServerCustomizer> customizers, Supplier<SslBundles> sslBundles,
+            Supplier<Executor> applicationTaskExecutor) {
         this.properties = properties;
         this.binder = binder;
         this.protocols = protocols;
         this.types = types;
         this.customizers = customizers;
         this.sslBundles = sslBundles;
+        this.handlerExecutions = new GevHandlerExecutions(applicationTaskExecutor);
     }
 
     /**
@@ -161,7 +165,7 @@ final class GevServersFactory {
         checkPort(portProperty.equals("local.gev.websocket.ssl.port") ? "gev.websocket.ssl.port" : "gev.websocket.port",
                 port);
         Server.Builder builder = routing.builder(webSocketOptions(ws)).name(name);
-        apply(tuning, builder);
+        apply(name, tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
         shareLoops(builder, ws.getSharedLoops() != null ? ws.getSharedLoops() : tuning.isSharedLoops());
         return customizedAndManaged(name, builder, tuning, portProperty);
@@ -306,6 +310,10 @@ final class GevServersFactory {
             throw new InvalidConfigurationPropertyValueException(key.apply("loops"), config.getLoops(),
                     "The number of event loops must be 0 (one per processor) or more.");
         }
+        if (config.getMaxQueuedMessages() < 1) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("max-queued-messages"),
+                    config.getMaxQueuedMessages(), "At least one message must be able to wait for the handler.");
+        }
         DataSize low = config.getWriteBufferLowWaterMark();
         DataSize high = config.getWriteBufferHighWaterMark();
         if (low != null && high != null && low.compareTo(high) > 0) {
@@ -345,7 +353,7 @@ final class GevServersFactory {
         validate(config, (property) -> isConfigured(name) && isSet("gev.servers." + name + "." + property)
                 ? "gev.servers." + name + "." + property : "gev.server." + property);
         Server.Builder builder = builder(protocol(name, bean, config, single), handler).name(name);
-        apply(config, builder);
+        apply(name, config, builder);
         String sslKey = single || !isConfigured(name) ? "gev.server.ssl" : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
         shareLoops(builder, config.isSharedLoops());
@@ -407,7 +415,7 @@ final class GevServersFactory {
      * stands for, except the name, TLS (from an SSL bundle) and the protocol (a bean), which the
      * caller sets. An unset property leaves the builder's value.
      */
-    <B extends ServerOptions.AbstractBuilder<B>> B apply(ServerProperties config, B builder) {
+    <B extends ServerOptions.AbstractBuilder<B>> B apply(String name, ServerProperties config, B builder) {
         PropertyMapper map = PropertyMapper.get();
         map.from(config::getAddress).to(builder::address);
         map.from(config::getPort).to(builder::port);
@@ -430,6 +438,7 @@ final class GevServersFactory {
         map.from(config::getBlockedLoopWarning).to(builder::blockedLoopWarning);
         map.from(config::getClientFaultLogInterval).to(builder::clientFaultLogInterval);
         map.from(config::getClientFaultLogLimit).to(builder::clientFaultLogLimit);
+        builder.handlerExecution(this.handlerExecutions.resolve(name, config));
         return builder;
     }
 

@@ -57,6 +57,10 @@ class GevPropertiesTests {
         assertThat(this.properties.getClientFaultLogInterval()).isEqualTo(this.core.clientFaultLogInterval());
         assertThat(this.properties.getClientFaultLogLimit()).isEqualTo(this.core.clientFaultLogLimit());
         assertThat(this.properties.getShutdown()).isEqualTo(GevProperties.Shutdown.GRACEFUL);
+        assertThat(this.properties.getHandlerExecution()).isEqualTo(GevProperties.HandlerExecution.LOOP);
+        assertThat(this.core.handlerExecution().mode()).isEqualTo(io.gev.HandlerExecution.Mode.LOOP);
+        assertThat(this.properties.getMaxQueuedMessages()).isEqualTo(this.core.handlerExecution().maxQueuedMessages())
+                .isEqualTo(io.gev.HandlerExecution.DEFAULT_MAX_QUEUED_MESSAGES);
         assertThat(this.core.tls()).isEmpty();
         assertThat(this.properties.getSsl().getBundle()).isNull();
     }
