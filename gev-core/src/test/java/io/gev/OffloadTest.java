@@ -2,6 +2,7 @@ package io.gev;
 
 import io.gev.loop.Transport;
 import io.gev.protocol.LineProtocol;
+import io.gev.testing.TestCertificates;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import javax.net.ssl.SSLSocket;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -46,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Offloaded handlers ({@link HandlerExecution}) over real sockets: a handler that blocks for 50 ms
  * per message (as a JDBC call would) serves 1,000 connections in per-connection order while the
  * loops go on answering a probe; a flood at a stalled handler is held back by TCP flow control
- * with a bounded number of messages in the server; a graceful stop lets callbacks in flight
+ * with a bounded number of messages in the server, with and without TLS; a graceful stop lets callbacks in flight
  * finish and their replies go out.
  */
 @Timeout(120)
@@ -170,8 +174,9 @@ class OffloadTest {
         assertTrue(max < 1_000, "a probe waited " + max + " ms: a loop was blocked");
     }
 
-    @Test
-    void aFloodAtAStalledHandlerIsHeldBackWithBoundedMessagesInTheServerAndNothingLost() throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aFloodAtAStalledHandlerIsHeldBackWithBoundedMessagesInTheServerAndNothingLost(boolean tls) throws Exception {
         int messages = 1_000_000;
         int bound = 128;
         CountDownLatch open = new CountDownLatch(1);
@@ -185,12 +190,16 @@ class OffloadTest {
             }
             return line;
         };
-        Server server = servers.start(TestServers.local(LineProtocol.builder().build(), stalled, Transport.AUTO)
-                .handlerExecution(HandlerExecution.builder().executor(pool).maxQueuedMessages(bound).build()));
+        Server.Builder builder = TestServers.local(LineProtocol.builder().build(), stalled, Transport.AUTO)
+                .handlerExecution(HandlerExecution.builder().executor(pool).maxQueuedMessages(bound).build());
+        if (tls) {
+            builder.tls(TestCertificates.get().serverOptions().build());
+        }
+        Server server = servers.start(builder);
         byte[] flood = numberedLines(messages);
         long heapBefore = usedHeapAfterGc();
 
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        try (Socket socket = connect(server, tls)) {
             AtomicLong written = new AtomicLong();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {
@@ -209,8 +218,8 @@ class OffloadTest {
             assertTrue(connection.get().isReadingPaused(), "reading paused at the bound");
             long held = server.stats().messagesIn();
             long heapStalled = usedHeapAfterGc();
-            System.out.printf("flood stalled after %,d of %,d bytes: %d messages in the server, heap %+,d bytes%n",
-                    written.get(), flood.length, held, heapStalled - heapBefore);
+            System.out.printf("flood (TLS %s) stalled after %,d of %,d bytes: %d messages in the server, heap %+,d bytes%n",
+                    tls, written.get(), flood.length, held, heapStalled - heapBefore);
             assertEquals(bound, held, "messages taken from the socket while the handler stalls");
 
             open.countDown();
@@ -265,6 +274,16 @@ class OffloadTest {
             assertEquals("done order", in.readLine(), "the reply of the callback in flight");
             assertNull(in.readLine(), "then the server closed");
         }
+    }
+
+    private static Socket connect(Server server, boolean tls) throws Exception {
+        if (!tls) {
+            return new Socket("127.0.0.1", server.port());
+        }
+        SSLSocket socket = (SSLSocket) TestCertificates.get().clientContext().getSocketFactory()
+                .createSocket("127.0.0.1", server.port());
+        socket.startHandshake();
+        return socket;
     }
 
     private static BufferedReader reader(Socket socket) throws IOException {

@@ -125,7 +125,8 @@ public final class LoopWatchdog implements Runnable {
         }
         log.warn("{}: loop {} has been running one callback or task for {} ms, more than the "
                         + "blocked-loop warning threshold of {} ms; every connection of that loop waits meanwhile. "
-                        + "Handlers must not block: hand blocking work to an executor. The loop thread is here:",
+                        + "Handlers must not block: offload one that does (handlerExecution, gev.server.handler-execution). "
+                        + "The loop thread is here:",
                 owner, name(loop), TimeUnit.NANOSECONDS.toMillis(blockedNanos),
                 TimeUnit.NANOSECONDS.toMillis(thresholdNanos), stack);
     }
