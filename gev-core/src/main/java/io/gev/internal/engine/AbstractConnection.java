@@ -46,9 +46,13 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     private InetSocketAddress remoteAddress;
     private InetSocketAddress localAddress;
     private volatile ConnectionState state = REGISTERING;
-    /** Why the connection closes (set when it starts draining) or closed; what failed, if anything. */
-    private CloseReason closeReason;
-    private Throwable closeCause;
+    /**
+     * Why the connection closes (set when it starts draining) or closed: the {@link CloseReason},
+     * or a {@link Failure} when something failed. One field for both: with a second reference
+     * (and the handler queue's) a connection took 112 bytes instead of 104 (JOL), and failures
+     * are rare.
+     */
+    private Object closeReason;
     /** The protocol reported a handshake of its own done: the loop counts the connection until it closes. */
     private boolean upgraded;
     /** Why reading is paused, as reason bits (see pauseReadingOnLoop); 0 while it reads. */
@@ -219,23 +223,35 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     /** Moves on to DRAINING or CLOSED, for {@code reason}; {@code cause} is what failed, if anything. */
     final void state(ConnectionState next, CloseReason reason, Throwable cause) {
         state = next;
-        closeReason = reason;
-        closeCause = cause;
+        closeReason = cause == null ? reason : new Failure(reason, cause);
     }
 
     /** Why the connection closed; {@code null} while open. Loop thread. */
     final CloseReason closeReason() {
-        return state == CLOSED ? closeReason : null;
+        return state == CLOSED ? drainReason() : null;
     }
 
     /** Why a draining connection closes once drained. Loop thread. */
     final CloseReason drainReason() {
-        return closeReason;
+        Object why = closeReason;
+        return why instanceof Failure ? ((Failure) why).reason : (CloseReason) why;
     }
 
     /** What failed when the connection closed for a protocol, I/O or handler error, if anything. */
     final Throwable closeCause() {
-        return closeCause;
+        Object why = closeReason;
+        return why instanceof Failure ? ((Failure) why).cause : null;
+    }
+
+    /** A close reason with what failed. */
+    private static final class Failure {
+        final CloseReason reason;
+        final Throwable cause;
+
+        Failure(CloseReason reason, Throwable cause) {
+            this.reason = reason;
+            this.cause = cause;
+        }
     }
 
     final boolean isUpgraded() {
