@@ -2,6 +2,7 @@ package io.gev;
 
 import io.gev.loop.Transport;
 import io.gev.protocol.LineProtocol;
+import io.gev.testing.Stall;
 import io.gev.testing.TestCertificates;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
@@ -12,15 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLSocket;
 
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -199,21 +197,11 @@ class OffloadTest {
         byte[] flood = numberedLines(messages);
         long heapBefore = usedHeapAfterGc();
 
-        try (Socket socket = connect(server, tls)) {
+        try (Socket socket = tls ? TestCertificates.get().connect(server.port())
+                : new Socket("127.0.0.1", server.port())) {
             AtomicLong written = new AtomicLong();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    for (int off = 0; off < flood.length; off += 64 * 1024) {
-                        out.write(flood, off, Math.min(64 * 1024, flood.length - off));
-                        written.set(off);
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            awaitStall(written, writer);
+            CompletableFuture<Void> writer = Stall.writeAll(socket, flood, written);
+            Stall.await(written, writer);
             assertFalse(writer.isDone(), "the writer finished: the server read everything into memory");
             assertTrue(connection.get().isReadingPaused(), "reading paused at the bound");
             long held = server.stats().messagesIn();
@@ -276,16 +264,6 @@ class OffloadTest {
         }
     }
 
-    private static Socket connect(Server server, boolean tls) throws Exception {
-        if (!tls) {
-            return new Socket("127.0.0.1", server.port());
-        }
-        SSLSocket socket = (SSLSocket) TestCertificates.get().clientContext().getSocketFactory()
-                .createSocket("127.0.0.1", server.port());
-        socket.startHandshake();
-        return socket;
-    }
-
     private static BufferedReader reader(Socket socket) throws IOException {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
@@ -301,22 +279,5 @@ class OffloadTest {
     private static long usedHeapAfterGc() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    /** Waits until {@code progress} has not moved for 300 ms, or the task ended (10 s at most). */
-    private static void awaitStall(AtomicLong progress, CompletableFuture<?> task) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long last = progress.get();
-        long since = System.nanoTime();
-        while (!task.isDone() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
-            long now = progress.get();
-            if (now != last) {
-                last = now;
-                since = System.nanoTime();
-            } else if (System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(300)) {
-                return;
-            }
-        }
     }
 }

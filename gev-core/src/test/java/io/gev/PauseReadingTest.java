@@ -1,6 +1,7 @@
 package io.gev;
 
 import io.gev.loop.Transport;
+import io.gev.testing.Stall;
 import io.gev.testing.TestCertificates;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Timeout;
@@ -9,9 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import javax.net.ssl.SSLSocket;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -38,8 +37,6 @@ class PauseReadingTest {
 
     /** Far more than the socket buffers of both ends hold (a writer stalled after 4 MiB here). */
     private static final int SIZE = 16 * 1024 * 1024;
-    /** How long the writer must have made no progress to count as stalled. */
-    private static final long STALL_MILLIS = 300;
 
     @RegisterExtension
     final TestServers servers = new TestServers();
@@ -71,20 +68,10 @@ class PauseReadingTest {
         byte[] data = new byte[SIZE];
         new Random(SIZE).nextBytes(data);
 
-        try (Socket socket = connect(server, tls)) {
+        try (Socket socket = tls ? TestCertificates.get().connect(server.port())
+                : new Socket("127.0.0.1", server.port())) {
             AtomicLong written = new AtomicLong();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    for (int off = 0; off < SIZE; off += 64 * 1024) {
-                        out.write(data, off, Math.min(64 * 1024, SIZE - off));
-                        written.set(off);
-                    }
-                    out.flush();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<Void> writer = Stall.writeAll(socket, data, written);
             AtomicLong read = new AtomicLong();
             CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -105,12 +92,12 @@ class PauseReadingTest {
                 }
             });
 
-            awaitStall(written, writer);
+            Stall.await(written, writer);
             assertFalse(writer.isDone(), "the writer finished: the paused server went on reading");
             Connection c = paused.get();
             assertTrue(c.isReadingPaused());
             assertEquals(1, calls.get(), "the handler heard nothing after the pause");
-            awaitStall(read, reader);
+            Stall.await(read, reader);
             long echoedWhilePaused = read.get();
             assertTrue(echoedWhilePaused < SIZE / 2, "echoed while paused: " + echoedWhilePaused);
 
@@ -126,33 +113,6 @@ class PauseReadingTest {
             }
             assertTrue(calls.get() > 1);
             assertFalse(c.isReadingPaused());
-        }
-    }
-
-    private static Socket connect(Server server, boolean tls) throws Exception {
-        if (!tls) {
-            return new Socket("127.0.0.1", server.port());
-        }
-        SSLSocket socket = (SSLSocket) TestCertificates.get().clientContext().getSocketFactory()
-                .createSocket("127.0.0.1", server.port());
-        socket.startHandshake();
-        return socket;
-    }
-
-    /** Waits until {@code progress} has not moved for {@link #STALL_MILLIS}, or the task ended (10 s at most). */
-    private static void awaitStall(AtomicLong progress, CompletableFuture<?> task) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long last = progress.get();
-        long since = System.nanoTime();
-        while (!task.isDone() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
-            long now = progress.get();
-            if (now != last) {
-                last = now;
-                since = System.nanoTime();
-            } else if (System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
-                return;
-            }
         }
     }
 }

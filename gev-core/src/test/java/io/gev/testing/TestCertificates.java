@@ -6,6 +6,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import java.io.IOException;
@@ -142,6 +143,13 @@ public final class TestCertificates {
     /** A client context that trusts the server and has no certificate of its own. */
     public SSLContext clientContext() {
         return context(null);
+    }
+
+    /** A socket to 127.0.0.1:{@code port} that trusts the test certificate, its handshake done. */
+    public SSLSocket connect(int port) throws IOException {
+        SSLSocket socket = (SSLSocket) clientContext().getSocketFactory().createSocket("127.0.0.1", port);
+        socket.startHandshake();
+        return socket;
     }
 
     /** A client context that trusts the server and presents the client's certificate. */

@@ -54,15 +54,7 @@ class OffloadedHandlerTest {
     }
 
     static Stream<Arguments> cuts() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Polling polling : Polling.values()) {
-            cases.add(Arguments.of(polling, "whole", 0L));
-            cases.add(Arguments.of(polling, "byte by byte", 0L));
-            for (long seed = 1; seed <= 4; seed++) {
-                cases.add(Arguments.of(polling, "random", seed));
-            }
-        }
-        return cases.stream();
+        return PollingCuts.of(4);
     }
 
     @ParameterizedTest(name = "{0}, {1} {2}")
@@ -177,10 +169,7 @@ class OffloadedHandlerTest {
     @Test
     void aBoundOfOneHandsOffOneMessageAtATime() {
         Semaphore permits = new Semaphore(0);
-        Handler<ByteBuffer> gated = (connection, context, line) -> {
-            permits.acquireUninterruptibly();
-            return StandardCharsets.UTF_8.decode(line).toString();
-        };
+        Handler<ByteBuffer> gated = gated(permits);
         try (EmbeddedServer server = EmbeddedServer.start(offloaded(gated, 1))) {
             EmbeddedConnection c = server.connect();
             c.receive(lines(0, 3));
@@ -199,10 +188,7 @@ class OffloadedHandlerTest {
     @Test
     void aUserPauseOutlastsTheBacklogsResume() {
         Semaphore permits = new Semaphore(0);
-        Handler<ByteBuffer> gated = (connection, context, line) -> {
-            permits.acquireUninterruptibly();
-            return StandardCharsets.UTF_8.decode(line).toString();
-        };
+        Handler<ByteBuffer> gated = gated(permits);
         try (EmbeddedServer server = EmbeddedServer.start(offloaded(gated, 2))) {
             EmbeddedConnection c = server.connect();
             c.receive(lines(0, 4));
@@ -308,10 +294,7 @@ class OffloadedHandlerTest {
     @Test
     void thePeersEndOfStreamWaitsForTheRepliesOfCallbacksInFlight() {
         Semaphore permits = new Semaphore(0);
-        Handler<ByteBuffer> gated = (connection, context, line) -> {
-            permits.acquireUninterruptibly();
-            return StandardCharsets.UTF_8.decode(line).toString();
-        };
+        Handler<ByteBuffer> gated = gated(permits);
         try (EmbeddedServer server = EmbeddedServer.start(offloaded(gated, 8))) {
             EmbeddedConnection c = server.connect();
             c.receive(lines(0, 3));
@@ -364,6 +347,14 @@ class OffloadedHandlerTest {
             assertEquals(CloseReason.HANDLER_ERROR, c.closeReason());
             assertEquals("full", c.closeCause().getMessage());
         }
+    }
+
+    /** A line echo that waits for a permit per line: the test decides when each callback ends. */
+    private static Handler<ByteBuffer> gated(Semaphore permits) {
+        return (connection, context, line) -> {
+            permits.acquireUninterruptibly();
+            return StandardCharsets.UTF_8.decode(line).toString();
+        };
     }
 
     private Server.Builder offloaded(Handler<ByteBuffer> handler, int maxQueued) {

@@ -37,15 +37,7 @@ class ReadPauseTest {
     private static final int PAUSE_EVERY = 7;
 
     static Stream<Arguments> cuts() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Polling polling : Polling.values()) {
-            cases.add(Arguments.of(polling, "whole", 0L));
-            cases.add(Arguments.of(polling, "byte by byte", 0L));
-            for (long seed = 1; seed <= 8; seed++) {
-                cases.add(Arguments.of(polling, "random", seed));
-            }
-        }
-        return cases.stream();
+        return PollingCuts.of(8);
     }
 
     @ParameterizedTest(name = "{0}, {1} {2}")
