@@ -38,10 +38,7 @@ final class OffloadedHandler implements Handler<Object> {
 
     @Override
     public void onConnect(Connection connection) {
-        AbstractConnection c = (AbstractConnection) connection;
-        HandlerQueue queue = new HandlerQueue(this, c);
-        c.handlerQueue = queue;
-        queue.submit(HandlerQueue.CONNECT, null, null);
+        queue(connection).submit(HandlerQueue.CONNECT, null, null);
     }
 
     @Override
@@ -49,18 +46,31 @@ final class OffloadedHandler implements Handler<Object> {
         if (!handler.offload(context, message)) {
             return handler.onMessage(connection, context, message);
         }
-        ((AbstractConnection) connection).handlerQueue.submit(HandlerQueue.MESSAGE, context, protocol.detach(message));
+        queue(connection).submit(HandlerQueue.MESSAGE, context, protocol.detach(message));
         return null;
     }
 
     @Override
     public void onWritabilityChanged(Connection connection) {
-        ((AbstractConnection) connection).handlerQueue.submit(HandlerQueue.WRITABILITY, null, null);
+        queue(connection).submit(HandlerQueue.WRITABILITY, null, null);
     }
 
     @Override
     public void onClose(Connection connection) {
-        ((AbstractConnection) connection).handlerQueue.submit(HandlerQueue.CLOSE, null, null);
+        queue(connection).submit(HandlerQueue.CLOSE, null, null);
+    }
+
+    /**
+     * The connection's queue, made at its first callback: usually onConnect, but a protocol's own
+     * onConnect runs first and may fill the write buffer (writability) or close (onClose).
+     */
+    private HandlerQueue queue(Connection connection) {
+        AbstractConnection c = (AbstractConnection) connection;
+        HandlerQueue queue = c.handlerQueue;
+        if (queue == null) {
+            queue = c.handlerQueue = new HandlerQueue(this, c);
+        }
+        return queue;
     }
 
     /** A queue has callbacks to run. Any thread. */

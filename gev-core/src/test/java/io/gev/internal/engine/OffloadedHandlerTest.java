@@ -8,7 +8,11 @@ import io.gev.Server;
 import io.gev.embedded.EmbeddedConnection;
 import io.gev.embedded.EmbeddedServer;
 import io.gev.embedded.EmbeddedServer.Polling;
+import io.gev.buffer.RingBuffer;
+import io.gev.protocol.Frame;
 import io.gev.protocol.LineProtocol;
+import io.gev.protocol.Protocol;
+import io.gev.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -331,6 +335,50 @@ class OffloadedHandlerTest {
             good.receive("fine\n".getBytes(StandardCharsets.UTF_8));
             awaitSent(server, good, "fine\n");
             assertTrue(good.isOpen());
+        }
+    }
+
+    @Test
+    void aConnectionItsProtocolClosesWhileOpeningStillGetsItsOnCloseOffTheLoop() {
+        Protocol<ByteBuffer> lines = LineProtocol.builder().build();
+        Protocol<ByteBuffer> refusing = new Protocol<>() {
+            @Override
+            public void onConnect(Connection connection) {
+                connection.close(); // before the handler hears of the connection
+            }
+
+            @Override
+            public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
+                return lines.unpack(connection, in, frame);
+            }
+
+            @Override
+            public void pack(Connection connection, Object message, RingBuffer out) {
+                lines.pack(connection, message, out);
+            }
+        };
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        Thread test = Thread.currentThread();
+        Handler<ByteBuffer> handler = new Handler<>() {
+            @Override
+            public Object onMessage(Connection connection, Object context, ByteBuffer message) {
+                return null;
+            }
+
+            @Override
+            public void onClose(Connection connection) {
+                events.add(Thread.currentThread() == test ? "close on the loop" : "close off the loop");
+            }
+        };
+        try (LogCapture log = LogCapture.start();
+                EmbeddedServer server = EmbeddedServer.start(Server.builder(refusing, handler)
+                        .handlerExecution(HandlerExecution.executor(pool)))) {
+            EmbeddedConnection c = server.connect();
+            assertFalse(c.isOpen());
+            assertEquals(CloseReason.LOCAL, c.closeReason());
+            awaitEvents(server, events, 1);
+            assertEquals("close off the loop", events.get(0));
+            assertFalse(log.text().contains("failed"), "logged: " + log.text());
         }
     }
 
