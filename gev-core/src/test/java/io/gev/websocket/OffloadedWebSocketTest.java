@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A WebSocket handler offloaded to an executor, against the JDK's client: the upgrade stays on the
  * loop, {@code onOpen}, {@code onMessage} and {@code onClose} run off it in order, a handler that
- * blocks answers every message in order, and the message it keeps is its own copy.
+ * blocks answers every message in order, the message it keeps is its own copy, and a graceful stop
+ * sends the reply of a callback in flight before its 1001.
  */
 @Timeout(60)
 class OffloadedWebSocketTest {
@@ -131,5 +132,37 @@ class OffloadedWebSocketTest {
             assertEquals("message " + i, new String(kept.get(i).bytes(), StandardCharsets.UTF_8),
                     "the kept message " + i + " is the handler's own");
         }
+    }
+
+    @Test
+    void aGracefulStopSendsTheReplyInFlightBeforeGoingAway() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        WebSocketHandler slow = new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                started.countDown();
+                try {
+                    Thread.sleep(300); // a blocking call still running when the stop begins
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "done " + message.text();
+            }
+        };
+        Server server = WebSocketServer.builder(slow, WebSocketOptions.builder().paths("/echo").build())
+                .address("127.0.0.1").port(0).loops(1).transport(Transport.AUTO).daemonThreads(true)
+                .handlerExecution(HandlerExecution.executor(pool))
+                .build();
+        servers.add(server);
+        server.start();
+        JdkClientInteropTest.Collector collector = new JdkClientInteropTest.Collector();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/echo"), collector)
+                .get(10, TimeUnit.SECONDS);
+        ws.sendText("order", true).get(10, TimeUnit.SECONDS);
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        server.stop(Duration.ofSeconds(10));
+        assertEquals("done order", collector.messages.poll(10, TimeUnit.SECONDS), "the reply in flight");
+        assertEquals(CloseStatus.GOING_AWAY + " server stopping", collector.closed.get(10, TimeUnit.SECONDS));
     }
 }
