@@ -72,6 +72,13 @@ public interface ServerStats {
      */
     long blockedLoopStalls();
 
+    /**
+     * Messages handed to a handler that runs offloaded ({@link HandlerExecution}) and not yet
+     * handled, over all connections: what waits for the handler's threads. Always 0 when the
+     * handler runs on the loop.
+     */
+    long handlerBacklog();
+
     /** The number of worker loops, known before the server starts (metrics bind early). */
     int loops();
 }

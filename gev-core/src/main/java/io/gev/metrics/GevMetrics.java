@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code gev.sessions} (gauge, tag {@code kind}: open connections past their TLS handshake, or
  * past their upgrade: the WebSocket sessions)</li>
  * <li>{@code gev.loop.blocked} (counter): stalls the blocked-loop watchdog reported</li>
+ * <li>{@code gev.handler.backlog} (gauge): messages waiting for an offloaded handler</li>
  * </ul>
  *
  * <p>May be bound before {@link Server#start()}: meters read zero until the server runs.
@@ -89,6 +90,9 @@ public final class GevMetrics implements MeterBinder {
         Gauge.builder("gev.sessions", server, (s) -> s.stats().upgradedConnections())
                 .tags(tags).tag("kind", "upgrade").description("Open connections past their protocol's handshake")
                 .baseUnit(BaseUnits.SESSIONS).register(registry);
+        Gauge.builder("gev.handler.backlog", server, (s) -> s.stats().handlerBacklog())
+                .tags(tags).description("Messages waiting for an offloaded handler")
+                .baseUnit(BaseUnits.MESSAGES).register(registry);
         FunctionCounter.builder("gev.loop.blocked", server, (s) -> s.stats().blockedLoopStalls())
                 .tags(tags).description("Stalls of a loop in one callback or task, reported by the watchdog")
                 .baseUnit(BaseUnits.EVENTS).register(registry);

@@ -1,10 +1,13 @@
 package io.gev.metrics;
 
 import io.gev.CloseReason;
+import io.gev.Handler;
+import io.gev.HandlerExecution;
 import io.gev.Server;
-import io.gev.testing.TestClient;
+import io.gev.protocol.LineProtocol;
 import io.gev.testing.EchoProbe;
 import io.gev.testing.TestCertificates;
+import io.gev.testing.TestClient;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketMessage;
 import io.gev.websocket.WebSocketServer;
@@ -22,12 +25,16 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -49,6 +56,38 @@ class GevMetricsTest {
         Server server = Server.builder((c, ctx, p) -> p).name(name).address("127.0.0.1").port(0).loops(2).build();
         server.start();
         return server;
+    }
+
+    @Test
+    void theHandlerBacklogCountsMessagesWaitingForAnOffloadedHandler() throws Exception {
+        CountDownLatch open = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Handler<ByteBuffer> stalled = (c, ctx, line) -> {
+            try {
+                open.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return line;
+        };
+        Server server = Server.builder(LineProtocol.builder().build(), stalled).name("backlog-test")
+                .address("127.0.0.1").port(0).loops(1).handlerExecution(HandlerExecution.executor(pool)).build();
+        server.start();
+        try (TestClient client = TestClient.connect(server)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new GevMetrics(server).bindTo(registry);
+            Gauge backlog = registry.find("gev.handler.backlog").tag("server", "backlog-test").gauge();
+            assertEquals(0, backlog.value());
+            client.write("a\nb\nc\n");
+            awaitEquals(3.0, backlog::value, "gev.handler.backlog");
+            open.countDown();
+            assertEquals("a\nb\nc\n", client.readString(6));
+            awaitEquals(0.0, backlog::value, "gev.handler.backlog");
+        } finally {
+            open.countDown();
+            server.stop(Duration.ofSeconds(5));
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -162,8 +201,8 @@ class GevMetricsTest {
 
             List<Meter> meters = registry.getMeters();
             // connections, accepted, closed x reasons, bytes in/out, messages in/out, write buffer,
-            // handshake timers and sessions (tls, upgrade), blocked loops, 2 loops
-            assertEquals(1 + 1 + CloseReason.values().length + 2 + 2 + 1 + 2 + 2 + 1 + 2, meters.size(),
+            // handshake timers and sessions (tls, upgrade), blocked loops, handler backlog, 2 loops
+            assertEquals(1 + 1 + CloseReason.values().length + 2 + 2 + 1 + 2 + 2 + 1 + 1 + 2, meters.size(),
                     String.valueOf(ids(meters)));
             for (Meter m : meters) {
                 assertTrue(m.getId().getName().startsWith("gev."), m.getId().toString());

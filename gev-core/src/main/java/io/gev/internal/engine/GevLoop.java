@@ -95,6 +95,8 @@ final class GevLoop implements EventLoop, TlsLoop {
     long upgrades;
     long upgradeNanos;
     int upgradedConnections;
+    /** Messages this loop's connections handed to an offloaded handler, not yet handed back. */
+    long handlerBacklog;
     private volatile int connectionCount;
 
     // Connections in order of their last read: the head is the one idle the longest.

@@ -86,6 +86,7 @@ final class HandlerQueue implements Runnable {
     void submit(int kind, Object context, Object message) {
         if (kind == MESSAGE) {
             backlog++;
+            connection.loop.handlerBacklog++;
         }
         if (kind != CLOSE) {
             inFlight++;
@@ -113,6 +114,13 @@ final class HandlerQueue implements Runnable {
         boolean closeDropped = false;
         while ((dropped = callbacks.poll()) != null) {
             closeDropped |= dropped.kind == CLOSE;
+            if (dropped.kind == MESSAGE) {
+                backlog--;
+                connection.loop.handlerBacklog--;
+            }
+            if (dropped.kind != CLOSE) {
+                inFlight--;
+            }
         }
         if (closeDropped) {
             log.warn("Handler onClose of {} not run: {} refused it", connection, owner.executor, e);
@@ -130,6 +138,7 @@ final class HandlerQueue implements Runnable {
         inFlight--;
         if (done.kind == MESSAGE) {
             backlog--;
+            connection.loop.handlerBacklog--;
         }
         AbstractConnection c = connection;
         if (done.failure != null) {

@@ -612,6 +612,11 @@ final class ServerEngine implements ServerRuntime {
         }
 
         @Override
+        public long handlerBacklog() {
+            return sum(loop -> loop.handlerBacklog);
+        }
+
+        @Override
         public int upgradedConnections() {
             return (int) sum(loop -> loop.upgradedConnections);
         }

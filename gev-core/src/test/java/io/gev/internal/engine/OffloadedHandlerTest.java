@@ -144,6 +144,7 @@ class OffloadedHandlerTest {
 
             // At the bound: four messages handed off, none handled, the fifth not even decoded.
             assertEquals(bound, server.stats().messagesIn());
+            assertEquals(bound, server.stats().handlerBacklog());
             assertTrue(c.connection().isReadingPaused());
             assertFalse(c.isReading());
 
@@ -165,6 +166,7 @@ class OffloadedHandlerTest {
             awaitSent(server, c, "line 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\n");
             assertEquals(10, server.stats().messagesIn());
             assertFalse(c.connection().isReadingPaused());
+            assertEquals(0, server.stats().handlerBacklog());
             assertTrue(c.isReading());
             assertEquals(10, handled.size());
         }
@@ -394,6 +396,7 @@ class OffloadedHandlerTest {
             assertFalse(c.isOpen(), "onConnect could not be handed off");
             assertEquals(CloseReason.HANDLER_ERROR, c.closeReason());
             assertEquals("full", c.closeCause().getMessage());
+            assertEquals(0, server.stats().handlerBacklog());
         }
     }
 

@@ -53,7 +53,8 @@ public class GevEndpoint {
         return new ServerDescriptor(running, running ? server.port() : null, server.transport().name(), tls,
                 server.protocol().getClass().getName(), webSocket, stats.activeConnections(),
                 stats.writeBufferBytes(), tls ? stats.tlsSessions() : null,
-                webSocket ? stats.upgradedConnections() : null, loops);
+                webSocket ? stats.upgradedConnections() : null, server.options().handlerExecution().mode().name(),
+                server.options().handlerExecution().offloads() ? stats.handlerBacklog() : null, loops);
     }
 
     /**
@@ -77,11 +78,13 @@ public class GevEndpoint {
      * @param writeBufferBytes bytes queued on its connections and not yet written
      * @param tlsSessions connections past their TLS handshake; {@code null} on a plain server
      * @param webSocketSessions connections past their upgrade; {@code null} unless a WebSocket server
+     * @param handlerExecution where its handler runs: {@code LOOP}, {@code VIRTUAL_THREADS} or {@code EXECUTOR}
+     * @param handlerBacklog messages waiting for its offloaded handler; {@code null} when it runs on the loop
      * @param loops its worker loops
      */
     public record ServerDescriptor(boolean running, Integer port, String transport, boolean tls, String protocol,
             boolean webSocket, int connections, long writeBufferBytes, Integer tlsSessions,
-            Integer webSocketSessions, List<LoopDescriptor> loops) {
+            Integer webSocketSessions, String handlerExecution, Long handlerBacklog, List<LoopDescriptor> loops) {
     }
 
     /**

@@ -76,6 +76,9 @@ class GevEndpointAutoConfigurationTests {
                                 .isEqualTo(0);
                         assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.tlsSessions").isEqualTo(1);
                         assertThat(content).doesNotHaveJsonPath("$.servers.echo-handler.webSocketSessions");
+                        assertThat(content).extractingJsonPathStringValue("$.servers.echo-handler.handlerExecution")
+                                .isEqualTo("LOOP");
+                        assertThat(content).doesNotHaveJsonPath("$.servers.echo-handler.handlerBacklog");
                         assertThat(content).extractingJsonPathArrayValue("$.servers.echo-handler.loops").hasSize(1);
                         assertThat(content).extractingJsonPathNumberValue("$.servers.echo-handler.loops[0].index").isEqualTo(0);
                         assertThat(content).extractingJsonPathStringValue("$.servers.echo-handler.loops[0].name")

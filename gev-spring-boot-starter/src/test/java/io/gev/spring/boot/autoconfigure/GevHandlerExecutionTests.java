@@ -2,6 +2,7 @@ package io.gev.spring.boot.autoconfigure;
 
 import io.gev.HandlerExecution;
 import io.gev.ServerOptions;
+import io.gev.spring.boot.actuate.GevEndpoint;
 import io.gev.spring.boot.context.GevServers;
 import io.gev.spring.boot.testing.Clients;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,10 @@ class GevHandlerExecutionTests {
                     assertThat(execution.maxQueuedMessages()).isEqualTo(16);
                     int port = context.getEnvironment().getProperty("local.gev.server.port", Integer.class);
                     assertThat(Clients.echo(port, "offloaded")).isEqualTo("offloaded");
+                    GevEndpoint.ServerDescriptor described = new GevEndpoint(context.getBean(GevServers.class)).gev()
+                            .servers().get("echo-handler");
+                    assertThat(described.handlerExecution()).isEqualTo("EXECUTOR");
+                    assertThat(described.handlerBacklog()).isZero();
                 });
     }
 
