@@ -150,8 +150,9 @@ final class TlsClient {
     /**
      * Whether the completed handshake resumed a session. Told by what the server sent, not by
      * what the client offered: a full handshake (TLS 1.2 or 1.3) has the server's certificate,
-     * which the engine hands to the trust manager, and a resumed one has none. The session id says
-     * nothing in TLS 1.3, where the JDK makes up a fresh one for every ClientHello.
+     * which the engine hands to the trust manager, and a resumed one has none. Session ids would
+     * not do: TLS 1.3 resumes by a pre-shared key from a ticket, its session id field is a
+     * leftover for middleboxes.
      */
     boolean resumed() {
         if (!handshakeDone) {
