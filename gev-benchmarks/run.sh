@@ -47,7 +47,8 @@ JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch
 SERVER_FLAGS=${SERVER_FLAGS:-}
 # Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl"),
 # its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl"): tls-echo runs both on the
-# JDK's SSLEngine, tls-openssl-echo both on OpenSSL's.
+# JDK's SSLEngine, tls-openssl-echo both on OpenSSL's. The tls-handshake rows count new TLS connections
+# per second (connect, handshake, 8-byte echo, close), full handshakes or resumed sessions.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
@@ -55,6 +56,10 @@ SCENARIOS=(
   "ws c=100 m=512|--mode ws -c 100 -m 512"
   "tls-echo c=100 m=512|--mode echo --tls -c 100 -m 512"
   "tls-openssl-echo c=100 m=512|--mode echo --tls --tag openssl -c 100 -m 512"
+  "tls-handshake full c=16|--mode handshake --tls -c 16 --slice 1"
+  "tls-handshake resumed c=16|--mode handshake --tls --resume -c 16 --slice 1"
+  "tls-openssl-handshake full c=16|--mode handshake --tls --tag openssl -c 16 --slice 1"
+  "tls-openssl-handshake resumed c=16|--mode handshake --tls --tag openssl --resume -c 16 --slice 1"
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"

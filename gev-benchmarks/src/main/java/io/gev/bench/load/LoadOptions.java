@@ -14,7 +14,12 @@ public final class LoadOptions {
         /** WebSocket upgrade, then masked binary frames of M bytes, echoes verified. */
         WS,
         /** Connection churn: connect, one echo, reset; C connects in flight. With --idle: hold C connections. */
-        CONNECT
+        CONNECT,
+        /**
+         * TLS connection churn (needs {@code --tls}): connect, TLS handshake, one echo, close; C
+         * in flight. Full handshakes, or with {@code --resume} resumed ones.
+         */
+        HANDSHAKE
     }
 
     public Mode mode = Mode.ECHO;
@@ -38,6 +43,13 @@ public final class LoadOptions {
      * trusted) before the load starts, then sends and verifies its messages through it.
      */
     public boolean tls;
+    /**
+     * Mode handshake: each of the C connections in flight offers the session its predecessor
+     * settled with the server (a client {@code SSLContext} per slot, whose session cache the JDK
+     * keys by host and port), so the server can resume it. Without, every connection makes a full
+     * handshake.
+     */
+    public boolean resume;
     /** Names a variant of the scenario in tables (after "tls-"), e.g. the TLS engine; null for none. */
     public String tag;
     public String label = "server";
@@ -64,6 +76,10 @@ public final class LoadOptions {
             }
             if (a.equals("--tls")) {
                 o.tls = true;
+                continue;
+            }
+            if (a.equals("--resume")) {
+                o.resume = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -108,8 +124,11 @@ public final class LoadOptions {
         require(mode == Mode.PIPELINE || inFlight == 1 || mode == Mode.WS, "-k needs --mode pipeline or ws");
         require(warmupSeconds >= 0 && warmupSeconds <= 600, "warm-up in 0..600 s");
         require(durationSeconds > 0 && durationSeconds <= 600, "duration in (0, 600] s");
-        require(!tls || mode != Mode.CONNECT, "--tls with --mode echo, pipeline or ws");
+        require(!tls || mode != Mode.CONNECT, "--tls with --mode echo, pipeline, ws or handshake");
+        require(tls || mode != Mode.HANDSHAKE, "--tls with --mode handshake");
+        require(!resume || mode == Mode.HANDSHAKE, "--resume needs --mode handshake");
         require(portB == 0 || !idle, "--port-b not with --idle: memory is weighed one server at a time");
+        require(!idle || mode == Mode.CONNECT, "--idle needs --mode connect");
         require(sliceSeconds >= 0.05 && sliceSeconds <= 60, "slice in 0.05..60 s");
         require(connectTimeoutSeconds > 0 && connectTimeoutSeconds <= 600, "connect timeout in (0, 600] s");
         return this;
@@ -132,6 +151,8 @@ public final class LoadOptions {
                 return "pipeline c=" + connections + " m=" + messageSize + " K=" + inFlight;
             case CONNECT:
                 return idle ? "idle c=" + connections : "connect churn c=" + connections;
+            case HANDSHAKE:
+                return "handshake " + (resume ? "resumed" : "full") + " c=" + connections;
             default:
                 return mode.name().toLowerCase(Locale.ROOT) + " c=" + connections + " m=" + messageSize
                         + (inFlight > 1 ? " K=" + inFlight : "");

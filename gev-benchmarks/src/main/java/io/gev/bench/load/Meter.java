@@ -29,6 +29,9 @@ final class Meter {
     private long cpuStart;
     private long allocStart;
     long cpuNanos;
+    /** TLS handshakes completed in the window (mode handshake), and how many resumed a session. */
+    long handshakes;
+    long resumed;
 
     Meter(String label, int serverPid, int controlPort, Consumer<String> onError) {
         this.label = label;
@@ -45,8 +48,20 @@ final class Meter {
         }
     }
 
+    /** Counts one TLS handshake when inside the window. */
+    void handshake(boolean resumedSession) {
+        if (measuring) {
+            handshakes++;
+            if (resumedSession) {
+                resumed++;
+            }
+        }
+    }
+
     void begin() {
         ops = 0;
+        handshakes = 0;
+        resumed = 0;
         activeNanos = 0;
         clientCpuNanos = 0;
         latency.reset();
@@ -81,6 +96,9 @@ final class Meter {
         r.ops = ops;
         r.seconds = activeNanos / 1e9;
         r.messageSize = messageSize;
+        if (handshakes > 0) {
+            r.resumedPercent = 100.0 * resumed / handshakes;
+        }
         if (ops > 0) {
             r.p50Micros = latency.getValueAtPercentile(50) / 1000.0;
             r.p99Micros = latency.getValueAtPercentile(99) / 1000.0;

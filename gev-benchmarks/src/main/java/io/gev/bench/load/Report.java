@@ -33,6 +33,8 @@ public final class Report {
     /** Idle mode: heap and direct bytes per connection, measured in the server. */
     public double heapPerConnection = Double.NaN;
     public double directPerConnection = Double.NaN;
+    /** Mode handshake: the share of the window's TLS handshakes that resumed a session, in percent. */
+    public double resumedPercent = Double.NaN;
     public String firstError = "";
 
     public double opsPerSecond() {
@@ -67,6 +69,7 @@ public final class Report {
         f.put("bytes_per_conn", num(bytesPerConnection()));
         f.put("heap_per_conn", num(heapPerConnection));
         f.put("direct_per_conn", num(directPerConnection));
+        f.put("resumed_pct", num(resumedPercent));
         StringBuilder sb = new StringBuilder(PREFIX);
         f.forEach((k, v) -> sb.append(k).append('=').append(v).append(' '));
         return sb.toString().trim();
@@ -99,6 +102,7 @@ public final class Report {
         r.foreignCpuPercent = Double.parseDouble(f.getOrDefault("foreign_cpu_pct", "NaN"));
         r.heapPerConnection = Double.parseDouble(f.get("heap_per_conn"));
         r.directPerConnection = Double.parseDouble(f.get("direct_per_conn"));
+        r.resumedPercent = Double.parseDouble(f.getOrDefault("resumed_pct", "NaN"));
         return r;
     }
 
@@ -120,6 +124,9 @@ public final class Report {
         out.printf(Locale.ROOT, "%-28s server %.0f  client %.0f%n", "CPU ns per operation", serverCpuNanosPerOp,
                 clientCpuNanosPerOp);
         out.printf(Locale.ROOT, "%-28s %.2f%n", "server heap B per operation", serverAllocBytesPerOp);
+        if (!Double.isNaN(resumedPercent)) {
+            out.printf(Locale.ROOT, "%-28s %.1f%%%n", "TLS handshakes resumed", resumedPercent);
+        }
         out.printf(Locale.ROOT, "%-28s %.0f%%%n", "other processes' CPU", foreignCpuPercent);
         out.printf(Locale.ROOT, "%-28s %d%s%n", "errors", errors, errors > 0 ? " (first: " + firstError + ")" : "");
     }

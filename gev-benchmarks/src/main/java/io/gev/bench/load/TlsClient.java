@@ -10,11 +10,15 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * The client side of TLS on one non-blocking connection of the load generator: a JDK
@@ -25,10 +29,13 @@ import java.security.cert.X509Certificate;
  *
  * <p>It offers TLS 1.3 with one cipher suite, {@value #CIPHER_SUITE}, so that every server
  * under comparison encrypts alike whatever its own preference: on their defaults gev (the JDK's
- * order) settles TLS_AES_256_GCM_SHA384 and Netty (its own order) TLS_AES_128_GCM_SHA256. The
- * engine is created without a peer, so sessions are not resumed: every connection makes a full
- * handshake.
+ * order) settles TLS_AES_256_GCM_SHA384 and Netty (its own order) TLS_AES_128_GCM_SHA256.
  *
+ * <p>An engine created without a peer makes a full handshake every time. One created for a peer
+ * ({@link #TlsClient(SSLContext, InetSocketAddress)}) offers the session the context last settled
+ * with that host and port (the JDK keeps them per context), so it resumes when the server agrees;
+ * {@link #resumed()} says whether it did.
+  *
  * <p><b>Any server certificate is trusted</b> ({@link #trustingContext()}): the load generator
  * talks only to servers on this machine, which present a throwaway self-signed certificate, and
  * what it measures is the cost of the encrypted stream, not authentication. Nothing else should
@@ -41,6 +48,8 @@ final class TlsClient {
     /** The one cipher suite offered: the first choice of Netty's defaults and of most TLS 1.3 stacks. */
     static final String CIPHER_SUITE = "TLS_AES_128_GCM_SHA256";
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The trust manager of every context of {@link #trustingContext()}. */
+    private static final TrustAll TRUST_ALL = new TrustAll();
 
     private final SSLEngine engine;
     /** The largest TLS record: what the outbound buffer must have room for before a wrap. */
@@ -58,7 +67,16 @@ final class TlsClient {
     private boolean closed;
 
     TlsClient(SSLContext context) throws SSLException {
-        engine = context.createSSLEngine();
+        this(context, null);
+    }
+
+    /**
+     * @param peer the server, whose session in {@code context} the handshake offers to resume;
+     *             {@code null} for a full handshake whatever the context holds
+     */
+    TlsClient(SSLContext context, InetSocketAddress peer) throws SSLException {
+        engine = peer == null ? context.createSSLEngine()
+                : context.createSSLEngine(peer.getHostString(), peer.getPort());
         engine.setUseClientMode(true);
         engine.setEnabledProtocols(new String[] {PROTOCOL});
         engine.setEnabledCipherSuites(new String[] {CIPHER_SUITE});
@@ -72,7 +90,7 @@ final class TlsClient {
     static SSLContext trustingContext() {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new TrustAll()}, null);
+            context.init(null, new TrustManager[] {TRUST_ALL}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JDK", e);
@@ -127,6 +145,20 @@ final class TlsClient {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the completed handshake resumed a session. Told by what the server sent, not by
+     * what the client offered: a full handshake (TLS 1.2 or 1.3) has the server's certificate,
+     * which the engine hands to the trust manager, and a resumed one has none. Session ids would
+     * not do: TLS 1.3 resumes by a pre-shared key from a ticket, its session id field is a
+     * leftover for middleboxes.
+     */
+    boolean resumed() {
+        if (!handshakeDone) {
+            throw new IllegalStateException("the handshake is not complete");
+        }
+        return !TRUST_ALL.forget(engine);
     }
 
     /** Whether the handshake waits for the outbound buffer to be written. */
@@ -266,8 +298,21 @@ final class TlsClient {
         }
     }
 
-    /** Trusts every certificate; the load generator's servers are its own (see the class comment). */
+    /**
+     * Trusts every certificate; the load generator's servers are its own (see the class comment).
+     * Notes the engines that were shown one, for {@link #resumed()}: weakly, since the engines of
+     * connections that never ask are not forgotten otherwise.
+     */
     private static final class TrustAll extends X509ExtendedTrustManager {
+        /** Engines whose server sent a certificate (of any load generator in this JVM). */
+        private final Set<SSLEngine> shownCertificate = Collections.synchronizedSet(
+                Collections.newSetFromMap(new WeakHashMap<>()));
+
+        /** Whether {@code engine} was shown a certificate; forgets it. */
+        boolean forget(SSLEngine engine) {
+            return shownCertificate.remove(engine);
+        }
+
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {
         }
@@ -278,6 +323,7 @@ final class TlsClient {
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            shownCertificate.add(engine);
         }
 
         @Override

@@ -15,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.net.ssl.SSLContext;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,9 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The load generator passes correct servers and catches every kind of broken echo. */
 class LoadGeneratorTest {
 
-    private static LoadOptions options(String mode, int port, int connections, int size) {
-        return LoadOptions.parse("--mode", mode, "--port", Integer.toString(port), "-c", Integer.toString(connections),
-                "-m", Integer.toString(size), "--warmup", "0.1", "-d", "0.4", "--connect-timeout", "5");
+    private static LoadOptions options(String mode, int port, int connections, int size, String... more) {
+        List<String> args = new ArrayList<>(List.of("--mode", mode, "--port", Integer.toString(port),
+                "-c", Integer.toString(connections), "-m", Integer.toString(size), "--warmup", "0.1", "-d", "0.4",
+                "--connect-timeout", "5"));
+        args.addAll(List.of(more));
+        return LoadOptions.parse(args.toArray(new String[0]));
     }
 
     private static void assertClean(Report r) {
@@ -159,6 +164,67 @@ class LoadGeneratorTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void tlsHandshakesFullAndResumedAgainstGevAndNettyTakingTurns(boolean openSsl) throws Exception {
+        try (BenchServer.Peer gev = new GevTlsEchoServer(openSsl ? TlsOptions.Provider.OPENSSL : TlsOptions.Provider.JDK);
+             BenchServer.Peer netty = new NettyTlsEchoServer(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)) {
+            LoadOptions o = options("handshake", gev.start(0, 1), 4, 1, "--tls");
+            o.tag = openSsl ? "openssl" : null;
+            o.label = "gev";
+            o.portB = netty.start(0, 1);
+            o.labelB = "netty";
+            o.sliceSeconds = 0.1;
+            String prefix = openSsl ? "tls-openssl-handshake " : "tls-handshake ";
+            for (Report r : LoadGenerator.runAll(o)) {
+                assertClean(r);
+                assertEquals(prefix + "full c=4", r.scenario);
+                assertEquals(0, r.resumedPercent, r.label + " resumed sessions nobody offered");
+            }
+            o.resume = true;
+            for (Report r : LoadGenerator.runAll(o)) {
+                assertClean(r);
+                assertEquals(prefix + "resumed c=4", r.scenario);
+                // Only each slot's first handshake, before it has a session to offer, is full;
+                // the short warm-up may leave those to the window.
+                double full = r.ops * (100 - r.resumedPercent) / 100;
+                assertTrue(r.resumedPercent > 0 && full < 4.5, r.label + " resumed " + r.resumedPercent + " % of " + r.ops);
+            }
+        }
+    }
+
+    /**
+     * The resumption count is the server's doing, not the client's asking: the same resumed run
+     * resumes against the JDK's server and fails against one that makes a new context (new ticket
+     * keys, an empty session cache) for every connection.
+     */
+    @Test
+    void aResumedRunFailsAgainstAServerThatNeverResumes() throws Exception {
+        try (FaultyEchoServer remembering = new FaultyEchoServer(FaultyEchoServer.Fault.NONE, -1, serverContext());
+             FaultyEchoServer forgetting = FaultyEchoServer.forgettingSessions(LoadGeneratorTest::serverContext)) {
+            // A warm-up long enough for each slot's first, full, handshake in a cold JVM.
+            Report r = LoadGenerator.run(options("handshake", remembering.port(), 2, 1, "--tls", "--resume",
+                    "--warmup", "1"));
+            assertClean(r);
+            assertTrue(r.resumedPercent > 0, "resumed " + r.resumedPercent + " %");
+            r = LoadGenerator.run(options("handshake", forgetting.port(), 2, 1, "--tls", "--resume"));
+            assertTrue(r.ops > 0, "no handshake completed");
+            assertEquals(0, r.resumedPercent);
+            assertEquals(1, r.errors, r.firstError);
+            assertTrue(r.firstError.startsWith("no session resumed"), r.firstError);
+        }
+    }
+
+    private static SSLContext serverContext() {
+        try {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(BenchCertificate.keyManagers().getKeyManagers(), null, null);
+            return tls;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void connectChurnAgainstGevAndAgainstACorruptingServer() throws Exception {
         try (BenchServer.Peer gev = new GevEchoServer();
@@ -211,5 +277,9 @@ class LoadGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--host", "10.0.0.1"));
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("-k", "4"));
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--mode", "connect", "--tls"));
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--mode", "handshake"));
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--mode", "echo", "--tls", "--resume"));
+        assertEquals("tls-openssl-handshake resumed c=7",
+                LoadOptions.parse("--mode", "handshake", "--tls", "--tag", "openssl", "--resume", "-c", "7").scenario());
     }
 }

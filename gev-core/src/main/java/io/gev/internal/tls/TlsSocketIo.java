@@ -100,6 +100,8 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     private ScheduledFuture<?> timer;
     /** When the handshake began, for the loop's handshake timer. */
     private long startNanos;
+    /** The last {@link #fill} read less than it had room for: the socket had nothing more then. */
+    private boolean lastFillShort;
 
     public TlsSocketIo(AbstractSocketIo socket, TlsContext context, TlsLoop loop) {
         this.socket = socket;
@@ -377,6 +379,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         int start = dst.position();
+        boolean drained = false;
         try {
             if (appIn != null) {
                 drainAppIn(dst);
@@ -393,13 +396,16 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
                     }
                     // BUFFER_UNDERFLOW: the rest of a record is still on its way.
                 }
-                if (inputEnded) {
+                if (inputEnded || drained) {
                     break;
                 }
                 int n = fill();
                 if (n == 0) {
                     break;
                 }
+                // A short read took all the socket had: under level-triggered polling more bytes
+                // are reported anew, so asking again now would only cost a read that finds none.
+                drained = lastFillShort && !socket.edgeTriggered();
                 if (n < 0) {
                     inputEnded = true;
                     log.debug("{}: end of stream without close_notify{}", connection,
@@ -530,12 +536,16 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
             }
         }
         netIn = in;
+        // What one read may take: the heap buffers of the JDK's engine go through a transfer
+        // buffer of the standard capacity.
+        int room = Math.min(in.remaining(), buffers.capacity);
         int n;
         try {
             n = buffers.read(socket, in);
         } finally {
             in.flip();
         }
+        lastFillShort = n < room;
         releaseEmptyNetIn();
         return n;
     }
