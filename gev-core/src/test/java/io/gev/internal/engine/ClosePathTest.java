@@ -4,6 +4,7 @@ import io.gev.CloseReason;
 import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.Server;
+import io.gev.TlsOptions;
 import io.gev.buffer.RingBuffer;
 import io.gev.embedded.EmbeddedConnection;
 import io.gev.embedded.EmbeddedServer;
@@ -14,6 +15,8 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.ProtocolException;
 import io.gev.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -196,11 +199,16 @@ class ClosePathTest {
         }
     }
 
+    /**
+     * The JDK's engine only: in this test OpenSSL's consumes the bad record without an error
+     * (its unwrap returns OK, asking to wrap), so the connection stays open; to be looked into.
+     */
     @Test
     void aTlsErrorAfterTheHandshake() throws Exception {
+        TlsOptions.Provider provider = TlsOptions.Provider.JDK;
         TestCertificates certificates = TestCertificates.get();
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
-                .tls(certificates.serverOptions().provider(io.gev.TlsOptions.Provider.JDK).build()))) {
+                .tls(certificates.serverOptions().provider(provider).build()))) {
             EmbeddedConnection c = EmbeddedTlsClient.connect(server, certificates.clientContext()).connection();
             assertEquals(1, counts.handlerConnects);
             c.receive(new byte[] {23, 3, 3, 0, 40, 1, 2, 3}); // application data that is not a record of the session
@@ -210,11 +218,12 @@ class ClosePathTest {
         }
     }
 
-    @Test
-    void aTlsConnectionThatNeverCompletedItsHandshakeIsNotHeardOf() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TlsOptions.Provider.class, names = {"JDK", "OPENSSL"})
+    void aTlsConnectionThatNeverCompletedItsHandshakeIsNotHeardOf(TlsOptions.Provider provider) throws Exception {
         TestCertificates certificates = TestCertificates.get();
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
-                .tls(certificates.serverOptions().provider(io.gev.TlsOptions.Provider.JDK).build()))) {
+                .tls(certificates.serverOptions().provider(provider).build()))) {
             EmbeddedConnection c = server.connect();
             c.receive("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             c.flush();
@@ -228,10 +237,11 @@ class ClosePathTest {
         }
     }
 
-    @Test
-    void aGracefulStopDuringATlsHandshakeClosesWithoutTellingTheProtocolOrHandler() {
+    @ParameterizedTest
+    @EnumSource(value = TlsOptions.Provider.class, names = {"JDK", "OPENSSL"})
+    void aGracefulStopDuringATlsHandshakeClosesWithoutTellingTheProtocolOrHandler(TlsOptions.Provider provider) {
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
-                .tls(TestCertificates.get().serverOptions().provider(io.gev.TlsOptions.Provider.JDK).build()))) {
+                .tls(TestCertificates.get().serverOptions().provider(provider).build()))) {
             EmbeddedConnection c = server.connect();
             assertTrue(c.isOpen(), "handshaking");
             Closing.shutdownGracefully((ConnectionImpl) c.connection());
