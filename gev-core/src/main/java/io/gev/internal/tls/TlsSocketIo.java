@@ -474,12 +474,14 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
                 task.run(); // Post-handshake tasks are small; no need to leave the loop.
             }
         }
-        if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+        // The result's status too, not only the engine's, and until a wrap produces nothing:
+        // OpenSSL's engine answers a bad record with NEED_WRAP in the result while its own status
+        // reads NOT_HANDSHAKING, and throws the record's error (BAD_DECRYPT) from the wrap after
+        // the one that produced its answer. Without these the bad record went unanswered.
+        if (status == HandshakeStatus.NEED_WRAP || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
             try {
-                while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-                    if (engine.wrap(EMPTY, netOutForWrap()).bytesProduced() == 0) {
-                        break;
-                    }
+                while (engine.wrap(EMPTY, netOutForWrap()).bytesProduced() > 0) {
+                    // what the engine had to say is in netOut
                 }
                 flushNetOut();
             } catch (SSLException e) {

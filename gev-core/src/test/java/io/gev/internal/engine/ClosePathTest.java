@@ -199,13 +199,9 @@ class ClosePathTest {
         }
     }
 
-    /**
-     * The JDK's engine only: in this test OpenSSL's consumes the bad record without an error
-     * (its unwrap returns OK, asking to wrap), so the connection stays open; to be looked into.
-     */
-    @Test
-    void aTlsErrorAfterTheHandshake() throws Exception {
-        TlsOptions.Provider provider = TlsOptions.Provider.JDK;
+    @ParameterizedTest
+    @EnumSource(value = TlsOptions.Provider.class, names = {"JDK", "OPENSSL"})
+    void aTlsErrorAfterTheHandshake(TlsOptions.Provider provider) throws Exception {
         TestCertificates certificates = TestCertificates.get();
         try (EmbeddedServer server = EmbeddedServer.start(Server.builder(protocol, handler)
                 .tls(certificates.serverOptions().provider(provider).build()))) {
