@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 public final class TestCertificates {
 
     public static final String PASSWORD = "changeit";
+    /** The system property naming the engine of {@link #serverOptions()}. */
+    public static final String PROVIDER_PROPERTY = "gev.test.tls.provider";
 
     private static TestCertificates instance;
 
@@ -131,10 +133,15 @@ public final class TestCertificates {
         return certificate(client, "client");
     }
 
-    /** Options for a server with the server's key that trusts the client's certificate. */
+    /**
+     * Options for a server with the server's key that trusts the client's certificate, on the
+     * engine the system property {@value #PROVIDER_PROPERTY} names: AUTO (OpenSSL's, which the
+     * tests have) unless the build's second run of the TLS tests asks for the JDK's.
+     */
     public TlsOptions.Builder serverOptions() {
         try {
-            return TlsOptions.builder(server, PASSWORD.toCharArray(), trusting("client"));
+            return TlsOptions.builder(server, PASSWORD.toCharArray(), trusting("client"))
+                    .provider(TlsOptions.Provider.valueOf(System.getProperty(PROVIDER_PROPERTY, "AUTO")));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
