@@ -108,7 +108,10 @@ final class GevLoop implements EventLoop, TlsLoop {
     private final Runnable drainTask = this::drainPending;
     /** Running a batch of queued operations: sends flush after it (see {@link #flushAfterBatch}). */
     private boolean batching;
-    /** The connections of this batch that flush after it; one operation adds at most one. */
+    /**
+     * The connections of this batch that flush after it: one per operation at most, unless user
+     * code an operation runs (an onClose) sends to many; once full, a connection flushes at once.
+     */
     private final ConnectionImpl[] toFlush = new ConnectionImpl[MAX_PENDING_OPS_PER_RUN];
     private int flushing;
 
@@ -119,11 +122,10 @@ final class GevLoop implements EventLoop, TlsLoop {
     /** The server stopped: see {@link #retire()}. */
     private volatile boolean retired;
 
-    @SuppressWarnings("unchecked") // the protocol as <Object>: see ServerEngine.anyHandler
     GevLoop(EventExecutor netty, int index, ServerEngine engine, LoopProgress progress) {
         this.netty = netty;
         this.handler = engine.loopHandler;
-        this.protocol = (Protocol<Object>) engine.protocol;
+        this.protocol = ServerEngine.anyProtocol(engine.protocol);
         this.index = index;
         this.engine = engine;
         this.progress = progress;
@@ -520,7 +522,7 @@ final class GevLoop implements EventLoop, TlsLoop {
      */
     boolean flushAfterBatch(ConnectionImpl c) {
         if (!batching || flushing == toFlush.length) {
-            return false; // full only when user code of an operation sent to many connections
+            return false;
         }
         if (!c.flushAfterBatch) {
             c.flushAfterBatch = true;

@@ -124,7 +124,7 @@ final class ServerEngine implements ServerRuntime {
     }
 
     @SuppressWarnings("unchecked")
-    private static Protocol<Object> anyProtocol(Protocol<?> protocol) {
+    static Protocol<Object> anyProtocol(Protocol<?> protocol) {
         return (Protocol<Object>) protocol;
     }
 
