@@ -45,9 +45,13 @@ done
 # servers only, e.g. a profiler: SERVER_FLAGS="-agentpath:/path/libasyncProfiler.so=start,event=cpu,collapsed,file=/tmp/%p.txt"
 JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch"}
 SERVER_FLAGS=${SERVER_FLAGS:-}
-# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl"),
-# its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl"): tls-echo runs both on the
-# JDK's SSLEngine, tls-openssl-echo both on OpenSSL's.
+# Threads of the offload-echo servers' handler executors (see the scenarios below); the same for both.
+OFFLOAD_THREADS=${OFFLOAD_THREADS:-4}
+# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl",
+# "gev-offload"), its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl",
+# "netty-offload"): tls-echo runs both on the JDK's SSLEngine, tls-openssl-echo both on OpenSSL's;
+# offload-echo runs the echo handler off the I/O loop, gev's on virtual threads (Java 21+) or a pool
+# of OFFLOAD_THREADS threads, Netty's on a DefaultEventExecutorGroup of OFFLOAD_THREADS threads.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
@@ -55,6 +59,8 @@ SCENARIOS=(
   "ws c=100 m=512|--mode ws -c 100 -m 512"
   "tls-echo c=100 m=512|--mode echo --tls -c 100 -m 512"
   "tls-openssl-echo c=100 m=512|--mode echo --tls --tag openssl -c 100 -m 512"
+  "offload-echo c=100 m=512|--mode echo --tag offload -c 100 -m 512"
+  "offload-echo c=50 m=6|--mode echo --tag offload -c 50 -m 6"
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
@@ -120,7 +126,7 @@ trap stop_servers EXIT
 start_server() {
   local impl=$1 jar=$2 log=$3 ready="" pid
   "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -Dgev.bench.keystore="$KEYSTORE" \
-    -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
+    -Dgev.bench.offload.threads="$OFFLOAD_THREADS" -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do
     ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log" || true)
@@ -133,6 +139,8 @@ start_server() {
     kill "$pid" 2> /dev/null || true
     return 0
   fi
+  # Where an offloading server runs its handler (virtual threads or a pool), and on which Java.
+  grep -m1 '^SERVER .*handler on' "$log" | sed 's/^SERVER /  /' >&2 || true
   echo "$(sed -E 's/.* port=([0-9]+).*/\1/' <<< "$ready") $(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
 }
 
@@ -191,7 +199,7 @@ run_pair() {
 }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee "$OUT/machine.txt" >&2
-echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
+echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; offload threads $OFFLOAD_THREADS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
 
 for round in $(seq 1 "$ROUNDS"); do
   for entry in "${SCENARIOS[@]}"; do
@@ -207,6 +215,9 @@ for round in $(seq 1 "$ROUNDS"); do
     if [[ "$scenario" == ws* ]]; then
       gev=gev-ws
       peer=${PEER_IMPL:-netty}-ws
+    elif [[ "$scenario" == offload-* ]]; then
+      gev=gev-offload
+      peer=${PEER_IMPL:-netty}-offload
     elif [[ "$scenario" == tls-* ]]; then
       gev=gev-tls
       peer=${PEER_IMPL:-netty}-tls
