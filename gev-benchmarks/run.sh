@@ -2,7 +2,7 @@
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
 # Every scenario but idle memory runs both servers at once and alternates the load between them in
 # half-second slices; idle memory runs one server at a time. The defaults (3
-# rounds, 4 s of warm-up, 4 s measured per server) take about 13 minutes (TLS warms up 10 s); --rounds 5 narrows them.
+# rounds, 4 s of warm-up, 4 s measured per server) take about 16 minutes (TLS warms up 10 s); --rounds 5 narrows them.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
 #
@@ -15,8 +15,9 @@
 # after 10 s or 20 s.
 #
 # Everything targets 127.0.0.1. Each run is bounded: a server gets 20 s to start, a load its
-# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/, with
-# the TLS servers' throwaway key store (bench.p12, made by keytool, shared by both servers).
+# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/ (the
+# logs of round N as rN-<scenario>...), with the TLS servers' throwaway key store (bench.p12, made
+# by keytool, shared by both servers).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -162,7 +163,7 @@ load() {
 run_one() {
   local label=$1 impl=$2 jar=$3 scenario=$4 base s
   shift 4
-  base="$OUT/$(echo "$scenario-$label" | tr ' =' '__')"
+  base="$OUT/r$round-$(echo "$scenario-$label" | tr ' =' '__')"
   wait_quiet
   s=$(start_server "$impl" "$jar" "$base.server.log")
   if [ -n "$s" ]; then
@@ -180,7 +181,7 @@ run_one() {
 run_pair() {
   local scenario=$1 gev=$2 peer=$3 base a b
   shift 3
-  base="$OUT/$(echo "$scenario" | tr ' =' '__')"
+  base="$OUT/r$round-$(echo "$scenario" | tr ' =' '__')"
   wait_quiet
   a=$(start_server "$gev" "$JAR" "$base.gev.server.log")
   b=$(start_server "$peer" "$PEER_JAR" "$base.$PEER_LABEL.server.log")
