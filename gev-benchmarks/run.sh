@@ -2,7 +2,7 @@
 # Runs gev and its Netty peers alternately, several rounds, and prints one table of medians.
 # Every scenario but idle memory runs both servers at once and alternates the load between them in
 # half-second slices; idle memory runs one server at a time. The defaults (3
-# rounds, 4 s of warm-up, 4 s measured per server) take about 13 minutes (TLS warms up 10 s); --rounds 5 narrows them.
+# rounds, 4 s of warm-up, 4 s measured per server) take about 21 minutes (TLS warms up 10 s); --rounds 5 narrows them.
 #
 #   gev-benchmarks/run.sh [--rounds N] [--warmup S] [--duration S] [--loops L] [--only REGEX] [--no-build]
 #
@@ -15,8 +15,9 @@
 # after 10 s or 20 s.
 #
 # Everything targets 127.0.0.1. Each run is bounded: a server gets 20 s to start, a load its
-# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/, with
-# the TLS servers' throwaway key store (bench.p12, made by keytool, shared by both servers).
+# warm-up + duration + a connect timeout. Results go to gev-benchmarks/target/bench/<time>/ (the
+# logs of round N as rN-<scenario>...), with the TLS servers' throwaway key store (bench.p12, made
+# by keytool, shared by both servers).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -45,10 +46,15 @@ done
 # servers only, e.g. a profiler: SERVER_FLAGS="-agentpath:/path/libasyncProfiler.so=start,event=cpu,collapsed,file=/tmp/%p.txt"
 JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch"}
 SERVER_FLAGS=${SERVER_FLAGS:-}
-# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl"),
-# its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl"): tls-echo runs both on the
-# JDK's SSLEngine, tls-openssl-echo both on OpenSSL's. The tls-handshake rows count new TLS connections
-# per second (connect, handshake, 8-byte echo, close), full handshakes or resumed sessions.
+# Threads of the offload-echo servers' handler executors (see the scenarios below); the same for both.
+OFFLOAD_THREADS=${OFFLOAD_THREADS:-4}
+# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl",
+# "gev-offload"), its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl",
+# "netty-offload"): tls-echo runs both on the JDK's SSLEngine, tls-openssl-echo both on OpenSSL's.
+# The tls-handshake rows count new TLS connections per second (connect, handshake, 8-byte echo,
+# close), full handshakes or resumed sessions. offload-echo runs the echo handler off the I/O loop,
+# gev's on virtual threads (Java 21+) or a pool of OFFLOAD_THREADS threads, Netty's on a
+# DefaultEventExecutorGroup of OFFLOAD_THREADS threads.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
@@ -60,6 +66,8 @@ SCENARIOS=(
   "tls-handshake resumed c=16|--mode handshake --tls --resume -c 16 --slice 1"
   "tls-openssl-handshake full c=16|--mode handshake --tls --tag openssl -c 16 --slice 1"
   "tls-openssl-handshake resumed c=16|--mode handshake --tls --tag openssl --resume -c 16 --slice 1"
+  "offload-echo c=100 m=512|--mode echo --tag offload -c 100 -m 512"
+  "offload-echo c=50 m=6|--mode echo --tag offload -c 50 -m 6"
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
@@ -125,7 +133,7 @@ trap stop_servers EXIT
 start_server() {
   local impl=$1 jar=$2 log=$3 ready="" pid
   "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -Dgev.bench.keystore="$KEYSTORE" \
-    -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
+    -Dgev.bench.offload.threads="$OFFLOAD_THREADS" -cp "$jar" io.gev.bench.server.BenchServer "$impl" 0 "$LOOPS" > "$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do
     ready=$(grep -m1 -E '^(READY|UNAVAILABLE)' "$log" || true)
@@ -138,6 +146,8 @@ start_server() {
     kill "$pid" 2> /dev/null || true
     return 0
   fi
+  # Where an offloading server runs its handler (virtual threads or a pool), and on which Java.
+  grep -m1 '^SERVER .*handler on' "$log" | sed 's/^SERVER /  /' >&2 || true
   echo "$(sed -E 's/.* port=([0-9]+).*/\1/' <<< "$ready") $(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
 }
 
@@ -159,7 +169,7 @@ load() {
 run_one() {
   local label=$1 impl=$2 jar=$3 scenario=$4 base s
   shift 4
-  base="$OUT/$(echo "$scenario-$label" | tr ' =' '__')"
+  base="$OUT/r$round-$(echo "$scenario-$label" | tr ' =' '__')"
   wait_quiet
   s=$(start_server "$impl" "$jar" "$base.server.log")
   if [ -n "$s" ]; then
@@ -177,7 +187,7 @@ run_one() {
 run_pair() {
   local scenario=$1 gev=$2 peer=$3 base a b
   shift 3
-  base="$OUT/$(echo "$scenario" | tr ' =' '__')"
+  base="$OUT/r$round-$(echo "$scenario" | tr ' =' '__')"
   wait_quiet
   a=$(start_server "$gev" "$JAR" "$base.gev.server.log")
   b=$(start_server "$peer" "$PEER_JAR" "$base.$PEER_LABEL.server.log")
@@ -196,7 +206,7 @@ run_pair() {
 }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee "$OUT/machine.txt" >&2
-echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
+echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; offload threads $OFFLOAD_THREADS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
 
 for round in $(seq 1 "$ROUNDS"); do
   for entry in "${SCENARIOS[@]}"; do
@@ -212,6 +222,9 @@ for round in $(seq 1 "$ROUNDS"); do
     if [[ "$scenario" == ws* ]]; then
       gev=gev-ws
       peer=${PEER_IMPL:-netty}-ws
+    elif [[ "$scenario" == offload-* ]]; then
+      gev=gev-offload
+      peer=${PEER_IMPL:-netty}-offload
     elif [[ "$scenario" == tls-* ]]; then
       gev=gev-tls
       peer=${PEER_IMPL:-netty}-tls

@@ -7,11 +7,12 @@ import java.util.Locale;
  * {@code READY impl=... port=P control=P pid=N} once it accepts connections; runs until killed.
  *
  * <pre>
- * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl [port] [loops]
+ * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]
  * </pre>
  *
  * The TLS servers read their key store from the system property {@value BenchCertificate#PROPERTY}
- * (see {@link BenchCertificate}).
+ * (see {@link BenchCertificate}); the offloading servers their thread count from
+ * {@value #OFFLOAD_THREADS_PROPERTY} (see {@link #offloadThreads()}).
  */
 public final class BenchServer {
 
@@ -22,12 +23,44 @@ public final class BenchServer {
 
         @Override
         void close();
+
+        /** What runs, for the server's log: the class, and where the handler runs when that varies. */
+        default String describe() {
+            return getClass().getSimpleName();
+        }
     }
 
     /** The class that serves gev's WebSocket echo; it joins the build once gev has WebSocket. */
     static final String GEV_WS_CLASS = "io.gev.bench.server.GevWebSocketEchoServer";
 
+    /** The system property with the number of threads the offloading servers run the handler on. */
+    public static final String OFFLOAD_THREADS_PROPERTY = "gev.bench.offload.threads";
+
+    /** The default of {@link #offloadThreads()}. */
+    public static final int DEFAULT_OFFLOAD_THREADS = 4;
+
     private BenchServer() {
+    }
+
+    /**
+     * Threads of Netty's {@code DefaultEventExecutorGroup} in {@code netty-offload}, and of gev's pool in
+     * {@code gev-offload} where the JVM has no virtual threads: {@value #OFFLOAD_THREADS_PROPERTY},
+     * default {@value #DEFAULT_OFFLOAD_THREADS}.
+     *
+     * @throws IllegalArgumentException if the property is not a positive number
+     */
+    public static int offloadThreads() {
+        String value = System.getProperty(OFFLOAD_THREADS_PROPERTY, Integer.toString(DEFAULT_OFFLOAD_THREADS));
+        int threads;
+        try {
+            threads = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            threads = 0;
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException(OFFLOAD_THREADS_PROPERTY + " must be a number >= 1: " + value);
+        }
+        return threads;
     }
 
     public static Peer create(String impl) throws ReflectiveOperationException {
@@ -48,15 +81,19 @@ public final class BenchServer {
                 return new GevTlsEchoServer(io.gev.TlsOptions.Provider.OPENSSL);
             case "netty-tls-openssl":
                 return new NettyTlsEchoServer(io.netty.handler.ssl.SslProvider.OPENSSL);
+            case "gev-offload":
+                return new GevOffloadEchoServer();
+            case "netty-offload":
+                return new NettyOffloadEchoServer();
             default:
-                throw new IllegalArgumentException("unknown server " + impl
-                        + ": gev, netty, gev-ws, netty-ws, gev-tls, netty-tls, gev-tls-openssl or netty-tls-openssl");
+                throw new IllegalArgumentException("unknown server " + impl + ": gev, netty, gev-ws, netty-ws, gev-tls,"
+                        + " netty-tls, gev-tls-openssl, netty-tls-openssl, gev-offload or netty-offload");
         }
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl [port] [loops]");
+            System.err.println("usage: BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
@@ -72,6 +109,7 @@ public final class BenchServer {
         ControlPort control = new ControlPort();
         int bound = peer.start(port, loops);
         Runtime.getRuntime().addShutdownHook(new Thread(peer::close));
+        System.out.println("SERVER " + peer.describe() + " on Java " + Runtime.version());
         System.out.println("READY impl=" + args[0] + " port=" + bound + " control=" + control.port()
                 + " pid=" + ProcessHandle.current().pid() + " loops=" + loops);
         System.out.flush();

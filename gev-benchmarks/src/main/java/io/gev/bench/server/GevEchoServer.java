@@ -26,5 +26,10 @@ public class GevEchoServer implements BenchServer.Peer {
         if (server != null) {
             server.stop(Duration.ofSeconds(1));
         }
+        stopped();
+    }
+
+    /** After the server stopped (or never started): frees what {@link #builder()} made. */
+    protected void stopped() {
     }
 }

@@ -68,11 +68,13 @@ public final class NettyEchoServer implements BenchServer.Peer {
         return ((java.net.InetSocketAddress) ch.localAddress()).getPort();
     }
 
+    /** Stops the loops and waits (a few seconds at most) until they have closed every channel. */
     @Override
     public void close() {
         if (boss != null) {
             boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .awaitUninterruptibly(3, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }

@@ -4,7 +4,9 @@ import io.gev.bench.server.BenchCertificate;
 import io.gev.bench.server.BenchServer;
 import io.gev.bench.server.ControlPort;
 import io.gev.bench.server.GevEchoServer;
+import io.gev.bench.server.GevOffloadEchoServer;
 import io.gev.bench.server.GevTlsEchoServer;
+import io.gev.bench.server.NettyOffloadEchoServer;
 import io.gev.bench.server.NettyTlsEchoServer;
 import io.gev.bench.server.NettyWebSocketEchoServer;
 import org.junit.jupiter.api.Test;
@@ -142,6 +144,32 @@ class LoadGeneratorTest {
             o.portB = 0;
             o.messageSize = 40_000;
             assertClean(LoadGenerator.run(o));
+        }
+    }
+
+    @Test
+    void offloadedEchoAgainstGevAndNettyTakingTurns() throws Exception {
+        try (BenchServer.Peer gev = new GevOffloadEchoServer();
+             BenchServer.Peer netty = new NettyOffloadEchoServer()) {
+            LoadOptions o = options("echo", gev.start(0, 1), 10, 512);
+            o.tag = "offload";
+            o.label = "gev";
+            o.portB = netty.start(0, 1);
+            o.labelB = "netty";
+            o.sliceSeconds = 0.1;
+            Report[] both = LoadGenerator.runAll(o);
+            assertEquals(2, both.length);
+            for (Report r : both) {
+                assertClean(r);
+                assertEquals("offload-echo c=10 m=512", r.scenario);
+            }
+            // Small messages, and large ones that arrive in several reads, each its own hand-off.
+            for (int size : new int[] {6, 200_000}) {
+                o.messageSize = size;
+                for (Report r : LoadGenerator.runAll(o)) {
+                    assertClean(r);
+                }
+            }
         }
     }
 
