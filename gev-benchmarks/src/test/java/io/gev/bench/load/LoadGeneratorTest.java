@@ -35,6 +35,14 @@ class LoadGeneratorTest {
         return LoadOptions.parse(args.toArray(new String[0]));
     }
 
+    /** Sets {@code o} to give gev and the Netty server on {@code nettyPort} the load in short turns. */
+    private static void againstNetty(LoadOptions o, int nettyPort) {
+        o.label = "gev";
+        o.portB = nettyPort;
+        o.labelB = "netty";
+        o.sliceSeconds = 0.1;
+    }
+
     private static void assertClean(Report r) {
         assertEquals(0, r.errors, () -> "errors: " + r.firstError);
         assertTrue(r.ops > 0, "no operation completed");
@@ -130,10 +138,7 @@ class LoadGeneratorTest {
              BenchServer.Peer netty = new NettyTlsEchoServer(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)) {
             LoadOptions o = options("echo", gev.start(0, 1), 10, 512);
             o.tls = true;
-            o.label = "gev";
-            o.portB = netty.start(0, 1);
-            o.labelB = "netty";
-            o.sliceSeconds = 0.1;
+            againstNetty(o, netty.start(0, 1));
             Report[] both = LoadGenerator.runAll(o);
             assertEquals(2, both.length);
             for (Report r : both) {
@@ -153,10 +158,7 @@ class LoadGeneratorTest {
              BenchServer.Peer netty = new NettyOffloadEchoServer()) {
             LoadOptions o = options("echo", gev.start(0, 1), 10, 512);
             o.tag = "offload";
-            o.label = "gev";
-            o.portB = netty.start(0, 1);
-            o.labelB = "netty";
-            o.sliceSeconds = 0.1;
+            againstNetty(o, netty.start(0, 1));
             Report[] both = LoadGenerator.runAll(o);
             assertEquals(2, both.length);
             for (Report r : both) {
@@ -199,10 +201,7 @@ class LoadGeneratorTest {
              BenchServer.Peer netty = new NettyTlsEchoServer(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)) {
             LoadOptions o = options("handshake", gev.start(0, 1), 4, 1, "--tls");
             o.tag = openSsl ? "openssl" : null;
-            o.label = "gev";
-            o.portB = netty.start(0, 1);
-            o.labelB = "netty";
-            o.sliceSeconds = 0.1;
+            againstNetty(o, netty.start(0, 1));
             String prefix = openSsl ? "tls-openssl-handshake " : "tls-handshake ";
             for (Report r : LoadGenerator.runAll(o)) {
                 assertClean(r);
