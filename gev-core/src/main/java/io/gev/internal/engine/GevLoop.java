@@ -539,13 +539,13 @@ final class GevLoop implements EventLoop, TlsLoop {
     }
 
     /** A send, close, shutdownWrite, pauseReading or resumeReading made off the loop, or an offloaded callback's return. */
-    static final class PendingOp {
+    static class PendingOp {
         static final int SEND = 0;
         static final int CLOSE = 1;
         static final int SHUTDOWN_WRITE = 2;
         static final int PAUSE_READING = 3;
         static final int RESUME_READING = 4;
-        /** An offloaded callback ran: its message is the {@link HandlerQueue.Callback}. */
+        /** An offloaded callback ran: the operation is the {@link HandlerQueue.Callback} itself. */
         static final int HANDED_BACK = 5;
 
         final AbstractConnection connection;
@@ -564,7 +564,7 @@ final class GevLoop implements EventLoop, TlsLoop {
             run(connection, kind, message, callback);
         }
 
-        /** Runs operation {@code kind} on {@code connection}, on its loop. */
+        /** Runs operation {@code kind} on {@code connection}, on its loop; HANDED_BACK runs its own {@code run()}. */
         static void run(AbstractConnection connection, int kind, Object message, SendCallback callback) {
             switch (kind) {
                 case SEND:
@@ -579,11 +579,8 @@ final class GevLoop implements EventLoop, TlsLoop {
                 case PAUSE_READING:
                     connection.pauseReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
                     break;
-                case RESUME_READING:
-                    connection.resumeReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
-                    break;
                 default:
-                    connection.handlerQueue.handedBack((HandlerQueue.Callback) message);
+                    connection.resumeReadingOnLoop(AbstractConnection.PAUSED_BY_USER);
                     break;
             }
         }

@@ -52,22 +52,31 @@ final class HandlerQueue implements Runnable {
         this.connection = connection;
     }
 
-    /** One callback in flight; handed back to the loop as a pending operation once it ran. */
-    static final class Callback {
-        final int kind;
+    /**
+     * One callback in flight, and once it ran its own hand-back to the loop: a pending operation,
+     * so that an offloaded message costs one object less.
+     */
+    static final class Callback extends GevLoop.PendingOp {
+        final int event;
         Object context;
         Object message;
         Object reply;
         Throwable failure;
 
-        Callback(int kind, Object context, Object message) {
-            this.kind = kind;
+        Callback(AbstractConnection connection, int event, Object context, Object message) {
+            super(connection, GevLoop.PendingOp.HANDED_BACK, null, null);
+            this.event = event;
             this.context = context;
             this.message = message;
         }
 
+        @Override
+        void run() {
+            connection.handlerQueue.handedBack(this);
+        }
+
         String name() {
-            switch (kind) {
+            switch (event) {
                 case CONNECT:
                     return "onConnect";
                 case MESSAGE:
@@ -91,7 +100,7 @@ final class HandlerQueue implements Runnable {
         if (kind != CLOSE) {
             inFlight++;
         }
-        callbacks.add(new Callback(kind, context, message));
+        callbacks.add(new Callback(connection, kind, context, message));
         if (scheduled.compareAndSet(false, true)) {
             owner.queueActive();
             try {
@@ -113,14 +122,8 @@ final class HandlerQueue implements Runnable {
         Callback dropped;
         boolean closeDropped = false;
         while ((dropped = callbacks.poll()) != null) {
-            closeDropped |= dropped.kind == CLOSE;
-            if (dropped.kind == MESSAGE) {
-                backlog--;
-                connection.loop.handlerBacklog--;
-            }
-            if (dropped.kind != CLOSE) {
-                inFlight--;
-            }
+            closeDropped |= dropped.event == CLOSE;
+            landed(dropped);
         }
         if (closeDropped) {
             log.warn("Handler onClose of {} not run: {} refused it", connection, owner.executor, e);
@@ -135,11 +138,7 @@ final class HandlerQueue implements Runnable {
      * and begins a drain that waited for it. Loop thread, from the pending operation the worker queued.
      */
     void handedBack(Callback done) {
-        inFlight--;
-        if (done.kind == MESSAGE) {
-            backlog--;
-            connection.loop.handlerBacklog--;
-        }
+        landed(done);
         AbstractConnection c = connection;
         if (done.failure != null) {
             Closing.handlerFailed(c, done.name(), done.failure);
@@ -159,6 +158,17 @@ final class HandlerQueue implements Runnable {
             } else {
                 Closing.drainThenClose(c, drain);
             }
+        }
+    }
+
+    /** {@code done} is no longer in flight, handed back or dropped. Loop thread. */
+    private void landed(Callback done) {
+        if (done.event == MESSAGE) {
+            backlog--;
+            connection.loop.handlerBacklog--;
+        }
+        if (done.event != CLOSE) {
+            inFlight--;
         }
     }
 
@@ -207,7 +217,7 @@ final class HandlerQueue implements Runnable {
         AbstractConnection c = connection;
         Handler<Object> handler = owner.handler;
         try {
-            switch (callback.kind) {
+            switch (callback.event) {
                 case CONNECT:
                     handler.onConnect(c);
                     break;
@@ -225,12 +235,12 @@ final class HandlerQueue implements Runnable {
                     return; // nothing to hand back: the connection is gone
             }
         } catch (Throwable t) {
-            if (callback.kind == CLOSE) {
+            if (callback.event == CLOSE) {
                 log.warn("Handler onClose of {} failed", c, t);
                 return;
             }
             callback.failure = t;
         }
-        c.loop.enqueue(new GevLoop.PendingOp(c, GevLoop.PendingOp.HANDED_BACK, callback, null));
+        c.loop.enqueue(callback);
     }
 }
