@@ -722,8 +722,19 @@ public final class ServerOptions {
          *
          * @param tls the options, or {@code null} for plain TCP
          * @return this builder
+         * @throws IllegalArgumentException when the options were built for a client
          */
         public B tls(TlsOptions tls) {
+            if (tls != null && tls.isClient()) {
+                throw new IllegalArgumentException("tls must be built for a server (TlsOptions.builder(...)), "
+                        + "not for a client");
+            }
+            this.tls = tls;
+            return self();
+        }
+
+        /** A client's TLS options, which {@link ClientOptions} keeps here with its other connection settings. */
+        final B clientTls(TlsOptions tls) {
             this.tls = tls;
             return self();
         }

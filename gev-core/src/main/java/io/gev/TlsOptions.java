@@ -40,6 +40,12 @@ import java.util.Objects;
  * <p>Sessions are resumable by default (TLS 1.3 tickets, TLS 1.2 session ids and tickets): a
  * client that comes back within {@link #sessionTimeout()} skips the certificate exchange. The
  * server keeps at most {@link #sessionCacheSize()} sessions.
+ *
+ * <p>A {@link Client}'s options come from {@link #clientBuilder()} and its overloads: the issuers
+ * it trusts, a certificate for servers that ask for one, {@link Builder#hostnameVerification
+ * host name verification} (on by default) and the ALPN protocols it offers. It sends the host
+ * name it connects to by SNI. Client and server options are not interchangeable: each side
+ * refuses the other's.
  */
 public final class TlsOptions {
 
@@ -97,8 +103,15 @@ public final class TlsOptions {
     private final int sessionCacheSize;
     private final Duration sessionTimeout;
     private final Duration ticketKeyRotation;
+    private final boolean client;
+    private final boolean hostnameVerification;
+    /** Made from key and trust managers, which OpenSSL's engine takes, rather than an {@link SSLContext}. */
+    private final boolean fromFactories;
 
     private TlsOptions(Builder builder) {
+        this.client = builder.client;
+        this.fromFactories = builder.fromFactories;
+        this.hostnameVerification = builder.hostnameVerification;
         this.sslContext = builder.sslContext;
         this.protocols = builder.protocols;
         this.cipherSuites = builder.cipherSuites;
@@ -115,7 +128,56 @@ public final class TlsOptions {
 
     /** Options for a server whose key, certificates and trusted issuers {@code sslContext} holds. */
     public static Builder builder(SSLContext sslContext) {
-        return new Builder(Objects.requireNonNull(sslContext, "sslContext"), null, null);
+        return new Builder(false, Objects.requireNonNull(sslContext, "sslContext"), null, null, false);
+    }
+
+    /**
+     * Options for a {@link Client} that trusts the JDK's default issuers and has no certificate of
+     * its own. Host names are verified: a server whose certificate does not name the host
+     * connected to fails the handshake.
+     */
+    public static Builder clientBuilder() {
+        return clientBuilder(null, null);
+    }
+
+    /**
+     * Options for a {@link Client} that trusts the issuers in {@code trustStore} ({@code null}: the
+     * JDK's defaults).
+     *
+     * @throws IllegalArgumentException when the store cannot be used
+     */
+    public static Builder clientBuilder(KeyStore trustStore) {
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trustStore);
+            return clientBuilder(null, trust);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the trust store cannot be used for TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Options for a {@link Client} that shows the certificate in {@code keyManagers} when a server
+     * asks for one (mutual TLS; {@code null}: none) and trusts the issuers {@code trustManagers}
+     * trusts ({@code null}: the JDK's defaults). Both engines can use these; the factories must
+     * be initialised.
+     *
+     * @throws IllegalArgumentException when the factories cannot make an {@link SSLContext}
+     */
+    public static Builder clientBuilder(KeyManagerFactory keyManagers, TrustManagerFactory trustManagers) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers == null ? null : keyManagers.getKeyManagers(),
+                    trustManagers == null ? null : trustManagers.getTrustManagers(), null);
+            return new Builder(true, context, keyManagers, trustManagers, true);
+        } catch (GeneralSecurityException | IllegalStateException e) {
+            throw new IllegalArgumentException("the key or trust managers cannot be used for TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Options for a {@link Client} whose trusted issuers (and certificate, if any) {@code sslContext} holds; the JDK's engine only. */
+    public static Builder clientBuilder(SSLContext sslContext) {
+        return new Builder(true, Objects.requireNonNull(sslContext, "sslContext"), null, null, false);
     }
 
     /**
@@ -131,7 +193,7 @@ public final class TlsOptions {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers.getKeyManagers(), trustManagers == null ? null : trustManagers.getTrustManagers(),
                     null);
-            return new Builder(context, keyManagers, trustManagers);
+            return new Builder(false, context, keyManagers, trustManagers, true);
         } catch (GeneralSecurityException | IllegalStateException e) {
             throw new IllegalArgumentException("the key managers cannot be used for TLS: " + e.getMessage(), e);
         }
@@ -239,9 +301,31 @@ public final class TlsOptions {
         return ticketKeyRotation;
     }
 
+    /** Whether these are a {@link Client}'s options ({@link #clientBuilder()}), not a server's. */
+    public boolean isClient() {
+        return client;
+    }
+
+    /**
+     * On a client, whether the server's certificate must name the host connected to (HTTPS
+     * endpoint identification); {@code true} unless turned off. Servers ignore it.
+     */
+    public boolean hostnameVerification() {
+        return hostnameVerification;
+    }
+
+    /**
+     * Whether OpenSSL's engine can use these options: made from key and trust managers (a
+     * server's with its key), not from an {@link SSLContext}, which hides them.
+     */
+    public boolean openSslCapable() {
+        return fromFactories && (client || keyManagers != null);
+    }
+
     /** A builder holding these options, to change some of them. */
     public Builder toBuilder() {
-        Builder builder = new Builder(sslContext, keyManagers, trustManagers);
+        Builder builder = new Builder(client, sslContext, keyManagers, trustManagers, fromFactories);
+        builder.hostnameVerification = hostnameVerification;
         builder.protocols = protocols;
         builder.cipherSuites = cipherSuites;
         builder.clientAuth = clientAuth;
@@ -264,7 +348,11 @@ public final class TlsOptions {
         if (!cipherSuites.isEmpty()) {
             parameters.setCipherSuites(cipherSuites.toArray(new String[0]));
         }
-        if (clientAuth == ClientAuth.NEED) {
+        if (client) {
+            if (hostnameVerification) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+        } else if (clientAuth == ClientAuth.NEED) {
             parameters.setNeedClientAuth(true);
         } else if (clientAuth == ClientAuth.WANT) {
             parameters.setWantClientAuth(true);
@@ -277,7 +365,8 @@ public final class TlsOptions {
 
     @Override
     public String toString() {
-        return "TlsOptions[protocols=" + protocols + ", cipherSuites=" + (cipherSuites.isEmpty() ? "default" : cipherSuites)
+        return "TlsOptions[" + (client ? "client, hostnameVerification=" + hostnameVerification + ", " : "")
+                + "protocols=" + protocols + ", cipherSuites=" + (cipherSuites.isEmpty() ? "default" : cipherSuites)
                 + ", clientAuth=" + clientAuth + ", applicationProtocols=" + applicationProtocols
                 + ", handshakeTimeout=" + handshakeTimeout + ", provider=" + provider + ", sessionCacheSize="
                 + sessionCacheSize + ", sessionTimeout=" + sessionTimeout + ", ticketKeyRotation=" + ticketKeyRotation
@@ -300,7 +389,14 @@ public final class TlsOptions {
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration ticketKeyRotation = Duration.ZERO;
 
-        private Builder(SSLContext sslContext, KeyManagerFactory keyManagers, TrustManagerFactory trustManagers) {
+        private final boolean client;
+        private final boolean fromFactories;
+        private boolean hostnameVerification = true;
+
+        private Builder(boolean client, SSLContext sslContext, KeyManagerFactory keyManagers,
+                TrustManagerFactory trustManagers, boolean fromFactories) {
+            this.client = client;
+            this.fromFactories = fromFactories;
             this.sslContext = sslContext;
             this.keyManagers = keyManagers;
             this.trustManagers = trustManagers;
@@ -315,10 +411,11 @@ public final class TlsOptions {
          */
         public Builder provider(Provider provider) {
             Objects.requireNonNull(provider, "provider");
-            if (provider == Provider.OPENSSL && keyManagers == null) {
-                throw new IllegalArgumentException("provider OPENSSL needs the key material: make the options with "
-                        + "builder(KeyManagerFactory, TrustManagerFactory) or builder(KeyStore, ...), not from an "
-                        + "SSLContext");
+            if (provider == Provider.OPENSSL && !fromFactories) {
+                throw new IllegalArgumentException("provider OPENSSL needs the key and trust material: make the options "
+                        + "with " + (client ? "clientBuilder(KeyManagerFactory, TrustManagerFactory)"
+                        : "builder(KeyManagerFactory, TrustManagerFactory) or builder(KeyStore, ...)")
+                        + ", not from an SSLContext");
             }
             this.provider = provider;
             return this;
@@ -393,6 +490,19 @@ public final class TlsOptions {
         public Builder cipherSuites(String... cipherSuites) {
             this.cipherSuites = supported(cipherSuites, sslContext.getSupportedSSLParameters().getCipherSuites(),
                     "cipher suite");
+            return this;
+        }
+
+        /**
+         * On a client, whether the server's certificate must name the host connected to; default
+         * {@code true}. Turn it off only for a peer known by other means (a test, a pinned
+         * certificate): without it, anyone with a certificate from a trusted issuer can pose as
+         * the server.
+         *
+         * @return this builder
+         */
+        public Builder hostnameVerification(boolean hostnameVerification) {
+            this.hostnameVerification = hostnameVerification;
             return this;
         }
 

@@ -64,18 +64,22 @@ final class Closing {
         }
         loop.engine().slotReleased();
         log.debug("Closed {} ({})", c, reason.tag());
-        if (!was.opened) {
-            return; // A TLS connection that never completed its handshake: nobody knew of it.
+        // A TLS connection that never completed its handshake: nobody knew of it.
+        if (was.opened) {
+            try {
+                loop.handler.onClose(c);
+            } catch (Throwable t) {
+                log.warn("Handler onClose of {} failed", c, t);
+            }
+            try {
+                loop.protocol.onClose(c);
+            } catch (Throwable t) {
+                log.warn("Protocol onClose of {} failed", c, t);
+            }
         }
-        try {
-            loop.handler.onClose(c);
-        } catch (Throwable t) {
-            log.warn("Handler onClose of {} failed", c, t);
-        }
-        try {
-            loop.protocol.onClose(c);
-        } catch (Throwable t) {
-            log.warn("Protocol onClose of {} failed", c, t);
+        ConnectionHooks hooks = loop.engine().hooks;
+        if (hooks != null) {
+            hooks.closed(c, reason, cause);
         }
     }
 

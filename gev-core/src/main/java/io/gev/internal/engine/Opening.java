@@ -1,5 +1,6 @@
 package io.gev.internal.engine;
 
+import io.gev.CloseReason;
 import io.gev.internal.transport.SocketIo;
 import io.gev.protocol.Protocol;
 import io.netty.channel.IoRegistration;
@@ -22,8 +23,16 @@ final class Opening {
 
     /** The loop registered {@code c}'s socket: it is linked into the loop and its layers start. */
     static void registered(ConnectionImpl c, IoRegistration registration) {
+        c.io().registered(registration);
+        begin(c);
+    }
+
+    /**
+     * {@code c}'s socket is registered and connected (accepted, or connected by a client): it is
+     * linked into the loop and its layers start.
+     */
+    static void begin(ConnectionImpl c) {
         SocketIo io = c.io();
-        io.registered(registration);
         GevLoop loop = c.loop;
         if (loop.engine().isStopping()) {
             drop(c);
@@ -42,7 +51,11 @@ final class Opening {
     static void drop(ConnectionImpl c) {
         c.state(CLOSED);
         c.io().closeSocket();
-        c.loop.engine().slotReleased();
+        ServerEngine engine = c.loop.engine();
+        engine.slotReleased();
+        if (engine.hooks != null) {
+            engine.hooks.closed(c, CloseReason.SHUTDOWN, null);
+        }
     }
 
     /** Hands {@code c} to the protocol and handler: at registration, or after a TLS handshake. */
@@ -70,6 +83,10 @@ final class Opening {
         }
         if (c.state().live) {
             c.flush();
+        }
+        ConnectionHooks hooks = loop.engine().hooks;
+        if (hooks != null && c.state().live) {
+            hooks.opened(c);
         }
     }
 

@@ -69,6 +69,11 @@ final class ServerEngine implements ServerRuntime {
     final ClientFaultLog protocolErrors;
     final ClientFaultLog tlsFailures;
 
+    /** Told when connections open and close, on an engine that makes them itself (a client's); else {@code null}. */
+    final ConnectionHooks hooks;
+    /** Whether the engine listens (a server's) or only runs the connections it is given (a client's). */
+    private final boolean listens;
+
     private final AtomicInteger openSlots = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -95,6 +100,17 @@ final class ServerEngine implements ServerRuntime {
      * balancer from the options now.
      */
     ServerEngine(ServerOptions options, Handler<?> handler, Protocol<?> protocol, LoopGroup shared) {
+        this(options, handler, protocol, shared, true, null, "gev server '" + options.name() + "'");
+    }
+
+    /**
+     * An engine as above that listens only when {@code listens}, tells {@code hooks} (may be
+     * {@code null}) of its connections' lives, and is {@code owner} in the watchdog's log lines.
+     */
+    ServerEngine(ServerOptions options, Handler<?> handler, Protocol<?> protocol, LoopGroup shared, boolean listens,
+            ConnectionHooks hooks, String owner) {
+        this.listens = listens;
+        this.hooks = hooks;
         this.options = Objects.requireNonNull(options, "options");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -105,8 +121,8 @@ final class ServerEngine implements ServerRuntime {
         this.loopHandler = offloaded != null ? offloaded : anyHandler(handler);
         this.ownsGroup = shared == null;
         this.group = shared != null ? shared
-                : LoopGroup.create(name, "gev server '" + name + "'", options.loops(), options.transport(),
-                        options.daemonThreads(), options.blockedLoopWarning(), !options.reusePort());
+                : LoopGroup.create(name, owner, options.loops(), options.transport(),
+                        options.daemonThreads(), options.blockedLoopWarning(), listens && !options.reusePort());
         this.loopCount = group.size();
         this.loadBalancer = options.loadBalancer();
         this.tls = options.tls().map(t -> new TlsContext(t, name, loopCount)).orElse(null);
@@ -160,28 +176,30 @@ final class ServerEngine implements ServerRuntime {
             loops = Collections.unmodifiableList(created);
             transport = resolved;
 
-            InetSocketAddress bindAddress = address == null ? new InetSocketAddress(port)
-                    : new InetSocketAddress(address, port);
-            if (bindAddress.isUnresolved()) {
-                throw new ServerStartException("Cannot resolve address '" + address + "' of gev server '"
-                        + name + "'", host, port, null);
-            }
-            if (options.reusePort()) {
-                // One listener per loop, all on one port: the kernel spreads the connections.
-                for (GevLoop loop : created) {
-                    ListeningSocket listener = support.bind(options, bindAddress, loop.ioLoop(), loop.progress(),
-                            socket -> accepted(socket, loop));
-                    addListener(listener, loop.netty());
-                    if (bindAddress.getPort() == 0) {
-                        bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
-                    }
+            if (listens) {
+                InetSocketAddress bindAddress = address == null ? new InetSocketAddress(port)
+                        : new InetSocketAddress(address, port);
+                if (bindAddress.isUnresolved()) {
+                    throw new ServerStartException("Cannot resolve address '" + address + "' of gev server '"
+                            + name + "'", host, port, null);
                 }
-            } else {
-                IoEventLoop acceptor = group.acceptor();
-                addListener(support.bind(options, bindAddress, acceptor, group.progress(acceptor),
-                        socket -> accepted(socket, null)), acceptor);
+                if (options.reusePort()) {
+                    // One listener per loop, all on one port: the kernel spreads the connections.
+                    for (GevLoop loop : created) {
+                        ListeningSocket listener = support.bind(options, bindAddress, loop.ioLoop(), loop.progress(),
+                                socket -> accepted(socket, loop));
+                        addListener(listener, loop.netty());
+                        if (bindAddress.getPort() == 0) {
+                            bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
+                        }
+                    }
+                } else {
+                    IoEventLoop acceptor = group.acceptor();
+                    addListener(support.bind(options, bindAddress, acceptor, group.progress(acceptor),
+                            socket -> accepted(socket, null)), acceptor);
+                }
+                localAddress = listeners.get(0).localAddress();
             }
-            localAddress = listeners.get(0).localAddress();
             if (!options.idleTimeout().isZero()) {
                 long nanos = options.idleTimeout().toNanos();
                 for (GevLoop loop : created) {
@@ -189,9 +207,15 @@ final class ServerEngine implements ServerRuntime {
                 }
             }
             state = State.RUNNING;
-            log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name, localAddress, resolved,
-                    loopCount, ownsGroup ? "" : " of event loops '" + group.name() + "'",
-                    options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
+            if (listens) {
+                log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name, localAddress, resolved,
+                        loopCount, ownsGroup ? "" : " of event loops '" + group.name() + "'",
+                        options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
+            } else {
+                log.info("gev client '{}' started ({} transport, {} loops{}{}{})", name, resolved, loopCount,
+                        ownsGroup ? "" : " of event loops '" + group.name() + "'", tls != null ? ", TLS" : "",
+                        protocolSuffix());
+            }
         } catch (ServerStartException e) {
             abortStart();
             throw e;
@@ -278,6 +302,26 @@ final class ServerEngine implements ServerRuntime {
     }
 
     /**
+     * A connection over {@code socket}, which the client engine connects to {@code peerHost} (the
+     * name TLS sends and checks) at {@code peerPort} and registers itself; it counts as open until
+     * it closes or is {@link Opening#drop dropped}. Loop thread.
+     */
+    ConnectionImpl newConnection(AbstractSocketIo socket, GevLoop loop, String peerHost, int peerPort) {
+        openSlots.incrementAndGet();
+        return new ConnectionImpl(ids.incrementAndGet(), loop, connectionIo(socket, loop, peerHost, peerPort));
+    }
+
+    /** The transport's sockets and listeners; while running. */
+    TransportSupport support() {
+        return group.support();
+    }
+
+    /** The loops of the current run, in index order. */
+    List<GevLoop> gevLoops() {
+        return loops;
+    }
+
+    /**
      * The loop the balancer picks, or {@code null} when it picks none of this server's loops or
      * throws: a user's balancer must not break the accept thread, nor flood the log.
      */
@@ -321,11 +365,18 @@ final class ServerEngine implements ServerRuntime {
      * accepted and embedded sockets alike: the socket itself, polled edge-triggered where its
      * transport can (see {@link EpollSocketIo}); or, on a TLS server, the TLS layer in front of
      * it, over a socket left level-triggered, as the handshake, the delegated tasks and the
-     * linger rely on readiness being reported again. Before registration.
+     * linger rely on readiness being reported again. Before registration. {@code peerHost} and
+     * {@code peerPort} name the server a client connection goes to ({@code null} and 0 on a
+     * server), which TLS sends by SNI and checks the certificate against.
      */
     SocketIo connectionIo(AbstractSocketIo socket, GevLoop loop) {
+        return connectionIo(socket, loop, null, 0);
+    }
+
+    /** {@link #connectionIo(AbstractSocketIo, GevLoop)} of a client's connection to {@code peerHost}. */
+    SocketIo connectionIo(AbstractSocketIo socket, GevLoop loop, String peerHost, int peerPort) {
         if (tls != null) {
-            return new TlsSocketIo(socket, tls, loop);
+            return new TlsSocketIo(socket, tls, loop, peerHost, peerPort);
         }
         socket.pollEdgeTriggered();
         return socket;
@@ -401,7 +452,11 @@ final class ServerEngine implements ServerRuntime {
         }
         protocolErrors.flush();
         tlsFailures.flush();
-        log.info("gev server '{}' on {} stopped", name, localAddress);
+        if (listens) {
+            log.info("gev server '{}' on {} stopped", name, localAddress);
+        } else {
+            log.info("gev client '{}' stopped", name);
+        }
     }
 
     /** Lets the offloaded callbacks of the closes (their onClose) run, within what is left of the grace period. */

@@ -55,15 +55,17 @@ final class OpenSslEngines {
         return OpenSsl.versionString();
     }
 
-    /** A context with {@code options}' key, trust, protocols, ciphers, client auth, ALPN and sessions. */
+    /** A server's or client's context with {@code options}' key, trust, protocols, ciphers, client auth, ALPN and sessions. */
     static OpenSslEngines create(TlsOptions options) throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forServer(options.keyManagers())
-                .sslProvider(SslProvider.OPENSSL_REFCNT)
+        SslContextBuilder builder = options.isClient()
+                ? SslContextBuilder.forClient().keyManager(options.keyManagers())
+                : SslContextBuilder.forServer(options.keyManagers())
+                        .clientAuth(clientAuth(options.clientAuth()))
+                        .sessionCacheSize(options.sessionCacheSize())
+                        .sessionTimeout(options.sessionTimeout().getSeconds());
+        builder.sslProvider(SslProvider.OPENSSL_REFCNT)
                 .trustManager(options.trustManagers())
-                .protocols(options.protocols())
-                .clientAuth(clientAuth(options.clientAuth()))
-                .sessionCacheSize(options.sessionCacheSize())
-                .sessionTimeout(options.sessionTimeout().getSeconds());
+                .protocols(options.protocols());
         if (!options.cipherSuites().isEmpty()) {
             builder.ciphers(options.cipherSuites());
         }
@@ -74,7 +76,7 @@ final class OpenSslEngines {
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                     options.applicationProtocols()));
         }
-        return new OpenSslEngines(builder.build(), options.ticketKeyRotation().toNanos());
+        return new OpenSslEngines(builder.build(), options.isClient() ? 0 : options.ticketKeyRotation().toNanos());
     }
 
     private static ClientAuth clientAuth(TlsOptions.ClientAuth clientAuth) {
@@ -102,6 +104,11 @@ final class OpenSslEngines {
             }
         }
         return context.newEngine(ByteBufAllocator.DEFAULT);
+    }
+
+    /** A client engine for a connection to {@code host} at {@code port}; the caller releases it. */
+    SSLEngine newEngine(String host, int port) {
+        return context.newEngine(ByteBufAllocator.DEFAULT, host, port);
     }
 
     /** A new key encrypts tickets from now on; the last one still opens those it issued. Holds this. */

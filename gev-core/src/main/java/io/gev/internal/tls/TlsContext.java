@@ -1,16 +1,19 @@
 package io.gev.internal.tls;
 
 import io.gev.TlsOptions;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -61,12 +64,12 @@ public final class TlsContext {
         this.parameters = options.sslParameters();
         this.handshakeTimeoutNanos = options.handshakeTimeout().toNanos();
         this.openSsl = openSsl(options, serverName);
-        if (openSsl == null) {
+        if (openSsl == null && !options.isClient()) {
             SSLSessionContext sessions = options.sslContext().getServerSessionContext();
             sessions.setSessionCacheSize(options.sessionCacheSize());
             sessions.setSessionTimeout((int) options.sessionTimeout().getSeconds());
         }
-        SSLEngine probe = newEngine();
+        SSLEngine probe = options.isClient() ? newClientEngine("localhost", -1) : newEngine();
         try {
             SSLSession session = probe.getSession();
             this.packetBufferSize = session.getPacketBufferSize();
@@ -89,14 +92,14 @@ public final class TlsContext {
     private static OpenSslEngines openSsl(TlsOptions options, String serverName) {
         TlsOptions.Provider provider = options.provider();
         if (provider == TlsOptions.Provider.JDK) {
-            log.info("gev server '{}': TLS on the JDK's SSLEngine (provider JDK)", serverName);
+            log.info("gev {} '{}': TLS on the JDK's SSLEngine (provider JDK)", side(options), serverName);
             return null;
         }
         boolean required = provider == TlsOptions.Provider.OPENSSL;
-        if (options.keyManagers() == null) {
+        if (!options.openSslCapable()) {
             // Only AUTO gets here: the builder refuses OPENSSL without the key material.
-            log.info("gev server '{}': TLS on the JDK's SSLEngine (provider AUTO: options made from an SSLContext "
-                    + "hide the key OpenSSL needs)", serverName);
+            log.info("gev {} '{}': TLS on the JDK's SSLEngine (provider AUTO: options made from an SSLContext "
+                    + "hide the key and trust OpenSSL needs)", side(options), serverName);
             return null;
         }
         Throwable unavailable;
@@ -107,26 +110,24 @@ public final class TlsContext {
         }
         if (unavailable != null) {
             if (required) {
-                throw new IllegalStateException("gev server '" + serverName + "': TLS provider OPENSSL is not available "
+                throw new IllegalStateException("gev " + side(options) + " '" + serverName + "': TLS provider OPENSSL is not available "
                         + "(add io.netty:netty-tcnative-boringssl-static to the class path): " + unavailable,
                         unavailable);
             }
-            log.info("gev server '{}': TLS on the JDK's SSLEngine (provider AUTO: OpenSSL is not available: {})",
-                    serverName, unavailable.toString());
+            log.info("gev {} '{}': TLS on the JDK's SSLEngine (provider AUTO: OpenSSL is not available: {})", side(options), serverName, unavailable.toString());
             return null;
         }
         try {
             OpenSslEngines engines = OpenSslEngines.create(options);
-            log.info("gev server '{}': TLS on OpenSSL's SSLEngine, {} (provider {})", serverName,
+            log.info("gev {} '{}': TLS on OpenSSL's SSLEngine, {} (provider {})", side(options), serverName,
                     OpenSslEngines.version(), provider);
             return engines;
         } catch (SSLException | RuntimeException e) {
             if (required) {
-                throw new IllegalStateException("gev server '" + serverName + "': OpenSSL refuses the TLS options: "
+                throw new IllegalStateException("gev " + side(options) + " '" + serverName + "': OpenSSL refuses the TLS options: "
                         + e.getMessage(), e);
             }
-            log.warn("gev server '{}': TLS on the JDK's SSLEngine (provider AUTO: OpenSSL refuses the options: {})",
-                    serverName, e.toString());
+            log.warn("gev {} '{}': TLS on the JDK's SSLEngine (provider AUTO: OpenSSL refuses the options: {})", side(options), serverName, e.toString());
             return null;
         }
     }
@@ -142,6 +143,36 @@ public final class TlsContext {
         engine.setUseClientMode(false);
         engine.setSSLParameters(parameters);
         return engine;
+    }
+
+    /**
+     * A client-side engine for a connection to {@code host} at {@code port}: it sends {@code host}
+     * by SNI unless it is an IP literal, and checks the server's certificate against it when the
+     * options verify host names. {@link #release} it when done.
+     */
+    SSLEngine newClientEngine(String host, int port) {
+        SSLEngine engine;
+        if (openSsl != null) {
+            engine = openSsl.newEngine(host, port);
+            LIVE_OPENSSL_ENGINES.incrementAndGet();
+        } else {
+            engine = options.sslContext().createSSLEngine(host, port);
+            engine.setUseClientMode(true);
+        }
+        SSLParameters p = engine.getSSLParameters();
+        p.setProtocols(parameters.getProtocols());
+        p.setCipherSuites(parameters.getCipherSuites());
+        p.setApplicationProtocols(parameters.getApplicationProtocols());
+        p.setEndpointIdentificationAlgorithm(parameters.getEndpointIdentificationAlgorithm());
+        if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+            p.setServerNames(List.of(new SNIHostName(host)));
+        }
+        engine.setSSLParameters(p);
+        return engine;
+    }
+
+    private static String side(TlsOptions options) {
+        return options.isClient() ? "client" : "server";
     }
 
     /** Frees the native memory of an OpenSSL engine; nothing for the JDK's, which the GC takes. */

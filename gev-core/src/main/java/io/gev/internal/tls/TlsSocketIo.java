@@ -71,6 +71,9 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     private final TlsContext context;
     private final TlsLoop loop;
     private final Runnable tasksDoneTask = this::tasksDone;
+    /** The server a client's connection goes to; {@code null} on a server. */
+    private final String peerHost;
+    private final int peerPort;
     private ConnectionEvents connection;
     private TlsBuffers buffers;
     private SSLEngine engine;
@@ -103,10 +106,17 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     /** The last {@link #fill} read less than it had room for: the socket had nothing more then. */
     private boolean lastFillShort;
 
-    public TlsSocketIo(AbstractSocketIo socket, TlsContext context, TlsLoop loop) {
+    /**
+     * The layer of a connection over {@code socket}: a server's when {@code peerHost} is
+     * {@code null}; else a client's, which sends {@code peerHost} by SNI (unless it is an IP
+     * literal) and checks the server's certificate against it.
+     */
+    public TlsSocketIo(AbstractSocketIo socket, TlsContext context, TlsLoop loop, String peerHost, int peerPort) {
         this.socket = socket;
         this.context = context;
         this.loop = loop;
+        this.peerHost = peerHost;
+        this.peerPort = peerPort;
     }
 
     @Override
@@ -126,7 +136,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     public boolean start() {
         startNanos = System.nanoTime();
         try {
-            engine = context.newEngine();
+            engine = peerHost == null ? context.newEngine() : context.newClientEngine(peerHost, peerPort);
             engine.beginHandshake();
         } catch (SSLException | RuntimeException e) {
             fail("cannot start a TLS handshake: " + e, e);
@@ -135,7 +145,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
         if (context.handshakeTimeoutNanos > 0) {
             timer = loop.executor().schedule(this::handshakeTimedOut, context.handshakeTimeoutNanos, TimeUnit.NANOSECONDS);
         }
-        handshake(); // The ClientHello may be there already.
+        handshake(); // A server's ClientHello may be there already; a client writes its own.
         return false;
     }
 
@@ -370,7 +380,7 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
         timer = null;
         if (phase == HANDSHAKING) {
             fail("TLS handshake not completed within " + Duration.ofNanos(context.handshakeTimeoutNanos)
-                    + (receivedAny ? "" : " (the client sent nothing)"), null);
+                    + (receivedAny ? "" : peerHost == null ? " (the client sent nothing)" : " (the server sent nothing)"), null);
         }
     }
 

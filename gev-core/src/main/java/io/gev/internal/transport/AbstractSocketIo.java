@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 
 /**
  * What epoll and NIO sockets share: the connection they report to, registration, interest and
@@ -47,6 +48,11 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
         this.events = sink;
     }
 
+    /** Where this socket's readiness events go now: its connection, or the layer in front of it. */
+    public final EventSink eventSink() {
+        return events;
+    }
+
     /**
      * Has the poller report readiness on changes only, where the transport can; until then, and
      * on a transport that cannot, it reports readiness while it lasts. Called before
@@ -81,6 +87,35 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
     public abstract IoOps ops(boolean read, boolean write);
 
     protected abstract void closeChannel() throws IOException;
+
+    /**
+     * Starts connecting an unconnected socket to {@code remote} without blocking.
+     *
+     * @return {@code true} when it connected at once; else {@link #awaitConnect()} and call
+     *         {@link #finishConnect()} when the socket reports writable
+     * @throws IOException when the connect failed at once (a refusal may come here)
+     */
+    public abstract boolean connect(InetSocketAddress remote) throws IOException;
+
+    /**
+     * Completes a connect begun by {@link #connect}.
+     *
+     * @return {@code true} once connected, {@code false} while it is still in progress
+     * @throws IOException when it failed: refused, unreachable, reset
+     */
+    public abstract boolean finishConnect() throws IOException;
+
+    /** The interest that reports the end of a connect in progress as a writable event. */
+    protected abstract IoOps connectOps();
+
+    /** Has the poller report the end of a connect in progress (see {@link #connect}). */
+    public final void awaitConnect() {
+        IoOps ops = connectOps();
+        if (registration != null) {
+            current = ops;
+            registration.submit(ops);
+        }
+    }
 
     @Override
     public final void interest(boolean read, boolean write) {

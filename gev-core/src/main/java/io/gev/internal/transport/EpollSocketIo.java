@@ -16,7 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * An accepted socket on Netty's native epoll: edge-triggered, or level-triggered under TLS (as
+ * A connection's socket on Netty's native epoll, accepted or connected by a client: edge-triggered, or level-triggered under TLS (as
  * {@code ServerEngine.connectionIo} decides).
  *
  * <p>Level triggering puts every reported fd back on epoll's ready list, so the next
@@ -126,5 +126,20 @@ public final class EpollSocketIo extends AbstractSocketIo implements EpollIoHand
     @Override
     protected void closeChannel() throws IOException {
         socket.close();
+    }
+
+    @Override
+    public boolean connect(InetSocketAddress remote) throws IOException {
+        return socket.connect(remote);
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        return socket.finishConnect();
+    }
+
+    @Override
+    protected IoOps connectOps() {
+        return ops(false, true);
     }
 }

@@ -27,6 +27,18 @@ public final class EpollTransport implements TransportSupport {
     }
 
     @Override
+    public AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException {
+        LinuxSocket socket = LinuxSocket.newSocketStream(remote.getAddress() instanceof Inet6Address);
+        try {
+            configure(socket, options);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return new EpollSocketIo(socket);
+    }
+
+    @Override
     public IoHandlerFactory ioHandlerFactory() {
         return EpollIoHandler.newFactory();
     }

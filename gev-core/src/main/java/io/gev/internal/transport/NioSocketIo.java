@@ -15,7 +15,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
-/** An accepted socket on the JDK's selector. */
+/** A connection's socket on the JDK's selector, accepted or connected by a client. */
 public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
 
     private final SocketChannel channel;
@@ -39,7 +39,9 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((NioIoEvent) event).ops().value();
-        dispatch((ops & SelectionKey.OP_READ) != 0, (ops & SelectionKey.OP_WRITE) != 0, false, false);
+        // A connect that ended (OP_CONNECT) is reported as writable, as epoll reports it.
+        dispatch((ops & SelectionKey.OP_READ) != 0, (ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0,
+                false, false);
     }
 
     @Override
@@ -99,5 +101,20 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     @Override
     protected void closeChannel() throws IOException {
         channel.close();
+    }
+
+    @Override
+    public boolean connect(InetSocketAddress remote) throws IOException {
+        return channel.connect(remote);
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        return channel.finishConnect();
+    }
+
+    @Override
+    protected IoOps connectOps() {
+        return NioIoOps.CONNECT;
     }
 }

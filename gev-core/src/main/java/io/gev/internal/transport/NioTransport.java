@@ -29,6 +29,18 @@ public final class NioTransport implements TransportSupport {
     }
 
     @Override
+    public AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            configure(channel, options);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return new NioSocketIo(channel);
+    }
+
+    @Override
     public IoHandlerFactory ioHandlerFactory() {
         return NioIoHandler.newFactory();
     }

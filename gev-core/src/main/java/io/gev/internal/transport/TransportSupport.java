@@ -24,4 +24,10 @@ public interface TransportSupport {
      */
     ListeningSocket bind(ServerOptions options, InetSocketAddress address, IoEventLoop loop, LoopProgress progress,
             Acceptor acceptor) throws IOException, InterruptedException;
+
+    /**
+     * A new non-blocking socket with {@code options}' socket options, not connected, of the
+     * address family of {@code remote}; a client connects it.
+     */
+    AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException;
 }

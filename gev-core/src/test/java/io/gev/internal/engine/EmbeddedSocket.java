@@ -168,6 +168,22 @@ public final class EmbeddedSocket extends AbstractSocketIo {
         return local;
     }
 
+    // In memory, a connect ends at once; only a client's connections connect, and none is embedded.
+    @Override
+    public boolean connect(InetSocketAddress remote) {
+        return true;
+    }
+
+    @Override
+    public boolean finishConnect() {
+        return true;
+    }
+
+    @Override
+    protected IoOps connectOps() {
+        return ops(false, true);
+    }
+
     @Override
     protected void closeChannel() {
         closed = true;
