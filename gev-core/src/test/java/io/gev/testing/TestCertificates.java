@@ -62,6 +62,10 @@ public final class TestCertificates {
         this.stranger = load(keyStore("stranger"));
         Files.writeString(serverCertificatePem(), pem(certificate(server, "server")), StandardCharsets.US_ASCII);
         serverCertificatePem().toFile().deleteOnExit();
+        Files.writeString(clientCertificatePem(), pem(certificate(client, "client")), StandardCharsets.US_ASCII);
+        clientCertificatePem().toFile().deleteOnExit();
+        Files.writeString(serverKeyPem(), keyPem(server, "server"), StandardCharsets.US_ASCII);
+        serverKeyPem().toFile().deleteOnExit();
     }
 
     /** The certificates of this JVM, made on first use. */
@@ -109,6 +113,14 @@ public final class TestCertificates {
                 + "\n-----END CERTIFICATE-----\n";
     }
 
+    private static String keyPem(KeyStore store, String alias) throws GeneralSecurityException {
+        // PKCS#8, which openssl reads as "PRIVATE KEY".
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(
+                        store.getKey(alias, PASSWORD.toCharArray()).getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
     /** A trust store holding the certificates of {@code aliases}. */
     private KeyStore trusting(String... aliases) throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -127,6 +139,35 @@ public final class TestCertificates {
     /** The server's certificate in PEM, for {@code openssl s_client -CAfile}. */
     public Path serverCertificatePem() {
         return directory.resolve("server.pem");
+    }
+
+    /** The client's certificate in PEM, for {@code openssl s_server -CAfile}. */
+    public Path clientCertificatePem() {
+        return directory.resolve("client.pem");
+    }
+
+    /** The server's private key in PEM, for {@code openssl s_server -key}. */
+    public Path serverKeyPem() {
+        return directory.resolve("server-key.pem");
+    }
+
+    /**
+     * Options for a gev client that trusts {@code trusted} ({@code server} or {@code stranger})
+     * and, with {@code withCertificate}, shows the client's certificate, on {@code provider}.
+     */
+    public TlsOptions.Builder clientOptions(String trusted, boolean withCertificate, TlsOptions.Provider provider) {
+        try {
+            KeyManagerFactory keys = null;
+            if (withCertificate) {
+                keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(client, PASSWORD.toCharArray());
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusting(trusted));
+            return TlsOptions.clientBuilder(keys, trust).provider(provider);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public X509Certificate clientCertificate() throws GeneralSecurityException {

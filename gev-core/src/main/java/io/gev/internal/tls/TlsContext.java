@@ -153,16 +153,15 @@ public final class TlsContext {
     SSLEngine newClientEngine(String host, int port) {
         SSLEngine engine;
         if (openSsl != null) {
+            // Protocols, ciphers and ALPN are the context's; the host name is the engine's.
             engine = openSsl.newEngine(host, port);
             LIVE_OPENSSL_ENGINES.incrementAndGet();
         } else {
             engine = options.sslContext().createSSLEngine(host, port);
             engine.setUseClientMode(true);
+            engine.setSSLParameters(parameters);
         }
         SSLParameters p = engine.getSSLParameters();
-        p.setProtocols(parameters.getProtocols());
-        p.setCipherSuites(parameters.getCipherSuites());
-        p.setApplicationProtocols(parameters.getApplicationProtocols());
         p.setEndpointIdentificationAlgorithm(parameters.getEndpointIdentificationAlgorithm());
         if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
             p.setServerNames(List.of(new SNIHostName(host)));
