@@ -184,6 +184,57 @@ class ClientTest {
         await("no connection left", () -> client.stats().activeConnections() == 0);
     }
 
+    @Test
+    void aPeerThatStopsReadingClosesAtTheWriteLimit() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Lines lines = new Lines();
+            Client client = client(Client.builder(lines).writeBufferHighWaterMark(16 * 1024)
+                    .writeBufferLowWaterMark(8 * 1024).writeBufferLimit(64 * 1024).sendBufferSize(16 * 1024),
+                    Transport.AUTO);
+            CompletableFuture<Connection> future = client.connect("127.0.0.1", listener.getLocalPort());
+            try (Socket peer = listener.accept()) { // never reads
+                Connection connection = future.get(20, TimeUnit.SECONDS);
+                byte[] chunk = new byte[8192];
+                connection.loop().execute(() -> {
+                    while (connection.isConnected()) {
+                        connection.send(ByteBuffer.wrap(chunk));
+                    }
+                });
+                assertSame(connection, lines.closed.poll(20, TimeUnit.SECONDS));
+            }
+            assertEquals(1, client.stats().closedConnections(CloseReason.WRITE_LIMIT));
+        }
+    }
+
+    @Test
+    void anIdleConnectionClosesAfterTheIdleTimeout() throws Exception {
+        JdkEchoServer peer = closeLater(new JdkEchoServer());
+        Lines lines = new Lines();
+        Client client = client(Client.builder(lines).idleTimeout(Duration.ofMillis(200)), Transport.AUTO);
+        Connection connection = client.connect("127.0.0.1", peer.port()).get(20, TimeUnit.SECONDS);
+        assertSame(connection, lines.closed.poll(20, TimeUnit.SECONDS));
+        assertEquals(1, client.stats().closedConnections(CloseReason.IDLE));
+    }
+
+    @Test
+    void anOffloadedHandlerRunsOnTheExecutor() throws Exception {
+        JdkEchoServer peer = closeLater(new JdkEchoServer());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "client-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        closeLater(pool::shutdownNow);
+        BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+        Client client = client(Client.builder(LineProtocol.builder().build(), (c, ctx, line) -> {
+            threads.add(Thread.currentThread().getName() + " " + text(line));
+            return null;
+        }).handlerExecution(HandlerExecution.executor(pool)), Transport.AUTO);
+        Connection connection = client.connect("127.0.0.1", peer.port()).get(20, TimeUnit.SECONDS);
+        connection.send("offloaded");
+        assertEquals("client-worker offloaded", threads.poll(20, TimeUnit.SECONDS));
+    }
+
     // ---- against gev's server ---------------------------------------------------------------
 
     @Test
