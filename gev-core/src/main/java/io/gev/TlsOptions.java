@@ -412,10 +412,13 @@ public final class TlsOptions {
         public Builder provider(Provider provider) {
             Objects.requireNonNull(provider, "provider");
             if (provider == Provider.OPENSSL && !fromFactories) {
-                throw new IllegalArgumentException("provider OPENSSL needs the key and trust material: make the options "
-                        + "with " + (client ? "clientBuilder(KeyManagerFactory, TrustManagerFactory)"
-                        : "builder(KeyManagerFactory, TrustManagerFactory) or builder(KeyStore, ...)")
-                        + ", not from an SSLContext");
+                throw new IllegalArgumentException(client
+                        ? "provider OPENSSL needs the trust material: make the options with clientBuilder(), "
+                                + "clientBuilder(KeyStore) or clientBuilder(KeyManagerFactory, TrustManagerFactory), "
+                                + "not from an SSLContext"
+                        : "provider OPENSSL needs the key material: make the options with "
+                                + "builder(KeyManagerFactory, TrustManagerFactory) or builder(KeyStore, ...), not from an "
+                                + "SSLContext");
             }
             this.provider = provider;
             return this;

@@ -125,6 +125,44 @@ class TlsOptionsTest {
     }
 
     @Test
+    void clientOptionsVerifyHostNamesUnlessTurnedOff() throws Exception {
+        TlsOptions client = TlsOptions.clientBuilder().build();
+        assertTrue(client.isClient());
+        assertTrue(client.hostnameVerification());
+        assertEquals("HTTPS", client.sslParameters().getEndpointIdentificationAlgorithm());
+        TlsOptions unverified = client.toBuilder().hostnameVerification(false).build();
+        assertTrue(unverified.isClient());
+        assertEquals(false, unverified.hostnameVerification());
+        assertEquals(null, unverified.sslParameters().getEndpointIdentificationAlgorithm());
+        assertTrue(unverified.toString().contains("client, hostnameVerification=false"), unverified.toString());
+        assertEquals(false, TestCertificates.get().serverOptions().build().isClient());
+    }
+
+    @Test
+    void aClientFromAnSslContextRunsOnTheJdksEngineOnly() throws Exception {
+        TlsOptions.Builder fromContext = TlsOptions.clientBuilder(context());
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> fromContext.provider(TlsOptions.Provider.OPENSSL)).getMessage();
+        assertTrue(message.contains("provider OPENSSL needs the trust material"), message);
+        assertEquals(false, fromContext.build().openSslCapable());
+        assertTrue(TlsOptions.clientBuilder().build().openSslCapable());
+        assertTrue(TlsOptions.clientBuilder().provider(TlsOptions.Provider.OPENSSL).build().isClient());
+    }
+
+    @Test
+    void serversAndClientsRefuseEachOthersOptions() {
+        TlsOptions client = TlsOptions.clientBuilder().build();
+        TlsOptions server = TestCertificates.get().serverOptions().build();
+        String refused = assertThrows(IllegalArgumentException.class, () -> ServerOptions.builder().tls(client))
+                .getMessage();
+        assertTrue(refused.contains("must be built for a server"), refused);
+        refused = assertThrows(IllegalArgumentException.class, () -> ClientOptions.builder().tls(server)).getMessage();
+        assertTrue(refused.contains("must be built for a client"), refused);
+        assertEquals(client, ClientOptions.builder().tls(client).build().tls().orElseThrow());
+        assertEquals(server, ServerOptions.builder().tls(server).build().tls().orElseThrow());
+    }
+
+    @Test
     void toBuilderKeepsEverySetting() {
         TlsOptions options = TestCertificates.get().serverOptions().protocols("TLSv1.2")
                 .clientAuth(TlsOptions.ClientAuth.WANT).applicationProtocols("h2").handshakeTimeout(Duration.ofSeconds(3))
