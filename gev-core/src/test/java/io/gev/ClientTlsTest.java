@@ -77,6 +77,11 @@ class ClientTlsTest {
         return server;
     }
 
+    /** An {@code s_server} that requires the client's certificate. */
+    private SServer requiringClientCertificates() throws IOException {
+        return sServer("-Verify", "1", "-verify_return_error", "-CAfile", certificates.clientCertificatePem().toString());
+    }
+
     private static <T> T failure(CompletableFuture<?> future, Class<T> type) throws InterruptedException {
         try {
             future.get(20, TimeUnit.SECONDS);
@@ -137,8 +142,7 @@ class ClientTlsTest {
 
     @Test
     void showsItsCertificateToAServerThatRequiresOne() throws Exception {
-        SServer server = sServer("-Verify", "1", "-verify_return_error",
-                "-CAfile", certificates.clientCertificatePem().toString());
+        SServer server = requiringClientCertificates();
         ClientTest.Lines lines = new ClientTest.Lines();
         Client client = client(certificates.clientOptions("server", true, provider).build(), lines);
         Connection connection = client.connect("localhost", server.port).get(20, TimeUnit.SECONDS);
@@ -148,8 +152,7 @@ class ClientTlsTest {
 
     @Test
     void withoutACertificateAServerThatRequiresOneRefusesIt() throws Exception {
-        SServer server = sServer("-Verify", "1", "-verify_return_error",
-                "-CAfile", certificates.clientCertificatePem().toString());
+        SServer server = requiringClientCertificates();
         ClientTest.Lines lines = new ClientTest.Lines();
         Client client = client(certificates.clientOptions("server", false, provider).build(), lines);
         CompletableFuture<Connection> future = client.connect("localhost", server.port);
