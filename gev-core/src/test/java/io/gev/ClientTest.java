@@ -93,6 +93,7 @@ class ClientTest {
         assertTrue(connection.isConnected());
         assertEquals(peer.port(), connection.remoteAddress().getPort());
         assertEquals(transport, client.transport());
+        assertTrue(connection.toString().endsWith(", client=client]"), connection.toString());
         for (int i = 0; i < 100; i++) {
             connection.send("line " + i);
         }

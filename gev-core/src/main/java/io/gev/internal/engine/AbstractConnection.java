@@ -426,6 +426,8 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
 
     @Override
     public String toString() {
-        return "Connection[id=" + id + ", peer=" + remoteAddress + ", server=" + loop.engine().name() + "]";
+        ServerEngine engine = loop.engine();
+        return "Connection[id=" + id + ", peer=" + remoteAddress + (engine.listens() ? ", server=" : ", client=")
+                + engine.name() + "]";
     }
 }

@@ -311,6 +311,11 @@ final class ServerEngine implements ServerRuntime {
         return new ConnectionImpl(ids.incrementAndGet(), loop, connectionIo(socket, loop, peerHost, peerPort));
     }
 
+    /** Whether the engine accepts its connections (a server's) rather than making them (a client's). */
+    boolean listens() {
+        return listens;
+    }
+
     /** The transport's sockets and listeners; while running. */
     TransportSupport support() {
         return group.support();
