@@ -353,6 +353,18 @@ class ClientTest {
         assertThrows(IllegalStateException.class, () -> client.connect("127.0.0.1", peer.port()));
 
         client.start();
+        CompletableFuture<Throwable> fromLoop = new CompletableFuture<>();
+        Connection running = client.connect("127.0.0.1", peer.port()).get(20, TimeUnit.SECONDS);
+        running.loop().execute(() -> {
+            try {
+                client.stop(Duration.ZERO);
+                fromLoop.complete(null);
+            } catch (Throwable t) {
+                fromLoop.complete(t);
+            }
+        });
+        assertInstanceOf(IllegalStateException.class, fromLoop.get(20, TimeUnit.SECONDS), "stop() from its own loop");
+        assertTrue(client.isRunning(), "a refused stop() stopped nothing");
         Connection again = client.connect("127.0.0.1", peer.port()).get(20, TimeUnit.SECONDS);
         again.send("after a restart");
         assertEquals("after a restart", lines.next());

@@ -383,6 +383,12 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
 
     @Override
     public void stop(Duration grace) {
+        for (GevLoop loop : engine.gevLoops()) {
+            if (loop.inEventLoop()) {
+                throw new IllegalStateException("stop() was called on loop thread " + Thread.currentThread().getName()
+                        + ", which it would have to wait for; call it from another thread");
+            }
+        }
         stopping = true;
         for (Attempt attempt : connecting) {
             GevLoop loop = attempt.target.loop;
