@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -122,11 +123,23 @@ public final class Client implements AutoCloseable {
      * {@link #connect(String, int)}.
      */
     public CompletableFuture<Connection> connect(InetSocketAddress address) {
+        return connect(address, Map.of());
+    }
+
+    /**
+     * Connects to {@code address} as {@link #connect(InetSocketAddress)} does, the connection
+     * carrying {@code attributes} from its start: its protocol's and handler's {@code onConnect}
+     * see them ({@link Connection#attribute}), as does every connection made again for it when
+     * the client reconnects. How a protocol learns what a connection is for (a WebSocket client's
+     * request).
+     */
+    public CompletableFuture<Connection> connect(InetSocketAddress address, Map<String, ?> attributes) {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(attributes, "attributes");
         if (address.getPort() < 1) {
             throw new IllegalArgumentException("port must be in [1, 65535]: " + address.getPort());
         }
-        return running().connect(address);
+        return running().connect(address, Map.copyOf(attributes));
     }
 
     private synchronized ClientRuntime running() {

@@ -53,6 +53,8 @@ final class FrameDecoder {
     private static final boolean UNSAFE_DIRECT = PlatformDependent.hasUnsafe();
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
+    /** Frames come from a server, unmasked; a client's come masked. */
+    private final boolean fromServer;
     private final int maxFrameSize;
     /**
      * A compressed frame may be larger than the data it carries: deflate adds a few bytes per block
@@ -93,6 +95,15 @@ final class FrameDecoder {
     private String closeReason;
 
     FrameDecoder(int maxFrameSize, int maxMessageSize, PerMessageDeflate deflate) {
+        this(maxFrameSize, maxMessageSize, deflate, false);
+    }
+
+    /**
+     * A decoder of what a server sends when {@code fromServer} (a client's: frames must come
+     * unmasked, RFC 6455 section 5.1), else of what a client sends (masked).
+     */
+    FrameDecoder(int maxFrameSize, int maxMessageSize, PerMessageDeflate deflate, boolean fromServer) {
+        this.fromServer = fromServer;
         this.maxFrameSize = maxFrameSize;
         this.maxCompressedFrameSize = PerMessageDeflate.bound(maxFrameSize);
         this.maxMessageSize = maxMessageSize;
@@ -188,8 +199,11 @@ final class FrameDecoder {
             }
             int b1 = in.getByte(1) & 0xFF;
             int len7 = b1 & 0x7F;
-            if ((b1 & 0x80) == 0) {
+            if ((b1 & 0x80) == 0 && !fromServer) {
                 throw protocolError("unmasked frame from a client");
+            }
+            if ((b1 & 0x80) != 0 && fromServer) {
+                throw protocolError("masked frame from a server");
             }
             if (control && len7 > 125) {
                 throw protocolError("control frame payload longer than 125 bytes");
@@ -220,11 +234,12 @@ final class FrameDecoder {
                 throw new WebSocketException(CloseStatus.MESSAGE_TOO_BIG,
                         "message of " + (sizeSoFar + length) + "+ bytes exceeds maxMessageSize " + maxMessageSize);
             }
-            int headerLength = lengthEnd + 4;
+            int headerLength = fromServer ? lengthEnd : lengthEnd + 4;
             if (available < headerLength) {
                 return NEED_MORE;
             }
-            int key = in.getInt(lengthEnd);
+            // A server's frames have no key: unmasking with 0 leaves them as they are.
+            int key = fromServer ? 0 : in.getInt(lengthEnd);
             boolean whole = available - headerLength >= length;
             if (control) {
                 if (!whole) {
@@ -453,6 +468,9 @@ final class FrameDecoder {
      * as bytes {@code offset}, {@code offset + 1}, ... of a frame's payload. The same call masks.
      */
     static void unmask(ByteBuffer buf, int mask, long offset) {
+        if (mask == 0) {
+            return; // a server's frame, or a client's key that happens to be 0
+        }
         int m = Integer.rotateLeft(mask, (int) (offset & 3) * 8);
         long m64 = ((long) m << 32) | (m & 0xFFFFFFFFL);
         int i = buf.position();

@@ -23,10 +23,17 @@ final class HttpHead {
     final String method;
     final String target;
     final String version;
+    /** A response's status code; 0 for a request. */
+    final int status;
     /** Lower-case name to values in order; unmodifiable. */
     final Map<String, List<String>> headers;
 
     private HttpHead(String method, String target, String version, Map<String, List<String>> headers) {
+        this(method, target, version, 0, headers);
+    }
+
+    private HttpHead(String method, String target, String version, int status, Map<String, List<String>> headers) {
+        this.status = status;
         this.method = method;
         this.target = target;
         this.version = version;
@@ -86,15 +93,7 @@ final class HttpHead {
      *         with x at least 1
      */
     static HttpHead parse(byte[] head) {
-        String text = new String(head, StandardCharsets.ISO_8859_1);
-        List<String> lines = new ArrayList<>(16);
-        int start = 0;
-        while (start < text.length()) {
-            int lf = text.indexOf('\n', start);
-            int end = lf > start && text.charAt(lf - 1) == '\r' ? lf - 1 : lf;
-            lines.add(text.substring(start, end));
-            start = lf + 1;
-        }
+        List<String> lines = lines(head);
         // The last line is the empty one that ended the head.
         String[] requestLine = lines.get(0).split(" ", -1);
         if (requestLine.length != 3 || !isToken(requestLine[0]) || requestLine[1].isEmpty()
@@ -108,6 +107,40 @@ final class HttpHead {
         if (version.charAt(5) != '1' || version.charAt(7) == '0') {
             throw new HandshakeException(505, "WebSocket needs HTTP/1.1, not " + version);
         }
+        return new HttpHead(requestLine[0], requestLine[1], version, headers(lines));
+    }
+
+    /**
+     * Splits a complete response head, for a WebSocket client: the status line and headers.
+     *
+     * @throws HandshakeException 502 when it is malformed
+     */
+    static HttpHead parseResponse(byte[] head) {
+        List<String> lines = lines(head);
+        String statusLine = lines.get(0);
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].matches("HTTP/1\\.[0-9]") || !parts[1].matches("[1-5][0-9][0-9]")) {
+            throw new HandshakeException(502, "malformed status line: " + printable(statusLine));
+        }
+        return new HttpHead(null, parts.length == 3 ? parts[2] : "", parts[0], Integer.parseInt(parts[1]),
+                headers(lines));
+    }
+
+    private static List<String> lines(byte[] head) {
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        List<String> lines = new ArrayList<>(16);
+        int start = 0;
+        while (start < text.length()) {
+            int lf = text.indexOf('\n', start);
+            int end = lf > start && text.charAt(lf - 1) == '\r' ? lf - 1 : lf;
+            lines.add(text.substring(start, end));
+            start = lf + 1;
+        }
+        return lines;
+    }
+
+    /** The header lines between the first line and the empty one that ends the head. */
+    private static Map<String, List<String>> headers(List<String> lines) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.size() - 1; i++) {
             String line = lines.get(i);
@@ -134,7 +167,7 @@ final class HttpHead {
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
             e.setValue(Collections.unmodifiableList(e.getValue()));
         }
-        return new HttpHead(requestLine[0], requestLine[1], version, Collections.unmodifiableMap(headers));
+        return Collections.unmodifiableMap(headers);
     }
 
     /** Whether {@code s} is a non-empty HTTP token (RFC 9110 section 5.6.2). */

@@ -25,7 +25,10 @@ final class PerMessageDeflate {
     /** The tail that a sync flush ends with, which senders strip and receivers put back. */
     static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
 
+    // Named for a server; on a client (see accepted) "server" is this side, the one that compresses here.
+    /** This side's compressor resets after each message. */
     final boolean serverNoContextTakeover;
+    /** The peer's compressor resets after each message, so this side's decompressor does too. */
     final boolean clientNoContextTakeover;
     /** The window the client's decompressor has: 2^{@code server_max_window_bits}. */
     final int serverWindow;
@@ -120,6 +123,57 @@ final class PerMessageDeflate {
         }
         return new PerMessageDeflate(serverReset, clientReset, serverWindowBits == 0 ? 15 : serverWindowBits,
                 response.toString(), options.compressionLevel());
+    }
+
+    /**
+     * A client's side of the permessage-deflate a server accepted with {@code response}, the value
+     * of its {@code Sec-WebSocket-Extensions}, after an offer without parameters. The roles turn
+     * around: this side's compressor is the client's ({@code client_no_context_takeover} resets
+     * it), the decompressor the server's ({@code server_no_context_takeover}).
+     *
+     * @return {@code null} when the response is not permessage-deflate or has a parameter that was
+     *         not offered ({@code client_max_window_bits}) or is malformed
+     */
+    static PerMessageDeflate accepted(String response, WebSocketOptions options) {
+        String[] parts = response.split(";");
+        if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+            return null;
+        }
+        boolean serverNoContext = false;
+        boolean clientNoContext = false;
+        boolean serverWindow = false;
+        for (int i = 1; i < parts.length; i++) {
+            String param = parts[i].trim();
+            int eq = param.indexOf('=');
+            String name = (eq < 0 ? param : param.substring(0, eq).trim()).toLowerCase(Locale.ROOT);
+            String value = eq < 0 ? null : unquote(param.substring(eq + 1).trim());
+            switch (name) {
+                case "server_no_context_takeover":
+                    if (serverNoContext || value != null) {
+                        return null;
+                    }
+                    serverNoContext = true;
+                    break;
+                case "client_no_context_takeover":
+                    if (clientNoContext || value != null) {
+                        return null;
+                    }
+                    clientNoContext = true;
+                    break;
+                case "server_max_window_bits":
+                    // The server's compressor window: any fits the 32 KiB this side inflates with.
+                    if (serverWindow || value == null || windowBits(value) < 0) {
+                        return null;
+                    }
+                    serverWindow = true;
+                    break;
+                default:
+                    return null; // client_max_window_bits was not offered; anything else is unknown
+            }
+        }
+        // Named from the server's side, as the fields are: "server" is the side that writes here.
+        return new PerMessageDeflate(clientNoContext || options.clientNoContextTakeover(), serverNoContext, 15,
+                response.trim(), options.compressionLevel());
     }
 
     private static String unquote(String value) {

@@ -28,7 +28,13 @@ final class WebSocketAdapter implements Handler<WebSocketMessage> {
         }
         if (context == WebSocketProtocol.OPENED) {
             st.opened = true;
-            handler.onOpen(st.session);
+            try {
+                handler.onOpen(st.session);
+            } finally {
+                if (st.clientHandshake != null) {
+                    st.clientHandshake.session.complete(st.session);
+                }
+            }
             return null;
         }
         // The protocol's one frame without a message: the upgrade request, as its context.

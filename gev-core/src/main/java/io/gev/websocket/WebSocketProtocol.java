@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.Deflater;
@@ -58,10 +59,17 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
 
     final WebSocketOptions options;
     final Endpoints endpoints;
+    /** The client's side of the protocol ({@link WebSocketClient}): it sends the upgrade and masks its frames. */
+    final boolean client;
 
     WebSocketProtocol(WebSocketOptions options, Endpoints endpoints) {
+        this(options, endpoints, false);
+    }
+
+    WebSocketProtocol(WebSocketOptions options, Endpoints endpoints, boolean client) {
         this.options = options;
         this.endpoints = endpoints;
+        this.client = client;
     }
 
     /** A connection's WebSocket state: its {@link Connection#protocolState()}. Loop thread only. */
@@ -90,6 +98,9 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         Timer pingTimer;
         Timer pongTimer;
         Timer closeTimer;
+        /** On a client: the request and the future of its session; and the key sent with it. */
+        ClientHandshake clientHandshake;
+        String key;
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------
@@ -99,6 +110,12 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         State st = new State();
         st.connectedNanos = System.nanoTime();
         connection.setProtocolState(st);
+        if (client) {
+            st.clientHandshake = connection.attribute(ClientHandshake.ATTRIBUTE);
+            st.endpoint = endpoints.find(st.clientHandshake.request.target());
+            st.key = ClientHandshake.newKey();
+            connection.send(Outbound.http(st.clientHandshake.requestBytes(st.key, options.compression())));
+        }
         if (!options.handshakeTimeout().isZero()) {
             st.handshakeTimer = connection.loop().schedule(options.handshakeTimeout(),
                     () -> handshakeTimedOut(connection, st));
@@ -110,7 +127,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     public void onServerStop(Connection connection) {
         State st = connection.protocolState();
         if (st != null && st.phase == OPEN && !st.closeSent) {
-            st.session.close(CloseStatus.GOING_AWAY, "server stopping");
+            st.session.close(CloseStatus.GOING_AWAY, client ? "client stopping" : "server stopping");
         }
     }
 
@@ -121,6 +138,10 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
             return;
         }
         st.phase = CLOSED;
+        if (st.clientHandshake != null && !st.clientHandshake.session.isDone()) {
+            st.clientHandshake.session.completeExceptionally(st.clientHandshake.failure(0,
+                    "the connection closed before the handshake completed"));
+        }
         cancel(st.handshakeTimer);
         cancel(st.pingTimer);
         cancel(st.pongTimer);
@@ -145,6 +166,13 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
         }
         st.phase = CLOSED;
         long millis = options.handshakeTimeout().toMillis();
+        if (client) {
+            log.debug("Closing {}: no WebSocket upgrade response within {} ms", connection, millis);
+            st.clientHandshake.session.completeExceptionally(st.clientHandshake.failure(0,
+                    "no answer within " + millis + " ms"));
+            connection.close();
+            return;
+        }
         log.debug("Closing {}: no complete WebSocket upgrade request within {} ms", connection, millis);
         connection.send(Outbound.http(Handshake.error(408,
                 "no complete upgrade request within " + millis + " ms", List.of())));
@@ -153,7 +181,46 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
 
     // ---- handshake ------------------------------------------------------------------------------
 
+    /** A client reads the server's answer to its upgrade, and opens the session on a valid 101. */
+    private boolean readUpgradeResponse(Connection connection, State st, RingBuffer in, Frame<WebSocketMessage> frame) {
+        ClientHandshake handshake = st.clientHandshake;
+        ClientHandshake.Accepted accepted;
+        try {
+            int length = st.head.find(in, options.maxHandshakeSize());
+            if (length < 0) {
+                return false;
+            }
+            accepted = handshake.check(HttpHead.parseResponse(in.readBytes(length)), st.key, connection, options);
+        } catch (HandshakeException e) {
+            return upgradeFailed(st, handshake.failure(e.status() == 431 ? 0 : 502, e.getMessage()));
+        } catch (WebSocketHandshakeException e) {
+            return upgradeFailed(st, e);
+        }
+        cancel(st.handshakeTimer);
+        st.head = null;
+        st.deflate = accepted.deflate;
+        st.decoder = new FrameDecoder(options.maxFrameSize(), options.maxMessageSize(), st.deflate, true);
+        st.session = new WebSocketSession(connection, accepted.request, accepted.extensions);
+        st.message = new WebSocketMessage();
+        st.phase = OPEN;
+        connection.upgraded(System.nanoTime() - st.connectedNanos);
+        if (!options.pingInterval().isZero()) {
+            st.pingTimer = connection.loop().scheduleAtFixedRate(options.pingInterval(), () -> keepAlive(connection, st));
+        }
+        frame.set(OPENED, null);
+        return true;
+    }
+
+    private static boolean upgradeFailed(State st, WebSocketHandshakeException e) {
+        st.phase = CLOSED;
+        st.clientHandshake.session.completeExceptionally(e);
+        throw new ProtocolException(e.getMessage());
+    }
+
     private boolean readHandshake(Connection connection, State st, RingBuffer in, Frame<WebSocketMessage> frame) {
+        if (client) {
+            return readUpgradeResponse(connection, st, in, frame);
+        }
         try {
             int length = st.head.find(in, options.maxHandshakeSize());
             if (length < 0) {
@@ -323,6 +390,23 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
     @Override
     public void pack(Connection connection, Object message, RingBuffer out) {
         State st = connection.protocolState();
+        if (client && !(message instanceof Outbound && ((Outbound) message).opcode == Outbound.HTTP)) {
+            // Every frame a client sends is masked with a key of its own (RFC 6455 section 5.3): the
+            // frames are written as a server's, then copied out masked.
+            Scratch scratch = SCRATCH.get();
+            RingBuffer frames = scratch.frames;
+            frames.reset();
+            packFrames(connection, st, message, frames);
+            Masking.mask(frames, out, scratch.random);
+            if (frames.capacity() > Scratch.KEEP) {
+                frames.release();
+            }
+            return;
+        }
+        packFrames(connection, st, message, out);
+    }
+
+    private void packFrames(Connection connection, State st, Object message, RingBuffer out) {
         if (message instanceof Outbound) {
             packOutbound(connection, st, (Outbound) message, out);
             return;
@@ -470,6 +554,10 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
 
         byte[] deflated = new byte[INITIAL];
         final RingBuffer text = RingBuffer.allocate(0);
+        /** A client's frames before they are masked. */
+        final RingBuffer frames = RingBuffer.allocate(0);
+        /** The source of a client's masking keys. */
+        final SecureRandom random = new SecureRandom();
 
         void trim() {
             if (deflated.length > KEEP) {

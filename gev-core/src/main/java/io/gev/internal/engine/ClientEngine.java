@@ -113,11 +113,11 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
     // ---- connecting -------------------------------------------------------------------------
 
     @Override
-    public CompletableFuture<Connection> connect(InetSocketAddress address) {
+    public CompletableFuture<Connection> connect(InetSocketAddress address, Map<String, ?> attributes) {
         if (stopping || !engine.isRunning()) {
             throw new IllegalStateException("Client '" + name + "' is not running");
         }
-        Target target = new Target(address, pickLoop());
+        Target target = new Target(address, attributes, pickLoop());
         pending.add(target);
         target.future.whenComplete((c, e) -> pending.remove(target));
         attempt(target);
@@ -280,6 +280,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
             finish();
             socket.redirectEvents(next);
             targets.put(connection, target);
+            target.attributes.forEach(connection::setAttribute);
             Opening.begin(connection);
         }
 
@@ -446,6 +447,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
         final InetSocketAddress address;
         final String host;
         final int port;
+        final Map<String, ?> attributes;
         final GevLoop loop;
         final CompletableFuture<Connection> future = new CompletableFuture<>();
         /** Attempts to connect again since the last connection opened. */
@@ -453,8 +455,9 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
         /** The connection open now; {@code null} while none is. */
         AbstractConnection open;
 
-        Target(InetSocketAddress address, GevLoop loop) {
+        Target(InetSocketAddress address, Map<String, ?> attributes, GevLoop loop) {
             this.address = address;
+            this.attributes = attributes;
             this.host = address.getHostString();
             this.port = address.getPort();
             this.loop = loop;

@@ -12,6 +12,7 @@ import io.gev.protocol.Protocol;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,7 +43,7 @@ public interface ClientRuntime {
     boolean hasRun();
 
     /** Connects to {@code address} (resolved off the loops when unresolved); see {@link io.gev.Client#connect}. */
-    CompletableFuture<Connection> connect(InetSocketAddress address);
+    CompletableFuture<Connection> connect(InetSocketAddress address, Map<String, ?> attributes);
 
     Transport transport();
 

@@ -1,0 +1,16 @@
+// A WebSocket echo server of Node's ws library, for gev's WebSocket client tests.
+// Prints its port, then serves until killed. argv[2]: "on" or "off" (permessage-deflate).
+// Path /close closes with 4001 "node bye".
+const { WebSocketServer } = require('ws');
+
+const server = new WebSocketServer({
+  host: '127.0.0.1', port: 0, perMessageDeflate: process.argv[2] === 'on', maxPayload: 4 * 1024 * 1024,
+});
+server.on('listening', () => console.log(server.address().port));
+server.on('connection', (ws, request) => {
+  if (request.url === '/close') {
+    ws.close(4001, 'node bye');
+    return;
+  }
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+});
