@@ -1,6 +1,6 @@
 // A WebSocket echo server of Node's ws library, for gev's WebSocket client tests.
 // Prints its port, then serves until killed. argv[2]: "on" or "off" (permessage-deflate).
-// Path /close closes with 4001 "node bye".
+// Paths: /fragmented sends one text message in three frames first; /close closes with 4001 "node bye".
 const { WebSocketServer } = require('ws');
 
 const server = new WebSocketServer({
@@ -11,6 +11,11 @@ server.on('connection', (ws, request) => {
   if (request.url === '/close') {
     ws.close(4001, 'node bye');
     return;
+  }
+  if (request.url === '/fragmented') {
+    ws.send('frag', { fin: false });
+    ws.send('mented ', { fin: false });
+    ws.send('message', { fin: true });
   }
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
 });

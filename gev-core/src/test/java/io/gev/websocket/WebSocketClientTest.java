@@ -35,75 +35,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * gev's WebSocket client against servers nobody here wrote (Python's {@code websockets}, Node's
  * {@code ws}) and against gev's own, each with and without permessage-deflate: text, binary,
- * 1 MiB, fragmented messages, close codes both ways.
+ * 1 MiB, many in order, close codes both ways. Fragmented messages: {@link WebSocketClientFragmentTest}.
  */
 @Timeout(90)
 @ParameterizedClass(name = "{0}")
-@EnumSource(WebSocketClientTest.Peer.class)
+@EnumSource(RunningPeer.Peer.class)
 class WebSocketClientTest {
 
-    enum Peer {
-        PYTHON(false), PYTHON_DEFLATE(true), NODE(false), NODE_DEFLATE(true), GEV(false), GEV_DEFLATE(true);
-
-        final boolean deflate;
-
-        Peer(boolean deflate) {
-            this.deflate = deflate;
-        }
-    }
-
     @Parameter
-    Peer peer;
+    RunningPeer.Peer peer;
 
-    private Process process;
-    private Server server;
+    private RunningPeer running;
     private int port;
     private WebSocketClient client;
     private final Messages messages = new Messages();
 
     @BeforeEach
     void startPeer() throws Exception {
-        switch (peer) {
-            case PYTHON, PYTHON_DEFLATE -> {
-                Path script = PythonWebSockets.script("/websocket/echo_server.py");
-                process = new ProcessBuilder(PythonWebSockets.python(), script.toString(), peer.deflate ? "on" : "off")
-                        .redirectErrorStream(true).start();
-                port = readPort(process);
-            }
-            case NODE, NODE_DEFLATE -> {
-                Path node = Path.of("/usr/bin/node");
-                assumeTrue(Files.isExecutable(node) && Files.isDirectory(Path.of("/usr/share/nodejs/ws")),
-                        "skipped: node or Debian's node-ws is missing (apt-get install node-ws, as .ci/run does)");
-                Path script = Files.createTempFile("gev-ws", ".js");
-                script.toFile().deleteOnExit();
-                try (var in = WebSocketClientTest.class.getResourceAsStream("/websocket/echo_server.js")) {
-                    Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-                ProcessBuilder builder = new ProcessBuilder(node.toString(), script.toString(), peer.deflate ? "on" : "off")
-                        .redirectErrorStream(true);
-                builder.environment().put("NODE_PATH", "/usr/share/nodejs");
-                process = builder.start();
-                port = readPort(process);
-            }
-            default -> {
-                server = WebSocketServer.builder(new WebSocketHandler() {
-                    @Override
-                    public void onOpen(WebSocketSession session) {
-                        if (session.request().path().equals("/close")) {
-                            session.close(4002, "gev bye");
-                        }
-                    }
-
-                    @Override
-                    public Object onMessage(WebSocketSession session, WebSocketMessage message) {
-                        return message;
-                    }
-                }, WebSocketOptions.builder().compression(peer.deflate).build())
-                        .address("127.0.0.1").port(0).loops(1).daemonThreads(true).build();
-                server.start();
-                port = server.port();
-            }
-        }
+        running = RunningPeer.start(peer);
+        port = running.port;
         client = WebSocketClient.builder(messages)
                 .options(WebSocketOptions.builder().compression(peer.deflate).build())
                 .build();
@@ -114,27 +64,8 @@ class WebSocketClientTest {
         if (client != null) {
             client.stop(Duration.ofSeconds(2));
         }
-        if (server != null) {
-            server.stop(Duration.ofSeconds(2));
-        }
-        if (process != null) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static int readPort(Process process) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        try {
-            return Integer.parseInt(line == null ? "" : line.trim());
-        } catch (NumberFormatException e) {
-            StringBuilder said = new StringBuilder(String.valueOf(line));
-            String more;
-            while ((more = out.readLine()) != null) {
-                said.append('\n').append(more);
-            }
-            throw new IOException("the server did not start: " + said);
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -179,20 +110,11 @@ class WebSocketClientTest {
     }
 
     @Test
-    void assemblesAFragmentedMessage() throws Exception {
-        assumeTrue(peer == Peer.PYTHON || peer == Peer.PYTHON_DEFLATE, "only the Python server fragments on demand");
-        open("/fragmented");
-        assertEquals("fragmented message", messages.next().text());
-    }
-
-    @Test
     void reportsTheServersCloseCode() throws Exception {
         open("/close");
         Messages.Closed closed = messages.closed();
-        int expected = peer.name().startsWith("PYTHON") ? 4000 : peer.name().startsWith("NODE") ? 4001 : 4002;
-        String reason = peer.name().startsWith("PYTHON") ? "bye" : peer.name().startsWith("NODE") ? "node bye" : "gev bye";
-        assertEquals(expected, closed.code);
-        assertEquals(reason, closed.reason);
+        assertEquals(peer.closeCode(), closed.code);
+        assertEquals(peer.closeReason(), closed.reason);
     }
 
     @Test
