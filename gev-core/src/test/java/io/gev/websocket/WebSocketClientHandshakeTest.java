@@ -1,6 +1,9 @@
 package io.gev.websocket;
 
+import io.gev.ClientOptions;
 import io.gev.Server;
+import io.gev.TlsOptions;
+import io.gev.testing.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -199,6 +202,55 @@ class WebSocketClientHandshakeTest {
         }
         ConnectException e = failure(client.connect(URI.create("ws://127.0.0.1:" + port + "/")), ConnectException.class);
         assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
+    }
+
+    @Test
+    void speaksWssToGevsTlsServer() throws Exception {
+        TestCertificates certificates = TestCertificates.get();
+        Server server = WebSocketServer.builder(new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                return message;
+            }
+        }).address("127.0.0.1").port(0).loops(1).daemonThreads(true).tls(certificates.serverOptions().build()).build();
+        server.start();
+        WebSocketClient secure = WebSocketClient.builder(messages).clientOptions(ClientOptions.builder()
+                .tls(certificates.clientOptions("server", false, TlsOptions.Provider.AUTO).build()).build()).build();
+        try {
+            WebSocketSession session = secure.connect(URI.create("wss://localhost:" + server.port() + "/"))
+                    .get(20, TimeUnit.SECONDS);
+            assertTrue(session.connection().tls() != null, "not over TLS");
+            session.sendText("over TLS");
+            assertEquals("over TLS", messages.next().text());
+        } finally {
+            secure.stop(Duration.ofSeconds(1));
+            server.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void aMessageOverTheClientsLimitClosesWith1009() throws Exception {
+        Server server = WebSocketServer.builder(new WebSocketHandler() {
+            @Override
+            public Object onMessage(WebSocketSession session, WebSocketMessage message) {
+                return message;
+            }
+        }).address("127.0.0.1").port(0).loops(1).daemonThreads(true).build();
+        server.start();
+        WebSocketClient limited = WebSocketClient.builder(messages)
+                .options(WebSocketOptions.builder().maxMessageSize(1000).maxFrameSize(1000).build()).build();
+        try {
+            WebSocketSession session = limited.connect(URI.create("ws://127.0.0.1:" + server.port() + "/"))
+                    .get(20, TimeUnit.SECONDS);
+            session.sendText("x".repeat(1000)); // at the limit
+            assertEquals(1000, messages.next().size());
+            session.sendText("x".repeat(1001)); // above it
+            WebSocketClientTest.Messages.Closed closed = messages.closed();
+            assertEquals(CloseStatus.MESSAGE_TOO_BIG, closed.code());
+        } finally {
+            limited.stop(Duration.ofSeconds(1));
+            server.stop(Duration.ofSeconds(1));
+        }
     }
 
     @Test
