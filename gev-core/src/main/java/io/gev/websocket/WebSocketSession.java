@@ -41,7 +41,10 @@ public final class WebSocketSession {
         return connection;
     }
 
-    /** The upgrade request that opened this session. */
+    /**
+     * The upgrade request that opened this session; on a {@link WebSocketClient}'s session, the
+     * request it sent, with the subprotocol the server chose.
+     */
     public HandshakeRequest request() {
         return request;
     }
@@ -61,7 +64,7 @@ public final class WebSocketSession {
         return extensions != null;
     }
 
-    /** The client's address. */
+    /** The peer's address: the client's on a server, the server's on a client. */
     public InetSocketAddress remoteAddress() {
         return connection.remoteAddress();
     }
