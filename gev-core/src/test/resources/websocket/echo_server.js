@@ -1,6 +1,7 @@
 // A WebSocket echo server of Node's ws library, for gev's WebSocket client tests.
 // Prints its port, then serves until killed. argv[2]: "on" or "off" (permessage-deflate).
-// Paths: /fragmented sends one text message in three frames first; /close closes with 4001 "node bye".
+// Paths: /fragmented sends one text message in three frames first; /ping pings and says when the
+// pong came; /close closes with 4001 "node bye".
 const { WebSocketServer } = require('ws');
 
 const server = new WebSocketServer({
@@ -11,6 +12,10 @@ server.on('connection', (ws, request) => {
   if (request.url === '/close') {
     ws.close(4001, 'node bye');
     return;
+  }
+  if (request.url === '/ping') {
+    ws.on('pong', (data) => ws.send('pong received'));
+    ws.ping('are you there');
   }
   if (request.url === '/fragmented') {
     ws.send('frag', { fin: false });

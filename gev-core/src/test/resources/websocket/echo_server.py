@@ -1,6 +1,7 @@
 # A WebSocket echo server of Python's websockets library, for gev's WebSocket client tests.
 # Prints its port, then serves until killed. argv[1]: "on" or "off" (permessage-deflate).
-# Paths: /fragmented sends one text message in three frames first; /close closes with 4000 "bye".
+# Paths: /fragmented sends one text message in three frames first; /ping pings and says when the
+# pong came; /close closes with 4000 "bye".
 import asyncio
 import sys
 
@@ -11,6 +12,10 @@ async def handler(ws, path):
     if path == "/close":
         await ws.close(4000, "bye")
         return
+    if path == "/ping":
+        pong = await ws.ping(b"are you there")
+        await asyncio.wait_for(pong, 10)
+        await ws.send("pong received")
     if path == "/fragmented":
         await ws.send(["frag", "mented ", "message"])
     async for message in ws:

@@ -253,6 +253,67 @@ class WebSocketClientHandshakeTest {
         }
     }
 
+    /**
+     * The answer and the frames after it, written by the server in cuts: byte by byte, at seeded
+     * random places, and all at once. Each cut is a write of its own on a socket without Nagle,
+     * so the client's reads see them apart as far as the kernel keeps them so.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"byte-by-byte", "random", "coalesced"})
+    void readsTheAnswerAndTheFramesInAnyCuts(String cuts) throws Exception {
+        long seed = 20261203L + cuts.hashCode();
+        java.util.Random random = new java.util.Random(seed);
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<WebSocketSession> future = client.connect(URI.create("ws://127.0.0.1:"
+                    + listener.getLocalPort() + "/"));
+            Map<String, String> request = new LinkedHashMap<>();
+            try (Socket socket = answerOne(listener, r -> {
+                request.putAll(r);
+                return ""; // the answer goes out in cuts below
+            })) {
+                socket.setTcpNoDelay(true);
+                java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+                wire.write(switching(request).getBytes(StandardCharsets.ISO_8859_1));
+                java.util.List<String> sent = new java.util.ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    int length = i % 10 == 9 ? 70_000 : i % 5 == 4 ? 300 : random.nextInt(126);
+                    byte[] payload = new byte[length];
+                    for (int k = 0; k < length; k++) {
+                        payload[k] = (byte) ('a' + random.nextInt(26));
+                    }
+                    sent.add(new String(payload, StandardCharsets.US_ASCII));
+                    wire.write(0x81);
+                    if (length < 126) {
+                        wire.write(length);
+                    } else if (length < 65536) {
+                        wire.write(126);
+                        wire.write(length >>> 8);
+                        wire.write(length);
+                    } else {
+                        wire.write(127);
+                        wire.write(new byte[] {0, 0, 0, 0, 0, (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
+                    }
+                    wire.write(payload);
+                }
+                byte[] bytes = wire.toByteArray();
+                OutputStream out = socket.getOutputStream();
+                int at = 0;
+                while (at < bytes.length) {
+                    int n = cuts.equals("coalesced") ? bytes.length
+                            : cuts.equals("byte-by-byte") && at < 4096 ? 1 : 1 + random.nextInt(3000);
+                    n = Math.min(n, bytes.length - at);
+                    out.write(bytes, at, n);
+                    out.flush();
+                    at += n;
+                }
+                future.get(20, TimeUnit.SECONDS);
+                for (String expected : sent) {
+                    assertEquals(expected, messages.next().text(), "seed " + seed);
+                }
+            }
+        }
+    }
+
     @Test
     void theRequestRefusesWhatTheClientSetsItself() {
         WebSocketRequest.Builder b = WebSocketRequest.builder(URI.create("ws://h/"));

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * gev's WebSocket client against servers nobody here wrote (Python's {@code websockets}, Node's
  * {@code ws}) and against gev's own, each with and without permessage-deflate: text, binary,
- * 1 MiB, many in order, close codes both ways. Fragmented messages: {@link WebSocketClientFragmentTest}.
+ * 1 MiB, many in order, close codes both ways. Fragments and pings: {@link WebSocketClientServerFramesTest}.
  */
 @Timeout(90)
 @ParameterizedClass(name = "{0}")

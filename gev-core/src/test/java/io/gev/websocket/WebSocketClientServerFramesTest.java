@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The client assembles a message that Python's and Node's servers send in three frames. */
+/** What only a server sends, from Python's and Node's: a message in three frames, a ping. */
 @Timeout(60)
-class WebSocketClientFragmentTest {
+class WebSocketClientServerFramesTest {
 
     @ParameterizedTest
     @EnumSource(value = RunningPeer.Peer.class, names = {"PYTHON", "PYTHON_DEFLATE", "NODE", "NODE_DEFLATE"})
@@ -27,6 +27,22 @@ class WebSocketClientFragmentTest {
                 assertEquals("fragmented message", messages.next().text());
                 session.sendText("after the fragments");
                 assertEquals("after the fragments", messages.next().text());
+            } finally {
+                client.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RunningPeer.Peer.class, names = {"PYTHON", "PYTHON_DEFLATE", "NODE", "NODE_DEFLATE"})
+    void answersAPing(RunningPeer.Peer peer) throws Exception {
+        WebSocketClientTest.Messages messages = new WebSocketClientTest.Messages();
+        try (RunningPeer running = RunningPeer.start(peer)) {
+            WebSocketClient client = WebSocketClient.builder(messages)
+                    .options(WebSocketOptions.builder().compression(peer.deflate).build()).build();
+            try {
+                client.connect(URI.create("ws://127.0.0.1:" + running.port + "/ping")).get(20, TimeUnit.SECONDS);
+                assertEquals("pong received", messages.next().text());
             } finally {
                 client.stop(Duration.ofSeconds(2));
             }
