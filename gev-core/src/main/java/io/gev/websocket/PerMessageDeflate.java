@@ -67,50 +67,12 @@ final class PerMessageDeflate {
     }
 
     private static PerMessageDeflate accept(String offer, WebSocketOptions options) {
-        String[] parts = offer.split(";");
-        if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+        Params params = Params.parse(offer);
+        if (params == null) {
             return null;
         }
-        boolean serverNoContext = false;
-        boolean clientNoContext = false;
-        int serverWindowBits = 0;
-        boolean clientWindow = false;
-        for (int i = 1; i < parts.length; i++) {
-            String param = parts[i].trim();
-            int eq = param.indexOf('=');
-            String name = (eq < 0 ? param : param.substring(0, eq).trim()).toLowerCase(Locale.ROOT);
-            String value = eq < 0 ? null : unquote(param.substring(eq + 1).trim());
-            switch (name) {
-                case "server_no_context_takeover":
-                    if (serverNoContext || value != null) {
-                        return null;
-                    }
-                    serverNoContext = true;
-                    break;
-                case "client_no_context_takeover":
-                    if (clientNoContext || value != null) {
-                        return null;
-                    }
-                    clientNoContext = true;
-                    break;
-                case "server_max_window_bits":
-                    if (serverWindowBits != 0 || value == null || windowBits(value) < 0) {
-                        return null;
-                    }
-                    serverWindowBits = windowBits(value);
-                    break;
-                case "client_max_window_bits":
-                    if (clientWindow || (value != null && windowBits(value) < 0)) {
-                        return null;
-                    }
-                    clientWindow = true;
-                    break;
-                default:
-                    return null; // an unknown parameter makes the offer invalid
-            }
-        }
-        boolean serverReset = serverNoContext || options.serverNoContextTakeover();
-        boolean clientReset = clientNoContext || options.clientNoContextTakeover();
+        boolean serverReset = params.serverNoContext || options.serverNoContextTakeover();
+        boolean clientReset = params.clientNoContext || options.clientNoContextTakeover();
         StringBuilder response = new StringBuilder(NAME);
         if (serverReset) {
             response.append("; server_no_context_takeover");
@@ -118,10 +80,10 @@ final class PerMessageDeflate {
         if (clientReset) {
             response.append("; client_no_context_takeover");
         }
-        if (serverWindowBits != 0) {
-            response.append("; server_max_window_bits=").append(serverWindowBits);
+        if (params.serverWindowBits != 0) {
+            response.append("; server_max_window_bits=").append(params.serverWindowBits);
         }
-        return new PerMessageDeflate(serverReset, clientReset, serverWindowBits == 0 ? 15 : serverWindowBits,
+        return new PerMessageDeflate(serverReset, clientReset, params.serverWindowBits == 0 ? 15 : params.serverWindowBits,
                 response.toString(), options.compressionLevel());
     }
 
@@ -129,51 +91,73 @@ final class PerMessageDeflate {
      * A client's side of the permessage-deflate a server accepted with {@code response}, the value
      * of its {@code Sec-WebSocket-Extensions}, after an offer without parameters. The roles turn
      * around: this side's compressor is the client's ({@code client_no_context_takeover} resets
-     * it), the decompressor the server's ({@code server_no_context_takeover}).
+     * it), the decompressor the server's ({@code server_no_context_takeover}); the server's
+     * window, whatever {@code server_max_window_bits} says, fits the 32 KiB this side inflates with.
      *
-     * @return {@code null} when the response is not permessage-deflate or has a parameter that was
-     *         not offered ({@code client_max_window_bits}) or is malformed
+     * @return {@code null} when the response is not permessage-deflate, is malformed, or has
+     *         {@code client_max_window_bits}, which was not offered
      */
     static PerMessageDeflate accepted(String response, WebSocketOptions options) {
-        String[] parts = response.split(";");
-        if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+        Params params = Params.parse(response);
+        if (params == null || params.clientWindow) {
             return null;
         }
-        boolean serverNoContext = false;
-        boolean clientNoContext = false;
-        boolean serverWindow = false;
-        for (int i = 1; i < parts.length; i++) {
-            String param = parts[i].trim();
-            int eq = param.indexOf('=');
-            String name = (eq < 0 ? param : param.substring(0, eq).trim()).toLowerCase(Locale.ROOT);
-            String value = eq < 0 ? null : unquote(param.substring(eq + 1).trim());
-            switch (name) {
-                case "server_no_context_takeover":
-                    if (serverNoContext || value != null) {
-                        return null;
-                    }
-                    serverNoContext = true;
-                    break;
-                case "client_no_context_takeover":
-                    if (clientNoContext || value != null) {
-                        return null;
-                    }
-                    clientNoContext = true;
-                    break;
-                case "server_max_window_bits":
-                    // The server's compressor window: any fits the 32 KiB this side inflates with.
-                    if (serverWindow || value == null || windowBits(value) < 0) {
-                        return null;
-                    }
-                    serverWindow = true;
-                    break;
-                default:
-                    return null; // client_max_window_bits was not offered; anything else is unknown
-            }
-        }
         // Named from the server's side, as the fields are: "server" is the side that writes here.
-        return new PerMessageDeflate(clientNoContext || options.clientNoContextTakeover(), serverNoContext, 15,
-                response.trim(), options.compressionLevel());
+        return new PerMessageDeflate(params.clientNoContext || options.clientNoContextTakeover(),
+                params.serverNoContext, 15, response.trim(), options.compressionLevel());
+    }
+
+    /** The parameters of one permessage-deflate offer or answer (RFC 7692 section 7.1). */
+    private static final class Params {
+        boolean serverNoContext;
+        boolean clientNoContext;
+        /** 0 when absent. */
+        int serverWindowBits;
+        boolean clientWindow;
+
+        /** {@code null} when {@code extension} is not permessage-deflate, repeats or misspells a parameter, or has another. */
+        static Params parse(String extension) {
+            String[] parts = extension.split(";");
+            if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+                return null;
+            }
+            Params p = new Params();
+            for (int i = 1; i < parts.length; i++) {
+                String param = parts[i].trim();
+                int eq = param.indexOf('=');
+                String name = (eq < 0 ? param : param.substring(0, eq).trim()).toLowerCase(Locale.ROOT);
+                String value = eq < 0 ? null : unquote(param.substring(eq + 1).trim());
+                switch (name) {
+                    case "server_no_context_takeover":
+                        if (p.serverNoContext || value != null) {
+                            return null;
+                        }
+                        p.serverNoContext = true;
+                        break;
+                    case "client_no_context_takeover":
+                        if (p.clientNoContext || value != null) {
+                            return null;
+                        }
+                        p.clientNoContext = true;
+                        break;
+                    case "server_max_window_bits":
+                        if (p.serverWindowBits != 0 || value == null || windowBits(value) < 0) {
+                            return null;
+                        }
+                        p.serverWindowBits = windowBits(value);
+                        break;
+                    case "client_max_window_bits":
+                        if (p.clientWindow || (value != null && windowBits(value) < 0)) {
+                            return null;
+                        }
+                        p.clientWindow = true;
+                        break;
+                    default:
+                        return null; // an unknown parameter makes the offer invalid
+                }
+            }
+            return p;
+        }
     }
 
     private static String unquote(String value) {

@@ -245,8 +245,7 @@ class WebSocketClientHandshakeTest {
             session.sendText("x".repeat(1000)); // at the limit
             assertEquals(1000, messages.next().size());
             session.sendText("x".repeat(1001)); // above it
-            WebSocketClientTest.Messages.Closed closed = messages.closed();
-            assertEquals(CloseStatus.MESSAGE_TOO_BIG, closed.code());
+            assertEquals(CloseStatus.MESSAGE_TOO_BIG, messages.nextClosed().code);
         } finally {
             limited.stop(Duration.ofSeconds(1));
             server.stop(Duration.ofSeconds(1));

@@ -14,19 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(60)
 class WebSocketClientServerFramesTest {
 
-    @ParameterizedTest
-    @EnumSource(value = RunningPeer.Peer.class, names = {"PYTHON", "PYTHON_DEFLATE", "NODE", "NODE_DEFLATE"})
-    void assemblesAFragmentedMessage(RunningPeer.Peer peer) throws Exception {
+    /** What a session of {@code peer} at {@code path} does, given the session and what it receives. */
+    interface Exchange {
+        void run(WebSocketSession session, WebSocketClientTest.Messages messages) throws Exception;
+    }
+
+    private static void exchange(RunningPeer.Peer peer, String path, Exchange exchange) throws Exception {
         WebSocketClientTest.Messages messages = new WebSocketClientTest.Messages();
         try (RunningPeer running = RunningPeer.start(peer)) {
             WebSocketClient client = WebSocketClient.builder(messages)
                     .options(WebSocketOptions.builder().compression(peer.deflate).build()).build();
             try {
-                WebSocketSession session = client.connect(URI.create("ws://127.0.0.1:" + running.port + "/fragmented"))
-                        .get(20, TimeUnit.SECONDS);
-                assertEquals("fragmented message", messages.next().text());
-                session.sendText("after the fragments");
-                assertEquals("after the fragments", messages.next().text());
+                exchange.run(client.connect(URI.create("ws://127.0.0.1:" + running.port + path)).get(20, TimeUnit.SECONDS),
+                        messages);
             } finally {
                 client.stop(Duration.ofSeconds(2));
             }
@@ -35,17 +35,17 @@ class WebSocketClientServerFramesTest {
 
     @ParameterizedTest
     @EnumSource(value = RunningPeer.Peer.class, names = {"PYTHON", "PYTHON_DEFLATE", "NODE", "NODE_DEFLATE"})
+    void assemblesAFragmentedMessage(RunningPeer.Peer peer) throws Exception {
+        exchange(peer, "/fragmented", (session, messages) -> {
+            assertEquals("fragmented message", messages.next().text());
+            session.sendText("after the fragments");
+            assertEquals("after the fragments", messages.next().text());
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RunningPeer.Peer.class, names = {"PYTHON", "PYTHON_DEFLATE", "NODE", "NODE_DEFLATE"})
     void answersAPing(RunningPeer.Peer peer) throws Exception {
-        WebSocketClientTest.Messages messages = new WebSocketClientTest.Messages();
-        try (RunningPeer running = RunningPeer.start(peer)) {
-            WebSocketClient client = WebSocketClient.builder(messages)
-                    .options(WebSocketOptions.builder().compression(peer.deflate).build()).build();
-            try {
-                client.connect(URI.create("ws://127.0.0.1:" + running.port + "/ping")).get(20, TimeUnit.SECONDS);
-                assertEquals("pong received", messages.next().text());
-            } finally {
-                client.stop(Duration.ofSeconds(2));
-            }
-        }
+        exchange(peer, "/ping", (session, messages) -> assertEquals("pong received", messages.next().text()));
     }
 }

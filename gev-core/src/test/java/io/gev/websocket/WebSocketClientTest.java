@@ -112,27 +112,19 @@ class WebSocketClientTest {
     @Test
     void reportsTheServersCloseCode() throws Exception {
         open("/close");
-        Messages.Closed closed = messages.closed();
-        assertEquals(peer.closeCode(), closed.code);
-        assertEquals(peer.closeReason(), closed.reason);
+        messages.expectClosed(peer.closeCode(), peer.closeReason());
     }
 
     @Test
     void closesWithItsOwnCode() throws Exception {
         WebSocketSession session = open("/echo");
         session.close(4100, "client done");
-        Messages.Closed closed = messages.closed();
-        assertEquals(4100, closed.code);
-        assertEquals("client done", closed.reason);
+        messages.expectClosed(4100, "client done");
     }
 
-    /** Queues what the client's sessions receive. */
-    static final class Messages implements WebSocketHandler {
-        record Closed(int code, String reason) {
-        }
-
+    /** Queues what the client's sessions receive, and answers nothing (a server here echoes). */
+    static final class Messages extends Recorder {
         private final BlockingQueue<WebSocketMessage> received = new LinkedBlockingQueue<>();
-        private final BlockingQueue<Closed> closes = new LinkedBlockingQueue<>();
 
         @Override
         public Object onMessage(WebSocketSession session, WebSocketMessage message) {
@@ -140,21 +132,10 @@ class WebSocketClientTest {
             return null;
         }
 
-        @Override
-        public void onClose(WebSocketSession session, int code, String reason) {
-            closes.add(new Closed(code, reason));
-        }
-
         WebSocketMessage next() throws InterruptedException {
             WebSocketMessage message = received.poll(20, TimeUnit.SECONDS);
             assertNotNull(message, "nothing received");
             return message;
-        }
-
-        Closed closed() throws InterruptedException {
-            Closed closed = closes.poll(20, TimeUnit.SECONDS);
-            assertNotNull(closed, "the session did not close");
-            return closed;
         }
     }
 }
