@@ -1,6 +1,8 @@
 package io.gev.metrics;
 
+import io.gev.Client;
 import io.gev.CloseReason;
+import io.gev.Connection;
 import io.gev.Handler;
 import io.gev.HandlerExecution;
 import io.gev.Server;
@@ -29,12 +31,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -207,6 +214,7 @@ class GevMetricsTest {
             for (Meter m : meters) {
                 assertTrue(m.getId().getName().startsWith("gev."), m.getId().toString());
                 assertEquals("metrics-tags", m.getId().getTag("server"), m.getId().toString());
+                assertEquals("server", m.getId().getTag("side"), m.getId().toString());
                 assertEquals("test", m.getId().getTag("env"), m.getId().toString());
                 assertEquals("eu", m.getId().getTag("region"), m.getId().toString());
             }
@@ -291,6 +299,102 @@ class GevMetricsTest {
         }
     }
 
+    @Test
+    void aClientsMetersCountWhatItsConnectionsDoTaggedSideClient() throws Exception {
+        String serverName = "metrics-upstream";
+        String clientName = "metrics-client";
+        Server server = startEcho(serverName);
+        BlockingQueue<String> echoes = new LinkedBlockingQueue<>();
+        Client client = Client.builder((Handler<ByteBuffer>) (c, ctx, bytes) -> {
+            echoes.add(StandardCharsets.UTF_8.decode(bytes).toString());
+            return null;
+        }).name(clientName).shutdownTimeout(Duration.ofSeconds(1)).build();
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new GevMetrics(server).bindTo(registry);
+            new GevMetrics(client).bindTo(registry); // before its first connect, as the starter binds
+            Gauge open = registry.find("gev.connections").tags("server", clientName, "side", "client").gauge();
+            FunctionCounter opened = registry.find("gev.connections.accepted")
+                    .tags("server", clientName, "side", "client").functionCounter();
+            assertNotNull(open);
+            assertNotNull(opened);
+            assertEquals(0, open.value());
+            assertEquals(0, opened.count());
+            assertEquals(Set.of("0"), loopTags(registry, clientName), "the client's one loop");
+
+            Connection connection = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
+            for (int r = 0; r < ROUND_TRIPS; r++) {
+                connection.send(ByteBuffer.wrap(HELLO));
+                assertEquals("hello", echoes.poll(10, TimeUnit.SECONDS), "echo " + r);
+            }
+            long bytes = (long) ROUND_TRIPS * HELLO.length;
+            awaitEquals(1.0, open::value, "gev.connections{side=client}");
+            assertEquals(1.0, opened.count(), "gev.connections.accepted{side=client}: connections opened");
+            awaitEquals(bytes, () -> clientCounter(registry, clientName, "gev.bytes.out"), "client bytes out");
+            awaitEquals(bytes, () -> clientCounter(registry, clientName, "gev.bytes.in"), "client bytes in");
+            awaitEquals(ROUND_TRIPS, () -> clientCounter(registry, clientName, "gev.messages.out"),
+                    "client messages out");
+            // The server's meters stay apart: its own name, side=server.
+            Gauge serverOpen = registry.find("gev.connections").tags("server", serverName, "side", "server").gauge();
+            assertNotNull(serverOpen);
+            awaitEquals(1.0, serverOpen::value, "gev.connections{side=server}");
+            assertEquals(bytes, server.stats().bytesIn());
+
+            connection.close();
+            awaitEquals(0.0, open::value, "gev.connections{side=client} after the close");
+            awaitEquals(1.0, () -> registry.find("gev.connections.closed")
+                    .tags("server", clientName, "side", "client", "reason", CloseReason.LOCAL.tag())
+                    .functionCounter().count(), "gev.connections.closed{side=client,reason=local}");
+            awaitEquals(1.0, () -> registry.find("gev.connections.closed")
+                    .tags("server", serverName, "side", "server", "reason", CloseReason.PEER.tag())
+                    .functionCounter().count(), "gev.connections.closed{side=server,reason=peer}");
+            assertEquals(client.stats().bytesOut(), (long) clientCounter(registry, clientName, "gev.bytes.out"));
+
+            // One set of tag keys per meter name, whichever side: what Prometheus insists on.
+            Map<String, Set<Set<String>>> keysByName = new HashMap<>();
+            for (Meter m : registry.getMeters()) {
+                Set<String> keys = new TreeSet<>();
+                m.getId().getTags().forEach((tag) -> keys.add(tag.getKey()));
+                keysByName.computeIfAbsent(m.getId().getName(), (n) -> new HashSet<>()).add(keys);
+            }
+            keysByName.forEach((name, keySets) -> assertEquals(1, keySets.size(), name + ": " + keySets));
+            assertEquals(2, registry.find("gev.connections").gauges().size(), "one gauge per side");
+        } finally {
+            client.stop(Duration.ofSeconds(1));
+            server.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void aClientsMetersFollowItThroughARestartWithExtraTags() throws Exception {
+        Server server = startEcho("metrics-restart-upstream");
+        Client client = Client.builder((Handler<ByteBuffer>) (c, ctx, bytes) -> null).name("metrics-restart")
+                .build();
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new GevMetrics(client, Tags.of("peer", "upstream")).bindTo(registry);
+            for (Meter m : registry.getMeters()) {
+                assertEquals("metrics-restart", m.getId().getTag("server"), m.getId().toString());
+                assertEquals("client", m.getId().getTag("side"), m.getId().toString());
+                assertEquals("upstream", m.getId().getTag("peer"), m.getId().toString());
+            }
+            Gauge open = registry.find("gev.connections").tag("peer", "upstream").gauge();
+            for (int run = 1; run <= 2; run++) {
+                client.start();
+                client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
+                awaitEquals(1.0, open::value, "gev.connections, run " + run);
+                // A restarted client counts from zero, as a server does.
+                assertEquals(1.0, registry.find("gev.connections.accepted").tag("peer", "upstream")
+                        .functionCounter().count(), "opened, run " + run);
+                client.stop(Duration.ofSeconds(1));
+                assertEquals(0.0, open.value(), "gev.connections after the stop, run " + run);
+            }
+        } finally {
+            client.stop(Duration.ZERO);
+            server.stop(Duration.ofSeconds(1));
+        }
+    }
+
     // ---- helpers ----------------------------------------------------------------------------
 
     private static double gauge(SimpleMeterRegistry registry, String name) {
@@ -303,6 +407,20 @@ class GevMetricsTest {
         FunctionCounter c = registry.find(name).tag("server", NAME).functionCounter();
         assertNotNull(c, "no counter " + name + "{server=" + NAME + "}");
         return c.count();
+    }
+
+    private static double clientCounter(SimpleMeterRegistry registry, String client, String name) {
+        FunctionCounter c = registry.find(name).tags("server", client, "side", "client").functionCounter();
+        assertNotNull(c, "no counter " + name + "{server=" + client + ",side=client}");
+        return c.count();
+    }
+
+    private static Set<String> loopTags(SimpleMeterRegistry registry, String name) {
+        Set<String> loops = new TreeSet<>();
+        for (Gauge g : registry.find("gev.loop.tasks.pending").tag("server", name).gauges()) {
+            loops.add(g.getId().getTag("loop"));
+        }
+        return loops;
     }
 
     private static double closed(SimpleMeterRegistry registry, CloseReason reason) {

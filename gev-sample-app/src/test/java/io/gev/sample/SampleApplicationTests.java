@@ -2,6 +2,7 @@ package io.gev.sample;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -25,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +39,7 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(60)
@@ -58,6 +61,12 @@ class SampleApplicationTests {
 
     @Value("${local.gev.websocket.port}")
     int webSocketPort;
+
+    @Value("${local.gev.servers.relay.port}")
+    int relayPort;
+
+    @Autowired
+    io.gev.Client relayUpstream;
 
     @Value("${local.gev.servers.tls-echo.port}")
     int tlsEchoPort;
@@ -272,6 +281,49 @@ class SampleApplicationTests {
         String scrape = get("/actuator/prometheus");
         assertThat(scrape).contains("gev_connections{").contains("server=\"echo\"").contains("gev_bytes_in_bytes_total{")
                 .contains("gev_loop_blocked");
+        // The relay's client shares the meters and tag keys of the servers, told apart by side.
+        assertThat(scrape).containsPattern("gev_connections\\{[^}]*server=\"relay-upstream\"[^}]*side=\"client\"")
+                .containsPattern("gev_connections\\{[^}]*server=\"echo\"[^}]*side=\"server\"");
+    }
+
+    @Test
+    void tcpRelayForwardsBothWaysThroughAGevClientToTheEcho() throws Exception {
+        long openedBefore = this.relayUpstream.stats().acceptedConnections();
+        try (Socket socket = connect(this.relayPort)) {
+            socket.getOutputStream().write("hello relay\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.UTF_8))
+                    .isEqualTo("hello relay\n");
+
+            // More than the water marks and the socket buffers hold, read while it is written: the
+            // relay's pausing and resuming on the way must lose, reorder and duplicate nothing.
+            byte[] payload = new byte[4 * 1024 * 1024];
+            new Random(1838).nextBytes(payload);
+            CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return socket.getInputStream().readNBytes(payload.length);
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            });
+            for (int offset = 0; offset < payload.length; offset += 64 * 1024) {
+                socket.getOutputStream().write(payload, offset, 64 * 1024);
+            }
+            assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo(payload);
+        }
+        assertThat(this.relayUpstream.stats().acceptedConnections()).isEqualTo(openedBefore + 1);
+        assertThat(this.relayUpstream.eventLoops()).as("on the servers' shared loops").isPresent();
+    }
+
+    @Test
+    void closingTheRelayedConnectionClosesItsUpstreamHalf() throws Exception {
+        try (Socket socket = connect(this.relayPort)) {
+            socket.getOutputStream().write("x".getBytes(StandardCharsets.UTF_8));
+            assertThat(socket.getInputStream().read()).isEqualTo('x');
+            assertThat(this.relayUpstream.stats().activeConnections()).isPositive();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(this.relayUpstream.stats().activeConnections())
+                        .as("upstream halves left open").isZero());
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.gev.spring.boot.autoconfigure;
 
+import io.gev.Client;
 import io.gev.EventLoops;
 import io.gev.Handler;
 import io.gev.Server;
 import io.gev.protocol.Protocol;
+import io.gev.spring.boot.context.GevClientsLifecycle;
 import io.gev.spring.boot.context.GevServers;
 import io.gev.websocket.WebSocketHandler;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -22,6 +24,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +42,10 @@ import java.util.concurrent.Executor;
  * {@link GevServerCustomizer}s adjust each, {@link GevServers}
  * manages them. {@link Server} beans of the application are managed beside them, each under its
  * bean name in kebab case; backs off when the application defines its own {@link GevServers}.
+ *
+ * <p>For clients, a {@link GevClients} bean hands out {@link Client} builders configured from
+ * {@code gev.client.*} and {@link GevClientCustomizer}s, and {@link GevClientsLifecycle} stops
+ * every {@link Client} bean after the servers as the context closes.
  */
 @AutoConfiguration
 @ConditionalOnClass(Server.class)
@@ -83,7 +90,7 @@ public final class GevAutoConfiguration {
         }
 
         /** Spring Boot's task executor, for offloaded handlers; {@code null} when the application has none. */
-        private static Executor applicationTaskExecutor(ListableBeanFactory beanFactory) {
+        static Executor applicationTaskExecutor(ListableBeanFactory beanFactory) {
             String name = GevHandlerExecutions.APPLICATION_TASK_EXECUTOR;
             return beanFactory.containsBean(name) && beanFactory.isTypeMatch(name, Executor.class)
                     ? beanFactory.getBean(name, Executor.class) : null;
@@ -100,6 +107,28 @@ public final class GevAutoConfiguration {
                 }
             }));
             return ordered;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ClientsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        GevClients gevClients(GevProperties properties, ConfigurableEnvironment environment,
+                ObjectProvider<GevClientCustomizer> customizers, ObjectProvider<EventLoops> eventLoops,
+                ListableBeanFactory beanFactory) {
+            Duration phaseTimeout = Binder.get(environment).bind(GevServersFactory.PHASE_TIMEOUT, Duration.class)
+                    .orElse(GevServersFactory.DEFAULT_PHASE_TIMEOUT);
+            return new GevClients(properties.getClient(), phaseTimeout, customizers.orderedStream().toList(),
+                    eventLoops::getIfUnique,
+                    new GevHandlerExecutions(() -> ServersConfiguration.applicationTaskExecutor(beanFactory)));
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        GevClientsLifecycle gevClientsLifecycle(ObjectProvider<Client> clients) {
+            return new GevClientsLifecycle(clients);
         }
     }
 

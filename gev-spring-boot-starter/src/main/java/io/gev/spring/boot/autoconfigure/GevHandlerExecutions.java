@@ -7,7 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * Where each server's handler runs, from its {@code handler-execution} and
+ * Where each server's or client's handler runs, from its {@code handler-execution} and
  * {@code max-queued-messages}: on the loop, on Spring Boot's {@code applicationTaskExecutor} (which
  * follows {@code spring.threads.virtual.enabled}), or on virtual threads of gev's own.
  */
@@ -30,26 +30,35 @@ final class GevHandlerExecutions {
      * @throws GevServerConfigurationException for virtual threads on a JVM without them
      */
     HandlerExecution resolve(String server, ServerProperties config) {
-        HandlerExecution.Builder builder = HandlerExecution.builder().maxQueuedMessages(config.getMaxQueuedMessages());
-        switch (config.getHandlerExecution()) {
+        return resolve("gev server '" + server + "'", config.getHandlerExecution(), config.getMaxQueuedMessages());
+    }
+
+    /**
+     * The execution {@code kind} names, for the server or client {@code what} ("gev client 'x'").
+     *
+     * @throws GevServerConfigurationException for virtual threads on a JVM without them
+     */
+    HandlerExecution resolve(String what, GevProperties.HandlerExecution kind, int maxQueuedMessages) {
+        HandlerExecution.Builder builder = HandlerExecution.builder().maxQueuedMessages(maxQueuedMessages);
+        switch (kind) {
             case OFFLOAD:
                 Executor executor = this.applicationTaskExecutor.get();
                 if (executor != null) {
                     return builder.executor(executor).build();
                 }
-                return virtualThreads(server, builder, "handler-execution=offload found no Executor bean named '"
+                return virtualThreads(what, builder, "handler-execution=offload found no Executor bean named '"
                         + APPLICATION_TASK_EXECUTOR + "' (Spring Boot's task executor backs off when the application"
                         + " defines an Executor of its own, unless spring.task.execution.mode is force) and");
             case VIRTUAL_THREADS:
-                return virtualThreads(server, builder, "handler-execution=virtual-threads");
+                return virtualThreads(what, builder, "handler-execution=virtual-threads");
             default:
                 return builder.build();
         }
     }
 
-    private static HandlerExecution virtualThreads(String server, HandlerExecution.Builder builder, String what) {
+    private static HandlerExecution virtualThreads(String subject, HandlerExecution.Builder builder, String what) {
         if (!HandlerExecution.virtualThreadsAvailable()) {
-            throw new GevServerConfigurationException("gev server '" + server + "': " + what
+            throw new GevServerConfigurationException(subject + ": " + what
                     + " needs virtual threads, which Java " + Runtime.version().feature() + " does not have.",
                     "Set spring.task.execution.mode=force (or name an Executor bean of yours '"
                             + APPLICATION_TASK_EXECUTOR + "') with handler-execution=offload, or run on Java 21 or later.");

@@ -51,6 +51,16 @@ public class GevProperties {
     @NestedConfigurationProperty
     private final GevEventLoopsProperties eventLoops = new GevEventLoopsProperties();
 
+    /**
+     * Settings every client from the GevClients bean starts with.
+     */
+    @NestedConfigurationProperty
+    private final GevClientProperties client = new GevClientProperties();
+
+    public GevClientProperties getClient() {
+        return this.client;
+    }
+
     public GevEventLoopsProperties getEventLoops() {
         return this.eventLoops;
     }

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds the meters of every server in {@link GevServers} ({@code gev.*}, tagged
+ * Binds the meters of every server in {@link GevServers} ({@code gev.*}, tagged {@code side=server} and
  * {@code server=<name>}); see {@link GevMetrics}.
  */
 public class GevServersMeterBinder implements MeterBinder {

@@ -66,6 +66,33 @@ class GevPropertiesTests {
     }
 
     @Test
+    void clientDefaultsMatchGevCore() {
+        GevClientProperties client = new GevProperties().getClient();
+        io.gev.ClientOptions core = io.gev.ClientOptions.defaults();
+        assertThat(client.getConnectTimeout()).isEqualTo(core.connectTimeout())
+                .isEqualTo(io.gev.ClientOptions.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(client.getLoops()).isEqualTo(core.loops());
+        assertThat(client.getTransport()).isEqualTo(core.transport());
+        assertThat(client.getIdleTimeout()).isEqualTo(core.idleTimeout());
+        assertThat(client.getShutdownTimeout()).as("unset: the lifecycle phase's timeout").isNull();
+        assertThat(client.getHandlerExecution()).isEqualTo(GevProperties.HandlerExecution.LOOP);
+        assertThat(client.getMaxQueuedMessages()).isEqualTo(core.handlerExecution().maxQueuedMessages());
+        assertThat(client.isTcpNoDelay()).isEqualTo(core.tcpNoDelay());
+        assertThat(client.isKeepAlive()).isEqualTo(core.keepAlive());
+        assertThat(client.getWriteBufferHighWaterMark().toBytes()).isEqualTo(core.writeBufferHighWaterMark());
+        assertThat(client.getWriteBufferLowWaterMark().toBytes()).isEqualTo(core.writeBufferLowWaterMark());
+        assertThat(client.getWriteBufferLimit().toBytes()).isEqualTo(core.writeBufferLimit());
+        assertThat(client.getReadBufferLimit().toBytes()).isEqualTo(core.readBufferLimit());
+        assertThat(client.getReconnect().isEnabled()).isEqualTo(core.reconnect().isPresent()).isFalse();
+        io.gev.Reconnect reconnect = io.gev.Reconnect.builder().build();
+        assertThat(client.getReconnect().getInitialDelay()).isEqualTo(reconnect.initialDelay());
+        assertThat(client.getReconnect().getMaxDelay()).isEqualTo(reconnect.maxDelay());
+        assertThat(client.getReconnect().getJitter()).isEqualTo(reconnect.jitter())
+                .isEqualTo(io.gev.Reconnect.DEFAULT_JITTER);
+        assertThat(client.getReconnect().getMaxAttempts()).isEqualTo(reconnect.maxAttempts());
+    }
+
+    @Test
     void sslDefaultsMatchGevCore() throws Exception {
         TlsOptions core = TlsOptions.builder(javax.net.ssl.SSLContext.getDefault()).build();
         for (GevProperties.Ssl ssl : new GevProperties.Ssl[] {this.properties.getSsl(),
