@@ -48,7 +48,8 @@ JVM_FLAGS=${JVM_FLAGS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch
 SERVER_FLAGS=${SERVER_FLAGS:-}
 # Threads of the offload-echo servers' handler executors (see the scenarios below); the same for both.
 OFFLOAD_THREADS=${OFFLOAD_THREADS:-4}
-# Scenario | load generator arguments. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl",
+# Scenario | load generator arguments. The client-echo rows measure clients instead of servers (see
+# run_clients): gev's Client and Netty's Bootstrap, both on epoll, against one Netty echo server. gev runs as "gev" (or "gev-ws", "gev-tls", "gev-tls-openssl",
 # "gev-offload"), its peer as "netty" (or "netty-ws", "netty-tls", "netty-tls-openssl",
 # "netty-offload"): tls-echo runs both on the JDK's SSLEngine, tls-openssl-echo both on OpenSSL's.
 # The tls-handshake rows count new TLS connections per second (connect, handshake, 8-byte echo,
@@ -71,6 +72,8 @@ SCENARIOS=(
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
+  "client-echo c=50 m=6|--mode client -c 50 -m 6"
+  "client-echo c=100 m=512|--mode client -c 100 -m 512"
 )
 
 if [ "$BUILD" = 1 ]; then
@@ -205,6 +208,53 @@ run_pair() {
   stop_servers
 }
 
+# start_client IMPL PORT C M LOG: starts one benchmark client JVM (io.gev.bench.client.BenchClient)
+# pinned where servers go, with C connections to the echo server at PORT; prints "CONTROL PID".
+start_client() {
+  local impl=$1 port=$2 c=$3 m=$4 log=$5 ready="" pid
+  "${SERVER_PIN[@]}" java $JVM_FLAGS $SERVER_FLAGS -cp "$JAR" io.gev.bench.client.BenchClient "$impl" "$port" "$c" "$m" "$LOOPS" > "$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do
+    ready=$(grep -m1 '^READY' "$log" || true)
+    [ -n "$ready" ] && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  if [[ "$ready" != READY* ]]; then
+    echo "  client $impl did not start (see $log)" >&2
+    kill "$pid" 2> /dev/null || true
+    return 0
+  fi
+  echo "$(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
+}
+
+# run_clients SCENARIO ARGS...: the client rows. The measured processes are the two clients (gev's
+# Client and Netty's Bootstrap, pinned on the servers' CPU), bouncing messages off one Netty echo
+# server (on the load generator's CPU); the load generator only tells them when to take turns.
+run_clients() {
+  local scenario=$1 base s c m a b port
+  shift
+  base="$OUT/r$round-$(echo "$scenario" | tr ' =' '__')"
+  c=$(sed -E 's/.*-c ([0-9]+).*/\1/' <<< "$*")
+  m=$(sed -E 's/.*-m ([0-9]+).*/\1/' <<< "$*")
+  wait_quiet
+  s=$(SERVER_PIN=("${CLIENT_PIN[@]}"); start_server netty "$JAR" "$base.echo-server.log")
+  [ -n "$s" ] || return 0
+  SERVER_PIDS+=("${s##* }")
+  read -r port _ _ <<< "$s"
+  a=$(start_client gev "$port" "$c" "$m" "$base.gev.client.log")
+  [ -n "$a" ] && SERVER_PIDS+=("${a##* }")
+  b=$(start_client netty "$port" "$c" "$m" "$base.netty.client.log")
+  [ -n "$b" ] && SERVER_PIDS+=("${b##* }")
+  if [ -n "$a" ] && [ -n "$b" ]; then
+    read -r control pid <<< "$a"
+    read -r controlb pidb <<< "$b"
+    load "$base.log" "$@" --port "$port" --port-b "$port" --label gev --control-port "$control" --server-pid "$pid" \
+      --label-b netty --control-port-b "$controlb" --server-pid-b "$pidb"
+  fi
+  stop_servers
+}
+
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee "$OUT/machine.txt" >&2
 echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; offload threads $OFFLOAD_THREADS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
 
@@ -239,7 +289,9 @@ for round in $(seq 1 "$ROUNDS"); do
         echo "  warm-up $SCENARIO_WARMUP s for TLS (TLS_MIN_WARMUP)" >&2
       fi
     fi
-    if [[ "$args" != *"--idle"* ]]; then
+    if [[ "$scenario" == client-* ]]; then
+      run_clients "$scenario" $args
+    elif [[ "$args" != *"--idle"* ]]; then
       run_pair "$scenario" "$gev" "$peer" $args
     elif [ $((round % 2)) = 1 ]; then
       # Idle memory: one server at a time, alternating who goes first.

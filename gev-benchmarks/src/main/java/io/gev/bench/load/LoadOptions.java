@@ -19,7 +19,14 @@ public final class LoadOptions {
          * TLS connection churn (needs {@code --tls}): connect, TLS handshake, one echo, close; C
          * in flight. Full handshakes, or with {@code --resume} resumed ones.
          */
-        HANDSHAKE
+        HANDSHAKE,
+        /**
+         * The measured processes are two benchmark clients ({@code io.gev.bench.client.BenchClient}),
+         * each bouncing M-byte messages on C connections off one echo server ({@code --port} and
+         * {@code --port-b} both name it): {@code --control-port}
+         * and {@code --server-pid} (and the {@code -b} ones) name the clients, which take turns.
+         */
+        CLIENT
     }
 
     public Mode mode = Mode.ECHO;
@@ -129,6 +136,8 @@ public final class LoadOptions {
         require(!resume || mode == Mode.HANDSHAKE, "--resume needs --mode handshake");
         require(portB == 0 || !idle, "--port-b not with --idle: memory is weighed one server at a time");
         require(!idle || mode == Mode.CONNECT, "--idle needs --mode connect");
+        require(mode != Mode.CLIENT || controlPort > 0 && controlPortB > 0 && portB > 0,
+                "--mode client needs two clients' --control-port and --control-port-b, and --port-b (the echo server's)");
         require(sliceSeconds >= 0.05 && sliceSeconds <= 60, "slice in 0.05..60 s");
         require(connectTimeoutSeconds > 0 && connectTimeoutSeconds <= 600, "connect timeout in (0, 600] s");
         return this;
@@ -153,6 +162,8 @@ public final class LoadOptions {
                 return idle ? "idle c=" + connections : "connect churn c=" + connections;
             case HANDSHAKE:
                 return "handshake " + (resume ? "resumed" : "full") + " c=" + connections;
+            case CLIENT:
+                return "client-echo c=" + connections + " m=" + messageSize;
             default:
                 return mode.name().toLowerCase(Locale.ROOT) + " c=" + connections + " m=" + messageSize
                         + (inFlight > 1 ? " K=" + inFlight : "");

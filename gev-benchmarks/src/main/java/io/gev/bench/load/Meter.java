@@ -48,6 +48,13 @@ final class Meter {
         }
     }
 
+    /** Counts {@code n} operations completed inside the window whose latency nobody measured (client rows). */
+    void completedUntimed(long n) {
+        if (measuring) {
+            ops += n;
+        }
+    }
+
     /** Counts one TLS handshake when inside the window. */
     void handshake(boolean resumedSession) {
         if (measuring) {

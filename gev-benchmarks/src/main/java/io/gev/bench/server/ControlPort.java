@@ -24,8 +24,18 @@ import java.nio.charset.StandardCharsets;
 public final class ControlPort {
 
     private final ServerSocket socket;
+    private final java.util.function.Function<String, String> commands;
 
     public ControlPort() throws IOException {
+        this(command -> "error=1");
+    }
+
+    /**
+     * A control port that also answers the process's own {@code commands} (a benchmark client's
+     * {@code go} and {@code pause}); an answer is a {@code key=value ...} line.
+     */
+    public ControlPort(java.util.function.Function<String, String> commands) throws IOException {
+        this.commands = commands;
         socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::serve, "bench-control");
         t.setDaemon(true);
@@ -41,7 +51,8 @@ public final class ControlPort {
             try (Socket s = socket.accept()) {
                 String command = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
                         .readLine();
-                String answer = "mem".equals(command) ? memory() : "alloc".equals(command) ? allocated() : "error=1";
+                String answer = "mem".equals(command) ? memory() : "alloc".equals(command) ? allocated()
+                        : commands.apply(command);
                 OutputStream out = s.getOutputStream();
                 out.write((answer + "\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
