@@ -6,7 +6,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,19 +71,9 @@ class ClientFrameDecodingTest {
             expected.add(new String(payload, StandardCharsets.US_ASCII));
         }
         FrameDecoder decoder = new FrameDecoder(BIG, BIG, null, true);
-        byte[] stream = wire.toByteArray();
-        RingBuffer in = RingBuffer.allocateDirect(16);
         List<String> events = new ArrayList<>();
-        int pos = 0;
-        while (pos < stream.length) {
-            int n = maxChunk == 0 ? stream.length : Math.min(stream.length - pos, 1 + random.nextInt(maxChunk));
-            in.write(stream, pos, n);
-            pos += n;
-            int kind;
-            while ((kind = decoder.decode(in)) != FrameDecoder.NEED_MORE) {
-                ByteBuffer p = decoder.payload();
-                events.add(kind == FrameDecoder.PING ? "ping" : StandardCharsets.US_ASCII.decode(p.duplicate()).toString());
-            }
+        for (FrameDecoderTest.Event e : FrameDecoderTest.feed(decoder, wire.toByteArray(), random, maxChunk)) {
+            events.add(e.kind == FrameDecoder.PING ? "ping" : new String(e.payload, StandardCharsets.US_ASCII));
         }
         assertEquals(expected, events, "seed " + seed);
         decoder.release();

@@ -40,7 +40,7 @@ class FrameDecoderTest {
     }
 
     /** What the decoder reported, with its payload copied. */
-    private static final class Event {
+    static final class Event {
         final int kind;
         final int opcode;
         final byte[] payload;
@@ -79,7 +79,7 @@ class FrameDecoderTest {
     }
 
     /** Feeds {@code stream} in chunks of 1..maxChunk bytes (all at once for 0) and collects the events. */
-    private static List<Event> feed(FrameDecoder d, byte[] stream, Random random, int maxChunk) {
+    static List<Event> feed(FrameDecoder d, byte[] stream, Random random, int maxChunk) {
         RingBuffer in = RingBuffer.allocateDirect(16);
         List<Event> events = new ArrayList<>();
         int pos = 0;
