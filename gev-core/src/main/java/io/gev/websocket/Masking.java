@@ -12,42 +12,40 @@ import java.util.Random;
  */
 final class Masking {
 
-    /** Payload bytes masked per copy; the frames of one message are masked in chunks of it. */
-    private static final int CHUNK = 8192;
-    private static final ThreadLocal<ByteBuffer> CHUNKS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(CHUNK));
-
     private Masking() {
     }
 
     /**
      * Moves the unmasked frames in {@code frames}, whole frames only, to {@code out}, each with the
-     * mask bit set, a fresh key from {@code random} and its payload masked with it.
+     * mask bit set, a fresh key from {@code random} and its payload masked with it. The payload is
+     * masked in place in {@code frames} and copied once; {@code segments} (of
+     * {@link RingBuffer#MAX_SEGMENTS} slots) receives the views of it.
      */
-    static void mask(RingBuffer frames, RingBuffer out, Random random) {
-        ByteBuffer chunk = CHUNKS.get();
+    static void mask(RingBuffer frames, RingBuffer out, Random random, ByteBuffer[] segments) {
         while (!frames.isEmpty()) {
             int b0 = frames.readByte() & 0xFF;
             int len7 = frames.readByte() & 0x7F;
-            long length = len7 == 126 ? frames.readShort() & 0xFFFF : len7 == 127 ? frames.readLong() : len7;
+            // What gev packs is at most a ring's length, an int.
+            int length = len7 == 126 ? frames.readShort() & 0xFFFF : len7 == 127 ? (int) frames.readLong() : len7;
             out.writeByte(b0);
             out.writeByte(0x80 | len7);
             if (len7 == 126) {
-                out.writeShort((int) length);
+                out.writeShort(length);
             } else if (len7 == 127) {
                 out.writeLong(length);
             }
             int key = random.nextInt();
             out.writeInt(key);
+            int count = frames.peekSegments(length, segments);
             long offset = 0;
-            while (offset < length) {
-                int n = (int) Math.min(CHUNK, length - offset);
-                chunk.clear().limit(n);
-                frames.read(chunk);
-                chunk.flip();
-                FrameDecoder.unmask(chunk, key, offset); // the same XOR masks
-                out.write(chunk);
+            for (int i = 0; i < count; i++) {
+                ByteBuffer segment = segments[i];
+                int n = segment.remaining();
+                FrameDecoder.unmask(segment, key, offset); // the same XOR masks
+                out.write(segment);
                 offset += n;
             }
+            frames.retrieve(length);
         }
     }
 }

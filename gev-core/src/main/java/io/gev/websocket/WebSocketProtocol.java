@@ -397,7 +397,7 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
             RingBuffer frames = scratch.frames;
             frames.reset();
             packFrames(connection, st, message, frames);
-            Masking.mask(frames, out, scratch.random);
+            Masking.mask(frames, out, scratch.random, scratch.segments);
             if (frames.capacity() > Scratch.KEEP) {
                 frames.release();
             }
@@ -554,8 +554,9 @@ final class WebSocketProtocol implements Protocol<WebSocketMessage> {
 
         byte[] deflated = new byte[INITIAL];
         final RingBuffer text = RingBuffer.allocate(0);
-        /** A client's frames before they are masked. */
-        final RingBuffer frames = RingBuffer.allocate(0);
+        /** A client's frames before they are masked; direct, so masking runs on raw addresses. */
+        final RingBuffer frames = RingBuffer.allocateDirect(0);
+        final ByteBuffer[] segments = new ByteBuffer[RingBuffer.MAX_SEGMENTS];
         /** The source of a client's masking keys. */
         final SecureRandom random = new SecureRandom();
 
