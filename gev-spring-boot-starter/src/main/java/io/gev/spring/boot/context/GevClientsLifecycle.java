@@ -7,8 +7,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Stops the application's {@link Client} beans when the context closes, in phase {@link #PHASE}:
@@ -59,29 +57,11 @@ public final class GevClientsLifecycle implements SmartLifecycle {
     }
 
     private void stopAll(boolean graceful) {
-        List<Thread> stoppers = new ArrayList<>();
-        this.clients.orderedStream().forEach((client) -> {
-            if (!client.isRunning()) {
-                return;
-            }
-            Duration grace = graceful ? client.options().shutdownTimeout() : Duration.ZERO;
-            if (grace.isZero()) {
-                client.stop(grace);
-                return;
-            }
-            log.info("Stopping gev client '{}' (at most {})", client.name(), grace);
-            Thread t = new Thread(() -> client.stop(grace), "gev-client-shutdown-" + client.name());
-            stoppers.add(t);
-            t.start();
-        });
-        for (Thread t : stoppers) {
-            try {
-                t.join();
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        SideBySideStop stops = new SideBySideStop(log);
+        this.clients.orderedStream().filter(Client::isRunning).forEach((client) -> stops.begin(
+                "gev client '" + client.name() + "'", "gev-client-shutdown-" + client.name(),
+                graceful ? client.options().shutdownTimeout() : Duration.ZERO, client::stop));
+        stops.await();
         this.running = false;
     }
 

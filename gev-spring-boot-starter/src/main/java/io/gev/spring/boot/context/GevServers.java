@@ -143,27 +143,13 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
     }
 
     private void stopAll(boolean graceful) {
-        List<Thread> stoppers = new ArrayList<>();
+        SideBySideStop stops = new SideBySideStop(log);
         for (Managed managed : this.servers) {
             Duration grace = graceful && managed.graceful() ? managed.shutdownTimeout() : Duration.ZERO;
-            if (grace.isZero()) {
-                managed.server().stop(grace);
-                continue;
-            }
-            // Servers drain side by side, so the slowest one bounds the whole stop.
-            log.info("Stopping gev server '{}' gracefully (at most {})", managed.name(), grace);
-            Thread t = new Thread(() -> managed.server().stop(grace), "gev-shutdown-" + managed.name());
-            stoppers.add(t);
-            t.start();
+            stops.begin("gev server '" + managed.name() + "' gracefully", "gev-shutdown-" + managed.name(), grace,
+                    managed.server()::stop);
         }
-        for (Thread t : stoppers) {
-            try {
-                t.join();
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        stops.await();
         this.running = false;
     }
 
