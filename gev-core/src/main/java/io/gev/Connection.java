@@ -5,7 +5,7 @@ import io.gev.loop.EventLoop;
 import java.net.InetSocketAddress;
 
 /**
- * One accepted TCP connection.
+ * One TCP connection: accepted by a {@link Server}, or made by a {@link Client}.
  *
  * <p>{@link #send}, {@link #close} and {@link #shutdownWrite} may be called from any thread:
  * calls made off the connection's loop are queued to it (one wake-up per batch, not per call)
@@ -14,11 +14,11 @@ import java.net.InetSocketAddress;
  */
 public interface Connection {
 
-    /** A number unique among the connections of this server. */
+    /** A number unique among the connections of its server or client. */
     long id();
 
     /**
-     * Sends a message: the server's protocol packs it and gev writes it as soon as the socket
+     * Sends a message: the connection's protocol packs it and gev writes it as soon as the socket
      * takes it. Built-in protocols accept {@code byte[]}, {@link java.nio.ByteBuffer} (its
      * remaining bytes) and {@link CharSequence} (UTF-8). Ownership passes to gev: do not change
      * the object until it has been written. Sending on a closed connection does nothing.
