@@ -56,6 +56,8 @@ public final class ServerOptions {
     public static final Duration DEFAULT_CLIENT_FAULT_LOG_INTERVAL = Duration.ofMinutes(1);
     /** Client faults of one kind logged in full per interval. */
     public static final int DEFAULT_CLIENT_FAULT_LOG_LIMIT = 10;
+    /** The interval of the per-address connection rate when none is set. */
+    public static final Duration DEFAULT_CONNECTION_RATE_INTERVAL = Duration.ofSeconds(1);
 
     private static final ServerOptions DEFAULTS = builder().build();
 
@@ -74,6 +76,9 @@ public final class ServerOptions {
     private final int receiveBufferSize;
     private final int backlog;
     private final int maxConnections;
+    private final int maxConnectionsPerAddress;
+    private final int connectionRatePerAddress;
+    private final Duration connectionRateInterval;
     private final int writeBufferHighWaterMark;
     private final int writeBufferLowWaterMark;
     private final int writeBufferLimit;
@@ -85,6 +90,7 @@ public final class ServerOptions {
     private final int clientFaultLogLimit;
     private final boolean daemonThreads;
     private final TlsOptions tls;
+    private final ProxyProtocol proxyProtocol;
     private final HandlerExecution handlerExecution;
 
     private ServerOptions(AbstractBuilder<?> b) {
@@ -103,6 +109,9 @@ public final class ServerOptions {
         this.receiveBufferSize = b.receiveBufferSize;
         this.backlog = b.backlog;
         this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.connectionRatePerAddress = b.connectionRatePerAddress;
+        this.connectionRateInterval = b.connectionRateInterval;
         this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
         this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
         this.writeBufferLimit = b.writeBufferLimit;
@@ -114,6 +123,7 @@ public final class ServerOptions {
         this.clientFaultLogLimit = b.clientFaultLogLimit;
         this.daemonThreads = b.daemonThreads;
         this.tls = b.tls;
+        this.proxyProtocol = b.proxyProtocol;
         this.handlerExecution = b.handlerExecution;
     }
 
@@ -208,6 +218,27 @@ public final class ServerOptions {
         return maxConnections;
     }
 
+    /**
+     * Connections open at once from one client address (the PROXY protocol's where the server
+     * reads it), above which new ones from it are refused; 0 for no limit.
+     */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    /**
+     * New connections from one client address per {@link #connectionRateInterval()}, above which
+     * new ones from it are refused; 0 for no limit.
+     */
+    public int connectionRatePerAddress() {
+        return connectionRatePerAddress;
+    }
+
+    /** The interval of {@link #connectionRatePerAddress()}. */
+    public Duration connectionRateInterval() {
+        return connectionRateInterval;
+    }
+
     /** Queued outbound bytes above which a connection turns unwritable ({@link Connection#isWritable()}). */
     public int writeBufferHighWaterMark() {
         return writeBufferHighWaterMark;
@@ -267,6 +298,11 @@ public final class ServerOptions {
         return Optional.ofNullable(tls);
     }
 
+    /** The PROXY protocol the server reads before anything else, if any. */
+    public Optional<ProxyProtocol> proxyProtocol() {
+        return Optional.ofNullable(proxyProtocol);
+    }
+
     /** Where the handler's callbacks run; on the loop by default. */
     public HandlerExecution handlerExecution() {
         return handlerExecution;
@@ -291,6 +327,9 @@ public final class ServerOptions {
                 && transport == other.transport && tcpNoDelay == other.tcpNoDelay && keepAlive == other.keepAlive
                 && sendBufferSize == other.sendBufferSize && receiveBufferSize == other.receiveBufferSize
                 && backlog == other.backlog && maxConnections == other.maxConnections
+                && maxConnectionsPerAddress == other.maxConnectionsPerAddress
+                && connectionRatePerAddress == other.connectionRatePerAddress
+                && connectionRateInterval.equals(other.connectionRateInterval)
                 && writeBufferHighWaterMark == other.writeBufferHighWaterMark
                 && writeBufferLowWaterMark == other.writeBufferLowWaterMark
                 && writeBufferLimit == other.writeBufferLimit && readBufferLimit == other.readBufferLimit
@@ -298,17 +337,19 @@ public final class ServerOptions {
                 && blockedLoopWarning.equals(other.blockedLoopWarning)
                 && clientFaultLogInterval.equals(other.clientFaultLogInterval)
                 && clientFaultLogLimit == other.clientFaultLogLimit && daemonThreads == other.daemonThreads
-                && tls == other.tls && handlerExecution.equals(other.handlerExecution);
+                && tls == other.tls && Objects.equals(proxyProtocol, other.proxyProtocol)
+                && handlerExecution.equals(other.handlerExecution);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, address, port, loops, reusePort, idleTimeout, loadBalancing,
                 System.identityHashCode(loadBalancer), transport, tcpNoDelay, keepAlive, sendBufferSize,
-                receiveBufferSize, backlog, maxConnections, writeBufferHighWaterMark, writeBufferLowWaterMark,
+                receiveBufferSize, backlog, maxConnections, maxConnectionsPerAddress, connectionRatePerAddress,
+                connectionRateInterval, writeBufferHighWaterMark, writeBufferLowWaterMark,
                 writeBufferLimit, readBufferLimit, readBufferSize, shutdownTimeout, blockedLoopWarning,
                 clientFaultLogInterval, clientFaultLogLimit, daemonThreads, System.identityHashCode(tls),
-                handlerExecution);
+                proxyProtocol, handlerExecution);
     }
 
     @Override
@@ -320,12 +361,16 @@ public final class ServerOptions {
                 + ", sendBufferSize=" + (sendBufferSize == 0 ? "system" : sendBufferSize)
                 + ", receiveBufferSize=" + (receiveBufferSize == 0 ? "system" : receiveBufferSize)
                 + ", backlog=" + backlog + ", maxConnections=" + (maxConnections == 0 ? "unlimited" : maxConnections)
+                + ", maxConnectionsPerAddress=" + (maxConnectionsPerAddress == 0 ? "unlimited" : maxConnectionsPerAddress)
+                + ", connectionRatePerAddress=" + (connectionRatePerAddress == 0 ? "unlimited"
+                        : connectionRatePerAddress + " per " + connectionRateInterval)
                 + ", writeBufferHighWaterMark=" + writeBufferHighWaterMark
                 + ", writeBufferLowWaterMark=" + writeBufferLowWaterMark + ", writeBufferLimit=" + writeBufferLimit
                 + ", readBufferLimit=" + readBufferLimit + ", readBufferSize=" + readBufferSize
                 + ", shutdownTimeout=" + shutdownTimeout + ", blockedLoopWarning=" + blockedLoopWarning
                 + ", clientFaultLogInterval=" + clientFaultLogInterval + ", clientFaultLogLimit=" + clientFaultLogLimit
-                + ", daemonThreads=" + daemonThreads + ", tls=" + (tls == null ? "none" : tls) + ", handlerExecution=" + handlerExecution + "]";
+                + ", daemonThreads=" + daemonThreads + ", tls=" + (tls == null ? "none" : tls)
+                + ", proxyProtocol=" + (proxyProtocol == null ? "none" : proxyProtocol) + ", handlerExecution=" + handlerExecution + "]";
     }
 
     /**
@@ -353,6 +398,9 @@ public final class ServerOptions {
         private int receiveBufferSize;
         private int backlog = DEFAULT_BACKLOG;
         private int maxConnections;
+        private int maxConnectionsPerAddress;
+        private int connectionRatePerAddress;
+        private Duration connectionRateInterval = DEFAULT_CONNECTION_RATE_INTERVAL;
         private int writeBufferHighWaterMark = DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
         private int writeBufferLowWaterMark = DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
         private int writeBufferLimit = DEFAULT_WRITE_BUFFER_LIMIT;
@@ -364,6 +412,7 @@ public final class ServerOptions {
         private int clientFaultLogLimit = DEFAULT_CLIENT_FAULT_LOG_LIMIT;
         private boolean daemonThreads;
         private TlsOptions tls;
+        private ProxyProtocol proxyProtocol;
         private HandlerExecution handlerExecution = HandlerExecution.loop();
 
         // Only the builders of this package extend it.
@@ -397,6 +446,9 @@ public final class ServerOptions {
             this.receiveBufferSize = options.receiveBufferSize;
             this.backlog = options.backlog;
             this.maxConnections = options.maxConnections;
+            this.maxConnectionsPerAddress = options.maxConnectionsPerAddress;
+            this.connectionRatePerAddress = options.connectionRatePerAddress;
+            this.connectionRateInterval = options.connectionRateInterval;
             this.writeBufferHighWaterMark = options.writeBufferHighWaterMark;
             this.writeBufferLowWaterMark = options.writeBufferLowWaterMark;
             this.writeBufferLimit = options.writeBufferLimit;
@@ -408,6 +460,7 @@ public final class ServerOptions {
             this.clientFaultLogLimit = options.clientFaultLogLimit;
             this.daemonThreads = options.daemonThreads;
             this.tls = options.tls;
+            this.proxyProtocol = options.proxyProtocol;
             this.handlerExecution = options.handlerExecution;
             return self();
         }
@@ -589,6 +642,39 @@ public final class ServerOptions {
         }
 
         /**
+         * Connections open at once from one client address: the socket's, or the PROXY protocol
+         * header's where the server reads it. One over the limit is closed as soon as its address
+         * is known ({@link CloseReason#REJECTED}, with a rate-limited log line). 0 (default) means
+         * no limit.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public B maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = requireNonNegative(maxConnectionsPerAddress, "maxConnectionsPerAddress");
+            return self();
+        }
+
+        /**
+         * New connections from one client address per {@code interval}, refilled evenly over it
+         * (a token bucket holding {@code connections}): one over the rate is closed as
+         * {@link #maxConnectionsPerAddress} says. 0 connections (default) means no limit.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if {@code connections} is negative or {@code interval} not positive
+         */
+        public B connectionRatePerAddress(int connections, Duration interval) {
+            int checked = requireNonNegative(connections, "connectionRatePerAddress");
+            Objects.requireNonNull(interval, "connectionRateInterval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("connectionRateInterval must be positive: " + interval);
+            }
+            this.connectionRatePerAddress = checked;
+            this.connectionRateInterval = interval;
+            return self();
+        }
+
+        /**
          * See {@link Connection#isWritable()}; default {@value ServerOptions#DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK}.
          *
          * @return this builder
@@ -734,6 +820,18 @@ public final class ServerOptions {
         }
 
         /** A client's TLS options, which {@link ClientOptions} keeps here with its other connection settings. */
+        /**
+         * Reads the PROXY protocol before anything else (before TLS and the protocol); default
+         * none. See {@link ProxyProtocol} for who may connect and what happens to bad headers.
+         *
+         * @param proxyProtocol the options, or {@code null} for none
+         * @return this builder
+         */
+        public B proxyProtocol(ProxyProtocol proxyProtocol) {
+            this.proxyProtocol = proxyProtocol;
+            return self();
+        }
+
         final B clientTls(TlsOptions tls) {
             this.tls = tls;
             return self();

@@ -57,6 +57,8 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     private boolean upgraded;
     /** Why reading is paused, as reason bits (see pauseReadingOnLoop); 0 while it reads. */
     private byte readPause;
+    /** The server's per-address limits count this connection under its remote address until it closes. */
+    boolean addressCounted;
     // What other threads read of the connection's buffers, copies the loop keeps: plain fields,
     // so possibly a little stale, but for writability, which a handler's thread may wait on.
     private volatile boolean writable = true;

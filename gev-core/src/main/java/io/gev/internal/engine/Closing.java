@@ -63,6 +63,7 @@ final class Closing {
             loop.upgradedConnections--;
         }
         loop.engine().slotReleased();
+        loop.engine().addressReleased(c);
         log.debug("Closed {} ({})", c, reason.tag());
         // A TLS connection that never completed its handshake: nobody knew of it.
         if (was.opened) {
@@ -180,6 +181,13 @@ final class Closing {
         loop.engine().protocolErrors.report(loop.netty(), "Closing {}: protocol error: {}", c, e.getMessage());
         // What the protocol queued before throwing (an error response) goes out first.
         closeAfterLastWrite(c, CloseReason.PROTOCOL_ERROR, e);
+    }
+
+    /** {@code c} sent no valid PROXY protocol header, for the reason {@code why} says. */
+    static void proxyHeaderFailed(AbstractConnection c, String why) {
+        GevLoop loop = c.loop;
+        loop.engine().protocolErrors.report(loop.netty(), "Closing {}: {}", c, why);
+        close(c, CloseReason.PROTOCOL_ERROR, null);
     }
 
     static void readLimitExceeded(AbstractConnection c, int pending) {

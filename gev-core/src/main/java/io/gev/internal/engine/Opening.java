@@ -1,6 +1,9 @@
 package io.gev.internal.engine;
 
 import io.gev.CloseReason;
+import io.gev.ProxyProtocol;
+import io.gev.internal.proxy.ProxyHeader;
+import io.gev.internal.transport.EventSink;
 import io.gev.internal.transport.SocketIo;
 import io.gev.protocol.Protocol;
 import io.netty.channel.IoRegistration;
@@ -42,8 +45,34 @@ final class Opening {
         c.state(HANDSHAKING);
         loop.link(c);
         io.interest(true, false); // a TLS layer reads its handshake with it, and keeps it for later
+        ProxyProtocol proxy = loop.engine().proxyProtocol;
+        if (proxy != null) {
+            new ProxyStage(c, io.baseSocket(), proxy).start(); // the layers start once it is read
+            return;
+        }
         if (io.start()) {
             established(c);
+        }
+    }
+
+    /**
+     * {@code c}'s PROXY protocol header is read: {@code c} takes the client's address from it,
+     * the per-address limits admit it or not, and its layers start. {@code above} is where its
+     * socket's events go again; it reads what came behind the header, as no new event may come
+     * for it.
+     */
+    static void proxied(ConnectionImpl c, ProxyHeader header, EventSink above) {
+        if (header.source() != null) {
+            c.addresses(header.source(), c.localAddress());
+        }
+        if (!c.loop.engine().admit(c)) {
+            return;
+        }
+        if (c.io().start()) {
+            established(c);
+        }
+        if (c.state().live) {
+            above.onIoEvent(true, false, false);
         }
     }
 
@@ -53,6 +82,7 @@ final class Opening {
         c.io().closeSocket();
         ServerEngine engine = c.loop.engine();
         engine.slotReleased();
+        engine.addressReleased(c);
         if (engine.hooks != null) {
             engine.hooks.closed(c, CloseReason.SHUTDOWN, null);
         }

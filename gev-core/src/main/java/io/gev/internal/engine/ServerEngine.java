@@ -2,6 +2,7 @@ package io.gev.internal.engine;
 
 import io.gev.CloseReason;
 import io.gev.Handler;
+import io.gev.ProxyProtocol;
 import io.gev.ServerOptions;
 import io.gev.ServerStartException;
 import io.gev.ServerStats;
@@ -26,6 +27,7 @@ import org.slf4j.event.Level;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +70,12 @@ final class ServerEngine implements ServerRuntime {
     /** Where the connections' protocol errors and TLS failures are logged, a few lines per interval. */
     final ClientFaultLog protocolErrors;
     final ClientFaultLog tlsFailures;
+    /** Connections refused for who they come from: untrusted balancers, per-address limits. */
+    private final ClientFaultLog refusals;
+    /** The PROXY protocol a server reads first; {@code null} when it reads none (and on a client). */
+    final ProxyProtocol proxyProtocol;
+    /** The per-client-address limits of a server; {@code null} when it sets none (and on a client). */
+    private final AddressLimiter addressLimiter;
 
     /** Told when connections open and close, on an engine that makes them itself (a client's); else {@code null}. */
     final ConnectionHooks hooks;
@@ -130,6 +138,10 @@ final class ServerEngine implements ServerRuntime {
                 "protocol errors", options.clientFaultLogInterval(), options.clientFaultLogLimit());
         this.tlsFailures = new ClientFaultLog(LoggerFactory.getLogger(TlsSocketIo.class), Level.INFO, name,
                 "TLS failures", options.clientFaultLogInterval(), options.clientFaultLogLimit());
+        this.refusals = new ClientFaultLog(log, Level.WARN, name, "refused connections",
+                options.clientFaultLogInterval(), options.clientFaultLogLimit());
+        this.proxyProtocol = listens ? options.proxyProtocol().orElse(null) : null;
+        this.addressLimiter = listens ? AddressLimiter.of(options) : null;
     }
 
     // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
@@ -292,13 +304,63 @@ final class ServerEngine implements ServerRuntime {
             socket.closeSocket();
             return;
         }
+        InetAddress counted = null;
+        if (proxyProtocol != null || addressLimiter != null) {
+            InetSocketAddress peer = socket.remoteAddress();
+            String why = peer == null ? "the socket has no peer address (it closed)"
+                    : proxyProtocol != null ? (proxyProtocol.isTrusted(peer.getAddress()) ? null
+                            : "not a trusted balancer of the PROXY protocol " + proxyProtocol.trustedProxies())
+                    : addressLimiter.tryAcquire(peer.getAddress(), System.nanoTime());
+            if (why != null) {
+                refusals.report(anyLoop(owner), "gev server '{}' refused a connection from {}: {}", name, peer, why);
+                refuse(socket);
+                return;
+            }
+            // Behind a balancer the limits count the client's address, known once the header is read.
+            counted = proxyProtocol == null ? peer.getAddress() : null;
+        }
         GevLoop loop = owner != null ? owner : balancedLoop();
         if (loop == null) {
+            if (counted != null) {
+                addressLimiter.release(counted, System.nanoTime());
+            }
             refuse(socket);
             return;
         }
         ConnectionImpl connection = new ConnectionImpl(ids.incrementAndGet(), loop, connectionIo(socket, loop));
+        connection.addressCounted = counted != null;
         loop.register(connection, socket);
+    }
+
+    private EventExecutor anyLoop(GevLoop owner) {
+        return owner != null ? owner.netty() : loops.get(0).netty();
+    }
+
+    /**
+     * Whether the per-address limits admit {@code c}, whose address a PROXY protocol header gave;
+     * if not, {@code c} is closed as rejected, with a line in the refusals log. Loop thread.
+     */
+    boolean admit(AbstractConnection c) {
+        if (addressLimiter == null) {
+            return true;
+        }
+        String why = addressLimiter.tryAcquire(c.remoteAddress().getAddress(), System.nanoTime());
+        if (why == null) {
+            c.addressCounted = true;
+            return true;
+        }
+        rejected.incrementAndGet();
+        refusals.report(c.loop.netty(), "gev server '{}' refused {}: {}", name, c, why);
+        Closing.close(c, CloseReason.REJECTED, null);
+        return false;
+    }
+
+    /** {@code c} closed: the per-address limits no longer count it. */
+    void addressReleased(AbstractConnection c) {
+        if (c.addressCounted) {
+            c.addressCounted = false;
+            addressLimiter.release(c.remoteAddress().getAddress(), System.nanoTime());
+        }
     }
 
     /**
@@ -457,6 +519,7 @@ final class ServerEngine implements ServerRuntime {
         }
         protocolErrors.flush();
         tlsFailures.flush();
+        refusals.flush();
         if (listens) {
             log.info("gev server '{}' on {} stopped", name, localAddress);
         } else {

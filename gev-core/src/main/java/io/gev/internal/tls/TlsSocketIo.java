@@ -783,6 +783,11 @@ public final class TlsSocketIo extends EventSink implements SocketIo {
     // ---- the rest ---------------------------------------------------------------------------
 
     @Override
+    public AbstractSocketIo baseSocket() {
+        return socket;
+    }
+
+    @Override
     public TlsInfo tls() {
         return session;
     }

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 /**
  * What epoll and NIO sockets share: the connection they report to, registration, interest and
@@ -31,6 +32,8 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
     private IoRegistration registration;
     private IoOps current;
     private boolean closed;
+    /** Bytes read ahead of the connection's first read (past a PROXY header), served first. */
+    private ByteBuffer unread;
 
     protected AbstractSocketIo(boolean edgeCapable) {
         this.edgeCapable = edgeCapable;
@@ -68,9 +71,57 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
         return edgeTriggered;
     }
 
+    /**
+     * Reads from the socket as {@link SocketIo#read} says, after what {@link #unread} put back:
+     * those bytes first, and the socket on into the room left, as a short read tells an
+     * edge-triggered reader that the socket is drained.
+     */
+    @Override
+    public final int read(ByteBuffer dst) throws IOException {
+        ByteBuffer back = unread;
+        if (back == null) {
+            return receive(dst);
+        }
+        int n = Math.min(back.remaining(), dst.remaining());
+        int limit = back.limit();
+        back.limit(back.position() + n);
+        dst.put(back);
+        back.limit(limit);
+        if (!back.hasRemaining()) {
+            unread = null;
+        }
+        if (dst.hasRemaining()) {
+            int more = receive(dst);
+            if (more > 0) {
+                n += more;
+            }
+            // An end of stream right behind the bytes put back shows on the next read.
+        }
+        return n;
+    }
+
+    /**
+     * Puts bytes read ahead back in front of the socket's, for the next {@link #read}: what came
+     * behind a PROXY protocol header in the same segment. Before any other read; {@code bytes}
+     * (position to limit) now belongs to this socket.
+     */
+    public final void unread(ByteBuffer bytes) {
+        if (bytes.hasRemaining()) {
+            unread = bytes;
+        }
+    }
+
+    /** Reads from the socket itself; see {@link SocketIo#read}. */
+    protected abstract int receive(ByteBuffer dst) throws IOException;
+
     @Override
     public final boolean start() {
         return true;
+    }
+
+    @Override
+    public final AbstractSocketIo baseSocket() {
+        return this;
     }
 
     @Override

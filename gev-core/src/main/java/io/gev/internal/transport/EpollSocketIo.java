@@ -88,7 +88,7 @@ public final class EpollSocketIo extends AbstractSocketIo implements EpollIoHand
     // IsInstanceOf check, about 2% more) on every call. Same results, same EOF and EAGAIN
     // conventions. gev's buffers are direct; a heap buffer takes Netty's ByteBuffer path.
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    protected int receive(ByteBuffer dst) throws IOException {
         int position = dst.position();
         int n = dst.isDirect() ? socket.recvAddress(Buffer.memoryAddress(dst), position, dst.limit())
                 : socket.recv(dst, position, dst.limit());

@@ -50,7 +50,7 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    protected int receive(ByteBuffer dst) throws IOException {
         return channel.read(dst);
     }
 

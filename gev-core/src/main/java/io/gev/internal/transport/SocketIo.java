@@ -75,6 +75,9 @@ public interface SocketIo {
     /** Cancels the registration and closes the socket; idempotent, never throws. */
     void closeSocket();
 
+    /** The socket under this layer and any other: this one, when it is the socket. */
+    AbstractSocketIo baseSocket();
+
     /** The connection's TLS session once established, or {@code null} for plain sockets. */
     io.gev.TlsInfo tls();
 }

@@ -113,7 +113,7 @@ public final class EmbeddedSocket extends AbstractSocketIo {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    protected int receive(ByteBuffer dst) throws IOException {
         if (readFailure != null) {
             throw readFailure;
         }

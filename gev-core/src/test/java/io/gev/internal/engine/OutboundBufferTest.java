@@ -299,6 +299,11 @@ class OutboundBufferTest {
         }
 
         @Override
+        public io.gev.internal.transport.AbstractSocketIo baseSocket() {
+            throw new UnsupportedOperationException("no socket under this one");
+        }
+
+        @Override
         public TlsInfo tls() {
             return null;
         }
