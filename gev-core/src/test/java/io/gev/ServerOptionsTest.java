@@ -13,6 +13,7 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -91,6 +92,40 @@ class ServerOptionsTest {
         ServerOptions.Builder b = builder();
         assertRejected(IllegalArgumentException.class, () -> b.maxConnections(-1), "maxConnections", "-1");
         assertEquals(0, b.build().maxConnections());
+    }
+
+    @Test
+    void perAddressLimitsAreCheckedByName() {
+        ServerOptions.Builder b = builder();
+        assertRejected(IllegalArgumentException.class, () -> b.maxConnectionsPerAddress(-1), "maxConnectionsPerAddress", "-1");
+        assertRejected(IllegalArgumentException.class, () -> b.connectionRatePerAddress(-1, Duration.ofSeconds(1)),
+                "connectionRatePerAddress", "-1");
+        assertRejected(IllegalArgumentException.class, () -> b.connectionRatePerAddress(1, Duration.ZERO), "connectionRateInterval");
+        assertRejected(NullPointerException.class, () -> b.connectionRatePerAddress(1, null), "connectionRateInterval");
+        ServerOptions o = b.maxConnectionsPerAddress(0).connectionRatePerAddress(0, Duration.ofMillis(1)).build();
+        assertEquals(0, o.maxConnectionsPerAddress(), "0 is no limit, the default");
+        assertEquals(0, ServerOptions.defaults().connectionRatePerAddress());
+        assertEquals(ServerOptions.DEFAULT_CONNECTION_RATE_INTERVAL, ServerOptions.defaults().connectionRateInterval());
+        assertEquals(Optional.empty(), ServerOptions.defaults().proxyProtocol());
+    }
+
+    @Test
+    void proxyProtocolOptionsAreCheckedByName() {
+        assertRejected(IllegalArgumentException.class, () -> ProxyProtocol.builder(), "trustedProxies", "at least one");
+        assertRejected(IllegalArgumentException.class, () -> ProxyProtocol.builder("127.0.0.1", "balancer.local"), "'balancer.local'");
+        ProxyProtocol.Builder b = ProxyProtocol.builder("127.0.0.1");
+        assertRejected(IllegalArgumentException.class, () -> b.headerTimeout(Duration.ZERO), "headerTimeout");
+        assertRejected(IllegalArgumentException.class, () -> b.maxHeaderSize(231), "maxHeaderSize", "232..65551", "231");
+        assertRejected(IllegalArgumentException.class, () -> b.maxHeaderSize(65552), "maxHeaderSize", "65552");
+        assertEquals(232, b.maxHeaderSize(232).build().maxHeaderSize());
+        assertEquals(65551, b.maxHeaderSize(65551).build().maxHeaderSize());
+        ProxyProtocol p = ProxyProtocol.builder("10.1.2.3/8", "::1").headerTimeout(Duration.ofSeconds(2)).build();
+        assertEquals(List.of("10.0.0.0/8", "::1"), p.trustedProxies());
+        assertEquals(ProxyProtocol.DEFAULT_MAX_HEADER_SIZE, p.maxHeaderSize());
+        assertEquals(p, p.toBuilder().build());
+        assertEquals(p.hashCode(), p.toBuilder().build().hashCode());
+        assertNotEquals(p, p.toBuilder().maxHeaderSize(300).build());
+        assertEquals(ProxyProtocol.DEFAULT_HEADER_TIMEOUT, ProxyProtocol.builder("::1").build().headerTimeout());
     }
 
     @Test
@@ -364,7 +399,9 @@ class ServerOptionsTest {
                 .writeBufferHighWaterMark(900).writeBufferLowWaterMark(100).writeBufferLimit(1000)
                 .readBufferLimit(11).readBufferSize(1200).shutdownTimeout(Duration.ofSeconds(13))
                 .blockedLoopWarning(Duration.ofMillis(14)).clientFaultLogInterval(Duration.ofSeconds(15))
-                .clientFaultLogLimit(16).daemonThreads(true).tls(tls);
+                .clientFaultLogLimit(16).daemonThreads(true).tls(tls)
+                .maxConnectionsPerAddress(17).connectionRatePerAddress(18, Duration.ofSeconds(19))
+                .proxyProtocol(ProxyProtocol.builder("10.0.0.0/8").build());
     }
 
     @Test
@@ -397,6 +434,10 @@ class ServerOptionsTest {
         assertEquals(16, o.clientFaultLogLimit());
         assertTrue(o.daemonThreads());
         assertSame(tls, o.tls().orElseThrow());
+        assertEquals(17, o.maxConnectionsPerAddress());
+        assertEquals(18, o.connectionRatePerAddress());
+        assertEquals(Duration.ofSeconds(19), o.connectionRateInterval());
+        assertEquals(List.of("10.0.0.0/8"), o.proxyProtocol().orElseThrow().trustedProxies());
 
         assertEquals(o, o.toBuilder().build());
         assertEquals(o.hashCode(), o.toBuilder().build().hashCode());
@@ -406,6 +447,9 @@ class ServerOptionsTest {
         assertNotEquals(o, o.toBuilder().clientFaultLogInterval(Duration.ofSeconds(1)).build());
         assertNotEquals(o, o.toBuilder().clientFaultLogLimit(1).build());
         assertNotEquals(o, o.toBuilder().tls(null).build());
+        assertNotEquals(o, o.toBuilder().proxyProtocol(null).build());
+        assertNotEquals(o, o.toBuilder().maxConnectionsPerAddress(1).build());
+        assertNotEquals(o, o.toBuilder().connectionRatePerAddress(18, Duration.ofSeconds(1)).build());
         assertNotEquals(o, o.toBuilder().loadBalancer(LoadBalancer.leastConnections()).build());
         assertNotEquals(ServerOptions.defaults(), o);
     }

@@ -23,7 +23,7 @@ public final class AddressBlock {
         this.prefix = prefix;
         String address;
         try {
-            address = InetAddress.getByAddress(network).getHostAddress();
+            address = NetUtil.toAddressString(InetAddress.getByAddress(network));
         } catch (UnknownHostException e) {
             throw new AssertionError("4 or 16 bytes are an address", e);
         }
