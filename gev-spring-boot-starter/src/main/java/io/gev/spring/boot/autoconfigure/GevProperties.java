@@ -1,5 +1,7 @@
 package io.gev.spring.boot.autoconfigure;
 
+import io.gev.ProxyProtocol;
+import io.gev.ServerOptions;
 import io.gev.TlsOptions;
 import io.gev.loop.LoadBalancing;
 import io.gev.loop.Transport;
@@ -102,6 +104,69 @@ public class GevProperties {
 
         /** Off the loop, in order per connection, on virtual threads of the server's own (Java 21+). */
         VIRTUAL_THREADS
+    }
+
+    /**
+     * The PROXY protocol (HAProxy's, v1 and v2) of a server behind an L4 balancer: the balancer's
+     * header gives the connections their clients' addresses.
+     */
+    public static class ProxyProtocolProperties {
+
+        /**
+         * Whether the server reads a PROXY protocol header at the start of every connection,
+         * before TLS; only the trusted proxies may connect then.
+         */
+        private boolean enabled;
+
+        /**
+         * Addresses or CIDR blocks of the balancers that may connect and must send the header
+         * ('10.0.0.0/8', '127.0.0.1', 'fd00::/8'); connections from any other address are
+         * refused. Required when enabled.
+         */
+        private List<String> trustedProxies = new ArrayList<>();
+
+        /**
+         * Time a balancer has from accept to the end of its header.
+         */
+        private Duration headerTimeout = ProxyProtocol.DEFAULT_HEADER_TIMEOUT;
+
+        /**
+         * Longest v2 header taken, TLVs included (232B to 65551B); a longer one closes the
+         * connection.
+         */
+        private DataSize maxHeaderSize = DataSize.ofBytes(ProxyProtocol.DEFAULT_MAX_HEADER_SIZE);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public List<String> getTrustedProxies() {
+            return this.trustedProxies;
+        }
+
+        public void setTrustedProxies(List<String> trustedProxies) {
+            this.trustedProxies = trustedProxies;
+        }
+
+        public Duration getHeaderTimeout() {
+            return this.headerTimeout;
+        }
+
+        public void setHeaderTimeout(Duration headerTimeout) {
+            this.headerTimeout = headerTimeout;
+        }
+
+        public DataSize getMaxHeaderSize() {
+            return this.maxHeaderSize;
+        }
+
+        public void setMaxHeaderSize(DataSize maxHeaderSize) {
+            this.maxHeaderSize = maxHeaderSize;
+        }
     }
 
     /** TLS settings of a server. */
@@ -695,6 +760,29 @@ public class GevProperties {
         private int maxConnections;
 
         /**
+         * Connections open at once from one client address (the PROXY protocol's when it is
+         * enabled); further ones from it are accepted and closed. 0 means no limit.
+         */
+        private int maxConnectionsPerAddress;
+
+        /**
+         * New connections from one client address per connection-rate-interval, refilled evenly
+         * over it; further ones are accepted and closed. 0 means no limit.
+         */
+        private int connectionRatePerAddress;
+
+        /**
+         * The interval of connection-rate-per-address.
+         */
+        private Duration connectionRateInterval = ServerOptions.DEFAULT_CONNECTION_RATE_INTERVAL;
+
+        /**
+         * PROXY protocol settings.
+         */
+        @NestedConfigurationProperty
+        private final ProxyProtocolProperties proxyProtocol = new ProxyProtocolProperties();
+
+        /**
          * Name of the Protocol bean that frames this server's byte stream, or 'raw'. When not
          * set, the one Protocol bean that decodes what the handler takes, else raw for a handler
          * of ByteBuffer.
@@ -864,6 +952,34 @@ public class GevProperties {
 
         public void setMaxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
+        }
+
+        public int getMaxConnectionsPerAddress() {
+            return this.maxConnectionsPerAddress;
+        }
+
+        public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        }
+
+        public int getConnectionRatePerAddress() {
+            return this.connectionRatePerAddress;
+        }
+
+        public void setConnectionRatePerAddress(int connectionRatePerAddress) {
+            this.connectionRatePerAddress = connectionRatePerAddress;
+        }
+
+        public Duration getConnectionRateInterval() {
+            return this.connectionRateInterval;
+        }
+
+        public void setConnectionRateInterval(Duration connectionRateInterval) {
+            this.connectionRateInterval = connectionRateInterval;
+        }
+
+        public ProxyProtocolProperties getProxyProtocol() {
+            return this.proxyProtocol;
         }
 
         public String getProtocol() {

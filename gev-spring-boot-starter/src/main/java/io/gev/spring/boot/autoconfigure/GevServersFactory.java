@@ -2,6 +2,7 @@ package io.gev.spring.boot.autoconfigure;
 
 import io.gev.EventLoops;
 import io.gev.Handler;
+import io.gev.ProxyProtocol;
 import io.gev.Server;
 import io.gev.ServerOptions;
 import io.gev.TlsOptions;
@@ -314,12 +315,55 @@ final class GevServersFactory {
             throw new InvalidConfigurationPropertyValueException(key.apply("max-queued-messages"),
                     config.getMaxQueuedMessages(), "At least one message must be able to wait for the handler.");
         }
+        if (config.getMaxConnectionsPerAddress() < 0) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("max-connections-per-address"),
+                    config.getMaxConnectionsPerAddress(), "The limit must be 0 (none) or more.");
+        }
+        if (config.getConnectionRatePerAddress() < 0) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("connection-rate-per-address"),
+                    config.getConnectionRatePerAddress(), "The limit must be 0 (none) or more.");
+        }
+        Duration interval = config.getConnectionRateInterval();
+        if (interval == null || interval.isNegative() || interval.isZero()) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("connection-rate-interval"), interval,
+                    "The interval must be positive.");
+        }
+        validate(config.getProxyProtocol(), (property) -> key.apply("proxy-protocol." + property));
         DataSize low = config.getWriteBufferLowWaterMark();
         DataSize high = config.getWriteBufferHighWaterMark();
         if (low != null && high != null && low.compareTo(high) > 0) {
             throw new InvalidConfigurationPropertyValueException(key.apply("write-buffer-low-water-mark"), low,
                     "The low water mark must not exceed the high water mark (" + key.apply("write-buffer-high-water-mark")
                             + "=" + high + ").");
+        }
+    }
+
+    private static void validate(GevProperties.ProxyProtocolProperties config, Function<String, String> key) {
+        if (!config.isEnabled()) {
+            return;
+        }
+        if (config.getTrustedProxies().isEmpty()) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("trusted-proxies"), "[]",
+                    "With the PROXY protocol enabled only the balancers listed may connect: list their addresses "
+                            + "or CIDR blocks, such as 10.0.0.0/8.");
+        }
+        for (String entry : config.getTrustedProxies()) {
+            try {
+                ProxyProtocol.builder(entry);
+            } catch (IllegalArgumentException ex) {
+                throw new InvalidConfigurationPropertyValueException(key.apply("trusted-proxies"), entry,
+                        "An entry must be an IP address or a CIDR block such as 10.0.0.0/8; host names are not resolved.");
+            }
+        }
+        Duration timeout = config.getHeaderTimeout();
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("header-timeout"), timeout,
+                    "The timeout must be positive.");
+        }
+        long size = config.getMaxHeaderSize() == null ? -1 : config.getMaxHeaderSize().toBytes();
+        if (size < 232 || size > 65551) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("max-header-size"), config.getMaxHeaderSize(),
+                    "The limit must be between 232B (a header with Unix socket addresses) and 65551B (the longest there is).");
         }
     }
 
@@ -425,6 +469,9 @@ final class GevServersFactory {
         map.from(config::getTransport).to(builder::transport);
         map.from(config::getLoadBalance).to(builder::loadBalancing);
         map.from(config::getMaxConnections).to(builder::maxConnections);
+        map.from(config::getMaxConnectionsPerAddress).to(builder::maxConnectionsPerAddress);
+        builder.connectionRatePerAddress(config.getConnectionRatePerAddress(), config.getConnectionRateInterval());
+        builder.proxyProtocol(proxyProtocol(config.getProxyProtocol()));
         map.from(config::isTcpNoDelay).to(builder::tcpNoDelay);
         map.from(config::isKeepAlive).to(builder::keepAlive);
         map.from(config::getSendBufferSize).as(GevServersFactory::bytes).to(builder::sendBufferSize);
@@ -440,6 +487,17 @@ final class GevServersFactory {
         map.from(config::getClientFaultLogLimit).to(builder::clientFaultLogLimit);
         builder.handlerExecution(this.handlerExecutions.resolve(name, config));
         return builder;
+    }
+
+    /** The PROXY protocol options of {@code config}, or {@code null} when it is off; checked by {@link #validate}. */
+    private static ProxyProtocol proxyProtocol(GevProperties.ProxyProtocolProperties config) {
+        if (!config.isEnabled()) {
+            return null;
+        }
+        return ProxyProtocol.builder(config.getTrustedProxies().toArray(String[]::new))
+                .headerTimeout(config.getHeaderTimeout())
+                .maxHeaderSize((int) config.getMaxHeaderSize().toBytes())
+                .build();
     }
 
     /**
