@@ -42,6 +42,8 @@ final class Closing {
         }
         GevLoop loop = c.loop;
         c.state(CLOSED, reason, cause);
+        // Before the socket closes, so that a peer that sees the close may connect again at once.
+        loop.engine().addressReleased(c);
         OutboundBuffer ob = c.release(); // kept, not given back: see ConnectionImpl.flush()
         if (ob != null) {
             // Rings are released and the state is CLOSED: callbacks can no longer reach them.
@@ -63,7 +65,6 @@ final class Closing {
             loop.upgradedConnections--;
         }
         loop.engine().slotReleased();
-        loop.engine().addressReleased(c);
         log.debug("Closed {} ({})", c, reason.tag());
         // A TLS connection that never completed its handshake: nobody knew of it.
         if (was.opened) {
