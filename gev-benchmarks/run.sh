@@ -276,7 +276,8 @@ run_group() {
   else
     for impl in gev netty; do
       wait_quiet
-      timeout 300 "${SERVER_PIN[@]}" java $JVM_FLAGS -cp "$JAR" io.gev.bench.cluster.GroupBench broadcast "$impl" "$@" \
+      timeout 300 "${SERVER_PIN[@]}" java $JVM_FLAGS -Dgev.bench.client.cpu="${CLIENT_PIN[2]:-}" \
+        -cp "$JAR" io.gev.bench.cluster.GroupBench broadcast "$impl" "$@" \
         > "$base.$impl.log" 2>&1 || echo "  $impl failed (see $base.$impl.log)" >&2
     done
   fi

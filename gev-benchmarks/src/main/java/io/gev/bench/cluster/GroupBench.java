@@ -78,9 +78,15 @@ public final class GroupBench {
         // The clients run in a JVM of their own: 10,000 sessions on both sides of one process would
         // need twice the descriptors a process may have here.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process clients = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                GroupBench.class.getName(), "clients", Integer.toString(server.port()), Integer.toString(sessions))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>();
+        String cpu = System.getProperty("gev.bench.client.cpu");
+        if (cpu != null && !cpu.isEmpty()) {
+            // The clients on the load generator's CPU, as in the other rows; the server keeps its own.
+            command.addAll(List.of("taskset", "-c", cpu));
+        }
+        command.addAll(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                GroupBench.class.getName(), "clients", Integer.toString(server.port()), Integer.toString(sessions)));
+        Process clients = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader replies = new BufferedReader(new InputStreamReader(clients.getInputStream(), StandardCharsets.US_ASCII))) {
             expect(replies, "READY");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
