@@ -208,7 +208,10 @@ public final class RedisGroupBroker implements GroupBroker, SmartLifecycle, Auto
             if (!running) {
                 return;
             }
-            if (!probeReturned && System.nanoTime() - probeSentNanos > timeout.toNanos()) {
+            if (!probeReturned) {
+                if (System.nanoTime() - probeSentNanos <= timeout.toNanos()) {
+                    return; // Still in flight: a new probe would make this one's return count for nothing.
+                }
                 unavailable(new IllegalStateException("no probe came back through Redis within " + timeout));
             }
             seq = ++probeSent;
