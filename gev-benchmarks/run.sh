@@ -74,6 +74,8 @@ SCENARIOS=(
   "connect churn c=50|--mode connect -c 50"
   "client-echo c=50 m=6|--mode client -c 50 -m 6"
   "client-echo c=100 m=512|--mode client -c 100 -m 512"
+  "group-broadcast sessions=10000|broadcast 10000 200"
+  "group-redis latency|redis 5000"
 )
 
 if [ "$BUILD" = 1 ]; then
@@ -255,6 +257,33 @@ run_clients() {
   stop_servers
 }
 
+# run_group SCENARIO ARGS...: the WebSocket group rows (io.gev.bench.cluster.GroupBench): a
+# broadcast to N sessions, gev's group and Netty's ChannelGroup one after the other (the clients in a
+# JVM of their own), or the latency of a cluster-wide group message through a redis-server it starts.
+GROUP_RESULTS="$OUT/group.txt"
+run_group() {
+  local scenario=$1 kind=$2 base impl
+  shift 2
+  base="$OUT/r$round-$(echo "$scenario" | tr ' =' '__')"
+  if [ "$kind" = redis ]; then
+    if [ ! -x /usr/bin/redis-server ]; then
+      echo "  no /usr/bin/redis-server: skipped" >&2
+      return 0
+    fi
+    wait_quiet
+    timeout 300 "${SERVER_PIN[@]}" java $JVM_FLAGS -cp "$JAR" io.gev.bench.cluster.GroupBench redis "$@" > "$base.log" 2>&1 \
+      || echo "  failed (see $base.log)" >&2
+  else
+    for impl in gev netty; do
+      wait_quiet
+      timeout 300 "${SERVER_PIN[@]}" java $JVM_FLAGS -Dgev.bench.client.cpu="${CLIENT_PIN[2]:-}" \
+        -cp "$JAR" io.gev.bench.cluster.GroupBench broadcast "$impl" "$@" \
+        > "$base.$impl.log" 2>&1 || echo "  $impl failed (see $base.$impl.log)" >&2
+    done
+  fi
+  grep -h '^GROUP ' "$base"*.log | sed "s/^GROUP /GROUP round=$round /" | tee -a "$GROUP_RESULTS" | sed 's/^/  /' >&2 || true
+}
+
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee "$OUT/machine.txt" >&2
 echo "pinning: server ${SERVER_PIN[*]:-none}, client ${CLIENT_PIN[*]:-none}; loops $LOOPS; offload threads $OFFLOAD_THREADS; rounds $ROUNDS; warm-up $WARMUP s; measured $DURATION s; JVM $JVM_FLAGS" | tee -a "$OUT/machine.txt" >&2
 
@@ -289,7 +318,9 @@ for round in $(seq 1 "$ROUNDS"); do
         echo "  warm-up $SCENARIO_WARMUP s for TLS (TLS_MIN_WARMUP)" >&2
       fi
     fi
-    if [[ "$scenario" == client-* ]]; then
+    if [[ "$scenario" == group-* ]]; then
+      run_group "$scenario" $args
+    elif [[ "$scenario" == client-* ]]; then
       run_clients "$scenario" $args
     elif [[ "$args" != *"--idle"* ]]; then
       run_pair "$scenario" "$gev" "$peer" $args
@@ -305,4 +336,18 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 java -cp "$JAR" io.gev.bench.load.Summary "$RESULTS" | tee "$OUT/table.md"
+if [ -s "$GROUP_RESULTS" ]; then
+  # One row per round and server: broadcast time (p50/p99 per broadcast, ns per delivered message at
+  # the p50) or group message latency.
+  {
+    echo
+    echo "| group scenario | server | round | p50 µs | p99 µs | ns per delivery (p50) / max µs |"
+    echo "|---|---|---:|---:|---:|---:|"
+    awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+           extra = ("ns_per_delivery" in v) ? v["ns_per_delivery"] : v["max_us"]
+           name = v["scenario"] (("sessions" in v) ? " sessions=" v["sessions"] : " messages=" v["messages"])
+           printf "| %s | %s | %s | %s | %s | %s |\n", name, v["label"], v["round"], v["p50_us"], v["p99_us"], extra
+           delete v }' "$GROUP_RESULTS"
+  } | tee -a "$OUT/table.md"
+fi
 echo "results: $OUT" >&2

@@ -12,10 +12,36 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A broadcast encodes (or copies) the message once and queues it to each session's loop; it
  * returns without waiting for any write. Iteration is weakly consistent.
+ *
+ * <p>A group made with {@code new WebSocketGroup()} is local to this process. A <em>named</em>
+ * group, from {@link WebSocketGroups#group(String)}, is cluster-wide: its broadcasts also reach
+ * the members of the group of the same name on every other instance sharing the broker, in the
+ * order each thread broadcast them. Its own members get every broadcast directly, even while the
+ * broker is down; other instances get at most one copy, none while the broker is unreachable.
+ * Membership, {@link #size()}, iteration and {@link #close(int, String)} stay local.
  */
 public final class WebSocketGroup implements Iterable<WebSocketSession> {
 
     private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
+    /** {@code null} for a local group. */
+    private final String name;
+    /** {@code null} for a local group. */
+    private final WebSocketGroups cluster;
+
+    /** A local group: broadcasts reach only the members added here. */
+    public WebSocketGroup() {
+        this(null, null);
+    }
+
+    WebSocketGroup(String name, WebSocketGroups cluster) {
+        this.name = name;
+        this.cluster = cluster;
+    }
+
+    /** The name of a cluster-wide group, or {@code null} for a local one. */
+    public String name() {
+        return name;
+    }
 
     /**
      * Adds a session.
@@ -53,30 +79,57 @@ public final class WebSocketGroup implements Iterable<WebSocketSession> {
         return sessions.size();
     }
 
-    /** Sends {@code text} to every member, encoding it once. */
+    /**
+     * Sends {@code text} to every member, encoding it once (and once more for the broker, for a
+     * named group).
+     *
+     * @throws IllegalArgumentException for a named group, when the text exceeds the cluster's
+     *         {@link io.gev.cluster.ClusterOptions#maxMessageSize()} in UTF-8; nobody gets it
+     */
     public void broadcastText(CharSequence text) {
         broadcast(Outbound.text(Objects.requireNonNull(text, "text")));
     }
 
-    /** Sends the remaining bytes of {@code data} (not consumed) to every member as binary, copying them once. */
+    /**
+     * Sends the remaining bytes of {@code data} (not consumed) to every member as binary, copying
+     * them once.
+     *
+     * @throws IllegalArgumentException as {@link #broadcastText(CharSequence)}
+     */
     public void broadcastBinary(ByteBuffer data) {
         byte[] copy = new byte[data.remaining()];
         data.get(data.position(), copy);
         broadcast(Outbound.message(FrameDecoder.OP_BINARY, copy));
     }
 
-    /** Sends {@code data} to every member as binary; do not change it until written. */
+    /**
+     * Sends {@code data} to every member as binary; do not change it until written.
+     *
+     * @throws IllegalArgumentException as {@link #broadcastText(CharSequence)}
+     */
     public void broadcastBinary(byte[] data) {
         broadcast(Outbound.message(FrameDecoder.OP_BINARY, Objects.requireNonNull(data, "data")));
     }
 
-    /** Starts the close handshake of every member. */
+    /** Starts the close handshake of every member on this instance (also for a named group). */
     public void close(int code, String reason) {
         Outbound close = Outbound.close(code, reason);
-        broadcast(close);
+        deliver(close);
     }
 
     private void broadcast(Outbound message) {
+        if (cluster == null) {
+            deliver(message);
+            return;
+        }
+        cluster.checkSize(message.payload.length);
+        // Local members first and directly: a broker outage must not cost them anything.
+        deliver(message);
+        cluster.publish(this, message);
+    }
+
+    /** Queues {@code message} to every member here. */
+    void deliver(Outbound message) {
         for (WebSocketSession session : sessions) {
             session.connection().send(message);
         }
@@ -89,6 +142,7 @@ public final class WebSocketGroup implements Iterable<WebSocketSession> {
 
     @Override
     public String toString() {
-        return "WebSocketGroup[" + sessions.size() + " sessions]";
+        return name == null ? "WebSocketGroup[" + sessions.size() + " sessions]"
+                : "WebSocketGroup[" + name + ", " + sessions.size() + " local sessions]";
     }
 }

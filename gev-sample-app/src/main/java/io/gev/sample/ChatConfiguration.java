@@ -1,10 +1,13 @@
 package io.gev.sample;
 
 import io.gev.spring.boot.context.GevServerInitializedEvent;
+import io.gev.websocket.WebSocketGroup;
+import io.gev.websocket.WebSocketGroups;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketMessage;
 import io.gev.websocket.WebSocketServer;
 import io.gev.websocket.WebSocketSession;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,9 +41,15 @@ class ChatConfiguration {
         };
     }
 
+    /**
+     * The chat; with {@code gev.cluster.enabled=true} (profile {@code cluster}) its room is the
+     * cluster-wide group "chat", else a group of this instance.
+     */
     @Bean
-    ChatHandler chat(ExecutorService chatBroadcaster, JsonMapper json) {
-        return new ChatHandler(chatBroadcaster, json);
+    ChatHandler chat(ExecutorService chatBroadcaster, JsonMapper json, ObjectProvider<WebSocketGroups> groups) {
+        WebSocketGroups cluster = groups.getIfAvailable();
+        WebSocketGroup room = cluster != null ? cluster.group("chat") : new WebSocketGroup();
+        return new ChatHandler(room, chatBroadcaster, json);
     }
 
     /** Starts the heartbeat on the WebSocket server's own loop once it is running. */

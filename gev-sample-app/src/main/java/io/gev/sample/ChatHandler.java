@@ -22,6 +22,10 @@ import java.util.concurrent.ExecutorService;
  *
  * <p>Callbacks run on gev's loop threads and must not block, so broadcasting, which touches every
  * member, is handed to an executor; sessions accept sends from any thread.
+ *
+ * <p>The room is the named group "chat" when {@code gev.cluster.enabled=true} (profile
+ * {@code cluster}): then every instance's members hear every line, through Redis. The heartbeat
+ * stays on each instance's own members, with their number.
  */
 class ChatHandler implements WebSocketHandler {
 
@@ -33,12 +37,19 @@ class ChatHandler implements WebSocketHandler {
     private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    private final WebSocketGroup room = new WebSocketGroup();
+    /** Everyone in the chat, on every instance for a named group. */
+    private final WebSocketGroup room;
+    /** This instance's members only, for the heartbeat. */
+    private final WebSocketGroup here = new WebSocketGroup();
     private final ExecutorService broadcaster;
     private final JsonMapper json;
 
-    /** @param json Boot's mapper, which writes the chat's events */
-    ChatHandler(ExecutorService broadcaster, JsonMapper json) {
+    /**
+     * @param room a local group, or a named one to chat across instances
+     * @param json Boot's mapper, which writes the chat's events
+     */
+    ChatHandler(WebSocketGroup room, ExecutorService broadcaster, JsonMapper json) {
+        this.room = room;
         this.broadcaster = broadcaster;
         this.json = json;
     }
@@ -61,6 +72,7 @@ class ChatHandler implements WebSocketHandler {
         String name = session.request().attribute(NAME);
         session.setAttribute(NAME, name);
         this.room.add(session);
+        this.here.add(session);
         broadcast(notice(name + " joined"));
     }
 
@@ -97,6 +109,7 @@ class ChatHandler implements WebSocketHandler {
         String name = session.attribute(NAME);
         if (name != null) {
             this.room.remove(session);
+            this.here.remove(session);
             broadcast(notice(name + " left"));
         }
     }
@@ -104,16 +117,21 @@ class ChatHandler implements WebSocketHandler {
     /** Pushes the time and the number of members to the room; called by a timer. */
     void heartbeat() {
         String time = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME);
-        broadcast(this.json.writeValueAsString(new Heartbeat(time, this.room.size())));
+        broadcast(this.here, this.json.writeValueAsString(new Heartbeat(time, this.here.size())));
     }
 
+    /** Members on this instance. */
     int members() {
-        return this.room.size();
+        return this.here.size();
     }
 
     private void broadcast(String json) {
+        broadcast(this.room, json);
+    }
+
+    private void broadcast(WebSocketGroup group, String json) {
         try {
-            this.broadcaster.execute(() -> this.room.broadcastText(json));
+            this.broadcaster.execute(() -> group.broadcastText(json));
         } catch (java.util.concurrent.RejectedExecutionException ex) {
             log.debug("Not broadcasting while shutting down: {}", json);
         }

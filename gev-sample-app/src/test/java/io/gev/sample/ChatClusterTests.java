@@ -1,0 +1,133 @@
+package io.gev.sample;
+
+import io.gev.websocket.WebSocketGroups;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two sample instances with the profile "cluster" on one real redis-server: a chat line typed on
+ * one reaches a client of the other.
+ */
+@Timeout(120)
+class ChatClusterTests {
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = this.resources.size() - 1; i >= 0; i--) {
+            this.resources.get(i).close();
+        }
+    }
+
+    private ConfigurableApplicationContext instance(RedisServer redis) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
+                .profiles("cluster")
+                .run("--server.port=0", "--server.address=127.0.0.1", "--gev.servers.echo.port=0",
+                        "--gev.servers.tls-echo.port=0", "--gev.servers.length-field-demo.port=0",
+                        "--gev.servers.lookup.port=0", "--gev.servers.relay.port=0", "--gev.websocket.port=0",
+                        "--gev.websocket.ssl.port=0", "--gev.server.loops=1", "--sample.heartbeat-interval=200ms",
+                        "--sample.demo-certificate=target/demo-certificate/demo.p12",
+                        "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
+                        "--gev.cluster.probe-interval=100ms");
+        this.resources.add(context);
+        return context;
+    }
+
+    @Test
+    void aChatLineTypedOnOneInstanceReachesAClientOfTheOther() throws Exception {
+        RedisServer redis = RedisServer.start();
+        this.resources.add(redis);
+        ConfigurableApplicationContext one = instance(redis);
+        ConfigurableApplicationContext two = instance(redis);
+        for (ConfigurableApplicationContext context : List.of(one, two)) {
+            WebSocketGroups groups = context.getBean(WebSocketGroups.class);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(groups::isBrokerAvailable);
+        }
+
+        Client alice = new Client(one, "/chat?name=alice");
+        alice.next((m) -> m.contains("alice joined"));
+        Client bob = new Client(two, "/chat?name=bob");
+        assertThat(alice.next((m) -> m.contains("\"notice\""))).as("a join on the other instance").contains("bob joined");
+
+        alice.socket.sendText("hi bob", true);
+        assertThat(bob.next((m) -> m.contains("\"message\"")))
+                .isEqualTo("{\"type\":\"message\",\"from\":\"alice\",\"text\":\"hi bob\"}");
+        bob.socket.sendText("hi alice", true);
+        assertThat(alice.next((m) -> m.contains("\"from\":\"bob\"")))
+                .isEqualTo("{\"type\":\"message\",\"from\":\"bob\",\"text\":\"hi alice\"}");
+        assertThat(bob.next((m) -> m.contains("\"heartbeat\""))).as("each instance counts its own members")
+                .contains("\"members\":1");
+
+        String health = get(two, "/actuator/health");
+        assertThat(JsonMapper.builder().build().readTree(health).path("components").path("gevCluster")
+                .path("status").asString()).isEqualTo("UP");
+        bob.socket.sendClose(1000, "bye").join();
+        assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob left");
+    }
+
+    private String get(ConfigurableApplicationContext context, String path) throws Exception {
+        int port = context.getEnvironment().getProperty("local.server.port", Integer.class);
+        return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private final class Client implements WebSocket.Listener {
+
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final WebSocket socket;
+        private final StringBuilder partial = new StringBuilder();
+
+        Client(ConfigurableApplicationContext context, String pathAndQuery) throws Exception {
+            int port = context.getEnvironment().getProperty("local.gev.websocket.port", Integer.class);
+            this.socket = ChatClusterTests.this.http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + pathAndQuery), this).get(10, TimeUnit.SECONDS);
+            ChatClusterTests.this.resources.add(this.socket::abort);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            this.partial.append(data);
+            if (last) {
+                this.received.add(this.partial.toString());
+                this.partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        /** The next message that matches, skipping others (heartbeats arrive at any time). */
+        String next(Predicate<String> wanted) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                String message = this.received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                assertThat(message).as("a message before the deadline").isNotNull();
+                if (wanted.test(message)) {
+                    return message;
+                }
+            }
+        }
+    }
+}
