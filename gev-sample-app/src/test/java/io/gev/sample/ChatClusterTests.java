@@ -1,5 +1,6 @@
 package io.gev.sample;
 
+import io.gev.testing.RedisServer;
 import io.gev.websocket.WebSocketGroups;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,11 +17,6 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -94,40 +90,13 @@ class ChatClusterTests {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private final class Client implements WebSocket.Listener {
-
-        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final WebSocket socket;
-        private final StringBuilder partial = new StringBuilder();
+    /** A client of one instance's WebSocket server, closed after the test. */
+    private final class Client extends TextClient {
 
         Client(ConfigurableApplicationContext context, String pathAndQuery) throws Exception {
-            int port = context.getEnvironment().getProperty("local.gev.websocket.port", Integer.class);
-            this.socket = ChatClusterTests.this.http.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + pathAndQuery), this).get(10, TimeUnit.SECONDS);
+            super(ChatClusterTests.this.http, URI.create("ws://127.0.0.1:"
+                    + context.getEnvironment().getProperty("local.gev.websocket.port", Integer.class) + pathAndQuery));
             ChatClusterTests.this.resources.add(this.socket::abort);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            this.partial.append(data);
-            if (last) {
-                this.received.add(this.partial.toString());
-                this.partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        /** The next message that matches, skipping others (heartbeats arrive at any time). */
-        String next(Predicate<String> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                String message = this.received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                assertThat(message).as("a message before the deadline").isNotNull();
-                if (wanted.test(message)) {
-                    return message;
-                }
-            }
         }
     }
 }

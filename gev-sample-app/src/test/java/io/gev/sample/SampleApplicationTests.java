@@ -28,13 +28,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -362,50 +358,16 @@ class SampleApplicationTests {
         return socket;
     }
 
-    /** A JDK WebSocket client that queues the text messages it receives. */
-    private final class Client implements WebSocket.Listener {
-
-        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final WebSocket socket;
-        private final StringBuilder partial = new StringBuilder();
+    /** A client of the sample's WebSocket server, ws:// or wss://. */
+    private final class Client extends TextClient {
 
         Client(String pathAndQuery) throws Exception {
             this(URI.create("ws://127.0.0.1:" + SampleApplicationTests.this.webSocketPort), pathAndQuery);
         }
 
         Client(URI server, String pathAndQuery) throws Exception {
-            HttpClient client = server.getScheme().equals("wss")
-                    ? HttpClient.newBuilder().sslContext(trustingTheDemo()).build()
-                    : SampleApplicationTests.this.http;
-            this.socket = client.newWebSocketBuilder().buildAsync(server.resolve(pathAndQuery), this)
-                    .get(10, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            this.partial.append(data);
-            if (last) {
-                this.received.add(this.partial.toString());
-                this.partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        /** The next message that matches, skipping others (heartbeats arrive at any time). */
-        String next(Predicate<String> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                String message = this.received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                assertThat(message).as("a message before the deadline").isNotNull();
-                if (wanted.test(message)) {
-                    return message;
-                }
-            }
-        }
-
-        void close() throws Exception {
-            this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            super(server.getScheme().equals("wss") ? HttpClient.newBuilder().sslContext(trustingTheDemo()).build()
+                    : SampleApplicationTests.this.http, server.resolve(pathAndQuery));
         }
     }
 }

@@ -3,7 +3,7 @@ package io.gev.spring.boot.autoconfigure;
 import io.gev.cluster.ClusterOptions;
 import io.gev.spring.boot.cluster.GevClusterHealthIndicator;
 import io.gev.spring.boot.cluster.RedisGroupBroker;
-import io.gev.spring.boot.testing.RedisServer;
+import io.gev.testing.RedisServer;
 import io.gev.websocket.WebSocketGroups;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,7 +2,7 @@ package io.gev.spring.boot.cluster;
 
 import io.gev.spring.boot.autoconfigure.GevAutoConfiguration;
 import io.gev.spring.boot.autoconfigure.GevClusterAutoConfiguration;
-import io.gev.spring.boot.testing.RedisServer;
+import io.gev.testing.RedisServer;
 import io.gev.websocket.WebSocketGroups;
 import io.gev.websocket.WebSocketHandler;
 import io.gev.websocket.WebSocketMessage;

@@ -1,4 +1,4 @@
-package io.gev.sample;
+package io.gev.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * stop and start again on the same port. Skips the test (with the reason) only where the binary
  * is absent; CI installs it.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     public static final Path BINARY = Path.of("/usr/bin/redis-server");
 
