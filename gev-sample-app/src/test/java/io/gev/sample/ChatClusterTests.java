@@ -5,6 +5,10 @@ import io.gev.websocket.WebSocketGroups;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two sample instances with the profile "cluster" on one real redis-server: a chat line typed on
- * one reaches a client of the other.
+ * one reaches a client of the other, JDK clients and real browser tabs (headless Chromium) alike.
  */
 @Timeout(120)
 class ChatClusterTests {
@@ -82,6 +86,40 @@ class ChatClusterTests {
                 .path("status").asString()).isEqualTo("UP");
         bob.socket.sendClose(1000, "bye").join();
         assertThat(alice.next((m) -> m.contains("\"notice\""))).contains("bob left");
+    }
+
+    @Test
+    void aLineTypedInABrowserOnOneInstanceShowsInABrowserOnTheOther() throws Exception {
+        HeadlessChromium.assumeInstalled();
+        RedisServer redis = RedisServer.start();
+        this.resources.add(redis);
+        ConfigurableApplicationContext one = instance(redis);
+        ConfigurableApplicationContext two = instance(redis);
+        for (ConfigurableApplicationContext context : List.of(one, two)) {
+            WebSocketGroups groups = context.getBean(WebSocketGroups.class);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(groups::isBrokerAvailable);
+        }
+        HeadlessChromium chromium = new HeadlessChromium();
+        this.resources.add(chromium::quitAll);
+        WebDriver alice = openPage(chromium, one, "alice");
+        WebDriver bob = openPage(chromium, two, "bob");
+        new WebDriverWait(alice, Duration.ofSeconds(20))
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "bob joined"));
+        alice.findElement(By.id("text")).sendKeys("hello across instances");
+        alice.findElement(By.cssSelector("#send button")).click();
+        new WebDriverWait(bob, Duration.ofSeconds(20)).until(ExpectedConditions
+                .textToBePresentInElementLocated(By.id("messages"), "alice: hello across instances"));
+        HeadlessChromium.screenshot(bob, "chat-cluster-bob");
+    }
+
+    /** The chat page of {@code context}'s instance, once its WebSocket is open there. */
+    private static WebDriver openPage(HeadlessChromium chromium, ConfigurableApplicationContext context, String name)
+            throws Exception {
+        int port = context.getEnvironment().getProperty("local.server.port", Integer.class);
+        WebDriver driver = chromium.open("http://127.0.0.1:" + port + "/?name=" + name);
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(ExpectedConditions.textToBe(By.id("state"), "connected"));
+        return driver;
     }
 
     private String get(ConfigurableApplicationContext context, String path) throws Exception {
