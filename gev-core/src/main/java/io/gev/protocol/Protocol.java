@@ -26,7 +26,9 @@ public interface Protocol<M> {
     /**
      * Called on the loop thread when a connection opens, before {@link io.gev.Handler#onConnect}:
      * the place to set up per-connection decoding state
-     * ({@link Connection#setProtocolState(Object)}) or to schedule a timeout.
+     * ({@link Connection#setProtocolState(Object)}) or to schedule a timeout. A protocol may refuse
+     * the connection here, by closing it or by throwing: the handler then hears of it neither
+     * open nor closed, while {@link #onClose} is still called.
      */
     default void onConnect(Connection connection) {
     }

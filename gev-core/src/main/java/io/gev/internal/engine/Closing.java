@@ -68,10 +68,13 @@ final class Closing {
         log.debug("Closed {} ({})", c, reason.tag());
         // A TLS connection that never completed its handshake: nobody knew of it.
         if (was.opened) {
-            try {
-                loop.handler.onClose(c);
-            } catch (Throwable t) {
-                log.warn("Handler onClose of {} failed", c, t);
+            // A protocol that closes in its onConnect (a refusal) closes before the handler knew.
+            if (loop.protocolConnecting != c) {
+                try {
+                    loop.handler.onClose(c);
+                } catch (Throwable t) {
+                    log.warn("Handler onClose of {} failed", c, t);
+                }
             }
             try {
                 loop.protocol.onClose(c);

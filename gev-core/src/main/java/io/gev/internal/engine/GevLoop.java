@@ -97,6 +97,11 @@ final class GevLoop implements EventLoop, TlsLoop {
     int upgradedConnections;
     /** Messages this loop's connections handed to an offloaded handler, not yet handed back. */
     long handlerBacklog;
+    /**
+     * The connection whose protocol's {@code onConnect} runs now, else {@code null}: its handler
+     * has not heard of it yet, so a close in there is not told to the handler.
+     */
+    AbstractConnection protocolConnecting;
     private volatile int connectionCount;
 
     // Connections in order of their last read: the head is the one idle the longest.

@@ -96,11 +96,14 @@ final class Opening {
         c.state(OPEN);
         GevLoop loop = c.loop;
         Protocol<Object> protocol = loop.protocol;
+        loop.protocolConnecting = c;
         try {
             protocol.onConnect(c);
         } catch (Throwable t) {
             Closing.protocolFailed(c, "open it", t);
             return;
+        } finally {
+            loop.protocolConnecting = null;
         }
         if (!c.state().live) {
             return;

@@ -1,0 +1,106 @@
+package io.gev;
+
+import io.gev.buffer.RingBuffer;
+import io.gev.loop.Transport;
+import io.gev.protocol.Frame;
+import io.gev.protocol.Protocol;
+import io.gev.protocol.RawProtocol;
+import io.gev.testing.Await;
+import io.gev.testing.TestClient;
+import io.gev.testing.TestServers;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A protocol that refuses a connection in its {@code onConnect}, by closing it or by throwing:
+ * the handler never hears of that connection, neither its open nor its close; the protocol hears
+ * of its close, to free what it set up.
+ */
+class ProtocolRefusalTest {
+
+    @RegisterExtension
+    final TestServers servers = new TestServers();
+
+    private final AtomicInteger handlerOpens = new AtomicInteger();
+    private final AtomicInteger handlerCloses = new AtomicInteger();
+    private final AtomicInteger protocolCloses = new AtomicInteger();
+
+    private final Handler<ByteBuffer> counting = new Handler<>() {
+        @Override
+        public void onConnect(Connection connection) {
+            handlerOpens.incrementAndGet();
+        }
+
+        @Override
+        public Object onMessage(Connection connection, Object context, ByteBuffer message) {
+            return message;
+        }
+
+        @Override
+        public void onClose(Connection connection) {
+            handlerCloses.incrementAndGet();
+        }
+    };
+
+    /** Raw bytes, but every second connection is refused in onConnect: closed, or by throwing. */
+    private Protocol<ByteBuffer> refusingEverySecond(boolean byThrowing) {
+        AtomicInteger connections = new AtomicInteger();
+        return new Protocol<>() {
+            @Override
+            public void onConnect(Connection connection) {
+                if (connections.incrementAndGet() % 2 == 0) {
+                    if (byThrowing) {
+                        throw new IllegalStateException("refused by the protocol");
+                    }
+                    connection.close();
+                }
+            }
+
+            @Override
+            public void onClose(Connection connection) {
+                protocolCloses.incrementAndGet();
+            }
+
+            @Override
+            public boolean unpack(Connection connection, RingBuffer in, Frame<ByteBuffer> frame) {
+                return RawProtocol.INSTANCE.unpack(connection, in, frame);
+            }
+
+            @Override
+            public void pack(Connection connection, Object message, RingBuffer out) {
+                RawProtocol.INSTANCE.pack(connection, message, out);
+            }
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void aConnectionClosedInTheProtocolsOnConnectIsNeverTheHandlers(Transport transport) throws Exception {
+        for (boolean throwing : new boolean[] {false, true}) {
+            handlerOpens.set(0);
+            handlerCloses.set(0);
+            protocolCloses.set(0);
+            Server s = servers.start(TestServers.local(refusingEverySecond(throwing), counting, transport)
+                    .name("refusing-" + throwing));
+            try (TestClient accepted = TestClient.connect(s)) {
+                accepted.write("ping");
+                assertEquals("ping", accepted.readString(4));
+                try (TestClient refused = TestClient.connect(s)) {
+                    assertTrue(refused.awaitClosed());
+                }
+                Await.await("the refused one's close reached the protocol", () -> protocolCloses.get() == 1);
+                assertEquals(1, handlerOpens.get());
+                assertEquals(0, handlerCloses.get(), "the handler never heard of the refused connection");
+            }
+            Await.await("the accepted one's close", () -> handlerCloses.get() == 1 && protocolCloses.get() == 2);
+            s.stop(java.time.Duration.ofSeconds(5));
+        }
+    }
+}
