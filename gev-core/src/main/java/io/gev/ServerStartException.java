@@ -27,8 +27,15 @@ public class ServerStartException extends RuntimeException {
         return port;
     }
 
-    /** {@code true} when the port was taken by another socket. */
+    /**
+     * {@code true} when the port was taken by another socket; {@code false} for other bind
+     * failures, such as an address that is on no interface of this machine.
+     */
     public boolean isAddressInUse() {
-        return getCause() instanceof java.net.BindException;
+        // The JDK throws BindException for EADDRNOTAVAIL and EACCES too; both it and Netty's epoll
+        // name EADDRINUSE by the C library's text for it.
+        Throwable cause = getCause();
+        return cause instanceof java.net.BindException && cause.getMessage() != null
+                && cause.getMessage().contains("already in use");
     }
 }

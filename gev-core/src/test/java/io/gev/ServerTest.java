@@ -103,6 +103,16 @@ class ServerTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void anAddressNotOfThisMachineFailsWithClearExceptionThatIsNotAddressInUse(Transport transport) {
+        // 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails with EADDRNOTAVAIL, sending nothing.
+        Server server = TestServers.local(ECHO, transport).name("elsewhere").address("192.0.2.1").build();
+        ServerStartException e = assertThrows(ServerStartException.class, server::start);
+        assertFalse(e.isAddressInUse(), () -> "not a port in use: " + e.getCause());
+        assertTrue(e.getMessage().contains("192.0.2.1"), e.getMessage());
+    }
+
     @Test
     void startWhileRunningFailsAndStopIsIdempotent() {
         Server server = servers.start(TestServers.local(ECHO, Transport.AUTO));
