@@ -6,6 +6,7 @@ import io.gev.protocol.Frame;
 import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 import io.gev.testing.Await;
+import io.gev.testing.CountingHandler;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,26 +30,7 @@ class ProtocolRefusalTest {
     @RegisterExtension
     final TestServers servers = new TestServers();
 
-    private final AtomicInteger handlerOpens = new AtomicInteger();
-    private final AtomicInteger handlerCloses = new AtomicInteger();
     private final AtomicInteger protocolCloses = new AtomicInteger();
-
-    private final Handler<ByteBuffer> counting = new Handler<>() {
-        @Override
-        public void onConnect(Connection connection) {
-            handlerOpens.incrementAndGet();
-        }
-
-        @Override
-        public Object onMessage(Connection connection, Object context, ByteBuffer message) {
-            return message;
-        }
-
-        @Override
-        public void onClose(Connection connection) {
-            handlerCloses.incrementAndGet();
-        }
-    };
 
     /** Raw bytes, but every second connection is refused in onConnect: closed, or by throwing. */
     private Protocol<ByteBuffer> refusingEverySecond(boolean byThrowing) {
@@ -84,8 +67,7 @@ class ProtocolRefusalTest {
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void aConnectionClosedInTheProtocolsOnConnectIsNeverTheHandlers(Transport transport) throws Exception {
         for (boolean throwing : new boolean[] {false, true}) {
-            handlerOpens.set(0);
-            handlerCloses.set(0);
+            CountingHandler counting = new CountingHandler();
             protocolCloses.set(0);
             Server s = servers.start(TestServers.local(refusingEverySecond(throwing), counting, transport)
                     .name("refusing-" + throwing));
@@ -96,11 +78,11 @@ class ProtocolRefusalTest {
                     assertTrue(refused.awaitClosed());
                 }
                 Await.await("the refused one's close reached the protocol", () -> protocolCloses.get() == 1);
-                assertEquals(1, handlerOpens.get());
-                assertEquals(0, handlerCloses.get(), "the handler never heard of the refused connection");
+                assertEquals(1, counting.connects.get());
+                assertEquals(0, counting.closes.get(), "the handler never heard of the refused connection");
             }
-            Await.await("the accepted one's close", () -> handlerCloses.get() == 1 && protocolCloses.get() == 2);
-            s.stop(java.time.Duration.ofSeconds(5));
+            Await.await("the accepted one's close", () -> counting.closes.get() == 1 && protocolCloses.get() == 2);
+            s.stop(Duration.ofSeconds(5));
         }
     }
 }

@@ -56,16 +56,23 @@ class ChatClusterTests {
         return context;
     }
 
-    @Test
-    void aChatLineTypedOnOneInstanceReachesAClientOfTheOther() throws Exception {
+    /** Two instances on one new redis-server, each with its broker reachable. */
+    private List<ConfigurableApplicationContext> twoInstances() throws Exception {
         RedisServer redis = RedisServer.start();
         this.resources.add(redis);
-        ConfigurableApplicationContext one = instance(redis);
-        ConfigurableApplicationContext two = instance(redis);
-        for (ConfigurableApplicationContext context : List.of(one, two)) {
+        List<ConfigurableApplicationContext> instances = List.of(instance(redis), instance(redis));
+        for (ConfigurableApplicationContext context : instances) {
             WebSocketGroups groups = context.getBean(WebSocketGroups.class);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(groups::isBrokerAvailable);
         }
+        return instances;
+    }
+
+    @Test
+    void aChatLineTypedOnOneInstanceReachesAClientOfTheOther() throws Exception {
+        List<ConfigurableApplicationContext> instances = twoInstances();
+        ConfigurableApplicationContext one = instances.get(0);
+        ConfigurableApplicationContext two = instances.get(1);
 
         Client alice = new Client(one, "/chat?name=alice");
         alice.next((m) -> m.contains("alice joined"));
@@ -91,14 +98,9 @@ class ChatClusterTests {
     @Test
     void aLineTypedInABrowserOnOneInstanceShowsInABrowserOnTheOther() throws Exception {
         HeadlessChromium.assumeInstalled();
-        RedisServer redis = RedisServer.start();
-        this.resources.add(redis);
-        ConfigurableApplicationContext one = instance(redis);
-        ConfigurableApplicationContext two = instance(redis);
-        for (ConfigurableApplicationContext context : List.of(one, two)) {
-            WebSocketGroups groups = context.getBean(WebSocketGroups.class);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(groups::isBrokerAvailable);
-        }
+        List<ConfigurableApplicationContext> instances = twoInstances();
+        ConfigurableApplicationContext one = instances.get(0);
+        ConfigurableApplicationContext two = instances.get(1);
         HeadlessChromium chromium = new HeadlessChromium();
         this.resources.add(chromium::quitAll);
         WebDriver alice = openPage(chromium, one, "alice");
