@@ -307,8 +307,14 @@ final class ServerEngine implements ServerRuntime {
         InetAddress counted = null;
         if (proxyProtocol != null || addressLimiter != null) {
             InetSocketAddress peer = socket.remoteAddress();
-            String why = peer == null ? "the socket has no peer address (it closed)"
-                    : proxyProtocol != null ? (proxyProtocol.isTrusted(peer.getAddress()) ? null
+            if (peer == null) {
+                // The peer reset before it was accepted (a balancer's client that left at once):
+                // nobody to serve or to refuse.
+                slotReleased();
+                socket.closeSocket();
+                return;
+            }
+            String why = proxyProtocol != null ? (proxyProtocol.isTrusted(peer.getAddress()) ? null
                             : "not a trusted balancer of the PROXY protocol " + proxyProtocol.trustedProxies())
                     : addressLimiter.tryAcquire(peer.getAddress(), System.nanoTime());
             if (why != null) {
