@@ -46,11 +46,21 @@ public interface Connection {
     /** {@code true} until the connection is closed. */
     boolean isConnected();
 
-    /** The peer's address. */
+    /**
+     * The peer's address: behind the PROXY protocol, the client's the header names. {@code null}
+     * on a Unix domain socket ({@link ServerOptions#unixSocket()}), where the peer has none
+     * unless a PROXY protocol header names one; {@link #peerCredentials()} tells who it is there.
+     */
     InetSocketAddress remoteAddress();
 
-    /** The local address the connection was accepted on. */
+    /** The local address the connection was accepted on; {@code null} on a Unix domain socket. */
     InetSocketAddress localAddress();
+
+    /**
+     * The process at the other end of a Unix domain socket, read from the kernel on the first
+     * call and kept; {@code null} on TCP, or when the socket no longer tells (closed). Any thread.
+     */
+    PeerCredentials peerCredentials();
 
     /** The application's object attached to this connection, or {@code null}. */
     Object context();

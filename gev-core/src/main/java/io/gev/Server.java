@@ -8,6 +8,7 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -129,14 +130,24 @@ public final class Server implements AutoCloseable {
         return engine.isRunning();
     }
 
-    /** The bound address, whose port is the real one when port 0 was asked for. */
+    /**
+     * The bound address, whose port is the real one when port 0 was asked for.
+     *
+     * @throws IllegalStateException before {@link #start()}, or for a server on a
+     *         {@link #unixSocket() Unix domain socket}
+     */
     public InetSocketAddress localAddress() {
         return engine.localAddress();
     }
 
-    /** The bound port. */
+    /** The bound port; -1 for a server on a {@link #unixSocket() Unix domain socket}. */
     public int port() {
-        return localAddress().getPort();
+        return options.unixSocket().isPresent() ? -1 : localAddress().getPort();
+    }
+
+    /** The file of the Unix domain socket the server listens on; empty on TCP. */
+    public Optional<Path> unixSocket() {
+        return options.unixSocket();
     }
 
     /** The server's name, used in thread names, logs and metrics tags. */

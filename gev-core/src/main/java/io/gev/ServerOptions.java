@@ -4,9 +4,15 @@ import io.gev.loop.LoadBalancer;
 import io.gev.loop.LoadBalancing;
 import io.gev.loop.Transport;
 
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The options of a {@link Server}, everything but its handler and protocol: where it listens, its
@@ -59,11 +65,21 @@ public final class ServerOptions {
     /** The interval of the per-address connection rate when none is set. */
     public static final Duration DEFAULT_CONNECTION_RATE_INTERVAL = Duration.ofSeconds(1);
 
+    /**
+     * The permissions of a Unix domain socket's file when none are set: read and write for the
+     * owner and the group ({@code rw-rw----}), as connecting needs write permission and the
+     * group is how a sidecar or a reverse proxy is let in.
+     */
+    public static final Set<PosixFilePermission> DEFAULT_UNIX_SOCKET_PERMISSIONS =
+            Collections.unmodifiableSet(PosixFilePermissions.fromString("rw-rw----"));
+
     private static final ServerOptions DEFAULTS = builder().build();
 
     private final String name;
     private final String address;
     private final int port;
+    private final Path unixSocket;
+    private final Set<PosixFilePermission> unixSocketPermissions;
     private final int loops;
     private final boolean reusePort;
     private final Duration idleTimeout;
@@ -97,6 +113,8 @@ public final class ServerOptions {
         this.name = b.name;
         this.address = b.address;
         this.port = b.port;
+        this.unixSocket = b.unixSocket;
+        this.unixSocketPermissions = b.unixSocketPermissions;
         this.loops = b.loops;
         this.reusePort = b.reusePort;
         this.idleTimeout = b.idleTimeout;
@@ -155,6 +173,19 @@ public final class ServerOptions {
     /** The port to bind; 0 for any free one ({@link Server#port()} tells which). */
     public int port() {
         return port;
+    }
+
+    /**
+     * The file of the Unix domain socket the server listens on instead of {@link #address()} and
+     * {@link #port()}; empty for TCP.
+     */
+    public Optional<Path> unixSocket() {
+        return Optional.ofNullable(unixSocket);
+    }
+
+    /** The permissions the file of {@link #unixSocket()} is given once bound. */
+    public Set<PosixFilePermission> unixSocketPermissions() {
+        return unixSocketPermissions;
     }
 
     /** Worker loops as set; 0 means one per available processor. */
@@ -322,6 +353,7 @@ public final class ServerOptions {
         }
         ServerOptions other = (ServerOptions) o;
         return name.equals(other.name) && Objects.equals(address, other.address) && port == other.port
+                && Objects.equals(unixSocket, other.unixSocket) && unixSocketPermissions.equals(other.unixSocketPermissions)
                 && loops == other.loops && reusePort == other.reusePort && idleTimeout.equals(other.idleTimeout)
                 && loadBalancing == other.loadBalancing && loadBalancer == other.loadBalancer
                 && transport == other.transport && tcpNoDelay == other.tcpNoDelay && keepAlive == other.keepAlive
@@ -343,7 +375,7 @@ public final class ServerOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, address, port, loops, reusePort, idleTimeout, loadBalancing,
+        return Objects.hash(name, address, port, unixSocket, unixSocketPermissions, loops, reusePort, idleTimeout, loadBalancing,
                 System.identityHashCode(loadBalancer), transport, tcpNoDelay, keepAlive, sendBufferSize,
                 receiveBufferSize, backlog, maxConnections, maxConnectionsPerAddress, connectionRatePerAddress,
                 connectionRateInterval, writeBufferHighWaterMark, writeBufferLowWaterMark,
@@ -355,6 +387,8 @@ public final class ServerOptions {
     @Override
     public String toString() {
         return "ServerOptions[name=" + name + ", address=" + (address == null ? "*" : address) + ", port=" + port
+                + (unixSocket == null ? "" : ", unixSocket=" + unixSocket + " ("
+                        + PosixFilePermissions.toString(unixSocketPermissions) + ")")
                 + ", loops=" + (loops == 0 ? "processors" : loops) + ", reusePort=" + reusePort
                 + ", idleTimeout=" + idleTimeout + ", loadBalancer=" + (loadBalancer != null ? loadBalancer : loadBalancing)
                 + ", transport=" + transport + ", tcpNoDelay=" + tcpNoDelay + ", keepAlive=" + keepAlive
@@ -386,6 +420,8 @@ public final class ServerOptions {
         private String name = DEFAULT_NAME;
         private String address;
         private int port = DEFAULT_PORT;
+        private Path unixSocket;
+        private Set<PosixFilePermission> unixSocketPermissions = DEFAULT_UNIX_SOCKET_PERMISSIONS;
         private int loops;
         private boolean reusePort;
         private Duration idleTimeout = Duration.ZERO;
@@ -434,6 +470,8 @@ public final class ServerOptions {
             this.name = options.name;
             this.address = options.address;
             this.port = options.port;
+            this.unixSocket = options.unixSocket;
+            this.unixSocketPermissions = options.unixSocketPermissions;
             this.loops = options.loops;
             this.reusePort = options.reusePort;
             this.idleTimeout = options.idleTimeout;
@@ -498,6 +536,49 @@ public final class ServerOptions {
                 throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
             }
             this.port = port;
+            return self();
+        }
+
+        /**
+         * Listens on a Unix domain socket at {@code file} instead of TCP: for a sidecar, a local
+         * agent or a reverse proxy on the same host, with the file's permissions
+         * ({@link #unixSocketPermissions}) as access control. {@link #address} and {@link #port}
+         * do not apply then; handlers, protocols, TLS and WebSocket work as on TCP, and
+         * {@link Connection#peerCredentials()} tells who connected.
+         *
+         * <p>On start, a socket file left by a server that is gone (nothing accepts on it) is
+         * replaced; one somebody listens on fails the start as an address in use, and so does a
+         * file that is not a socket, which is never deleted. On stop, the file is removed if it is
+         * still the one this server bound. Needs the epoll or the NIO transport (NIO has Unix
+         * sockets since Java 16).
+         *
+         * @param file the socket file; {@code null} (default) listens on TCP
+         * @return this builder
+         * @throws IllegalArgumentException if the path is longer than a socket address holds
+         *         ({@value io.gev.internal.transport.UnixSockets#MAX_PATH_BYTES} bytes)
+         */
+        public B unixSocket(Path file) {
+            this.unixSocket = file == null ? null : io.gev.internal.transport.UnixSockets.checkPath(file);
+            return self();
+        }
+
+        /**
+         * The permissions the file of {@link #unixSocket(Path)} gets once bound, before any
+         * connection is accepted on the epoll transport (on NIO, binding also listens, so the
+         * file has the process's umask for a moment: for strict access control put it in a
+         * directory only the allowed users can enter); default
+         * {@link ServerOptions#DEFAULT_UNIX_SOCKET_PERMISSIONS}.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if the owner may not write (nobody could connect)
+         */
+        public B unixSocketPermissions(Set<PosixFilePermission> permissions) {
+            Objects.requireNonNull(permissions, "unixSocketPermissions");
+            if (!permissions.contains(PosixFilePermission.OWNER_WRITE)) {
+                throw new IllegalArgumentException("unixSocketPermissions must let the owner write, as connecting"
+                        + " needs write permission: " + PosixFilePermissions.toString(permissions));
+            }
+            this.unixSocketPermissions = Collections.unmodifiableSet(EnumSet.copyOf(permissions));
             return self();
         }
 
@@ -862,6 +943,21 @@ public final class ServerOptions {
             if (writeBufferHighWaterMark > writeBufferLimit) {
                 throw new IllegalArgumentException("writeBufferHighWaterMark (" + writeBufferHighWaterMark
                         + ") must not exceed writeBufferLimit (" + writeBufferLimit + ")");
+            }
+            if (unixSocket != null) {
+                if (address != null) {
+                    throw new IllegalArgumentException("unixSocket (" + unixSocket + ") and address (" + address
+                            + ") exclude each other: a server listens on one or the other");
+                }
+                if (reusePort) {
+                    throw new IllegalArgumentException("reusePort does not apply to unixSocket (" + unixSocket
+                            + "): one socket file has one listener");
+                }
+                if (proxyProtocol == null && (maxConnectionsPerAddress > 0 || connectionRatePerAddress > 0)) {
+                    throw new IllegalArgumentException("maxConnectionsPerAddress and connectionRatePerAddress need"
+                            + " a client address, which a Unix domain socket (" + unixSocket
+                            + ") has only behind the PROXY protocol");
+                }
             }
             return new ServerOptions(this);
         }

@@ -17,12 +17,12 @@ public class ServerStartException extends RuntimeException {
         this.port = port;
     }
 
-    /** The address the server tried to bind. */
+    /** The address the server tried to bind: a host, an IP literal, {@code *}, or a Unix domain socket's file. */
     public String address() {
         return address;
     }
 
-    /** The port the server tried to bind. */
+    /** The port the server tried to bind; -1 for a Unix domain socket. */
     public int port() {
         return port;
     }

@@ -2,6 +2,7 @@ package io.gev.internal.engine;
 
 import io.gev.CloseReason;
 import io.gev.Connection;
+import io.gev.PeerCredentials;
 import io.gev.SendCallback;
 import io.gev.TlsInfo;
 import io.gev.internal.transport.ConnectionEvents;
@@ -44,6 +45,8 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     private final long id;
     final GevLoop loop;
     private InetSocketAddress remoteAddress;
+    /** Read from the socket on first demand, by any thread: the same answer every time, so a race only reads twice. */
+    private volatile PeerCredentials peerCredentials;
     private InetSocketAddress localAddress;
     private volatile ConnectionState state = REGISTERING;
     /**
@@ -323,6 +326,16 @@ abstract class AbstractConnection extends ConnectionEvents implements Connection
     @Override
     public final InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    @Override
+    public final PeerCredentials peerCredentials() {
+        PeerCredentials p = peerCredentials;
+        if (p == null) {
+            p = io().baseSocket().peerCredentials();
+            peerCredentials = p;
+        }
+        return p;
     }
 
     @Override

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,6 +75,8 @@ final class ServerEngine implements ServerRuntime {
     private final ClientFaultLog refusals;
     /** The PROXY protocol a server reads first; {@code null} when it reads none (and on a client). */
     final ProxyProtocol proxyProtocol;
+    /** Listens on a Unix domain socket: its peers have no IP addresses. */
+    private final boolean onUnixSocket;
     /** The per-client-address limits of a server; {@code null} when it sets none (and on a client). */
     private final AddressLimiter addressLimiter;
 
@@ -142,6 +145,7 @@ final class ServerEngine implements ServerRuntime {
                 options.clientFaultLogInterval(), options.clientFaultLogLimit());
         this.proxyProtocol = listens ? options.proxyProtocol().orElse(null) : null;
         this.addressLimiter = listens ? AddressLimiter.of(options) : null;
+        this.onUnixSocket = listens && options.unixSocket().isPresent();
     }
 
     // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
@@ -165,8 +169,10 @@ final class ServerEngine implements ServerRuntime {
         }
         state = State.STARTING;
         String address = options.address().orElse(null);
-        int port = options.port();
-        String host = address == null ? "*" : address;
+        Path unixSocket = options.unixSocket().orElse(null);
+        int port = unixSocket != null ? -1 : options.port();
+        String host = unixSocket != null ? unixSocket.toString() : address == null ? "*" : address;
+        String where = unixSocket != null ? unixSocket.toString() : host + ":" + port;
         try {
             group.attach(this); // fails when the transport is missing or shared loops were closed
         } catch (RuntimeException e) {
@@ -188,7 +194,11 @@ final class ServerEngine implements ServerRuntime {
             loops = Collections.unmodifiableList(created);
             transport = resolved;
 
-            if (listens) {
+            if (listens && unixSocket != null) {
+                IoEventLoop acceptor = group.acceptor();
+                addListener(support.bindUnix(options, unixSocket, acceptor, group.progress(acceptor),
+                        socket -> accepted(socket, null)), acceptor);
+            } else if (listens) {
                 InetSocketAddress bindAddress = address == null ? new InetSocketAddress(port)
                         : new InetSocketAddress(address, port);
                 if (bindAddress.isUnresolved()) {
@@ -202,7 +212,7 @@ final class ServerEngine implements ServerRuntime {
                                 socket -> accepted(socket, loop));
                         addListener(listener, loop.netty());
                         if (bindAddress.getPort() == 0) {
-                            bindAddress = new InetSocketAddress(bindAddress.getAddress(), listener.localAddress().getPort());
+                            bindAddress = new InetSocketAddress(bindAddress.getAddress(), ((InetSocketAddress) listener.localAddress()).getPort());
                         }
                     }
                 } else {
@@ -210,7 +220,7 @@ final class ServerEngine implements ServerRuntime {
                     addListener(support.bind(options, bindAddress, acceptor, group.progress(acceptor),
                             socket -> accepted(socket, null)), acceptor);
                 }
-                localAddress = listeners.get(0).localAddress();
+                localAddress = (InetSocketAddress) listeners.get(0).localAddress();
             }
             if (!options.idleTimeout().isZero()) {
                 long nanos = options.idleTimeout().toNanos();
@@ -220,7 +230,8 @@ final class ServerEngine implements ServerRuntime {
             }
             state = State.RUNNING;
             if (listens) {
-                log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name, localAddress, resolved,
+                log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name,
+                        unixSocket != null ? "Unix domain socket " + unixSocket : localAddress, resolved,
                         loopCount, ownsGroup ? "" : " of event loops '" + group.name() + "'",
                         options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
             } else {
@@ -233,7 +244,7 @@ final class ServerEngine implements ServerRuntime {
             throw e;
         } catch (BindException e) {
             abortStart();
-            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + host + ":" + port
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + where
                     + ": " + e.getMessage(), host, port, e);
         } catch (IOException e) {
             abortStart();
@@ -243,7 +254,7 @@ final class ServerEngine implements ServerRuntime {
                 bind.initCause(e);
                 cause = bind;
             }
-            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + host + ":" + port
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + where
                     + ": " + e.getMessage(), host, port, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -305,7 +316,9 @@ final class ServerEngine implements ServerRuntime {
             return;
         }
         InetAddress counted = null;
-        if (proxyProtocol != null || addressLimiter != null) {
+        // On a Unix domain socket the file's permissions decide who connects, and the limits count
+        // addresses only a PROXY protocol header gives.
+        if (!onUnixSocket && (proxyProtocol != null || addressLimiter != null)) {
             InetSocketAddress peer = socket.remoteAddress();
             if (peer == null) {
                 // The peer reset before it was accepted (a balancer's client that left at once):
@@ -347,8 +360,8 @@ final class ServerEngine implements ServerRuntime {
      * if not, {@code c} is closed as rejected, with a line in the refusals log. Loop thread.
      */
     boolean admit(AbstractConnection c) {
-        if (addressLimiter == null) {
-            return true;
+        if (addressLimiter == null || c.remoteAddress() == null) {
+            return true; // a Unix domain socket's LOCAL header names no client
         }
         String why = addressLimiter.tryAcquire(c.remoteAddress().getAddress(), System.nanoTime());
         if (why == null) {
@@ -606,6 +619,10 @@ final class ServerEngine implements ServerRuntime {
     @Override
     public InetSocketAddress localAddress() {
         InetSocketAddress a = localAddress;
+        if (a == null && onUnixSocket) {
+            throw new IllegalStateException("Server '" + name + "' listens on the Unix domain socket "
+                    + options.unixSocket().get() + ", which has no IP address and port");
+        }
         if (a == null) {
             throw new IllegalStateException("Server '" + name + "' is not bound; call start() first");
         }
@@ -639,7 +656,8 @@ final class ServerEngine implements ServerRuntime {
 
     @Override
     public String toString() {
-        return "name=" + name + ", address=" + (localAddress != null ? localAddress
+        return "name=" + name + ", address=" + (onUnixSocket ? "unix:" + options.unixSocket().get()
+                : localAddress != null ? localAddress
                 : options.address().orElse("*") + ":" + options.port()) + ", state=" + state;
     }
 

@@ -1,6 +1,7 @@
 package io.gev.internal.transport;
 
 import io.gev.CloseReason;
+import io.gev.PeerCredentials;
 import io.gev.TlsInfo;
 import io.gev.internal.watchdog.LoopProgress;
 import io.netty.channel.IoHandle;
@@ -122,6 +123,14 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
     @Override
     public final AbstractSocketIo baseSocket() {
         return this;
+    }
+
+    /**
+     * The process at the other end of a Unix domain socket, read from the kernel now; {@code null}
+     * on TCP or when the socket cannot tell. Any thread.
+     */
+    public PeerCredentials peerCredentials() {
+        return null;
     }
 
     @Override

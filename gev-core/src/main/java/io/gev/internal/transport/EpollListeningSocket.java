@@ -8,7 +8,7 @@ import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /** A listening socket on native epoll. */
 public final class EpollListeningSocket extends ListeningSocket implements EpollIoHandle {
@@ -16,12 +16,15 @@ public final class EpollListeningSocket extends ListeningSocket implements Epoll
     private final LinuxSocket socket;
     // accept4 writes the peer address here: length, address bytes, scope id, port.
     private final byte[] address = new byte[26];
-    private final InetSocketAddress localAddress;
+    private final SocketAddress localAddress;
+    /** A Unix domain socket's listener: its sockets have no TCP options and no IP addresses. */
+    private final boolean domain;
 
-    EpollListeningSocket(LinuxSocket socket, ServerOptions options, Acceptor acceptor) {
+    EpollListeningSocket(LinuxSocket socket, ServerOptions options, Acceptor acceptor, boolean domain) {
         super(options, acceptor);
         this.socket = socket;
-        this.localAddress = socket.localAddress();
+        this.domain = domain;
+        this.localAddress = domain ? socket.localDomainSocketAddress() : socket.localAddress();
     }
 
     @Override
@@ -30,19 +33,20 @@ public final class EpollListeningSocket extends ListeningSocket implements Epoll
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return localAddress;
     }
 
     @Override
     AbstractSocketIo acceptOne() throws IOException {
         int fd = socket.accept(address);
-        return fd == -1 ? null : new EpollSocketIo(LinuxSocket.newSocket(fd));
+        return fd == -1 ? null : new EpollSocketIo(LinuxSocket.newSocket(fd), domain);
     }
 
     @Override
     void configure(AbstractSocketIo accepted, ServerOptions options) throws IOException {
-        EpollTransport.configure(((EpollSocketIo) accepted).socket(), options);
+        EpollSocketIo socket = (EpollSocketIo) accepted;
+        EpollTransport.configure(socket.socket(), options, socket.isDomain());
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.gev.internal.transport;
 
+import io.gev.PeerCredentials;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
@@ -49,14 +51,24 @@ public final class EpollSocketIo extends AbstractSocketIo implements EpollIoHand
     private static final EpollIoOps IDLE = EpollIoOps.EPOLLERR;
 
     private final LinuxSocket socket;
+    /** A Unix domain socket: no IP addresses, and credentials instead. */
+    private final boolean domain;
 
-    public EpollSocketIo(LinuxSocket socket) {
+    /**
+     * @param domain whether {@code socket} is a Unix domain socket
+     */
+    public EpollSocketIo(LinuxSocket socket, boolean domain) {
         super(true); // EPOLLET is there to use (see pollEdgeTriggered)
         this.socket = socket;
+        this.domain = domain;
     }
 
     LinuxSocket socket() {
         return socket;
+    }
+
+    boolean isDomain() {
+        return domain;
     }
 
     @Override
@@ -115,12 +127,28 @@ public final class EpollSocketIo extends AbstractSocketIo implements EpollIoHand
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return socket.remoteAddress();
+        return domain ? null : socket.remoteAddress();
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        return socket.localAddress();
+        return domain ? null : socket.localAddress();
+    }
+
+    @Override
+    public PeerCredentials peerCredentials() {
+        if (!domain) {
+            return null;
+        }
+        try {
+            // SO_PEERCRED is package-private on LinuxSocket; Netty's domain channel is its public
+            // door. Built over this socket only to ask, never registered or closed (the socket is
+            // this object's): a few objects once per connection that asks.
+            io.netty.channel.unix.PeerCredentials c = new EpollDomainSocketChannel(null, socket).peerCredentials();
+            return PeerCredentials.ofIds(c.pid(), c.uid(), c.gids().length > 0 ? c.gids()[0] : -1);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Override

@@ -6,17 +6,22 @@ import io.gev.ServerOptions;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.DomainSocketAddress;
 
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 public final class EpollTransport implements TransportSupport {
 
-    static void configure(LinuxSocket socket, ServerOptions options) throws IOException {
-        socket.setTcpNoDelay(options.tcpNoDelay());
-        if (options.keepAlive()) {
-            socket.setKeepAlive(true);
+    static void configure(LinuxSocket socket, ServerOptions options, boolean domain) throws IOException {
+        if (!domain) { // TCP's options; a Unix domain socket refuses them
+            socket.setTcpNoDelay(options.tcpNoDelay());
+            if (options.keepAlive()) {
+                socket.setKeepAlive(true);
+            }
         }
         if (options.sendBufferSize() > 0) {
             socket.setSendBufferSize(options.sendBufferSize());
@@ -30,12 +35,12 @@ public final class EpollTransport implements TransportSupport {
     public AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException {
         LinuxSocket socket = LinuxSocket.newSocketStream(remote.getAddress() instanceof Inet6Address);
         try {
-            configure(socket, options);
+            configure(socket, options, false);
         } catch (IOException e) {
             socket.close();
             throw e;
         }
-        return new EpollSocketIo(socket);
+        return new EpollSocketIo(socket, false);
     }
 
     @Override
@@ -60,7 +65,33 @@ public final class EpollTransport implements TransportSupport {
             socket.close();
             throw e;
         }
-        EpollListeningSocket listener = new EpollListeningSocket(socket, options, acceptor);
+        EpollListeningSocket listener = new EpollListeningSocket(socket, options, acceptor, false);
+        listener.register(loop, progress);
+        return listener;
+    }
+
+    @Override
+    public ListeningSocket bindUnix(ServerOptions options, Path file, IoEventLoop loop, LoopProgress progress,
+            Acceptor acceptor) throws IOException, InterruptedException {
+        UnixSockets.makeWay(file);
+        LinuxSocket socket = LinuxSocket.newSocketDomain();
+        EpollListeningSocket listener;
+        try {
+            socket.bind(new DomainSocketAddress(file.toFile()));
+            try {
+                // Before listen(2), while a connect is still refused: nobody gets in past the permissions.
+                UnixSockets.restrict(file, options.unixSocketPermissions());
+                socket.listen(options.backlog());
+                listener = new EpollListeningSocket(socket, options, acceptor, true);
+                listener.removesOnClose(file);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
         listener.register(loop, progress);
         return listener;
     }

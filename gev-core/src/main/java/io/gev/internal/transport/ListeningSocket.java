@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +40,9 @@ public abstract class ListeningSocket implements IoHandle {
     private IoEventLoop loop;
     private LoopProgress progress;
     private boolean paused;
+    /** The socket file this listener bound and removes when it closes; {@code null} on TCP. */
+    private Path unixFile;
+    private Object unixFileIdentity;
     // EMFILE and friends repeat while they last (level-triggered): one line a second.
     private final LogThrottle acceptErrors = new LogThrottle(TimeUnit.SECONDS.toNanos(1));
 
@@ -51,8 +55,14 @@ public abstract class ListeningSocket implements IoHandle {
         this.acceptor = acceptor;
     }
 
-    /** The bound address. */
-    public abstract InetSocketAddress localAddress();
+    /** The bound address: an {@code InetSocketAddress}, or the socket file's address on a Unix domain socket. */
+    public abstract SocketAddress localAddress();
+
+    /** Has this listener remove {@code file}, which it bound, when it closes, unless another server bound it since. */
+    final void removesOnClose(Path file) throws IOException {
+        unixFileIdentity = UnixSockets.identity(file);
+        unixFile = file;
+    }
 
     /** Accepts one pending connection, or returns {@code null} when none is pending. */
     abstract AbstractSocketIo acceptOne() throws IOException;
@@ -149,6 +159,10 @@ public abstract class ListeningSocket implements IoHandle {
             closeSocket();
         } catch (IOException e) {
             log.debug("Closing listener {} failed", localAddress(), e);
+        }
+        if (unixFile != null) {
+            UnixSockets.remove(unixFile, unixFileIdentity);
+            unixFile = null;
         }
     }
 }

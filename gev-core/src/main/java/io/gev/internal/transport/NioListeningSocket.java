@@ -6,7 +6,8 @@ import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.nio.NioIoOps;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -15,12 +16,12 @@ import java.nio.channels.SocketChannel;
 public final class NioListeningSocket extends ListeningSocket implements NioIoHandle {
 
     private final ServerSocketChannel channel;
-    private final InetSocketAddress localAddress;
+    private final SocketAddress localAddress;
 
     NioListeningSocket(ServerSocketChannel channel, ServerOptions options, Acceptor acceptor) throws IOException {
         super(options, acceptor);
         this.channel = channel;
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.localAddress = channel.getLocalAddress();
     }
 
     @Override
@@ -29,7 +30,7 @@ public final class NioListeningSocket extends ListeningSocket implements NioIoHa
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return localAddress;
     }
 
@@ -41,7 +42,8 @@ public final class NioListeningSocket extends ListeningSocket implements NioIoHa
 
     @Override
     void configure(AbstractSocketIo accepted, ServerOptions options) throws IOException {
-        NioTransport.configure(((NioSocketIo) accepted).channel(), options);
+        NioSocketIo socket = (NioSocketIo) accepted;
+        NioTransport.configure(socket.channel(), options, localAddress instanceof UnixDomainSocketAddress);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.gev.internal.transport;
 
+import io.gev.PeerCredentials;
 import io.gev.buffer.RingBuffer;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoOps;
@@ -10,10 +11,14 @@ import io.netty.channel.nio.NioIoOps;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /** A connection's socket on the JDK's selector, accepted or connected by a client. */
 public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
@@ -29,6 +34,14 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
 
     SocketChannel channel() {
         return channel;
+    }
+
+    boolean isDomain() {
+        try {
+            return channel.getLocalAddress() instanceof UnixDomainSocketAddress;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
@@ -83,7 +96,7 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     @Override
     public InetSocketAddress remoteAddress() {
         try {
-            return (InetSocketAddress) channel.getRemoteAddress();
+            return inet(channel.getRemoteAddress());
         } catch (IOException e) {
             return null;
         }
@@ -92,8 +105,26 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     @Override
     public InetSocketAddress localAddress() {
         try {
-            return (InetSocketAddress) channel.getLocalAddress();
+            return inet(channel.getLocalAddress());
         } catch (IOException e) {
+            return null;
+        }
+    }
+
+    // A Unix domain socket's addresses are file names, not the peer's IP address and port.
+    private static InetSocketAddress inet(SocketAddress address) {
+        return address instanceof InetSocketAddress ? (InetSocketAddress) address : null;
+    }
+
+    @Override
+    public PeerCredentials peerCredentials() {
+        if (!(isDomain())) {
+            return null;
+        }
+        try {
+            UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            return PeerCredentials.ofNames(p.user().getName(), p.group().getName());
+        } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
     }

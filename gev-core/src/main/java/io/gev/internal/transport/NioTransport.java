@@ -8,17 +8,23 @@ import io.netty.channel.nio.NioIoHandler;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 public final class NioTransport implements TransportSupport {
 
-    static void configure(SocketChannel channel, ServerOptions options) throws IOException {
+    static void configure(SocketChannel channel, ServerOptions options, boolean domain) throws IOException {
         channel.configureBlocking(false);
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, options.tcpNoDelay());
-        if (options.keepAlive()) {
-            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        if (!domain) { // TCP's options; a Unix domain socket refuses them
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, options.tcpNoDelay());
+            if (options.keepAlive()) {
+                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
         }
         if (options.sendBufferSize() > 0) {
             channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
@@ -32,7 +38,7 @@ public final class NioTransport implements TransportSupport {
     public AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
-            configure(channel, options);
+            configure(channel, options, false);
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -58,6 +64,33 @@ public final class NioTransport implements TransportSupport {
             }
             channel.bind(address, options.backlog());
             listener = new NioListeningSocket(channel, options, acceptor);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        listener.register(loop, progress);
+        return listener;
+    }
+
+    @Override
+    public ListeningSocket bindUnix(ServerOptions options, Path file, IoEventLoop loop, LoopProgress progress,
+            Acceptor acceptor) throws IOException, InterruptedException {
+        UnixSockets.makeWay(file);
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        NioListeningSocket listener;
+        try {
+            channel.configureBlocking(false);
+            // The JDK binds and listens in one call, so the permissions come a moment after (see
+            // ServerOptions.unixSocketPermissions).
+            channel.bind(UnixDomainSocketAddress.of(file), options.backlog());
+            try {
+                UnixSockets.restrict(file, options.unixSocketPermissions());
+                listener = new NioListeningSocket(channel, options, acceptor);
+                listener.removesOnClose(file);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

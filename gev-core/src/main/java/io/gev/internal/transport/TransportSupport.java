@@ -7,6 +7,7 @@ import io.netty.channel.IoHandlerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 
 /**
  * What differs between epoll and NIO. The epoll implementation is only loaded when epoll is in
@@ -23,6 +24,14 @@ public interface TransportSupport {
      * @param progress what the blocked-loop watchdog reads of {@code loop}
      */
     ListeningSocket bind(ServerOptions options, InetSocketAddress address, IoEventLoop loop, LoopProgress progress,
+            Acceptor acceptor) throws IOException, InterruptedException;
+
+    /**
+     * Binds a listening Unix domain socket at {@code file} with {@code options} (its permissions,
+     * backlog, buffer sizes), replacing a stale file and refusing one in use, and registers it on
+     * {@code loop} as {@link #bind} does; the listener removes the file when it closes.
+     */
+    ListeningSocket bindUnix(ServerOptions options, Path file, IoEventLoop loop, LoopProgress progress,
             Acceptor acceptor) throws IOException, InterruptedException;
 
     /**

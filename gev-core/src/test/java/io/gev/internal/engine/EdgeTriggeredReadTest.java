@@ -129,13 +129,13 @@ class EdgeTriggeredReadTest {
         LinuxSocket plainFd = LinuxSocket.newSocketStream();
         LinuxSocket tlsFd = LinuxSocket.newSocketStream();
         try (SocketChannel channel = SocketChannel.open()) {
-            EpollSocketIo plain = new EpollSocketIo(plainFd);
+            EpollSocketIo plain = new EpollSocketIo(plainFd, false);
             assertFalse(plain.edgeTriggered(), "level-triggered until its connection's path is chosen");
             assertSame(plain, plainServer.connectionIo(plain, null));
             assertTrue(plain.edgeTriggered());
             assertEpollEt(plain, true);
 
-            EpollSocketIo underTls = new EpollSocketIo(tlsFd);
+            EpollSocketIo underTls = new EpollSocketIo(tlsFd, false);
             SocketIo tls = tlsServer.connectionIo(underTls, null);
             assertInstanceOf(TlsSocketIo.class, tls);
             assertFalse(tls.edgeTriggered());

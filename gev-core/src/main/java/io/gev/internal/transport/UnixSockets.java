@@ -1,0 +1,111 @@
+package io.gev.internal.transport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The file side of a Unix domain socket listener, the same on every transport: the path's
+ * length, a file left behind by a server that is gone, the permissions, and removing the file on
+ * stop only while it is still this listener's.
+ */
+public final class UnixSockets {
+
+    private static final Logger log = LoggerFactory.getLogger(UnixSockets.class);
+
+    /** What a socket address holds of a path on Linux: sun_path's 108 bytes less the terminating NUL. */
+    public static final int MAX_PATH_BYTES = 107;
+
+    private UnixSockets() {
+    }
+
+    /**
+     * {@code file} if a socket address can hold it.
+     *
+     * @throws IllegalArgumentException naming the path and its length otherwise
+     */
+    public static Path checkPath(Path file) {
+        Objects.requireNonNull(file, "unixSocket");
+        int bytes = file.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > MAX_PATH_BYTES) {
+            throw new IllegalArgumentException("unixSocket must be a path of 1 to " + MAX_PATH_BYTES
+                    + " bytes, what a socket address holds: " + file + " has " + bytes);
+        }
+        return file;
+    }
+
+    /**
+     * Makes way for binding {@code file}: nothing there is fine; a socket file nobody accepts on
+     * (left by a server that crashed) is deleted; a socket somebody listens on, or a file that is
+     * not a socket, stays, and binding is refused.
+     *
+     * @throws BindException when the file is in use, or is no socket (the message says which)
+     */
+    static void makeWay(Path file) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (!attributes.isOther()) {
+            // A regular file, a directory or a link: somebody's, never ours to delete.
+            throw new FileAlreadyExistsException(file.toString(), null,
+                    "exists and is not a socket; it is left as it is");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // Connecting to a local socket completes or is refused at once: no listener means refused.
+            probe.connect(UnixDomainSocketAddress.of(file));
+        } catch (ConnectException e) {
+            Files.deleteIfExists(file);
+            log.info("Replaced the socket file {}: nothing accepted on it (left by a server that is gone)", file);
+            return;
+        }
+        throw new BindException("Address already in use: another process accepts on " + file);
+    }
+
+    /** Gives the bound {@code file} its permissions; before listening, where the transport allows it. */
+    static void restrict(Path file, Set<PosixFilePermission> permissions) throws IOException {
+        Files.setPosixFilePermissions(file, permissions);
+    }
+
+    /** What identifies the file bound at {@code file} (device and inode), to tell it from a successor's. */
+    static Object identity(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /**
+     * Removes {@code file} after its listener closed, unless it is no longer the file that
+     * listener bound ({@code identity}): another server may have replaced it since. Never throws.
+     */
+    static void remove(Path file, Object identity) {
+        try {
+            Object now = identity(file);
+            if (identity != null && !identity.equals(now)) {
+                log.debug("Left the socket file {}: another server bound it since", file);
+                return;
+            }
+            Files.deleteIfExists(file);
+        } catch (NoSuchFileException e) {
+            // Somebody removed it already.
+        } catch (IOException e) {
+            log.warn("Could not remove the socket file {}: {}", file, e.toString());
+        }
+    }
+}
