@@ -7,8 +7,9 @@ import org.springframework.context.annotation.Configuration;
 import java.nio.ByteBuffer;
 
 /**
- * The TCP echo of the original gev example, {@code nc localhost 1833}, and the same over TLS,
- * {@code openssl s_client -connect localhost:1853 -quiet}: each is a Handler bean, so each gets a
+ * The TCP echo of the original gev example, {@code nc localhost 1833}, the same over TLS,
+ * {@code openssl s_client -connect localhost:1853 -quiet}, and over a Unix domain socket,
+ * {@code socat - UNIX-CONNECT:/tmp/gev-sample/echo.sock}: each is a Handler bean, so each gets a
  * server of its own under {@code gev.servers.<server-name>} (the bean name in kebab case).
  */
 @Configuration(proxyBeanMethods = false)
@@ -21,6 +22,11 @@ class EchoConfiguration {
 
     @Bean
     Handler<ByteBuffer> tlsEcho() {
+        return (connection, context, payload) -> payload;
+    }
+
+    @Bean
+    Handler<ByteBuffer> unixEcho() {
         return (connection, context, payload) -> payload;
     }
 }

@@ -21,6 +21,7 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,6 +49,7 @@ class ChatClusterTests {
                 .run("--server.port=0", "--server.address=127.0.0.1", "--gev.servers.echo.port=0",
                         "--gev.servers.tls-echo.port=0", "--gev.servers.length-field-demo.port=0",
                         "--gev.servers.lookup.port=0", "--gev.servers.relay.port=0", "--gev.websocket.port=0",
+                        "--gev.servers.unix-echo.unix-socket=target/unix-echo-" + UUID.randomUUID() + ".sock",
                         "--gev.websocket.ssl.port=0", "--gev.server.loops=1", "--sample.heartbeat-interval=200ms",
                         "--sample.demo-certificate=target/demo-certificate/demo.p12",
                         "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),

@@ -23,7 +23,9 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,9 +35,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.servers.unix-echo.unix-socket=target/unix-echo-${random.uuid}.sock", "gev.websocket.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(60)
@@ -61,6 +64,9 @@ class SampleApplicationTests {
     @Value("${local.gev.servers.relay.port}")
     int relayPort;
 
+    @Value("${local.gev.servers.unix-echo.unix-socket}")
+    Path unixEchoSocket;
+
     @Autowired
     io.gev.Client relayUpstream;
 
@@ -82,6 +88,22 @@ class SampleApplicationTests {
             socket.getOutputStream().write("hello gev\n".getBytes(StandardCharsets.UTF_8));
             assertThat(new String(socket.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("hello gev\n");
         }
+    }
+
+    @Test
+    void unixSocketEchoToSocat() throws Exception {
+        Path socat = Path.of("/usr/bin/socat");
+        assumeTrue(Files.isExecutable(socat), "/usr/bin/socat is missing (apt-get install socat, as .ci/run does)");
+        Process client = new ProcessBuilder(socat.toString(), "-", "UNIX-CONNECT:" + this.unixEchoSocket)
+                .redirectErrorStream(true).start();
+        try {
+            client.getOutputStream().write("hello unix\n".getBytes(StandardCharsets.UTF_8));
+            client.getOutputStream().flush();
+            assertThat(new String(client.getInputStream().readNBytes(11), StandardCharsets.UTF_8)).isEqualTo("hello unix\n");
+        } finally {
+            client.destroyForcibly();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.unixEchoSocket))).isEqualTo("rw-rw----");
     }
 
     @Test

@@ -50,7 +50,9 @@ public class GevEndpoint {
             loops.add(new LoopDescriptor(i, name, stats.connections(i), stats.pendingTasks(i),
                     stats.writeBufferBytes(i)));
         }
-        return new ServerDescriptor(running, running ? server.port() : null, server.transport().name(), tls,
+        boolean unix = server.unixSocket().isPresent();
+        return new ServerDescriptor(running, running && !unix ? server.port() : null,
+                unix ? server.unixSocket().get().toString() : null, server.transport().name(), tls,
                 server.protocol().getClass().getName(), webSocket, stats.activeConnections(),
                 stats.writeBufferBytes(), tls ? stats.tlsSessions() : null,
                 webSocket ? stats.upgradedConnections() : null, server.options().handlerExecution().mode().name(),
@@ -69,7 +71,8 @@ public class GevEndpoint {
      * One server.
      *
      * @param running whether it is bound and its loops run
-     * @param port the bound port; {@code null} while not running
+     * @param port the bound port; {@code null} while not running, or on a Unix domain socket
+     * @param unixSocket the file of the Unix domain socket it listens on; {@code null} on TCP
      * @param transport the I/O layer, {@code AUTO} resolved once running
      * @param tls whether connections are served over TLS
      * @param protocol the class of the protocol that frames its connections
@@ -82,7 +85,7 @@ public class GevEndpoint {
      * @param handlerBacklog messages waiting for its offloaded handler; {@code null} when it runs on the loop
      * @param loops its worker loops
      */
-    public record ServerDescriptor(boolean running, Integer port, String transport, boolean tls, String protocol,
+    public record ServerDescriptor(boolean running, Integer port, String unixSocket, String transport, boolean tls, String protocol,
             boolean webSocket, int connections, long writeBufferBytes, Integer tlsSessions,
             Integer webSocketSessions, String handlerExecution, Long handlerBacklog, List<LoopDescriptor> loops) {
     }

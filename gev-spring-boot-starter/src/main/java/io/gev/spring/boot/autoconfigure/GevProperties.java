@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -330,6 +331,13 @@ public class GevProperties {
         private int port = 1834;
 
         /**
+         * Unix domain socket file the WebSocket server listens on instead of address and port
+         * (a reverse proxy on the same host in front of it), such as /run/app-ws.sock; wss:// on
+         * ssl.port stays on TCP.
+         */
+        private Path unixSocket;
+
+        /**
          * Request paths accepted for the upgrade by the one WebSocketHandler bean; any path when
          * empty. Others get 404. With routes, each route's path says instead.
          */
@@ -432,6 +440,14 @@ public class GevProperties {
 
         public void setAddress(String address) {
             this.address = address;
+        }
+
+        public Path getUnixSocket() {
+            return this.unixSocket;
+        }
+
+        public void setUnixSocket(Path unixSocket) {
+            this.unixSocket = unixSocket;
         }
 
         public int getPort() {
@@ -681,6 +697,19 @@ public class GevProperties {
         private int port = 1833;
 
         /**
+         * Unix domain socket file to listen on instead of address and port, such as
+         * /run/app.sock; its path is published as 'local.gev.servers.<server-name>.unix-socket'.
+         * A file left by a server that is gone is replaced; one in use fails startup.
+         */
+        private Path unixSocket;
+
+        /**
+         * Permissions of the Unix domain socket's file, as 'ls -l' shows them; the owner must be
+         * able to write.
+         */
+        private String unixSocketPermissions = "rw-rw----";
+
+        /**
          * Whether the server runs on the shared event loops (gev.event-loops.*). When false it
          * has loops of its own, from loops and transport.
          */
@@ -904,6 +933,22 @@ public class GevProperties {
 
         public void setPort(int port) {
             this.port = port;
+        }
+
+        public Path getUnixSocket() {
+            return this.unixSocket;
+        }
+
+        public void setUnixSocket(Path unixSocket) {
+            this.unixSocket = unixSocket;
+        }
+
+        public String getUnixSocketPermissions() {
+            return this.unixSocketPermissions;
+        }
+
+        public void setUnixSocketPermissions(String unixSocketPermissions) {
+            this.unixSocketPermissions = unixSocketPermissions;
         }
 
         public int getLoops() {

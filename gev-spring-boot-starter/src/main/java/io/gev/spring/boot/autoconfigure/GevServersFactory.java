@@ -27,6 +27,9 @@ import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +37,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -134,7 +138,7 @@ final class GevServersFactory {
         Integer sslPort = ssl.getPort();
         TlsOptions tls = tlsOptions(name, ssl, "gev.websocket.ssl");
         if (sslPort == null) {
-            return List.of(webSocketServer(name, routing, ws.getPort(), tls, "local.gev.websocket.port"));
+            return List.of(webSocketServer(name, routing, ws.getPort(), ws.getUnixSocket(), tls, "local.gev.websocket.port"));
         }
         if (tls == null) {
             throw new GevServerConfigurationException(
@@ -149,12 +153,12 @@ final class GevServersFactory {
                     "Give wss:// a port of its own, or remove gev.websocket.ssl.port to serve only wss:// on "
                             + "gev.websocket.port.");
         }
-        return List.of(webSocketServer(name, routing, ws.getPort(), null, "local.gev.websocket.port"),
-                webSocketServer(name + "-tls", routing, sslPort, tls, "local.gev.websocket.ssl.port"));
+        return List.of(webSocketServer(name, routing, ws.getPort(), ws.getUnixSocket(), null, "local.gev.websocket.port"),
+                webSocketServer(name + "-tls", routing, sslPort, null, tls, "local.gev.websocket.ssl.port"));
     }
 
-    private GevServers.Managed webSocketServer(String name, GevWebSocketRouting routing, int port, TlsOptions tls,
-            String portProperty) {
+    private GevServers.Managed webSocketServer(String name, GevWebSocketRouting routing, int port, Path unixSocket,
+            TlsOptions tls, String portProperty) {
         GevProperties.WebSocketProperties ws = this.properties.getWebsocket();
         ServerProperties tuning = this.properties.getServer();
         validate(tuning, (property) -> "gev.server." + property);
@@ -168,6 +172,19 @@ final class GevServersFactory {
         Server.Builder builder = routing.builder(webSocketOptions(ws)).name(name);
         apply(name, tuning, builder);
         builder.address(ws.getAddress()).port(port).tls(tls);
+        if (unixSocket != null && ws.getAddress() != null) {
+            throw new InvalidConfigurationPropertyValueException("gev.websocket.address", ws.getAddress(),
+                    "A server on a Unix domain socket (gev.websocket.unix-socket=" + unixSocket
+                            + ") has no network address: set one or the other.");
+        }
+        // reuse-port and the per-address limits come from gev.server, for TCP: not for a socket file.
+        if (unixSocket != null) {
+            builder.reusePort(false);
+            if (!tuning.getProxyProtocol().isEnabled()) {
+                builder.maxConnectionsPerAddress(0).connectionRatePerAddress(0, tuning.getConnectionRateInterval());
+            }
+        }
+        unixSocket(builder, unixSocket, unixSocketPermissions(tuning, (p) -> "gev.server." + p), "gev.websocket.unix-socket");
         shareLoops(builder, ws.getSharedLoops() != null ? ws.getSharedLoops() : tuning.isSharedLoops());
         return customizedAndManaged(name, builder, tuning, portProperty);
     }
@@ -236,12 +253,15 @@ final class GevServersFactory {
             if (!config.isEnabled()) {
                 continue;
             }
-            String key = (config.getAddress() == null ? "*" : config.getAddress()) + ":" + config.getPort();
-            String clash = config.getPort() == 0 || config.isReusePort() ? null : ports.put(key, name);
+            boolean unix = config.getUnixSocket() != null;
+            String key = unix ? config.getUnixSocket().toString()
+                    : (config.getAddress() == null ? "*" : config.getAddress()) + ":" + config.getPort();
+            String clash = !unix && (config.getPort() == 0 || config.isReusePort()) ? null : ports.put(key, name);
             if (clash != null) {
+                String property = unix ? ".unix-socket" : ".port";
                 throw new GevServerConfigurationException(
                         "gev servers '" + clash + "' and '" + name + "' are both configured to listen on " + key + ".",
-                        "Set a different gev.servers." + name + ".port (or gev.servers." + clash + ".port).");
+                        "Set a different gev.servers." + name + property + " (or gev.servers." + clash + property + ").");
             }
             servers.add(managed(name, entry.getValue(), handlers.get(entry.getValue()), config, false, first));
             first = false;
@@ -329,12 +349,63 @@ final class GevServersFactory {
                     "The interval must be positive.");
         }
         validate(config.getProxyProtocol(), (property) -> key.apply("proxy-protocol." + property));
+        unixSocketPermissions(config, key);
+        if (config.getUnixSocket() != null) {
+            String unix = key.apply("unix-socket") + "=" + config.getUnixSocket();
+            if (config.getAddress() != null) {
+                throw new InvalidConfigurationPropertyValueException(key.apply("address"), config.getAddress(),
+                        "A server on a Unix domain socket (" + unix + ") has no network address: set one or the other.");
+            }
+            if (config.isReusePort()) {
+                throw new InvalidConfigurationPropertyValueException(key.apply("reuse-port"), true,
+                        "One socket file has one listener (" + unix + "): reuse-port applies to TCP only.");
+            }
+            if (!config.getProxyProtocol().isEnabled()
+                    && (config.getMaxConnectionsPerAddress() > 0 || config.getConnectionRatePerAddress() > 0)) {
+                throw new InvalidConfigurationPropertyValueException(key.apply("max-connections-per-address"),
+                        config.getMaxConnectionsPerAddress() + " (rate " + config.getConnectionRatePerAddress() + ")",
+                        "The per-address limits count client addresses, which a Unix domain socket (" + unix
+                                + ") has only behind the PROXY protocol (" + key.apply("proxy-protocol.enabled") + ").");
+            }
+        }
         DataSize low = config.getWriteBufferLowWaterMark();
         DataSize high = config.getWriteBufferHighWaterMark();
         if (low != null && high != null && low.compareTo(high) > 0) {
             throw new InvalidConfigurationPropertyValueException(key.apply("write-buffer-low-water-mark"), low,
                     "The low water mark must not exceed the high water mark (" + key.apply("write-buffer-high-water-mark")
                             + "=" + high + ").");
+        }
+    }
+
+    /** The permissions {@code config} gives a Unix domain socket's file, checked. */
+    private static Set<PosixFilePermission> unixSocketPermissions(ServerProperties config, Function<String, String> key) {
+        String text = config.getUnixSocketPermissions();
+        try {
+            Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(text);
+            if (!permissions.contains(PosixFilePermission.OWNER_WRITE)) {
+                throw new InvalidConfigurationPropertyValueException(key.apply("unix-socket-permissions"), text,
+                        "The owner must be able to write, as connecting to a socket needs write permission.");
+            }
+            return permissions;
+        } catch (IllegalArgumentException | NullPointerException ex) {
+            throw new InvalidConfigurationPropertyValueException(key.apply("unix-socket-permissions"), text,
+                    "Permissions are nine characters as 'ls -l' shows them, such as rw-rw----.");
+        }
+    }
+
+    /**
+     * Has {@code builder} listen on the Unix domain socket {@code file}, if set, in place of TCP;
+     * the builder's refusals (a path too long, options that need TCP) fail startup naming the key.
+     */
+    private static void unixSocket(Server.Builder builder, Path file, Set<PosixFilePermission> permissions,
+            String key) {
+        if (file == null) {
+            return;
+        }
+        try {
+            builder.unixSocket(file).unixSocketPermissions(permissions);
+        } catch (IllegalArgumentException ex) {
+            throw new InvalidConfigurationPropertyValueException(key, file, ex.getMessage());
         }
     }
 
@@ -398,6 +469,9 @@ final class GevServersFactory {
                 ? "gev.servers." + name + "." + property : "gev.server." + property);
         Server.Builder builder = builder(protocol(name, bean, config, single), handler).name(name);
         apply(name, config, builder);
+        unixSocket(builder, config.getUnixSocket(), unixSocketPermissions(config, (p) -> p),
+                isConfigured(name) && isSet("gev.servers." + name + ".unix-socket") ? "gev.servers." + name + ".unix-socket"
+                        : "gev.server.unix-socket");
         String sslKey = single || !isConfigured(name) ? "gev.server.ssl" : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
         shareLoops(builder, config.isSharedLoops());

@@ -117,9 +117,15 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> ports = (Map<String, Object>) source.getSource();
-        ports.put("local.gev.servers." + managed.name() + ".port", managed.server().port());
+        Server server = managed.server();
+        if (server.unixSocket().isPresent()) {
+            // No port to tell: the file's path is what a client needs.
+            ports.put("local.gev.servers." + managed.name() + ".unix-socket", server.unixSocket().get().toString());
+            return;
+        }
+        ports.put("local.gev.servers." + managed.name() + ".port", server.port());
         if (managed.portProperty() != null) {
-            ports.put(managed.portProperty(), managed.server().port());
+            ports.put(managed.portProperty(), server.port());
         }
     }
 

@@ -18,6 +18,9 @@ class GevServerStartFailureAnalyzer extends AbstractFailureAnalyzer<ServerStartE
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ServerStartException cause) {
         String reason = bindFailure(cause);
+        if (cause.port() < 0) {
+            return unixSocketFailure(cause, reason);
+        }
         if (reason.contains("Address already in use")) {
             return new FailureAnalysis(
                     "gev server failed to start. Port " + cause.port() + " on " + cause.address()
@@ -55,5 +58,22 @@ class GevServerStartFailureAnalyzer extends AbstractFailureAnalyzer<ServerStartE
             messages.append(t.getMessage()).append('\n');
         }
         return messages.toString();
+    }
+
+    private static FailureAnalysis unixSocketFailure(ServerStartException cause, String reason) {
+        String file = cause.address();
+        if (reason.contains("already in use")) {
+            return new FailureAnalysis("gev server failed to start. Another process accepts on the Unix domain socket "
+                    + file + ".", "Stop the process that listens on " + file + ", or configure another file "
+                            + "(gev.server.unix-socket, or gev.servers.<server-name>.unix-socket).", cause);
+        }
+        if (reason.contains("not a socket")) {
+            return new FailureAnalysis("gev server failed to start. " + file + " exists and is not a socket, so it was "
+                    + "left as it is.", "Move the file away, or configure another socket file (gev.server.unix-socket, "
+                            + "or gev.servers.<server-name>.unix-socket).", cause);
+        }
+        return new FailureAnalysis("gev server failed to start on the Unix domain socket " + file + ": "
+                + cause.getMessage(), "Check that the directory of " + file + " exists and that the process may create "
+                        + "files in it.", cause);
     }
 }

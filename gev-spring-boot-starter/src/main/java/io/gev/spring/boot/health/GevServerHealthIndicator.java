@@ -27,7 +27,9 @@ public class GevServerHealthIndicator extends AbstractHealthIndicator {
             .withDetail("tls", this.server.options().tls().isPresent())
             .withDetail("loops", this.server.stats().loops())
             .withDetail("connections", this.server.stats().activeConnections());
-        if (running) {
+        if (running && this.server.unixSocket().isPresent()) {
+            builder.withDetail("unixSocket", this.server.unixSocket().get().toString());
+        } else if (running) {
             builder.withDetail("port", this.server.port());
         }
     }

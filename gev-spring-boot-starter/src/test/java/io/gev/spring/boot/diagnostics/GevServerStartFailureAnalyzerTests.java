@@ -3,12 +3,18 @@ package io.gev.spring.boot.diagnostics;
 import io.gev.Server;
 import io.gev.ServerStartException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.context.ApplicationContextException;
 
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -31,6 +37,30 @@ class GevServerStartFailureAnalyzerTests {
                     .contains("gev.server.port").contains("gev.servers.<server-name>.port")
                     .contains("0 picks a free port");
         }
+    }
+
+    @Test
+    void explainsAUnixSocketSomebodyListensOn(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("app.sock");
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(file));
+            ServerStartException cause = catchThrowableOfType(ServerStartException.class, () ->
+                    Server.builder((c, ctx, p) -> p).unixSocket(file).loops(1).daemonThreads(true).build().start());
+            FailureAnalysis analysis = this.analyzer.analyze(cause);
+            assertThat(analysis.getDescription()).isEqualTo("gev server failed to start. Another process accepts on "
+                    + "the Unix domain socket " + file + ".");
+            assertThat(analysis.getAction()).contains("gev.server.unix-socket");
+        }
+    }
+
+    @Test
+    void explainsAFileInTheWayOfAUnixSocket(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("app.sock"), "data");
+        ServerStartException cause = catchThrowableOfType(ServerStartException.class, () ->
+                Server.builder((c, ctx, p) -> p).unixSocket(file).loops(1).daemonThreads(true).build().start());
+        FailureAnalysis analysis = this.analyzer.analyze(cause);
+        assertThat(analysis.getDescription()).contains(file + " exists and is not a socket");
+        assertThat(analysis.getAction()).startsWith("Move the file away");
     }
 
     @Test
