@@ -55,7 +55,8 @@ OFFLOAD_THREADS=${OFFLOAD_THREADS:-4}
 # The tls-handshake rows count new TLS connections per second (connect, handshake, 8-byte echo,
 # close), full handshakes or resumed sessions. offload-echo runs the echo handler off the I/O loop,
 # gev's on virtual threads (Java 21+) or a pool of OFFLOAD_THREADS threads, Netty's on a
-# DefaultEventExecutorGroup of OFFLOAD_THREADS threads.
+# DefaultEventExecutorGroup of OFFLOAD_THREADS threads. unix-echo runs gev's echo on a Unix domain
+# socket against the same echo on TCP loopback (labelled gev-tcp): the transport's cost alone.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
@@ -74,6 +75,8 @@ SCENARIOS=(
   "connect churn c=50|--mode connect -c 50"
   "client-echo c=50 m=6|--mode client -c 50 -m 6"
   "client-echo c=100 m=512|--mode client -c 100 -m 512"
+  "unix-echo c=50 m=6|--mode echo --tag unix -c 50 -m 6"
+  "unix-echo c=100 m=512|--mode echo --tag unix -c 100 -m 512"
   "group-broadcast sessions=10000|broadcast 10000 200"
   "group-redis latency|redis 5000"
 )
@@ -153,7 +156,7 @@ start_server() {
   fi
   # Where an offloading server runs its handler (virtual threads or a pool), and on which Java.
   grep -m1 '^SERVER .*handler on' "$log" | sed 's/^SERVER /  /' >&2 || true
-  echo "$(sed -E 's/.* port=([0-9]+).*/\1/' <<< "$ready") $(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
+  echo "$(sed -E 's/.* port=([^ ]+).*/\1/' <<< "$ready") $(sed -E 's/.* control=([0-9]+).*/\1/' <<< "$ready") $pid"
 }
 
 # load LOG ARGS...: one load generator run; its RESULT lines go to the results file.
@@ -195,17 +198,17 @@ run_pair() {
   base="$OUT/r$round-$(echo "$scenario" | tr ' =' '__')"
   wait_quiet
   a=$(start_server "$gev" "$JAR" "$base.gev.server.log")
-  b=$(start_server "$peer" "$PEER_JAR" "$base.$PEER_LABEL.server.log")
+  b=$(start_server "$peer" "$PAIR_JAR" "$base.$PAIR_LABEL.server.log")
   [ -n "$a" ] && SERVER_PIDS+=("${a##* }")
   [ -n "$b" ] && SERVER_PIDS+=("${b##* }")
   if [ -n "$a" ] && [ -n "$b" ]; then
     read -r port control pid <<< "$a"
     read -r portb controlb pidb <<< "$b"
     load "$base.log" "$@" --label gev --port "$port" --control-port "$control" --server-pid "$pid" \
-      --label-b "$PEER_LABEL" --port-b "$portb" --control-port-b "$controlb" --server-pid-b "$pidb"
+      --label-b "$PAIR_LABEL" --port-b "$portb" --control-port-b "$controlb" --server-pid-b "$pidb"
   elif [ -n "$b" ]; then
     read -r port control pid <<< "$b"
-    load "$base.log" "$@" --label "$PEER_LABEL" --port "$port" --control-port "$control" --server-pid "$pid"
+    load "$base.log" "$@" --label "$PAIR_LABEL" --port "$port" --control-port "$control" --server-pid "$pid"
   fi
   stop_servers
 }
@@ -297,6 +300,15 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round/$ROUNDS: $scenario" >&2
     gev=gev
     peer=${PEER_IMPL:-netty}
+    PAIR_JAR=$PEER_JAR
+    PAIR_LABEL=$PEER_LABEL
+    if [[ "$scenario" == unix-* ]]; then
+      # gev over a Unix domain socket against gev over TCP loopback, both of this build.
+      gev=gev-unix
+      peer=gev
+      PAIR_JAR=$JAR
+      PAIR_LABEL=gev-tcp
+    fi
     SCENARIO_WARMUP=$WARMUP
     if [[ "$scenario" == ws* ]]; then
       gev=gev-ws

@@ -3,6 +3,7 @@ package io.gev.bench.load;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -51,14 +52,14 @@ final class ConnectLoad extends LoadRun {
 
     /** A server under load: where it listens, its meter, whether it churns now, attempts under way. */
     private static final class Server {
-        final InetSocketAddress address;
+        final SocketAddress address;
         final Meter meter;
         boolean churning;
         int underWay;
         /** The TLS session its first handshake settled, e.g. {@code TLSv1.3 TLS_AES_128_GCM_SHA256}. */
         String session;
 
-        Server(InetSocketAddress address, Meter meter) {
+        Server(SocketAddress address, Meter meter) {
             this.address = address;
             this.meter = meter;
         }
@@ -216,7 +217,7 @@ final class ConnectLoad extends LoadRun {
         }
         try {
             if (a.phase == CONNECTING) {
-                if (key.isConnectable() && a.channel.finishConnect()) {
+                if ((key.isConnectable() || key.isWritable()) && a.channel.finishConnect()) { // see LoadRun.connect
                     connected(a);
                 }
                 return;
@@ -247,7 +248,7 @@ final class ConnectLoad extends LoadRun {
         a.token = 0x9E3779B97F4A7C15L * (++cycles);
         a.key.interestOps(SelectionKey.OP_READ);
         if (tlsContext != null) {
-            a.tls = options.resume ? new TlsClient(slotContexts[a.slot], a.server.address) : new TlsClient(tlsContext);
+            a.tls = options.resume ? new TlsClient(slotContexts[a.slot], (InetSocketAddress) a.server.address) : new TlsClient(tlsContext);
             a.phase = TLS_HANDSHAKE;
             handshake(a);
             return;

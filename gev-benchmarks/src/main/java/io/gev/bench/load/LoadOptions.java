@@ -65,6 +65,23 @@ public final class LoadOptions {
      * in turns of {@link #sliceSeconds}, so a slow spell of the machine hits both alike.
      */
     public int portB;
+
+    /**
+     * The Unix domain socket file the server listens on instead of a port, given as
+     * {@code --port unix:PATH}; {@code null} for TCP.
+     */
+    public String unixSocket;
+    /** The second server's socket file, as {@code --port-b unix:PATH}; {@code null} for TCP. */
+    public String unixSocketB;
+
+    /** The port of a {@code --port} value; -1 for a Unix domain socket's, which names a file. */
+    private static int port(String value) {
+        return value.startsWith("unix:") ? -1 : Integer.parseInt(value);
+    }
+
+    private static String unixSocket(String value) {
+        return value.startsWith("unix:") ? value.substring("unix:".length()) : null;
+    }
     public int serverPidB;
     public int controlPortB;
     public String labelB = "server-b";
@@ -96,7 +113,7 @@ public final class LoadOptions {
             switch (a) {
                 case "--mode": o.mode = Mode.valueOf(v.toUpperCase(Locale.ROOT)); break;
                 case "--host": o.host = v; break;
-                case "--port": o.port = Integer.parseInt(v); break;
+                case "--port": o.port = port(v); o.unixSocket = unixSocket(v); break;
                 case "-c": case "--connections": o.connections = Integer.parseInt(v); break;
                 case "-m": case "--message-size": o.messageSize = Integer.parseInt(v); break;
                 case "-k": case "--in-flight": o.inFlight = Integer.parseInt(v); break;
@@ -107,7 +124,7 @@ public final class LoadOptions {
                 case "--control-port": o.controlPort = Integer.parseInt(v); break;
                 case "--label": o.label = v; break;
                 case "--tag": o.tag = v; break;
-                case "--port-b": o.portB = Integer.parseInt(v); break;
+                case "--port-b": o.portB = port(v); o.unixSocketB = unixSocket(v); break;
                 case "--server-pid-b": o.serverPidB = Integer.parseInt(v); break;
                 case "--control-port-b": o.controlPortB = Integer.parseInt(v); break;
                 case "--label-b": o.labelB = v; break;

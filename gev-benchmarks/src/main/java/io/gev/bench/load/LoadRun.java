@@ -2,6 +2,9 @@ package io.gev.bench.load;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -23,7 +26,7 @@ abstract class LoadRun implements AutoCloseable {
     final Selector selector;
     /** The servers under load, in order (one, or two taking turns), and where they listen. */
     final Meter[] meters;
-    final InetSocketAddress[] addresses;
+    final SocketAddress[] addresses;
     private final Consumer<SelectionKey> onKey = key -> {
         if (this.clockStale) {
             this.now = System.nanoTime();
@@ -44,28 +47,39 @@ abstract class LoadRun implements AutoCloseable {
     LoadRun(LoadOptions options) throws IOException {
         this.options = options;
         Meter a = new Meter(options.label, options.serverPid, options.controlPort, this::error);
-        if (options.portB > 0) {
+        if (options.portB != 0) {
             this.meters = new Meter[] {a, new Meter(options.labelB, options.serverPidB, options.controlPortB, this::error)};
-            this.addresses = new InetSocketAddress[] {new InetSocketAddress(options.host, options.port),
-                    new InetSocketAddress(options.host, options.portB)};
+            this.addresses = new SocketAddress[] {address(options.unixSocket, options.host, options.port),
+                    address(options.unixSocketB, options.host, options.portB)};
         } else {
             this.meters = new Meter[] {a};
-            this.addresses = new InetSocketAddress[] {new InetSocketAddress(options.host, options.port)};
+            this.addresses = new SocketAddress[] {address(options.unixSocket, options.host, options.port)};
         }
         this.selector = Selector.open();
+    }
+
+    private static SocketAddress address(String unixSocket, String host, int port) {
+        return unixSocket != null ? UnixDomainSocketAddress.of(unixSocket) : new InetSocketAddress(host, port);
     }
 
     /** Handles the ready operations of one key. */
     abstract void onKey(SelectionKey key);
 
     /** Opens a non-blocking connection to {@code target}; the key's attachment is {@code attachment}. */
-    SelectionKey connect(InetSocketAddress target, Object attachment) throws IOException {
-        SocketChannel ch = SocketChannel.open();
+    SelectionKey connect(SocketAddress target, Object attachment) throws IOException {
+        boolean unix = target instanceof UnixDomainSocketAddress;
+        SocketChannel ch = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {
             ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!unix) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             SelectionKey key = ch.register(selector, SelectionKey.OP_CONNECT, attachment);
-            ch.connect(target);
+            if (ch.connect(target)) {
+                // A Unix domain socket connects at once, and no OP_CONNECT comes for a connected
+                // channel: writable stands for it (finishConnect is then true at once).
+                key.interestOps(SelectionKey.OP_WRITE);
+            }
             return key;
         } catch (IOException | RuntimeException e) {
             ch.close();

@@ -5,7 +5,7 @@ import io.gev.bench.ws.Masking;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -66,7 +66,7 @@ final class StreamLoad extends LoadRun {
 
     /** One server under load and its connections. */
     private final class Target {
-        final InetSocketAddress address;
+        final SocketAddress address;
         final Meter meter;
         final Conn[] conns;
         boolean sending;
@@ -245,7 +245,7 @@ final class StreamLoad extends LoadRun {
         }
         try {
             int ops = key.readyOps();
-            if ((ops & SelectionKey.OP_CONNECT) != 0) {
+            if ((ops & SelectionKey.OP_CONNECT) != 0 || c.out == null) { // see LoadRun.connect
                 if (c.channel.finishConnect()) {
                     connected(c);
                 }

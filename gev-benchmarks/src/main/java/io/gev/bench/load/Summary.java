@@ -59,7 +59,10 @@ public final class Summary {
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         byScenario.forEach((scenario, byLabel) -> {
             List<Report> gev = byLabel.getOrDefault(GEV, List.of());
-            List<Report> peer = byLabel.getOrDefault(peerLabel, List.of());
+            // A row of gev against gev (unix-echo: over TCP) names its peer, as the header's is another.
+            String rowPeer = byLabel.containsKey(peerLabel) ? peerLabel
+                    : byLabel.keySet().stream().filter(l -> !l.equals(GEV)).findFirst().orElse(peerLabel);
+            List<Report> peer = byLabel.getOrDefault(rowPeer, List.of());
             boolean idle = scenario.startsWith("idle");
             ToDoubleFunction<Report> main = idle ? Report::bytesPerConnection : Report::opsPerSecond;
             boolean handshakes = scenario.contains("handshake ");
@@ -69,7 +72,7 @@ public final class Summary {
             double p99 = median(peer, r -> r.p99Micros);
             double ga = median(gev, r -> r.serverAllocBytesPerOp);
             long errors = all(byLabel).stream().mapToLong(r -> r.errors).sum();
-            sb.append("| ").append(scenario).append(unit)
+            sb.append("| ").append(scenario).append(unit).append(rowPeer.equals(peerLabel) ? "" : " (peer: " + rowPeer + ")")
                     .append(" | ").append(spread(gev, main))
                     .append(" | ").append(spread(peer, main))
                     .append(" | ").append(pairedRatio(gev, peer, main))
@@ -96,7 +99,8 @@ public final class Summary {
                 + "resumed rows the server's last one, and the share that the server resumed (no certificate sent) "
                 + "is in the targets column. Client-echo rows measure the clients instead (gev's Client against Netty's "
                 + "Bootstrap, both bouncing messages off one Netty echo server): their server CPU and heap columns are "
-                + "the client process's, p99 is not measured, and other CPU includes the echo server's.\n");
+                + "the client process's, p99 is not measured, and other CPU includes the echo server's. Unix-echo rows run "
+                + "gev's echo on a Unix domain socket against the same echo on TCP loopback (peer gev-tcp).\n");
         return sb.toString();
     }
 
@@ -133,7 +137,7 @@ public final class Summary {
             // The client rows: gev's Client against Netty's Bootstrap, no targets yet.
             return mark(alloc <= 1) + " ≤ 1 B/msg (client)";
         }
-        if (scenario.startsWith("tls-") || scenario.startsWith("offload-")) {
+        if (scenario.startsWith("tls-") || scenario.startsWith("offload-") || scenario.startsWith("unix-")) {
             // No targets for TLS or offloaded handlers: the ratio to Netty is the finding.
             return "ratio reported";
         }

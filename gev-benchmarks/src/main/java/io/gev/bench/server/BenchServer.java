@@ -4,10 +4,11 @@ import java.util.Locale;
 
 /**
  * Starts one benchmark server on 127.0.0.1 and prints
- * {@code READY impl=... port=P control=P pid=N} once it accepts connections; runs until killed.
+ * {@code READY impl=... port=P control=P pid=N} once it accepts connections (for a server on a Unix
+ * domain socket, {@code port=unix:PATH}); runs until killed.
  *
  * <pre>
- * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]
+ * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|gev-unix|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]
  * </pre>
  *
  * The TLS servers read their key store from the system property {@value BenchCertificate#PROPERTY}
@@ -23,6 +24,11 @@ public final class BenchServer {
 
         @Override
         void close();
+
+        /** The Unix domain socket file it listens on instead of a port; {@code null} on TCP. */
+        default String unixSocket() {
+            return null;
+        }
 
         /** What runs, for the server's log: the class, and where the handler runs when that varies. */
         default String describe() {
@@ -67,6 +73,8 @@ public final class BenchServer {
         switch (impl.toLowerCase(Locale.ROOT)) {
             case "gev":
                 return new GevEchoServer();
+            case "gev-unix":
+                return new GevUnixEchoServer();
             case "netty":
                 return new NettyEchoServer();
             case "netty-ws":
@@ -93,7 +101,7 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: BenchServer gev|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]");
+            System.err.println("usage: BenchServer gev|gev-unix|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
@@ -110,7 +118,9 @@ public final class BenchServer {
         int bound = peer.start(port, loops);
         Runtime.getRuntime().addShutdownHook(new Thread(peer::close));
         System.out.println("SERVER " + peer.describe() + " on Java " + Runtime.version());
-        System.out.println("READY impl=" + args[0] + " port=" + bound + " control=" + control.port()
+        // A socket file is given where a port would be, as the load generator's --port takes it.
+        String where = peer.unixSocket() != null ? "unix:" + peer.unixSocket() : String.valueOf(bound);
+        System.out.println("READY impl=" + args[0] + " port=" + where + " control=" + control.port()
                 + " pid=" + ProcessHandle.current().pid() + " loops=" + loops);
         System.out.flush();
         Thread.currentThread().join();

@@ -6,6 +6,7 @@ import io.gev.bench.server.ControlPort;
 import io.gev.bench.server.GevEchoServer;
 import io.gev.bench.server.GevOffloadEchoServer;
 import io.gev.bench.server.GevTlsEchoServer;
+import io.gev.bench.server.GevUnixEchoServer;
 import io.gev.bench.server.NettyOffloadEchoServer;
 import io.gev.bench.server.NettyTlsEchoServer;
 import io.gev.bench.server.NettyWebSocketEchoServer;
@@ -92,6 +93,23 @@ class LoadGeneratorTest {
         try (BenchServer.Peer gev = new GevEchoServer()) {
             Report r = LoadGenerator.run(options("echo", gev.start(0, 1), 20, 4096));
             assertClean(r);
+        }
+    }
+
+    @Test
+    void echoOverAUnixSocketAgainstGevOverTcpTakingTurns() throws Exception {
+        try (BenchServer.Peer unix = new GevUnixEchoServer(); BenchServer.Peer tcp = new GevEchoServer()) {
+            unix.start(0, 1);
+            LoadOptions o = LoadOptions.parse(new String[] {"--mode", "echo", "--port", "unix:" + unix.unixSocket(),
+                    "--port-b", Integer.toString(tcp.start(0, 1)), "--label", "gev", "--label-b", "gev-tcp",
+                    "-c", "10", "-m", "512", "--warmup", "0.1", "-d", "0.4", "--connect-timeout", "5",
+                    "--slice", "0.1"});
+            assertEquals(unix.unixSocket(), o.unixSocket);
+            Report[] both = LoadGenerator.runAll(o);
+            assertEquals("gev-tcp", both[1].label);
+            for (Report r : both) {
+                assertClean(r);
+            }
         }
     }
 

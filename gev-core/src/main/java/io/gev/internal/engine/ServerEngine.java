@@ -540,7 +540,7 @@ final class ServerEngine implements ServerRuntime {
         tlsFailures.flush();
         refusals.flush();
         if (listens) {
-            log.info("gev server '{}' on {} stopped", name, localAddress);
+            log.info("gev server '{}' on {} stopped", name, onUnixSocket ? options.unixSocket().get() : localAddress);
         } else {
             log.info("gev client '{}' stopped", name);
         }
