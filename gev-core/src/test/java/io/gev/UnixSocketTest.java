@@ -3,6 +3,7 @@ package io.gev;
 import io.gev.loop.Transport;
 import io.gev.protocol.LengthFieldProtocol;
 import io.gev.protocol.RawProtocol;
+import io.gev.testing.Connections;
 import io.gev.testing.EchoStream;
 import io.gev.testing.LogCapture;
 import io.gev.testing.ProxyHeaders;
@@ -227,21 +228,11 @@ class UnixSocketTest {
 
     @Test
     void readsThePeersUserAndGroupOnNio() throws Exception {
-        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+        Connections connections = new Connections();
         Path file = dir.resolve("names.sock");
-        servers.start(unix(RawProtocol.INSTANCE, new Handler<ByteBuffer>() {
-            @Override
-            public void onConnect(Connection connection) {
-                connected.add(connection);
-            }
-
-            @Override
-            public Object onMessage(Connection connection, Object context, ByteBuffer message) {
-                return null;
-            }
-        }, file, Transport.NIO));
+        servers.start(unix(RawProtocol.INSTANCE, connections, file, Transport.NIO));
         try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(file))) {
-            Connection c = connected.poll(10, TimeUnit.SECONDS);
+            Connection c = connections.next();
             PeerCredentials credentials = c.peerCredentials();
             assertEquals(System.getProperty("user.name"), credentials.user().orElseThrow());
             assertTrue(credentials.group().isPresent());
@@ -254,20 +245,10 @@ class UnixSocketTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void aTcpConnectionHasNoPeerCredentials(Transport transport) throws Exception {
-        BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
-        Server server = servers.start(TestServers.local(new Handler<ByteBuffer>() {
-            @Override
-            public void onConnect(Connection connection) {
-                connected.add(connection);
-            }
-
-            @Override
-            public Object onMessage(Connection connection, Object context, ByteBuffer message) {
-                return null;
-            }
-        }, transport));
+        Connections connections = new Connections();
+        Server server = servers.start(TestServers.local(connections, transport));
         try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()))) {
-            Connection c = connected.poll(10, TimeUnit.SECONDS);
+            Connection c = connections.next();
             assertNull(c.peerCredentials());
             assertEquals(client.getLocalAddress(), c.remoteAddress());
         }

@@ -11,7 +11,6 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 public final class EpollTransport implements TransportSupport {
@@ -78,16 +77,11 @@ public final class EpollTransport implements TransportSupport {
         EpollListeningSocket listener;
         try {
             socket.bind(new DomainSocketAddress(file.toFile()));
-            try {
-                // Before listen(2), while a connect is still refused: nobody gets in past the permissions.
-                UnixSockets.restrict(file, options.unixSocketPermissions());
+            // listen(2) after the permissions, while a connect is still refused: nobody gets in past them.
+            listener = UnixSockets.bound(file, options, () -> {
                 socket.listen(options.backlog());
-                listener = new EpollListeningSocket(socket, options, acceptor, true);
-                listener.removesOnClose(file);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(file);
-                throw e;
-            }
+                return new EpollListeningSocket(socket, options, acceptor, true);
+            });
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

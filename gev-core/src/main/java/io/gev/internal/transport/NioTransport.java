@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -83,14 +82,7 @@ public final class NioTransport implements TransportSupport {
             // The JDK binds and listens in one call, so the permissions come a moment after (see
             // ServerOptions.unixSocketPermissions).
             channel.bind(UnixDomainSocketAddress.of(file), options.backlog());
-            try {
-                UnixSockets.restrict(file, options.unixSocketPermissions());
-                listener = new NioListeningSocket(channel, options, acceptor);
-                listener.removesOnClose(file);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(file);
-                throw e;
-            }
+            listener = UnixSockets.bound(file, options, () -> new NioListeningSocket(channel, options, acceptor));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

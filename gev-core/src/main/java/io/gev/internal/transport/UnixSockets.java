@@ -1,5 +1,6 @@
 package io.gev.internal.transport;
 
+import io.gev.ServerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,6 +9,7 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -15,10 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.channels.SocketChannel;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The file side of a Unix domain socket listener, the same on every transport: the path's
@@ -80,9 +79,26 @@ public final class UnixSockets {
         throw new BindException("Address already in use: another process accepts on " + file);
     }
 
-    /** Gives the bound {@code file} its permissions; before listening, where the transport allows it. */
-    static void restrict(Path file, Set<PosixFilePermission> permissions) throws IOException {
-        Files.setPosixFilePermissions(file, permissions);
+    /** What a transport does once its socket is bound: listen, where that is a step of its own, and wrap it. */
+    @FunctionalInterface
+    interface Listen<L extends ListeningSocket> {
+        L listen() throws IOException;
+    }
+
+    /**
+     * Gives the just bound {@code file} the options' permissions, then has {@code listen} make the
+     * listener, which removes the file when it closes; the file is removed at once if either fails.
+     */
+    static <L extends ListeningSocket> L bound(Path file, ServerOptions options, Listen<L> listen) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, options.unixSocketPermissions());
+            L listener = listen.listen();
+            listener.removesOnClose(file);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
     }
 
     /** What identifies the file bound at {@code file} (device and inode), to tell it from a successor's. */
