@@ -7,6 +7,7 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -138,6 +139,30 @@ public final class Client implements AutoCloseable {
         Objects.requireNonNull(attributes, "attributes");
         if (address.getPort() < 1) {
             throw new IllegalArgumentException("port must be in [1, 65535]: " + address.getPort());
+        }
+        return running().connect(address, Map.copyOf(attributes));
+    }
+
+    /**
+     * Connects to the Unix domain socket {@code address} (a local agent, a sidecar) as
+     * {@link #connect(String, int)} does to a host; the connection's {@code remoteAddress()} is
+     * {@code null}. Plain only: TLS needs a host name to check the certificate against, which a
+     * socket file has not.
+     *
+     * @throws IllegalArgumentException when the client has TLS options
+     * @throws IllegalStateException when the client was stopped (call {@link #start()} first)
+     */
+    public CompletableFuture<Connection> connect(UnixDomainSocketAddress address) {
+        return connect(address, Map.of());
+    }
+
+    /** {@link #connect(UnixDomainSocketAddress)} with {@code attributes}, as {@link #connect(InetSocketAddress, Map)}. */
+    public CompletableFuture<Connection> connect(UnixDomainSocketAddress address, Map<String, ?> attributes) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(attributes, "attributes");
+        if (options.tls().isPresent()) {
+            throw new IllegalArgumentException("gev client '" + name() + "' speaks TLS, which needs a host name to "
+                    + "check the certificate against; the Unix domain socket " + address + " has none");
         }
         return running().connect(address, Map.copyOf(attributes));
     }

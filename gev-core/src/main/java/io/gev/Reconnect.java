@@ -1,6 +1,6 @@
 package io.gev;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,12 +28,13 @@ public final class Reconnect {
         /**
          * Attempt {@code attempt} (1 for the first after a loss) to connect to {@code address}
          * starts after {@code delay}; {@code cause} is why the last connection or attempt ended
-         * ({@code null} when the peer closed it).
+         * ({@code null} when the peer closed it). {@code address} is what {@code connect} was
+         * given: an {@code InetSocketAddress}, or a {@code UnixDomainSocketAddress}.
          */
-        void reconnecting(InetSocketAddress address, int attempt, Duration delay, Throwable cause);
+        void reconnecting(SocketAddress address, int attempt, Duration delay, Throwable cause);
 
         /** The attempts ran out: the client gives up on {@code address}. */
-        default void gaveUp(InetSocketAddress address, int attempts, Throwable cause) {
+        default void gaveUp(SocketAddress address, int attempts, Throwable cause) {
         }
     }
 

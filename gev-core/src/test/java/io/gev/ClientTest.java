@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -289,12 +290,12 @@ class ClientTest {
                 .reconnect(Reconnect.builder().initialDelay(Duration.ZERO).maxDelay(Duration.ofMillis(10)).maxAttempts(3)
                         .listener(new Reconnect.Listener() {
                             @Override
-                            public void reconnecting(InetSocketAddress address, int attempt, Duration delay, Throwable cause) {
+                            public void reconnecting(SocketAddress address, int attempt, Duration delay, Throwable cause) {
                                 attempts.add(attempt);
                             }
 
                             @Override
-                            public void gaveUp(InetSocketAddress address, int count, Throwable cause) {
+                            public void gaveUp(SocketAddress address, int count, Throwable cause) {
                                 gaveUp.complete(count);
                             }
                         }).build()), Transport.AUTO);

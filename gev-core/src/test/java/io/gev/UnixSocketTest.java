@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -281,6 +282,70 @@ class UnixSocketTest {
                 assertEquals(-1, second.read(ByteBuffer.allocate(1)), "a second connection from the same client");
             }
         }
+    }
+
+    // ---- gev's client ------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void aClientExchangesFramesOverASocketFile(Transport transport) throws Exception {
+        Path file = dir.resolve("upstream.sock");
+        Connections server = new Connections();
+        servers.start(unix(RawProtocol.INSTANCE, server, file, transport));
+        BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        Handler<ByteBuffer> collect = (c, ctx, p) -> {
+            replies.add(StandardCharsets.US_ASCII.decode(p).toString());
+            return null;
+        };
+        try (Client client = Client.builder(LengthFieldProtocol.builder().build(), collect).transport(transport)
+                .build()) {
+            Connection c = client.connect(UnixDomainSocketAddress.of(file)).get(10, TimeUnit.SECONDS);
+            assertNull(c.remoteAddress());
+            assertNotNull(server.next().peerCredentials());
+            c.send(ByteBuffer.wrap("over a file".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("over a file", replies.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aClientNamesTheSocketFileItCannotConnectTo() throws Exception {
+        Path missing = dir.resolve("nobody.sock");
+        try (Client client = Client.builder((Handler<ByteBuffer>) (c, ctx, p) -> null).build()) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> client.connect(UnixDomainSocketAddress.of(missing)).get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof java.net.ConnectException, String.valueOf(e.getCause()));
+            assertTrue(e.getCause().getMessage().contains("unix:" + missing), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void aClientReconnectsToASocketFileWhenItsServerComesBack() throws Exception {
+        Path file = dir.resolve("flaky.sock");
+        Connections first = new Connections();
+        Server server = servers.start(unix(RawProtocol.INSTANCE, first, file, Transport.EPOLL));
+        BlockingQueue<Object> reconnecting = new LinkedBlockingQueue<>();
+        Reconnect reconnect = Reconnect.builder().initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(100))
+                .listener((address, attempt, delay, cause) -> reconnecting.add(address)).build();
+        try (Client client = Client.builder((Handler<ByteBuffer>) (c, ctx, p) -> null).reconnect(reconnect).build()) {
+            client.connect(UnixDomainSocketAddress.of(file)).get(10, TimeUnit.SECONDS);
+            first.next();
+            server.stop(Duration.ZERO);
+            assertEquals(UnixDomainSocketAddress.of(file), reconnecting.poll(10, TimeUnit.SECONDS));
+            Connections second = new Connections();
+            servers.start(unix(RawProtocol.INSTANCE, second, file, Transport.EPOLL));
+            assertNotNull(second.next(), "the client came back to the new server on the same file");
+        }
+    }
+
+    @Test
+    void aTlsClientRefusesASocketFile() {
+        TestCertificates certificates = TestCertificates.get();
+        Client client = Client.builder((Handler<ByteBuffer>) (c, ctx, p) -> null)
+                .tls(certificates.clientOptions("server", false, TlsOptions.Provider.AUTO).build()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> client.connect(UnixDomainSocketAddress.of(dir.resolve("tls.sock"))));
+        assertTrue(e.getMessage().contains("host name"), e.getMessage());
+        client.close();
     }
 
     // ---- the socket file ---------------------------------------------------------------------

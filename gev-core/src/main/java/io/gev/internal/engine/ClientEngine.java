@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
@@ -113,7 +114,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
     // ---- connecting -------------------------------------------------------------------------
 
     @Override
-    public CompletableFuture<Connection> connect(InetSocketAddress address, Map<String, ?> attributes) {
+    public CompletableFuture<Connection> connect(SocketAddress address, Map<String, ?> attributes) {
         if (stopping || !engine.isRunning()) {
             throw new IllegalStateException("Client '" + name + "' is not running");
         }
@@ -140,8 +141,8 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
 
     /** Resolves the target's address off the loop if need be, then connects on its loop. Any thread. */
     private void attempt(Target target) {
-        InetSocketAddress address = target.address;
-        if (!address.isUnresolved()) {
+        SocketAddress address = target.address;
+        if (!(address instanceof InetSocketAddress) || !((InetSocketAddress) address).isUnresolved()) {
             onLoop(target, () -> open(target, address));
             return;
         }
@@ -173,7 +174,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
     }
 
     /** Makes a socket and starts connecting it to {@code remote}. Loop thread. */
-    private void open(Target target, InetSocketAddress remote) {
+    private void open(Target target, SocketAddress remote) {
         if (stopping) {
             target.future.completeExceptionally(stopped(target));
             return;
@@ -207,7 +208,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
      */
     private final class Attempt extends EventSink {
         final Target target;
-        final InetSocketAddress remote;
+        final SocketAddress remote;
         final AbstractSocketIo socket;
         final ConnectionImpl connection;
         /** Where the socket's events go once connected. */
@@ -215,7 +216,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
         private ScheduledFuture<?> timer;
         private boolean done;
 
-        Attempt(Target target, InetSocketAddress remote, AbstractSocketIo socket, ConnectionImpl connection) {
+        Attempt(Target target, SocketAddress remote, AbstractSocketIo socket, ConnectionImpl connection) {
             this.target = target;
             this.remote = remote;
             this.socket = socket;
@@ -344,7 +345,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
             return;
         }
         if (reconnect.maxAttempts() > 0 && target.attempts >= reconnect.maxAttempts()) {
-            log.warn("gev client '{}': giving up on {}:{} after {} attempts: {}", name, target.host, target.port,
+            log.warn("gev client '{}': giving up on {} after {} attempts: {}", name, target.where(),
                     target.attempts, failure.toString());
             try {
                 reconnect.listener().gaveUp(target.address, target.attempts, failure);
@@ -360,7 +361,7 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
     private void reconnectLater(Target target, Throwable cause) {
         int attempt = ++target.attempts;
         Duration delay = reconnect.delay(attempt);
-        log.info("gev client '{}': connecting to {}:{} again in {} ms (attempt {}){}", name, target.host, target.port,
+        log.info("gev client '{}': connecting to {} again in {} ms (attempt {}){}", name, target.where(),
                 delay.toMillis(), attempt, cause == null ? "" : ": " + cause);
         try {
             reconnect.listener().reconnecting(target.address, attempt, delay, cause);
@@ -408,12 +409,16 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
 
     // ---- failures, each naming the address ----------------------------------------------------
 
-    private String describe(Target target, InetSocketAddress remote) {
-        String ip = remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
-        return target.host.equals(ip) ? ip + ":" + target.port : target.host + ":" + target.port + " (" + ip + ")";
+    private String describe(Target target, SocketAddress remote) {
+        if (!(remote instanceof InetSocketAddress)) {
+            return target.where();
+        }
+        InetAddress address = ((InetSocketAddress) remote).getAddress();
+        String ip = address == null ? null : address.getHostAddress();
+        return target.host.equals(ip) ? ip + ":" + target.port : target.where() + " (" + ip + ")";
     }
 
-    private ConnectException connectFailed(Target target, InetSocketAddress remote, Throwable cause) {
+    private ConnectException connectFailed(Target target, SocketAddress remote, Throwable cause) {
         ConnectException failure = new ConnectException("gev client '" + name + "': cannot connect to "
                 + describe(target, remote) + ": " + cause.getMessage());
         failure.initCause(cause);
@@ -439,12 +444,13 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
 
     private IllegalStateException stopped(Target target) {
         return new IllegalStateException("gev client '" + name + "' stopped before the connection to "
-                + target.host + ":" + target.port + " opened");
+                + target.where() + " opened");
     }
 
     /** What {@link #connect} was asked for; its loop, and the state of reconnecting, are the loop's. */
     private static final class Target {
-        final InetSocketAddress address;
+        /** An {@code InetSocketAddress}, resolved or not, or a {@code UnixDomainSocketAddress}. */
+        final SocketAddress address;
         final String host;
         final int port;
         final Map<String, ?> attributes;
@@ -455,12 +461,22 @@ final class ClientEngine implements ClientRuntime, ConnectionHooks {
         /** The connection open now; {@code null} while none is. */
         AbstractConnection open;
 
-        Target(InetSocketAddress address, Map<String, ?> attributes, GevLoop loop) {
+        Target(SocketAddress address, Map<String, ?> attributes, GevLoop loop) {
             this.address = address;
             this.attributes = attributes;
-            this.host = address.getHostString();
-            this.port = address.getPort();
+            if (address instanceof InetSocketAddress) {
+                this.host = ((InetSocketAddress) address).getHostString();
+                this.port = ((InetSocketAddress) address).getPort();
+            } else { // a socket file: no host for TLS to check, which Client refuses
+                this.host = address.toString();
+                this.port = -1;
+            }
             this.loop = loop;
+        }
+
+        /** The address as messages name it: host and port, or the socket file. */
+        String where() {
+            return port < 0 ? "unix:" + host : host + ":" + port;
         }
     }
 }

@@ -9,7 +9,7 @@ import io.gev.loop.EventLoop;
 import io.gev.loop.Transport;
 import io.gev.protocol.Protocol;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +42,11 @@ public interface ClientRuntime {
     /** Whether {@link #start()} was called: an engine runs once. */
     boolean hasRun();
 
-    /** Connects to {@code address} (resolved off the loops when unresolved); see {@link io.gev.Client#connect}. */
-    CompletableFuture<Connection> connect(InetSocketAddress address, Map<String, ?> attributes);
+    /**
+     * Connects to {@code address}, an {@code InetSocketAddress} (resolved off the loops when
+     * unresolved) or a {@code UnixDomainSocketAddress}; see {@link io.gev.Client#connect}.
+     */
+    CompletableFuture<Connection> connect(SocketAddress address, Map<String, ?> attributes);
 
     Transport transport();
 

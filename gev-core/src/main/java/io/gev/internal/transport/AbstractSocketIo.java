@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -149,13 +150,14 @@ public abstract class AbstractSocketIo implements SocketIo, IoHandle {
     protected abstract void closeChannel() throws IOException;
 
     /**
-     * Starts connecting an unconnected socket to {@code remote} without blocking.
+     * Starts connecting an unconnected socket to {@code remote} (an {@code InetSocketAddress}, or
+     * a {@code UnixDomainSocketAddress} for a socket of that family) without blocking.
      *
      * @return {@code true} when it connected at once; else {@link #awaitConnect()} and call
      *         {@link #finishConnect()} when the socket reports writable
      * @throws IOException when the connect failed at once (a refusal may come here)
      */
-    public abstract boolean connect(InetSocketAddress remote) throws IOException;
+    public abstract boolean connect(SocketAddress remote) throws IOException;
 
     /**
      * Completes a connect begun by {@link #connect}.

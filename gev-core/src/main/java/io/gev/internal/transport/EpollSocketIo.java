@@ -10,11 +10,14 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Limits;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -157,8 +160,10 @@ public final class EpollSocketIo extends AbstractSocketIo implements EpollIoHand
     }
 
     @Override
-    public boolean connect(InetSocketAddress remote) throws IOException {
-        return socket.connect(remote);
+    public boolean connect(SocketAddress remote) throws IOException {
+        // Netty's native connect takes its own type for a socket file.
+        return socket.connect(remote instanceof UnixDomainSocketAddress
+                ? new DomainSocketAddress(((UnixDomainSocketAddress) remote).getPath().toFile()) : remote);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
 public final class EpollTransport implements TransportSupport {
@@ -31,15 +33,17 @@ public final class EpollTransport implements TransportSupport {
     }
 
     @Override
-    public AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException {
-        LinuxSocket socket = LinuxSocket.newSocketStream(remote.getAddress() instanceof Inet6Address);
+    public AbstractSocketIo newSocket(SocketAddress remote, ServerOptions options) throws IOException {
+        boolean domain = remote instanceof UnixDomainSocketAddress;
+        LinuxSocket socket = domain ? LinuxSocket.newSocketDomain()
+                : LinuxSocket.newSocketStream(((InetSocketAddress) remote).getAddress() instanceof Inet6Address);
         try {
-            configure(socket, options, false);
+            configure(socket, options, domain);
         } catch (IOException e) {
             socket.close();
             throw e;
         }
-        return new EpollSocketIo(socket, false);
+        return new EpollSocketIo(socket, domain);
     }
 
     @Override

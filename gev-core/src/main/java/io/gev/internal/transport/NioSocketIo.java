@@ -135,7 +135,7 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     }
 
     @Override
-    public boolean connect(InetSocketAddress remote) throws IOException {
+    public boolean connect(SocketAddress remote) throws IOException {
         return channel.connect(remote);
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.nio.NioIoHandler;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
@@ -34,10 +35,11 @@ public final class NioTransport implements TransportSupport {
     }
 
     @Override
-    public AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException {
-        SocketChannel channel = SocketChannel.open();
+    public AbstractSocketIo newSocket(SocketAddress remote, ServerOptions options) throws IOException {
+        boolean domain = remote instanceof UnixDomainSocketAddress;
+        SocketChannel channel = domain ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {
-            configure(channel, options, false);
+            configure(channel, options, domain);
         } catch (IOException e) {
             channel.close();
             throw e;

@@ -7,6 +7,7 @@ import io.netty.channel.IoHandlerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 
 /**
@@ -36,7 +37,7 @@ public interface TransportSupport {
 
     /**
      * A new non-blocking socket with {@code options}' socket options, not connected, of the
-     * address family of {@code remote}; a client connects it.
+     * address family of {@code remote} (IPv4, IPv6, or a Unix domain socket); a client connects it.
      */
-    AbstractSocketIo newSocket(InetSocketAddress remote, ServerOptions options) throws IOException;
+    AbstractSocketIo newSocket(SocketAddress remote, ServerOptions options) throws IOException;
 }

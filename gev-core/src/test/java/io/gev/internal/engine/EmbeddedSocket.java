@@ -10,6 +10,7 @@ import io.netty.channel.IoRegistration;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.IntUnaryOperator;
 
@@ -170,7 +171,7 @@ public final class EmbeddedSocket extends AbstractSocketIo {
 
     // In memory, a connect ends at once; only a client's connections connect, and none is embedded.
     @Override
-    public boolean connect(InetSocketAddress remote) {
+    public boolean connect(SocketAddress remote) {
         return true;
     }
 
