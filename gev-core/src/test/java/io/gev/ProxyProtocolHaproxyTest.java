@@ -8,6 +8,7 @@ import io.gev.testing.RunningHaproxy;
 import io.gev.testing.TestClient;
 import io.gev.testing.TestServers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two gev servers behind a real HAProxy ({@code mode tcp}, {@code balance roundrobin},
- * {@code send-proxy-v2} or {@code send-proxy}): each sees the clients' own addresses and ports,
+ * {@code send-proxy-v2} or {@code send-proxy}), on TCP or on socket files: each sees the clients'
+ * own addresses and ports,
  * the per-address limits apply to them, and a client that goes around the balancer with a
  * forged header is refused.
  */
@@ -93,6 +96,29 @@ class ProxyProtocolHaproxyTest {
                 }
                 assertEquals(Set.of("a", "b"), instances, "round robin reaches both instances");
             }
+        }
+    }
+
+    @Test
+    void instancesOnSocketFilesSeeEveryClientsOwnAddressAndPort(@TempDir Path dir) throws Exception {
+        List<Path> files = List.of(dir.resolve("a.sock"), dir.resolve("b.sock"));
+        for (int i = 0; i < files.size(); i++) {
+            String name = i == 0 ? "a" : "b";
+            // On a socket file every peer is trusted: the file's permissions chose who connects.
+            servers.start(Server.builder(LineProtocol.builder().build(), whoAmI(name)).name(name).unixSocket(files.get(i))
+                    .proxyProtocol(ProxyProtocol.builder("192.0.2.1").build()).loops(1).daemonThreads(true));
+        }
+        try (RunningHaproxy haproxy = RunningHaproxy.startInFrontOf(files, 2)) {
+            Set<String> instances = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                String client = "127.0.0." + (30 + i);
+                try (Socket socket = from(client, haproxy.port())) {
+                    String[] answer = firstLine(socket).split(" ");
+                    instances.add(answer[0]);
+                    assertEquals(client + ":" + socket.getLocalPort(), answer[1], "the instance sees the client");
+                }
+            }
+            assertEquals(Set.of("a", "b"), instances, "round robin reaches both socket files");
         }
     }
 

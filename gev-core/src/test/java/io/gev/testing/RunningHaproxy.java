@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +39,24 @@ public final class RunningHaproxy implements AutoCloseable {
      * (v1) or {@code send-proxy-v2}, and waits until it accepts connections.
      */
     public static RunningHaproxy start(List<Integer> backends, int proxyVersion) throws IOException, InterruptedException {
+        List<String> servers = new ArrayList<>();
+        for (int port : backends) {
+            // The balancer connects from 127.0.0.1: the address the servers trust.
+            servers.add("127.0.0.1:" + port + " source 127.0.0.1");
+        }
+        return startTo(servers, proxyVersion);
+    }
+
+    /** Starts HAProxy as {@link #start} does, in front of servers on the Unix domain sockets {@code files}. */
+    public static RunningHaproxy startInFrontOf(List<Path> files, int proxyVersion) throws IOException, InterruptedException {
+        List<String> servers = new ArrayList<>();
+        for (Path file : files) {
+            servers.add("unix@" + file);
+        }
+        return startTo(servers, proxyVersion);
+    }
+
+    private static RunningHaproxy startTo(List<String> servers, int proxyVersion) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(BINARY), "HAProxy is not installed (" + BINARY + "): apt-get install haproxy");
         int port = freePort();
         StringBuilder cfg = new StringBuilder()
@@ -45,10 +64,12 @@ public final class RunningHaproxy implements AutoCloseable {
                 .append("defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n")
                 .append("frontend front\n  bind 127.0.0.1:").append(port).append("\n  default_backend gev\n")
                 .append("backend gev\n  balance roundrobin\n");
-        for (int i = 0; i < backends.size(); i++) {
-            // The balancer connects from 127.0.0.1: the address the servers trust.
-            cfg.append("  server gev").append(i).append(" 127.0.0.1:").append(backends.get(i))
-                    .append(proxyVersion == 1 ? " send-proxy" : " send-proxy-v2").append(" source 127.0.0.1\n");
+        for (int i = 0; i < servers.size(); i++) {
+            String address = servers.get(i);
+            int options = address.indexOf(' ');
+            cfg.append("  server gev").append(i).append(' ').append(options < 0 ? address : address.substring(0, options))
+                    .append(proxyVersion == 1 ? " send-proxy" : " send-proxy-v2")
+                    .append(options < 0 ? "" : address.substring(options)).append('\n');
         }
         Path config = Files.createTempFile("gev-haproxy", ".cfg");
         Files.writeString(config, cfg, StandardCharsets.US_ASCII);
