@@ -32,9 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two gev servers behind a real HAProxy ({@code mode tcp}, {@code balance roundrobin},
  * {@code send-proxy-v2} or {@code send-proxy}), on TCP or on socket files: each sees the clients'
- * own addresses and ports,
- * the per-address limits apply to them, and a client that goes around the balancer with a
- * forged header is refused.
+ * own addresses and ports, the per-address limits apply to them, and a client that goes around
+ * the balancer with a forged header is refused.
  */
 class ProxyProtocolHaproxyTest {
 
