@@ -8,8 +8,8 @@ import io.gev.protocol.Protocol;
 import io.gev.protocol.RawProtocol;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -73,6 +73,9 @@ public final class ServerOptions {
     public static final Set<PosixFilePermission> DEFAULT_UNIX_SOCKET_PERMISSIONS =
             Collections.unmodifiableSet(PosixFilePermissions.fromString("rw-rw----"));
 
+    /** The longest path of {@link #unixSocket()}, in UTF-8 bytes: a socket address's 108 less the terminating NUL. */
+    public static final int MAX_UNIX_SOCKET_PATH_BYTES = 107;
+
     private static final ServerOptions DEFAULTS = builder().build();
 
     private final String name;
@@ -555,7 +558,7 @@ public final class ServerOptions {
          * @param file the socket file; {@code null} (default) listens on TCP
          * @return this builder
          * @throws IllegalArgumentException if the path is longer than a socket address holds
-         *         ({@value io.gev.internal.transport.UnixSockets#MAX_PATH_BYTES} bytes)
+         *         ({@value ServerOptions#MAX_UNIX_SOCKET_PATH_BYTES} bytes of UTF-8)
          */
         public B unixSocket(Path file) {
             this.unixSocket = file == null ? null : io.gev.internal.transport.UnixSockets.checkPath(file);

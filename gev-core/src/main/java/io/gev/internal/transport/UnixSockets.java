@@ -28,9 +28,6 @@ public final class UnixSockets {
 
     private static final Logger log = LoggerFactory.getLogger(UnixSockets.class);
 
-    /** What a socket address holds of a path on Linux: sun_path's 108 bytes less the terminating NUL. */
-    public static final int MAX_PATH_BYTES = 107;
-
     private UnixSockets() {
     }
 
@@ -42,8 +39,8 @@ public final class UnixSockets {
     public static Path checkPath(Path file) {
         Objects.requireNonNull(file, "unixSocket");
         int bytes = file.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > MAX_PATH_BYTES) {
-            throw new IllegalArgumentException("unixSocket must be a path of 1 to " + MAX_PATH_BYTES
+        if (bytes == 0 || bytes > ServerOptions.MAX_UNIX_SOCKET_PATH_BYTES) {
+            throw new IllegalArgumentException("unixSocket must be a path of 1 to " + ServerOptions.MAX_UNIX_SOCKET_PATH_BYTES
                     + " bytes, what a socket address holds: " + file + " has " + bytes);
         }
         return file;
