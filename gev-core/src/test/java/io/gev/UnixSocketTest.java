@@ -436,6 +436,15 @@ class UnixSocketTest {
     }
 
     @Test
+    void aDirectoryThatIsNotThereFailsTheStartNamingTheFile() {
+        Path file = dir.resolve("missing").resolve("app.sock");
+        ServerStartException e = assertThrows(ServerStartException.class, () -> servers.start(unix(file, Transport.EPOLL)));
+        assertFalse(e.isAddressInUse());
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertFalse(Files.exists(file.getParent()), "nothing is created on the way");
+    }
+
+    @Test
     void aFileAnotherServerBoundSinceIsNotRemovedOnStop() throws Exception {
         Path file = dir.resolve("moved.sock");
         Server server = servers.start(unix(file, Transport.EPOLL));
