@@ -55,7 +55,9 @@ OFFLOAD_THREADS=${OFFLOAD_THREADS:-4}
 # The tls-handshake rows count new TLS connections per second (connect, handshake, 8-byte echo,
 # close), full handshakes or resumed sessions. offload-echo runs the echo handler off the I/O loop,
 # gev's on virtual threads (Java 21+) or a pool of OFFLOAD_THREADS threads, Netty's on a
-# DefaultEventExecutorGroup of OFFLOAD_THREADS threads.
+# DefaultEventExecutorGroup of OFFLOAD_THREADS threads. The udp-echo rows are datagrams: C sockets
+# with K datagrams in flight each against gev's DatagramServer and Netty's EpollDatagramChannel
+# ("gev-udp", "netty-udp"); ops are datagrams echoed.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
@@ -72,6 +74,8 @@ SCENARIOS=(
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
+  "udp-echo c=50 m=64|--mode udp -c 50 -m 64"
+  "udp-echo c=50 m=512 K=4|--mode udp -c 50 -m 512 -k 4"
   "client-echo c=50 m=6|--mode client -c 50 -m 6"
   "client-echo c=100 m=512|--mode client -c 100 -m 512"
   "group-broadcast sessions=10000|broadcast 10000 200"
@@ -301,6 +305,9 @@ for round in $(seq 1 "$ROUNDS"); do
     if [[ "$scenario" == ws* ]]; then
       gev=gev-ws
       peer=${PEER_IMPL:-netty}-ws
+    elif [[ "$scenario" == udp-* ]]; then
+      gev=gev-udp
+      peer=${PEER_IMPL:-netty}-udp
     elif [[ "$scenario" == offload-* ]]; then
       gev=gev-offload
       peer=${PEER_IMPL:-netty}-offload

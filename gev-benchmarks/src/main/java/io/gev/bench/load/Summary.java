@@ -133,8 +133,8 @@ public final class Summary {
             // The client rows: gev's Client against Netty's Bootstrap, no targets yet.
             return mark(alloc <= 1) + " ≤ 1 B/msg (client)";
         }
-        if (scenario.startsWith("tls-") || scenario.startsWith("offload-")) {
-            // No targets for TLS or offloaded handlers: the ratio to Netty is the finding.
+        if (scenario.startsWith("tls-") || scenario.startsWith("offload-") || scenario.startsWith("udp-")) {
+            // No targets for TLS, offloaded handlers or UDP: the ratio to Netty is the finding.
             return "ratio reported";
         }
         List<String> parts = new ArrayList<>();
