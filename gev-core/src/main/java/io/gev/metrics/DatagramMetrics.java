@@ -22,7 +22,7 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code gev.udp.datagrams.in}, {@code gev.udp.datagrams.out} (counters)</li>
  * <li>{@code gev.udp.bytes.in}, {@code gev.udp.bytes.out} (counters, bytes)</li>
  * <li>{@code gev.udp.dropped} (counter, tag {@code reason}: {@code oversize}, {@code send-queue-full},
- * {@code backlog-full})</li>
+ * {@code backlog-full}, and on epoll {@code kernel}: the socket's receive queue was full)</li>
  * <li>{@code gev.udp.send.failures}, {@code gev.udp.handler.failures} (counters)</li>
  * <li>{@code gev.udp.send.queue} (gauge): datagrams waiting to be sent</li>
  * <li>{@code gev.udp.handler.backlog} (gauge): datagrams waiting for an offloaded handler</li>
@@ -68,6 +68,13 @@ public final class DatagramMetrics implements MeterBinder {
         FunctionCounter.builder("gev.udp.dropped", server, read(DatagramStats::droppedBacklog)).tags(tags)
                 .tag("reason", "backlog-full").description("Datagrams dropped, by reason")
                 .baseUnit(BaseUnits.MESSAGES).register(registry);
+        if (server.transport() != io.gev.loop.Transport.NIO) {
+            FunctionCounter.builder("gev.udp.dropped", server, s -> {
+                long drops = s.stats().kernelDrops();
+                return drops < 0 ? Double.NaN : drops;
+            }).tags(tags).tag("reason", "kernel").description("Datagrams dropped, by reason")
+                    .baseUnit(BaseUnits.MESSAGES).register(registry);
+        }
         counter(registry, "gev.udp.send.failures", "Sends the system refused, and replies over the size limit",
                 BaseUnits.MESSAGES, read(DatagramStats::sendFailures));
         counter(registry, "gev.udp.handler.failures", "Datagrams whose handler threw", BaseUnits.MESSAGES,

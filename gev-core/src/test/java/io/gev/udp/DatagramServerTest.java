@@ -276,6 +276,43 @@ class DatagramServerTest {
 
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void aFloodWhileAHandlerBlocksTheLoopIsDroppedByTheKernelCountedOnEpollAndTheServerRecovers(Transport transport)
+            throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        DatagramServer server = started(localServer(transport, (out, sender, payload) -> {
+            if (handled.getAndIncrement() == 0) {
+                entered.countDown();
+                release.await(); // a handler that blocks its loop: nothing is read meanwhile
+            }
+            return null;
+        }).receiveBufferSize(4096).blockedLoopWarning(Duration.ZERO));
+        UdpPeer flooder = closing(new UdpPeer());
+        flooder.send(server.localAddress(), "first");
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        int flood = 2000;
+        for (int i = 0; i < flood; i++) {
+            flooder.send(server.localAddress(), new byte[64]);
+        }
+        if (transport == Transport.EPOLL) {
+            // The kernel's receive queue (a few KiB) overflowed while the loop was held.
+            Await.await("kernel drops", () -> server.stats().kernelDrops() > 0);
+        } else {
+            assertEquals(-1, server.stats().kernelDrops());
+        }
+        release.countDown();
+        UdpPeer other = closing(new UdpPeer());
+        // The loop reads on once released; another sender is served as before.
+        Await.await("the queue read", () -> server.stats().datagramsIn() == handled.get()
+                && (transport != Transport.EPOLL || server.stats().datagramsIn() + server.stats().kernelDrops() == flood + 1));
+        assertTrue(server.stats().datagramsIn() < flood + 1, "nothing was dropped: " + server.stats());
+        assertTrue(server.send(other.address(), "after the flood".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("after the flood", other.receiveText());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void reusePortGivesEveryLoopASocketOnOnePort(Transport transport) throws Exception {
         DatagramServer server = started(DatagramServer.builder((out, sender, payload) -> payload).host("127.0.0.1")
                 .port(0).loops(2).reusePort(true).transport(transport).daemonThreads(true));

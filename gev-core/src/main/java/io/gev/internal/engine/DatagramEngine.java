@@ -444,7 +444,10 @@ final class DatagramEngine implements DatagramRuntime, LoopGroup.Member {
         long queueFull = 0;
         long failures = 0;
         long queued = 0;
+        long kernel = 0;
         for (DatagramSocketHandle s : sockets) {
+            long drops = s.kernelDrops();
+            kernel = kernel < 0 || drops < 0 ? -1 : kernel + drops;
             in += s.datagramsIn();
             bytesIn += s.bytesIn();
             out += s.datagramsOut();
@@ -461,7 +464,7 @@ final class DatagramEngine implements DatagramRuntime, LoopGroup.Member {
             waiting += b.waiting();
         }
         return new DatagramStats(in, bytesIn, out, bytesOut, oversize, queueFull, backlogDropped, failures,
-                handlerFailures.get(), queued, waiting, sockets.size());
+                handlerFailures.get(), sockets.isEmpty() ? -1 : kernel, queued, waiting, sockets.size());
     }
 
     @Override

@@ -62,6 +62,8 @@ public abstract class DatagramSocketHandle implements IoHandle, DatagramSender {
     private IoRegistration registration;
     private boolean writeArmed;
     private volatile boolean open = true;
+    /** The length of the datagram {@link #receiveOne()} received last. */
+    int received;
 
     // Counted on the loop, read by stats from any thread.
     long datagramsIn;
@@ -95,9 +97,6 @@ public abstract class DatagramSocketHandle implements IoHandle, DatagramSender {
      */
     abstract InetSocketAddress receiveOne() throws IOException;
 
-    /** The length of the datagram {@link #receiveOne()} received last. */
-    int received;
-
     /**
      * Sends the bytes of {@code payload} from position to limit without moving them; returns
      * {@code false} when the socket's send buffer is full.
@@ -113,6 +112,12 @@ public abstract class DatagramSocketHandle implements IoHandle, DatagramSender {
     abstract boolean writable(IoEvent event);
 
     abstract void closeSocket() throws IOException;
+
+    /**
+     * Datagrams the kernel dropped on this socket's receive queue (it was full: the loop did not
+     * read fast enough), or -1 where the transport cannot tell. Any thread.
+     */
+    public abstract long kernelDrops();
 
     /** Joins {@code group} on {@code iface} ({@code null}: the system's choice). Any thread. */
     public abstract void join(InetAddress group, NetworkInterface iface) throws IOException;

@@ -41,6 +41,11 @@ public final class EpollDatagramSocket extends DatagramSocketHandle implements E
     static final int IPV6_MULTICAST_LOOP = 19;
     static final int IPV6_JOIN_GROUP = 20;
     static final int IPV6_LEAVE_GROUP = 21;
+    // <asm-generic/socket.h>, <linux/sock_diag.h>: SO_MEMINFO fills u32 meminfo[SK_MEMINFO_VARS].
+    static final int SOL_SOCKET = 1;
+    static final int SO_MEMINFO = 55;
+    static final int SK_MEMINFO_VARS = 9;
+    static final int SK_MEMINFO_DROPS = 8;
 
     private static final int EPOLLIN = 0x1;
     private static final int EPOLLOUT = 0x4;
@@ -55,6 +60,9 @@ public final class EpollDatagramSocket extends DatagramSocketHandle implements E
     /** Heap payloads are copied here: the native send reads memory, not arrays. */
     private final ByteBuffer sendScratch;
     private final long sendScratchAddress;
+    /** Guarded by itself: the stats path only. */
+    private final ByteBuffer meminfo = ByteBuffer.allocateDirect(4 * SK_MEMINFO_VARS).order(ByteOrder.nativeOrder());
+    private long lastKernelDrops;
 
     private EpollDatagramSocket(int index, DatagramOptions options, DatagramSink sink, ClientFaultLog faults,
             LinuxSocket socket, boolean ipv6) {
@@ -208,6 +216,23 @@ public final class EpollDatagramSocket extends DatagramSocketHandle implements E
     @Override
     boolean writable(IoEvent event) {
         return (((EpollIoEvent) event).ops().value() & EPOLLOUT) != 0;
+    }
+
+    @Override
+    public long kernelDrops() {
+        synchronized (meminfo) {
+            if (!isOpen()) {
+                return lastKernelDrops;
+            }
+            try {
+                meminfo.clear();
+                socket.getRawOpt(SOL_SOCKET, SO_MEMINFO, meminfo);
+                lastKernelDrops = Integer.toUnsignedLong(meminfo.getInt(4 * SK_MEMINFO_DROPS));
+            } catch (IOException e) {
+                // Closed meanwhile: the last reading stands.
+            }
+            return lastKernelDrops;
+        }
     }
 
     @Override

@@ -147,6 +147,11 @@ public final class NioDatagramSocket extends DatagramSocketHandle implements Nio
     }
 
     @Override
+    public long kernelDrops() {
+        return -1; // the JDK has no SO_MEMINFO
+    }
+
+    @Override
     void closeSocket() throws IOException {
         channel.close();
     }
