@@ -8,6 +8,7 @@ import io.gev.udp.DatagramServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -56,6 +57,11 @@ public final class GevUdpAutoConfiguration {
         EventLoops shared = properties.isSharedLoops() ? eventLoops.getIfUnique() : null;
         if (shared != null) {
             builder.eventLoops(shared);
+            // Looked up lazily, so Spring does not know: the loops must close after this server.
+            String[] loopsBeans = beanFactory.getBeanNamesForType(EventLoops.class);
+            if (loopsBeans.length == 1 && beanFactory instanceof ConfigurableBeanFactory configurable) {
+                configurable.registerDependentBean(loopsBeans[0], "gevDatagramServer");
+            }
         }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         return builder.build();
