@@ -1,7 +1,6 @@
 package io.gev.spring.boot.autoconfigure;
 
 import io.gev.loop.Transport;
-import io.gev.udp.DatagramOptions;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -10,7 +9,8 @@ import java.util.List;
 
 /**
  * The UDP datagram server ({@code gev.udp.*}), auto-configured for a
- * {@link io.gev.udp.DatagramHandler} bean.
+ * {@link io.gev.udp.DatagramHandler} bean. The defaults are those of
+ * {@link io.gev.udp.DatagramOptions}, written out for the configuration metadata.
  */
 @ConfigurationProperties("gev.udp")
 public class GevUdpProperties {
@@ -19,13 +19,13 @@ public class GevUdpProperties {
     private boolean enabled = true;
 
     /** Name of the server in thread names, logs and metrics tags. */
-    private String name = DatagramOptions.DEFAULT_NAME;
+    private String name = "udp";
 
     /** Host name or IP literal to bind; every address when unset. */
     private String host;
 
     /** Port to bind; 0 for any free one, published as local.gev.udp.port. */
-    private int port = DatagramOptions.DEFAULT_PORT;
+    private int port = 1836;
 
     /**
      * Whether every loop has a socket of its own on the port (SO_REUSEPORT), so the kernel spreads
@@ -43,13 +43,13 @@ public class GevUdpProperties {
     private Transport transport = Transport.AUTO;
 
     /** Largest datagram received or sent; larger ones received are dropped and counted. */
-    private DataSize maxDatagramSize = DataSize.ofBytes(DatagramOptions.DEFAULT_MAX_DATAGRAM_SIZE);
+    private DataSize maxDatagramSize = DataSize.ofBytes(2048);
 
     /** Datagrams read per readiness event before the loop serves its other work. */
-    private int maxDatagramsPerRead = DatagramOptions.DEFAULT_MAX_DATAGRAMS_PER_READ;
+    private int maxDatagramsPerRead = 64;
 
     /** Datagrams of one socket waiting to be sent; past it, sends are dropped and counted. */
-    private int maxQueuedSends = DatagramOptions.DEFAULT_MAX_QUEUED_SENDS;
+    private int maxQueuedSends = 1024;
 
     /** Socket receive buffer (SO_RCVBUF); the system's default when unset. */
     private DataSize receiveBufferSize;
@@ -193,7 +193,7 @@ public class GevUdpProperties {
         private boolean loopback = true;
 
         /** Time-to-live of multicast sent. */
-        private int ttl = DatagramOptions.DEFAULT_MULTICAST_TTL;
+        private int ttl = 1;
 
         /** Groups to join at start. */
         public List<String> getGroups() {

@@ -47,6 +47,30 @@ class GevUdpAutoConfigurationTests {
     }
 
     @Test
+    void defaultsMatchGevCore() {
+        GevUdpProperties properties = new GevUdpProperties();
+        io.gev.udp.DatagramOptions core = io.gev.udp.DatagramOptions.builder().build();
+        assertThat(properties.isEnabled()).isTrue();
+        assertThat(properties.getName()).isEqualTo(core.name());
+        assertThat(properties.getHost()).isNull();
+        assertThat(core.host()).isEmpty();
+        assertThat(properties.getPort()).isEqualTo(core.port()).isEqualTo(1836);
+        assertThat(properties.isReusePort()).isEqualTo(core.reusePort());
+        assertThat(properties.getTransport()).isEqualTo(core.transport());
+        assertThat(properties.getMaxDatagramSize().toBytes()).isEqualTo(core.maxDatagramSize());
+        assertThat(properties.getMaxDatagramsPerRead()).isEqualTo(core.maxDatagramsPerRead());
+        assertThat(properties.getMaxQueuedSends()).isEqualTo(core.maxQueuedSends());
+        assertThat(properties.getReceiveBufferSize()).as("unset: the system's").isNull();
+        assertThat(core.receiveBufferSize()).isZero();
+        assertThat(properties.getSendBufferSize()).isNull();
+        assertThat(core.sendBufferSize()).isZero();
+        assertThat(properties.getMulticast().getGroups()).isEmpty();
+        assertThat(properties.getMulticast().getNetworkInterface()).isNull();
+        assertThat(properties.getMulticast().isLoopback()).isEqualTo(core.multicastLoopback());
+        assertThat(properties.getMulticast().getTtl()).isEqualTo(core.multicastTtl());
+    }
+
+    @Test
     void aHandlerBeanGetsAServerThatRunsWithTheContextAndPublishesItsPort() {
         AtomicReference<DatagramServer> server = new AtomicReference<>();
         this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
