@@ -16,7 +16,9 @@ public interface DatagramSender {
      *
      * @return {@code true} when sent or queued; {@code false} when dropped because the socket's
      *         queue is full ({@link DatagramStats#droppedSendQueueFull()} counts it) or the server
-     *         is not running
+     *         is not running. A datagram the kernel refuses later (no route, say) is counted in
+     *         {@link DatagramStats#sendFailures()} and logged, rate-limited; like any UDP
+     *         datagram, one sent may still be lost on the way
      * @throws IllegalArgumentException when the payload is larger than
      *         {@link DatagramOptions#maxDatagramSize()}, or {@code target} is unresolved
      */

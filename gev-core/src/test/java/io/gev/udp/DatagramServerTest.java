@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.BindException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -82,6 +83,22 @@ class DatagramServerTest {
         assertEquals(5 + 3 + 9, stats.bytesOut());
         assertEquals(1, stats.sockets());
         assertEquals(0, stats.droppedOversize() + stats.sendFailures() + stats.handlerFailures());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void echoesOverIpv6(Transport transport) throws Exception {
+        InetAddress ipv6Loopback = InetAddress.getByName("::1");
+        DatagramServer server = started(localServer(transport, (out, sender, payload) -> payload).host("::1"));
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(ipv6Loopback, 0))) {
+            peer.setSoTimeout(10_000);
+            byte[] bytes = "over ipv6".getBytes(StandardCharsets.US_ASCII);
+            peer.send(new java.net.DatagramPacket(bytes, bytes.length, new InetSocketAddress(ipv6Loopback, server.port())));
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[100], 100);
+            peer.receive(reply);
+            assertEquals("over ipv6", new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII));
+            assertEquals(ipv6Loopback, reply.getAddress());
+        }
     }
 
     @ParameterizedTest
