@@ -38,9 +38,12 @@ public final class DatagramOptions {
     public static final int DEFAULT_MAX_QUEUED_SENDS = 1024;
     /** Time-to-live of multicast datagrams sent: 1 keeps them on the local network. */
     public static final int DEFAULT_MULTICAST_TTL = 1;
+    /** A loop busy in one callback for longer than this is logged, as for TCP servers. */
     public static final Duration DEFAULT_BLOCKED_LOOP_WARNING = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_FAULT_LOG_INTERVAL = Duration.ofMinutes(1);
+    /** Handler failures and failed sends are logged in full this many times per interval... */
     public static final int DEFAULT_FAULT_LOG_LIMIT = 10;
+    /** ... of this length, then summarised. */
+    public static final Duration DEFAULT_FAULT_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private final String name;
     private final String host;

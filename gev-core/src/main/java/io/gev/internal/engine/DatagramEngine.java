@@ -222,11 +222,9 @@ final class DatagramEngine implements DatagramRuntime, LoopGroup.Member {
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final AtomicLong dropped = new AtomicLong();
         private final int max = options.handlerExecution().maxQueuedMessages();
-        private DatagramSocketHandle socket;
 
         @Override
         public void received(DatagramSocketHandle socket, InetSocketAddress sender, ByteBuffer payload) {
-            this.socket = socket;
             if (size.incrementAndGet() > max) {
                 size.decrementAndGet();
                 dropped.incrementAndGet();
