@@ -56,7 +56,9 @@ OFFLOAD_THREADS=${OFFLOAD_THREADS:-4}
 # close), full handshakes or resumed sessions. offload-echo runs the echo handler off the I/O loop,
 # gev's on virtual threads (Java 21+) or a pool of OFFLOAD_THREADS threads, Netty's on a
 # DefaultEventExecutorGroup of OFFLOAD_THREADS threads. unix-echo runs gev's echo on a Unix domain
-# socket against the same echo on TCP loopback (labelled gev-tcp): the transport's cost alone.
+# socket against the same echo on TCP loopback (labelled gev-tcp): the transport's cost alone. The
+# udp-echo rows are datagrams: C sockets with K datagrams in flight each against gev's
+# DatagramServer and Netty's EpollDatagramChannel ("gev-udp", "netty-udp"); ops are datagrams echoed.
 SCENARIOS=(
   "echo c=50 m=6|--mode echo -c 50 -m 6"
   "echo c=1000 m=4096|--mode echo -c 1000 -m 4096"
@@ -73,6 +75,8 @@ SCENARIOS=(
   "pipeline c=50 m=64 K=16|--mode pipeline -c 50 -m 64 -k 16"
   "idle c=10000|--mode connect --idle -c 10000"
   "connect churn c=50|--mode connect -c 50"
+  "udp-echo c=50 m=64|--mode udp -c 50 -m 64"
+  "udp-echo c=50 m=512 K=4|--mode udp -c 50 -m 512 -k 4"
   "client-echo c=50 m=6|--mode client -c 50 -m 6"
   "client-echo c=100 m=512|--mode client -c 100 -m 512"
   "unix-echo c=50 m=6|--mode echo --tag unix -c 50 -m 6"
@@ -313,6 +317,9 @@ for round in $(seq 1 "$ROUNDS"); do
     if [[ "$scenario" == ws* ]]; then
       gev=gev-ws
       peer=${PEER_IMPL:-netty}-ws
+    elif [[ "$scenario" == udp-* ]]; then
+      gev=gev-udp
+      peer=${PEER_IMPL:-netty}-udp
     elif [[ "$scenario" == offload-* ]]; then
       gev=gev-offload
       peer=${PEER_IMPL:-netty}-offload

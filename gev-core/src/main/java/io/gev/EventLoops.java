@@ -1,6 +1,7 @@
 package io.gev;
 
 import io.gev.internal.engine.LoopGroup;
+import io.gev.internal.engine.SharedLoops;
 import io.gev.loop.Transport;
 
 import java.time.Duration;
@@ -32,6 +33,10 @@ public final class EventLoops implements AutoCloseable {
 
     /** The name of loops built without one; their threads are {@code gev-loops-<i>}. */
     public static final String DEFAULT_NAME = "loops";
+
+    static {
+        SharedLoops.bind(EventLoops::group);
+    }
 
     private final LoopGroup group;
 

@@ -48,7 +48,7 @@ class ChatClusterTests {
                 .profiles("cluster")
                 .run("--server.port=0", "--server.address=127.0.0.1", "--gev.servers.echo.port=0",
                         "--gev.servers.tls-echo.port=0", "--gev.servers.length-field-demo.port=0",
-                        "--gev.servers.lookup.port=0", "--gev.servers.relay.port=0", "--gev.websocket.port=0",
+                        "--gev.servers.lookup.port=0", "--gev.servers.relay.port=0", "--gev.websocket.port=0", "--gev.udp.port=0",
                         "--gev.servers.unix-echo.unix-socket=target/unix-echo-" + UUID.randomUUID() + ".sock",
                         "--gev.websocket.ssl.port=0", "--gev.server.loops=1", "--sample.heartbeat-interval=200ms",
                         "--sample.demo-certificate=target/demo-certificate/demo.p12",

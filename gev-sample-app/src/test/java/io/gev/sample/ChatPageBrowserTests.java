@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * where Chromium is not installed; {@code .ci/run} installs it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.servers.unix-echo.unix-socket=target/unix-echo-${random.uuid}.sock", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.servers.unix-echo.unix-socket=target/unix-echo-${random.uuid}.sock", "gev.websocket.port=0", "gev.udp.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(120)
 class ChatPageBrowserTests {

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "gev.servers.echo.port=0",
-        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.servers.unix-echo.unix-socket=target/unix-echo-${random.uuid}.sock", "gev.websocket.port=0",
+        "gev.servers.tls-echo.port=0", "gev.servers.length-field-demo.port=0", "gev.servers.lookup.port=0", "gev.servers.relay.port=0", "gev.servers.unix-echo.unix-socket=target/unix-echo-${random.uuid}.sock", "gev.websocket.port=0", "gev.udp.port=0",
         "gev.websocket.ssl.port=0", "gev.server.loops=1", "sample.heartbeat-interval=200ms",
         "sample.demo-certificate=target/demo-certificate/demo.p12" })
 @Timeout(60)
@@ -81,6 +81,34 @@ class SampleApplicationTests {
 
     @Value("${spring.ssl.bundle.jks.demo.keystore.password}")
     String demoPassword;
+
+    @Value("${local.gev.udp.port}")
+    int udpPort;
+
+    @Test
+    void udpEchoAnswersPythonsSocket() throws Exception {
+        // Python's stdlib socket, a client nobody here wrote; the JDK's when there is no python3.
+        if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                    "import socket, sys",
+                    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                    "s.settimeout(10)",
+                    "s.sendto(b'hello udp', ('127.0.0.1', int(sys.argv[1])))",
+                    "print(s.recvfrom(4096)[0].decode())"), Integer.toString(this.udpPort))
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(output).isEqualTo("hello udp");
+        }
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+            socket.setSoTimeout(10_000);
+            byte[] bytes = "hello jdk".getBytes(StandardCharsets.UTF_8);
+            socket.send(new java.net.DatagramPacket(bytes, bytes.length, new InetSocketAddress("127.0.0.1", this.udpPort)));
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[100], 100);
+            socket.receive(reply);
+            assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo("hello jdk");
+        }
+    }
 
     @Test
     void tcpEcho() throws Exception {

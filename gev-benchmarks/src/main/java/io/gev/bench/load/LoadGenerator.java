@@ -31,6 +31,11 @@ public final class LoadGenerator {
                 return load.run();
             }
         }
+        if (options.mode == LoadOptions.Mode.UDP) {
+            try (UdpLoad load = new UdpLoad(options)) {
+                return load.run();
+            }
+        }
         if (options.mode == LoadOptions.Mode.CONNECT || options.mode == LoadOptions.Mode.HANDSHAKE) {
             try (ConnectLoad load = new ConnectLoad(options)) {
                 return load.run();
@@ -46,7 +51,7 @@ public final class LoadGenerator {
         try {
             options = LoadOptions.parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("usage: LoadGenerator --mode echo|pipeline|ws|connect|handshake|client [--idle] --port P -c C -m M"
+            System.err.println("usage: LoadGenerator --mode echo|pipeline|ws|connect|handshake|client|udp [--idle] --port P -c C -m M"
                     + " [-k K] [--tls] [--resume] [--warmup S] [-d S] [--path /echo] [--server-pid PID] [--control-port P]"
                     + " [--label NAME] [--seed N] [--port-b P --server-pid-b PID --control-port-b P --label-b NAME"
                     + " [--slice S]]\n" + e.getMessage());

@@ -26,7 +26,9 @@ public final class LoadOptions {
          * {@code --port-b} both name it): {@code --control-port}
          * and {@code --server-pid} (and the {@code -b} ones) name the clients, which take turns.
          */
-        CLIENT
+        CLIENT,
+        /** C datagram sockets, K datagrams of M bytes in flight on each, every echoed byte verified. */
+        UDP
     }
 
     public Mode mode = Mode.ECHO;
@@ -145,7 +147,10 @@ public final class LoadOptions {
         require(connections >= 1 && connections <= 100_000, "connections in 1..100000");
         require(messageSize >= 1 && messageSize <= 1 << 20, "message size in 1..1 MiB");
         require(inFlight >= 1 && inFlight <= 1024, "in-flight in 1..1024");
-        require(mode == Mode.PIPELINE || inFlight == 1 || mode == Mode.WS, "-k needs --mode pipeline or ws");
+        require(mode == Mode.PIPELINE || inFlight == 1 || mode == Mode.WS || mode == Mode.UDP,
+                "-k needs --mode pipeline, ws or udp");
+        require(mode != Mode.UDP || messageSize >= 8 && messageSize <= 2048, "--mode udp with a message size in 8..2048");
+        require(mode != Mode.UDP || !tls, "--tls not with --mode udp");
         require(warmupSeconds >= 0 && warmupSeconds <= 600, "warm-up in 0..600 s");
         require(durationSeconds > 0 && durationSeconds <= 600, "duration in (0, 600] s");
         require(!tls || mode != Mode.CONNECT, "--tls with --mode echo, pipeline, ws or handshake");
@@ -181,6 +186,8 @@ public final class LoadOptions {
                 return "handshake " + (resume ? "resumed" : "full") + " c=" + connections;
             case CLIENT:
                 return "client-echo c=" + connections + " m=" + messageSize;
+            case UDP:
+                return "udp-echo c=" + connections + " m=" + messageSize + (inFlight > 1 ? " K=" + inFlight : "");
             default:
                 return mode.name().toLowerCase(Locale.ROOT) + " c=" + connections + " m=" + messageSize
                         + (inFlight > 1 ? " K=" + inFlight : "");

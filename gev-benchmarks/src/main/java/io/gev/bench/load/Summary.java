@@ -137,8 +137,9 @@ public final class Summary {
             // The client rows: gev's Client against Netty's Bootstrap, no targets yet.
             return mark(alloc <= 1) + " ≤ 1 B/msg (client)";
         }
-        if (scenario.startsWith("tls-") || scenario.startsWith("offload-") || scenario.startsWith("unix-")) {
-            // No targets for TLS or offloaded handlers: the ratio to Netty is the finding.
+        if (scenario.startsWith("tls-") || scenario.startsWith("offload-") || scenario.startsWith("udp-")
+                || scenario.startsWith("unix-")) {
+            // No targets for TLS, offloaded handlers, UDP or Unix sockets: the ratio to the peer is the finding.
             return "ratio reported";
         }
         List<String> parts = new ArrayList<>();

@@ -8,7 +8,7 @@ import java.util.Locale;
  * domain socket, {@code port=unix:PATH}); runs until killed.
  *
  * <pre>
- * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|gev-unix|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]
+ * java -cp gev-benchmarks.jar io.gev.bench.server.BenchServer gev|gev-unix|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload|gev-udp|netty-udp [port] [loops]
  * </pre>
  *
  * The TLS servers read their key store from the system property {@value BenchCertificate#PROPERTY}
@@ -93,15 +93,19 @@ public final class BenchServer {
                 return new GevOffloadEchoServer();
             case "netty-offload":
                 return new NettyOffloadEchoServer();
+            case "gev-udp":
+                return new GevUdpEchoServer();
+            case "netty-udp":
+                return new NettyUdpEchoServer();
             default:
                 throw new IllegalArgumentException("unknown server " + impl + ": gev, netty, gev-ws, netty-ws, gev-tls,"
-                        + " netty-tls, gev-tls-openssl, netty-tls-openssl, gev-offload or netty-offload");
+                        + " netty-tls, gev-tls-openssl, netty-tls-openssl, gev-offload, netty-offload, gev-udp or netty-udp");
         }
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: BenchServer gev|gev-unix|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload [port] [loops]");
+            System.err.println("usage: BenchServer gev|gev-unix|netty|gev-ws|netty-ws|gev-tls|netty-tls|gev-tls-openssl|netty-tls-openssl|gev-offload|netty-offload|gev-udp|netty-udp [port] [loops]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;

@@ -6,9 +6,11 @@ import io.gev.bench.server.ControlPort;
 import io.gev.bench.server.GevEchoServer;
 import io.gev.bench.server.GevOffloadEchoServer;
 import io.gev.bench.server.GevTlsEchoServer;
+import io.gev.bench.server.GevUdpEchoServer;
 import io.gev.bench.server.GevUnixEchoServer;
 import io.gev.bench.server.NettyOffloadEchoServer;
 import io.gev.bench.server.NettyTlsEchoServer;
+import io.gev.bench.server.NettyUdpEchoServer;
 import io.gev.bench.server.NettyWebSocketEchoServer;
 import org.junit.jupiter.api.Test;
 import io.gev.TlsOptions;
@@ -168,6 +170,56 @@ class LoadGeneratorTest {
             o.messageSize = 40_000;
             assertClean(LoadGenerator.run(o));
         }
+    }
+
+    @Test
+    void udpEchoAgainstGevAndNettyTakingTurns() throws Exception {
+        try (BenchServer.Peer gev = new GevUdpEchoServer(); BenchServer.Peer netty = new NettyUdpEchoServer()) {
+            LoadOptions o = options("udp", gev.start(0, 1), 10, 64, "-k", "4");
+            againstNetty(o, netty.start(0, 1));
+            Report[] both = LoadGenerator.runAll(o);
+            assertEquals(2, both.length);
+            for (Report r : both) {
+                assertClean(r);
+                assertEquals("udp-echo c=10 m=64 K=4", r.scenario);
+                assertEquals(64, r.messageSize);
+            }
+        }
+    }
+
+    @Test
+    void udpCatchesAServerThatCorruptsOrCutsDatagrams() throws Exception {
+        for (int fault = 0; fault < 2; fault++) {
+            int kind = fault;
+            try (java.net.DatagramSocket server = new java.net.DatagramSocket(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+                Thread t = new Thread(() -> {
+                    byte[] buffer = new byte[4096];
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(buffer, buffer.length);
+                    try {
+                        while (true) {
+                            p.setLength(buffer.length);
+                            server.receive(p);
+                            if (kind == 0) {
+                                buffer[20] ^= 1;
+                            } else {
+                                p.setLength(p.getLength() - 1);
+                            }
+                            server.send(p);
+                        }
+                    } catch (java.io.IOException closed) {
+                        // The test is over.
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+                Report r = LoadGenerator.run(options("udp", server.getLocalPort(), 2, 64));
+                assertTrue(r.errors > 0, "fault " + kind + " not caught");
+                assertTrue(r.firstError.contains(kind == 0 ? "differs" : "bytes"), r.firstError);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> options("udp", 1, 1, 4));
+        assertThrows(IllegalArgumentException.class, () -> options("udp", 1, 1, 4096));
     }
 
     @Test

@@ -23,7 +23,15 @@ class BenchServerTest {
         assertInstanceOf(GevOffloadEchoServer.class, BenchServer.create("gev-offload"));
         assertInstanceOf(NettyOffloadEchoServer.class, BenchServer.create("netty-offload"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchServer.create("offload"));
-        assertTrue(e.getMessage().contains("gev-offload or netty-offload"), e.getMessage());
+        assertTrue(e.getMessage().contains("gev-offload, netty-offload"), e.getMessage());
+    }
+
+    @Test
+    void theUdpServersHaveTheirNames() throws Exception {
+        assertInstanceOf(GevUdpEchoServer.class, BenchServer.create("gev-udp"));
+        assertInstanceOf(NettyUdpEchoServer.class, BenchServer.create("netty-udp"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchServer.create("udp"));
+        assertTrue(e.getMessage().contains("gev-udp or netty-udp"), e.getMessage());
     }
 
     @Test

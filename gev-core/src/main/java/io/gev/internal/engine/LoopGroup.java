@@ -45,7 +45,7 @@ public final class LoopGroup {
     private final Duration blockedLoopWarning;
     private final boolean withAcceptor;
 
-    private final Set<ServerEngine> attached = new LinkedHashSet<>();
+    private final Set<Member> attached = new LinkedHashSet<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private Transport transport;
     private TransportSupport support;
@@ -58,6 +58,12 @@ public final class LoopGroup {
     /** Written by the watchdog thread when it reports a stall: rare, so an atomic costs nothing. */
     private final AtomicLong blockedLoopStalls = new AtomicLong();
     private boolean shutdown;
+
+    /** What runs on a group: a TCP server or client engine, or a datagram server's. */
+    interface Member {
+        /** The name the group's error messages and {@link #servers()} give it. */
+        String name();
+    }
 
     private LoopGroup(String name, String owner, int loops, Transport transport, boolean daemonThreads,
             Duration blockedLoopWarning, boolean withAcceptor) {
@@ -101,7 +107,7 @@ public final class LoopGroup {
     /** The servers running on the group now. */
     public synchronized List<String> servers() {
         List<String> names = new ArrayList<>();
-        for (ServerEngine engine : attached) {
+        for (Member engine : attached) {
             names.add(engine.name());
         }
         return names;
@@ -122,7 +128,7 @@ public final class LoopGroup {
      * @throws ServerStartException when the requested transport is missing
      * @throws IllegalStateException when the group was shut down
      */
-    synchronized void attach(ServerEngine engine) {
+    synchronized void attach(Member engine) {
         if (shutdown) {
             throw new IllegalStateException("The event loops '" + name + "' were shut down; server '"
                     + engine.name() + "' cannot start on them");
@@ -134,7 +140,7 @@ public final class LoopGroup {
     }
 
     /** Detaches {@code engine}; the threads keep running for the other servers and later ones. */
-    synchronized void detach(ServerEngine engine) {
+    synchronized void detach(Member engine) {
         attached.remove(engine);
     }
 

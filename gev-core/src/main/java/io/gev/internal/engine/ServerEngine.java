@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the stop sequence. {@code Server} reaches it as a {@link ServerRuntime}; it knows the server by
  * its options, handler and protocol alone.
  */
-final class ServerEngine implements ServerRuntime {
+final class ServerEngine implements ServerRuntime, LoopGroup.Member {
 
     private static final Logger log = LoggerFactory.getLogger(ServerEngine.class);
 

@@ -15,19 +15,23 @@ class GevServerStartFailureAnalyzer extends AbstractFailureAnalyzer<ServerStartE
 
     private static final String KEYS = "gev.server.port, or gev.servers.<server-name>.port";
 
+    /** The port key of the datagram server, whose start failures say "datagram server". */
+    private static final String UDP_KEYS = "gev.udp.port";
+
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ServerStartException cause) {
         String reason = bindFailure(cause);
         if (cause.port() < 0) {
             return unixSocketFailure(cause, reason);
         }
+        boolean udp = String.valueOf(cause.getMessage()).contains("datagram server");
         if (reason.contains("Address already in use")) {
             return new FailureAnalysis(
-                    "gev server failed to start. Port " + cause.port() + " on " + cause.address()
-                            + " was already in use.",
-                    "Identify and stop the process that is listening on port " + cause.port()
-                            + ", or configure this gev server to listen on another port (" + KEYS
-                            + "; 0 picks a free port).",
+                    "gev " + (udp ? "datagram " : "") + "server failed to start. " + (udp ? "UDP port " : "Port ")
+                            + cause.port() + " on " + cause.address() + " was already in use.",
+                    "Identify and stop the process that is " + (udp ? "bound to" : "listening on") + " port "
+                            + cause.port() + ", or configure this gev server to " + (udp ? "bind" : "listen on")
+                            + " another port (" + (udp ? UDP_KEYS : KEYS) + "; 0 picks a free port).",
                     cause);
         }
         if (reason.contains("Cannot assign requested address")) {

@@ -54,6 +54,20 @@ class GevServerStartFailureAnalyzerTests {
     }
 
     @Test
+    void explainsAUdpPortInUseWithTheUdpKey() throws Exception {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            io.gev.udp.DatagramServer server = io.gev.udp.DatagramServer.builder((out, sender, payload) -> payload)
+                    .host("127.0.0.1").port(port).loops(1).daemonThreads(true).build();
+            ServerStartException cause = catchThrowableOfType(ServerStartException.class, server::start);
+            FailureAnalysis analysis = this.analyzer.analyze(cause);
+            assertThat(analysis.getDescription())
+                    .isEqualTo("gev datagram server failed to start. UDP port " + port + " on 127.0.0.1 was already in use.");
+            assertThat(analysis.getAction()).contains("gev.udp.port").doesNotContain("gev.server.port");
+        }
+    }
+
+    @Test
     void explainsAFileInTheWayOfAUnixSocket(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("app.sock"), "data");
         ServerStartException cause = catchThrowableOfType(ServerStartException.class, () ->

@@ -1,0 +1,89 @@
+package io.gev.spring.boot.context;
+
+import io.gev.udp.DatagramServer;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the {@link DatagramServer} beans with the application context and stops them as it
+ * closes, in the phase of the TCP servers ({@link GevServers#PHASE}); publishes each bound port
+ * as {@code local.gev.udp.<name>.port}, and the first one's as {@code local.gev.udp.port}.
+ */
+public final class GevDatagramServers implements SmartLifecycle {
+
+    private static final String PROPERTY_SOURCE_NAME = "gev.udp.ports";
+
+    private final List<DatagramServer> servers;
+    private final ConfigurableEnvironment environment;
+    private volatile boolean running;
+
+    /** @param environment where bound ports are published, or {@code null} */
+    public GevDatagramServers(List<DatagramServer> servers, ConfigurableEnvironment environment) {
+        this.servers = List.copyOf(servers);
+        this.environment = environment;
+    }
+
+    public List<DatagramServer> servers() {
+        return this.servers;
+    }
+
+    @Override
+    public void start() {
+        List<DatagramServer> started = new ArrayList<>();
+        try {
+            for (DatagramServer server : this.servers) {
+                if (!server.isRunning()) {
+                    server.start();
+                }
+                started.add(server);
+                publishPort(server, started.size() == 1);
+            }
+        } catch (RuntimeException ex) {
+            started.forEach(DatagramServer::stop);
+            throw ex;
+        }
+        this.running = true;
+    }
+
+    private void publishPort(DatagramServer server, boolean first) {
+        if (this.environment == null) {
+            return;
+        }
+        MutablePropertySources sources = this.environment.getPropertySources();
+        PropertySource<?> source = sources.get(PROPERTY_SOURCE_NAME);
+        if (source == null) {
+            source = new MapPropertySource(PROPERTY_SOURCE_NAME, new LinkedHashMap<>());
+            sources.addFirst(source);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ports = (Map<String, Object>) source.getSource();
+        ports.put("local.gev.udp." + server.name() + ".port", server.port());
+        if (first) {
+            ports.put("local.gev.udp.port", server.port());
+        }
+    }
+
+    @Override
+    public void stop() {
+        this.servers.forEach(DatagramServer::stop);
+        this.running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public int getPhase() {
+        return GevServers.PHASE;
+    }
+}
