@@ -151,6 +151,7 @@ public final class LoadOptions {
                 "-k needs --mode pipeline, ws or udp");
         require(mode != Mode.UDP || messageSize >= 8 && messageSize <= 2048, "--mode udp with a message size in 8..2048");
         require(mode != Mode.UDP || !tls, "--tls not with --mode udp");
+        require(mode != Mode.UDP || unixSocket == null && unixSocketB == null, "--port unix:PATH not with --mode udp");
         require(warmupSeconds >= 0 && warmupSeconds <= 600, "warm-up in 0..600 s");
         require(durationSeconds > 0 && durationSeconds <= 600, "duration in (0, 600] s");
         require(!tls || mode != Mode.CONNECT, "--tls with --mode echo, pipeline, ws or handshake");

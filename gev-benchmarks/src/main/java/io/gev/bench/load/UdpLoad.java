@@ -43,7 +43,8 @@ final class UdpLoad extends LoadRun {
             this.meter = meters[server];
             this.slots = new Slot[options.connections];
             for (int i = 0; i < slots.length; i++) {
-                slots[i] = new Slot(this, addresses[server]);
+                // UDP targets are ports: LoadOptions gives a socket file to stream modes only.
+                slots[i] = new Slot(this, (InetSocketAddress) addresses[server]);
             }
         }
 
