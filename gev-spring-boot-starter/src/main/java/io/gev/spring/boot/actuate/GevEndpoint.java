@@ -4,6 +4,8 @@ import io.gev.Server;
 import io.gev.ServerStats;
 import io.gev.loop.EventLoop;
 import io.gev.spring.boot.context.GevServers;
+import io.gev.udp.DatagramServer;
+import io.gev.udp.DatagramStats;
 import io.gev.websocket.WebSocketServer;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -17,16 +19,23 @@ import java.util.Map;
 
 /**
  * {@link Endpoint @Endpoint} {@code gev}: each gev server of the application, with its loops, its
- * connections and what they have queued. Read-only, and it reads only gev's counters (plain
+ * connections and what they have queued, and each datagram server with its counters. Read-only, and it reads only gev's counters (plain
  * fields of the loops, so a value may lag by a few events), never a connection's data.
  */
 @Endpoint(id = "gev")
 public class GevEndpoint {
 
     private final GevServers servers;
+    private final List<DatagramServer> datagramServers;
 
     public GevEndpoint(GevServers servers) {
+        this(servers, List.of());
+    }
+
+    /** @param datagramServers the application's datagram servers, described beside the TCP ones */
+    public GevEndpoint(GevServers servers, List<DatagramServer> datagramServers) {
         this.servers = servers;
+        this.datagramServers = List.copyOf(datagramServers);
     }
 
     @ReadOperation
@@ -35,7 +44,24 @@ public class GevEndpoint {
         for (GevServers.Managed managed : this.servers) {
             described.put(managed.name(), describe(managed.server()));
         }
-        return new GevDescriptor(Collections.unmodifiableMap(described));
+        Map<String, DatagramServerDescriptor> datagrams = new LinkedHashMap<>();
+        for (DatagramServer server : this.datagramServers) {
+            String name = server.name();
+            for (int i = 2; datagrams.containsKey(name); i++) {
+                name = server.name() + "-" + i;
+            }
+            datagrams.put(name, describe(server));
+        }
+        return new GevDescriptor(Collections.unmodifiableMap(described), Collections.unmodifiableMap(datagrams));
+    }
+
+    private static DatagramServerDescriptor describe(DatagramServer server) {
+        boolean running = server.isRunning();
+        DatagramStats stats = server.stats();
+        return new DatagramServerDescriptor(running, running ? server.port() : null, server.transport().name(),
+                server.options().maxDatagramSize(), stats.sockets(), stats.datagramsIn(), stats.datagramsOut(),
+                stats.droppedOversize(), stats.droppedSendQueueFull(), stats.droppedBacklog(), stats.kernelDrops(),
+                stats.handlerFailures(), stats.queuedSends());
     }
 
     private static ServerDescriptor describe(Server server) {
@@ -62,9 +88,33 @@ public class GevEndpoint {
     /**
      * The gev servers of an application.
      *
-     * @param servers each server by name, in start order
+     * @param servers each TCP or WebSocket server by name, in start order
+     * @param datagramServers each UDP server by name
      */
-    public record GevDescriptor(Map<String, ServerDescriptor> servers) implements OperationResponseBody {
+    public record GevDescriptor(Map<String, ServerDescriptor> servers,
+            Map<String, DatagramServerDescriptor> datagramServers) implements OperationResponseBody {
+    }
+
+    /**
+     * One datagram server.
+     *
+     * @param running whether its sockets are bound and read
+     * @param port the bound port; {@code null} while not running
+     * @param transport the I/O layer, {@code AUTO} resolved once running
+     * @param maxDatagramSize the largest datagram it takes
+     * @param sockets its sockets: one, or one per loop with reuse-port
+     * @param datagramsIn datagrams received
+     * @param datagramsOut datagrams sent
+     * @param droppedOversize datagrams dropped for being over the size limit
+     * @param droppedSendQueueFull sends dropped on a full send queue
+     * @param droppedBacklog datagrams dropped on a full offloaded handler's queue
+     * @param kernelDrops datagrams the kernel dropped on a full receive queue; -1 where it cannot tell (NIO)
+     * @param handlerFailures datagrams whose handler threw
+     * @param queuedSends datagrams waiting to be sent now
+     */
+    public record DatagramServerDescriptor(boolean running, Integer port, String transport, int maxDatagramSize,
+            int sockets, long datagramsIn, long datagramsOut, long droppedOversize, long droppedSendQueueFull,
+            long droppedBacklog, long kernelDrops, long handlerFailures, long queuedSends) {
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.gev.spring.boot.autoconfigure;
 
 import io.gev.spring.boot.actuate.GevEndpoint;
+import io.gev.spring.boot.context.GevDatagramServers;
 import io.gev.spring.boot.context.GevServers;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,12 +12,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
+import java.util.List;
+
 /**
  * Auto-configuration of the {@link GevEndpoint gev actuator endpoint}, when actuator's endpoint
  * support and gev servers are present and the endpoint is available (exposed, for example with
  * {@code management.endpoints.web.exposure.include=gev}, and not turned off).
  */
-@AutoConfiguration(after = GevAutoConfiguration.class)
+@AutoConfiguration(after = { GevAutoConfiguration.class, GevUdpAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean(GevServers.class)
 @ConditionalOnAvailableEndpoint(GevEndpoint.class)
@@ -23,7 +27,8 @@ public final class GevEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GevEndpoint gevEndpoint(GevServers servers) {
-        return new GevEndpoint(servers);
+    GevEndpoint gevEndpoint(GevServers servers, ObjectProvider<GevDatagramServers> datagramServers) {
+        GevDatagramServers udp = datagramServers.getIfAvailable();
+        return new GevEndpoint(servers, udp == null ? List.of() : udp.servers());
     }
 }
