@@ -1,5 +1,6 @@
 package io.gev;
 
+import io.gev.internal.Arguments;
 import io.gev.loop.Transport;
 
 import java.time.Duration;
@@ -311,7 +312,7 @@ public final class ClientOptions {
          * limit but the system's.
          */
         public B connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = ServerOptions.AbstractBuilder.requireNonNegative(connectTimeout, "connectTimeout");
+            this.connectTimeout = Arguments.requireNonNegative(connectTimeout, "connectTimeout");
             return self();
         }
 

@@ -1,5 +1,6 @@
 package io.gev;
 
+import io.gev.internal.Arguments;
 import io.gev.internal.engine.LoopGroup;
 import io.gev.internal.engine.SharedLoops;
 import io.gev.loop.Transport;
@@ -109,13 +110,13 @@ public final class EventLoops implements AutoCloseable {
 
         /** The name in the threads' names; default {@value EventLoops#DEFAULT_NAME}. */
         public Builder name(String name) {
-            this.name = ServerOptions.AbstractBuilder.requireName(name);
+            this.name = Arguments.requireName(name);
             return this;
         }
 
         /** Worker loops; 0 (default) means one per available processor. */
         public Builder loops(int loops) {
-            this.loops = ServerOptions.AbstractBuilder.requireNonNegative(loops, "loops");
+            this.loops = Arguments.requireNonNegative(loops, "loops");
             return this;
         }
 
@@ -137,7 +138,7 @@ public final class EventLoops implements AutoCloseable {
          * {@link ServerOptions#DEFAULT_BLOCKED_LOOP_WARNING}.
          */
         public Builder blockedLoopWarning(Duration blockedLoopWarning) {
-            this.blockedLoopWarning = ServerOptions.AbstractBuilder.requireNonNegative(blockedLoopWarning,
+            this.blockedLoopWarning = Arguments.requireNonNegative(blockedLoopWarning,
                     "blockedLoopWarning");
             return this;
         }

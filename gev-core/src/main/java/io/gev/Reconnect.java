@@ -1,5 +1,6 @@
 package io.gev;
 
+import io.gev.internal.Arguments;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -135,13 +136,13 @@ public final class Reconnect {
 
         /** The delay before the first attempt after a loss; default 100 ms, may be zero. */
         public Builder initialDelay(Duration initialDelay) {
-            this.initialDelay = ServerOptions.AbstractBuilder.requireNonNegative(initialDelay, "initialDelay");
+            this.initialDelay = Arguments.requireNonNegative(initialDelay, "initialDelay");
             return this;
         }
 
         /** The longest delay; default 30 s. */
         public Builder maxDelay(Duration maxDelay) {
-            this.maxDelay = ServerOptions.AbstractBuilder.requireNonNegative(maxDelay, "maxDelay");
+            this.maxDelay = Arguments.requireNonNegative(maxDelay, "maxDelay");
             return this;
         }
 
@@ -156,7 +157,7 @@ public final class Reconnect {
 
         /** Attempts in a row before giving up; 0 (default) for no limit. */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = ServerOptions.AbstractBuilder.requireNonNegative(maxAttempts, "maxAttempts");
+            this.maxAttempts = Arguments.requireNonNegative(maxAttempts, "maxAttempts");
             return this;
         }
 

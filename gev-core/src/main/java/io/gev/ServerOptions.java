@@ -14,6 +14,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.gev.internal.Arguments.requireName;
+import static io.gev.internal.Arguments.requireNonNegative;
+import static io.gev.internal.Arguments.requirePositive;
+
 /**
  * The options of a {@link Server}, everything but its handler and protocol: where it listens, its
  * loops, socket options, limits, shutdown and TLS. Immutable and thread-safe.
@@ -963,37 +967,6 @@ public final class ServerOptions {
                 }
             }
             return new ServerOptions(this);
-        }
-
-        /** The checks of these setters, shared with {@link EventLoops.Builder}. */
-        static String requireName(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
-            return name;
-        }
-
-        static int requireNonNegative(int value, String name) {
-            if (value < 0) {
-                throw new IllegalArgumentException(name + " must be >= 0: " + value);
-            }
-            return value;
-        }
-
-        static Duration requireNonNegative(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative: " + value);
-            }
-            return value;
-        }
-
-        private static int requirePositive(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1: " + value);
-            }
-            return value;
         }
     }
 

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.gev.internal.Arguments.requireNonNegative;
+import static io.gev.internal.Arguments.requirePositive;
+
 /**
  * The immutable options of a {@link DatagramServer}, made by {@link #builder()} or
  * {@link DatagramServer.Builder}; {@link #toBuilder()} starts a builder from them. An option not set
@@ -445,28 +448,6 @@ public final class DatagramOptions {
                         + "reusePort: every socket on the port would receive each group datagram");
             }
             return new DatagramOptions(this);
-        }
-
-        private static int requireNonNegative(int value, String name) {
-            if (value < 0) {
-                throw new IllegalArgumentException(name + " must be >= 0: " + value);
-            }
-            return value;
-        }
-
-        private static int requirePositive(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1: " + value);
-            }
-            return value;
-        }
-
-        private static Duration requireNonNegative(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative: " + value);
-            }
-            return value;
         }
     }
 }
