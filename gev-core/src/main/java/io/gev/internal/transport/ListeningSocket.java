@@ -87,11 +87,7 @@ public abstract class ListeningSocket implements IoHandle {
         this.loop = loop;
         this.progress = progress;
         try {
-            IoRegistration r = loop.register(this).sync().getNow();
-            loop.submit(() -> {
-                registration = r;
-                r.submit(acceptOps());
-            }).sync();
+            LoopRegistration.register(loop, this, acceptOps(), r -> registration = r);
         } catch (InterruptedException | RuntimeException e) {
             close();
             throw e;

@@ -1,5 +1,6 @@
 package io.gev.internal.udp;
 
+import io.gev.internal.transport.LoopRegistration;
 import io.gev.internal.watchdog.ClientFaultLog;
 import io.gev.internal.watchdog.LoopProgress;
 import io.gev.udp.DatagramOptions;
@@ -134,11 +135,7 @@ public abstract class DatagramSocketHandle implements IoHandle, DatagramSender {
         this.loop = loop;
         this.progress = progress;
         try {
-            IoRegistration r = loop.register(this).sync().getNow();
-            loop.submit(() -> {
-                registration = r;
-                r.submit(readOps());
-            }).sync();
+            LoopRegistration.register(loop, this, readOps(), r -> registration = r);
         } catch (InterruptedException | RuntimeException e) {
             close();
             throw e;
