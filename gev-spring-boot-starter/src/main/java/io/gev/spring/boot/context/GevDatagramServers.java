@@ -3,12 +3,8 @@ package io.gev.spring.boot.context;
 import io.gev.udp.DatagramServer;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,14 +53,7 @@ public final class GevDatagramServers implements SmartLifecycle {
         if (this.environment == null) {
             return;
         }
-        MutablePropertySources sources = this.environment.getPropertySources();
-        PropertySource<?> source = sources.get(PROPERTY_SOURCE_NAME);
-        if (source == null) {
-            source = new MapPropertySource(PROPERTY_SOURCE_NAME, new LinkedHashMap<>());
-            sources.addFirst(source);
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> ports = (Map<String, Object>) source.getSource();
+        Map<String, Object> ports = LocalProperties.of(this.environment, PROPERTY_SOURCE_NAME);
         ports.put("local.gev.udp." + server.name() + ".port", server.port());
         if (first) {
             ports.put("local.gev.udp.port", server.port());

@@ -7,9 +7,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,14 +106,7 @@ public final class GevServers implements SmartLifecycle, ApplicationEventPublish
         if (this.environment == null) {
             return;
         }
-        MutablePropertySources sources = this.environment.getPropertySources();
-        PropertySource<?> source = sources.get(PROPERTY_SOURCE_NAME);
-        if (source == null) {
-            source = new MapPropertySource(PROPERTY_SOURCE_NAME, new LinkedHashMap<>());
-            sources.addFirst(source);
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> ports = (Map<String, Object>) source.getSource();
+        Map<String, Object> ports = LocalProperties.of(this.environment, PROPERTY_SOURCE_NAME);
         Server server = managed.server();
         if (server.unixSocket().isPresent()) {
             // No port to tell: the file's path is what a client needs.
