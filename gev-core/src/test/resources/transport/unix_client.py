@@ -1,6 +1,7 @@
 """Clients of a gev server on a Unix domain socket, with Python's own AF_UNIX sockets.
 
 Usage: unix_client.py PATH MODE SEED
+  raw        sends 2 MB of random bytes in random cuts and expects them echoed as they came
   length     sends 500 frames with a 4-byte big-endian length header, in random cuts
              (byte by byte, random sizes, several frames coalesced), and expects each echoed
   pid        sends one length-field frame and expects the server to answer with the pid it
@@ -55,6 +56,33 @@ def length(path, seed):
     print("OK %d frames, %d bytes" % (len(frames), len(wire)))
 
 
+def raw(path, seed):
+    rng = random.Random(seed)
+    data = rng.randbytes(2 << 20)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        s.settimeout(30)
+        offset, received = 0, bytearray()
+        while offset < len(data):
+            cut = rng.choice([1, 7, 1500, rng.randint(1, 200000)])
+            s.sendall(data[offset:offset + cut])
+            offset += cut
+            s.setblocking(False)
+            try:
+                while True:
+                    chunk = s.recv(1 << 16)
+                    if not chunk:
+                        raise SystemExit("end of stream while sending")
+                    received += chunk
+            except BlockingIOError:
+                pass
+            s.settimeout(30)
+        received += recv_exactly(s, len(data) - len(received))
+        if bytes(received) != data:
+            raise SystemExit("echo differs")
+    print("OK %d bytes" % len(data))
+
+
 def pid(path):
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(path)
@@ -90,5 +118,5 @@ def websocket(path, seed):
 
 if __name__ == "__main__":
     path, mode, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    {"length": lambda: length(path, seed), "pid": lambda: pid(path),
+    {"raw": lambda: raw(path, seed), "length": lambda: length(path, seed), "pid": lambda: pid(path),
      "websocket": lambda: websocket(path, seed)}[mode]()

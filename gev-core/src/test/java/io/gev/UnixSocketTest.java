@@ -93,6 +93,15 @@ class UnixSocketTest {
 
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void echoesRawBytesToPythonInRandomCuts(Transport transport) throws Exception {
+        Path file = dir.resolve("raw-py.sock");
+        servers.start(unix(file, transport));
+        String output = python(file, "raw", 43, false);
+        assertTrue(output.startsWith("OK 2097152 bytes"), output);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
     void echoesLengthFieldFramesToPythonInRandomCuts(Transport transport) throws Exception {
         Path file = dir.resolve("frames.sock");
         Server server = servers.start(unix(LengthFieldProtocol.builder().build(), (c, ctx, p) -> p, file, transport));
