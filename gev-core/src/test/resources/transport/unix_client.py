@@ -27,46 +27,17 @@ def recv_exactly(sock, n):
     return bytes(data)
 
 
-def length(path, seed):
-    rng = random.Random(seed)
-    frames = [rng.randbytes(rng.choice([0, 1, 5, 100, 1000, 20000])) for _ in range(500)]
-    wire = b"".join(struct.pack(">I", len(f)) + f for f in frames)
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.connect(path)
-        s.settimeout(30)
-        offset, received, count = 0, bytearray(), 0
-        expected = wire
-        while offset < len(wire):
-            cut = rng.choice([1, 1, 2, 3, rng.randint(1, 70000)])
-            s.sendall(wire[offset:offset + cut])
-            offset += cut
-            s.setblocking(False)
-            try:
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        raise SystemExit("end of stream while sending")
-                    received += chunk
-            except BlockingIOError:
-                pass
-            s.settimeout(30)
-        received += recv_exactly(s, len(expected) - len(received))
-        if bytes(received) != expected:
-            raise SystemExit("echo differs")
-    print("OK %d frames, %d bytes" % (len(frames), len(wire)))
-
-
-def raw(path, seed):
-    rng = random.Random(seed)
-    data = rng.randbytes(2 << 20)
+def echoed_in_cuts(path, data, cut):
+    """Sends data in pieces of cut() bytes, reading the echo as it comes; True if it came back whole."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(path)
         s.settimeout(30)
         offset, received = 0, bytearray()
         while offset < len(data):
-            cut = rng.choice([1, 7, 1500, rng.randint(1, 200000)])
-            s.sendall(data[offset:offset + cut])
-            offset += cut
+            n = cut()
+            s.sendall(data[offset:offset + n])
+            offset += n
+            # Read what has come so far, so neither side's buffers fill while the other waits.
             s.setblocking(False)
             try:
                 while True:
@@ -78,8 +49,23 @@ def raw(path, seed):
                 pass
             s.settimeout(30)
         received += recv_exactly(s, len(data) - len(received))
-        if bytes(received) != data:
-            raise SystemExit("echo differs")
+        return bytes(received) == data
+
+
+def length(path, seed):
+    rng = random.Random(seed)
+    frames = [rng.randbytes(rng.choice([0, 1, 5, 100, 1000, 20000])) for _ in range(500)]
+    wire = b"".join(struct.pack(">I", len(f)) + f for f in frames)
+    if not echoed_in_cuts(path, wire, lambda: rng.choice([1, 1, 2, 3, rng.randint(1, 70000)])):
+        raise SystemExit("echo differs")
+    print("OK %d frames, %d bytes" % (len(frames), len(wire)))
+
+
+def raw(path, seed):
+    rng = random.Random(seed)
+    data = rng.randbytes(2 << 20)
+    if not echoed_in_cuts(path, data, lambda: rng.choice([1, 7, 1500, rng.randint(1, 200000)])):
+        raise SystemExit("echo differs")
     print("OK %d bytes" % len(data))
 
 

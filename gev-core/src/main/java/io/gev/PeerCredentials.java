@@ -66,9 +66,12 @@ public final class PeerCredentials {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PeerCredentials && ((PeerCredentials) o).pid == pid && ((PeerCredentials) o).uid == uid
-                && ((PeerCredentials) o).gid == gid && Objects.equals(((PeerCredentials) o).user, user)
-                && Objects.equals(((PeerCredentials) o).group, group);
+        if (!(o instanceof PeerCredentials)) {
+            return false;
+        }
+        PeerCredentials other = (PeerCredentials) o;
+        return pid == other.pid && uid == other.uid && gid == other.gid && Objects.equals(user, other.user)
+                && Objects.equals(group, other.group);
     }
 
     @Override

@@ -45,8 +45,7 @@ public final class EpollListeningSocket extends ListeningSocket implements Epoll
 
     @Override
     void configure(AbstractSocketIo accepted, ServerOptions options) throws IOException {
-        EpollSocketIo socket = (EpollSocketIo) accepted;
-        EpollTransport.configure(socket.socket(), options, socket.isDomain());
+        EpollTransport.configure(((EpollSocketIo) accepted).socket(), options, domain);
     }
 
     @Override

@@ -70,10 +70,6 @@ public final class EpollSocketIo extends AbstractSocketIo implements EpollIoHand
         return socket;
     }
 
-    boolean isDomain() {
-        return domain;
-    }
-
     @Override
     public FileDescriptor fd() {
         return socket;

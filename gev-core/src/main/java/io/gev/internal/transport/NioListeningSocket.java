@@ -17,11 +17,14 @@ public final class NioListeningSocket extends ListeningSocket implements NioIoHa
 
     private final ServerSocketChannel channel;
     private final SocketAddress localAddress;
+    /** A Unix domain socket's listener: its sockets have no TCP options and no IP addresses. */
+    private final boolean domain;
 
     NioListeningSocket(ServerSocketChannel channel, ServerOptions options, Acceptor acceptor) throws IOException {
         super(options, acceptor);
         this.channel = channel;
         this.localAddress = channel.getLocalAddress();
+        this.domain = localAddress instanceof UnixDomainSocketAddress;
     }
 
     @Override
@@ -37,13 +40,12 @@ public final class NioListeningSocket extends ListeningSocket implements NioIoHa
     @Override
     AbstractSocketIo acceptOne() throws IOException {
         SocketChannel accepted = channel.accept();
-        return accepted == null ? null : new NioSocketIo(accepted);
+        return accepted == null ? null : new NioSocketIo(accepted, domain);
     }
 
     @Override
     void configure(AbstractSocketIo accepted, ServerOptions options) throws IOException {
-        NioSocketIo socket = (NioSocketIo) accepted;
-        NioTransport.configure(socket.channel(), options, localAddress instanceof UnixDomainSocketAddress);
+        NioTransport.configure(((NioSocketIo) accepted).channel(), options, domain);
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.netty.channel.nio.NioIoOps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -24,24 +23,22 @@ import jdk.net.UnixDomainPrincipal;
 public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
 
     private final SocketChannel channel;
+    /** A Unix domain socket: no IP addresses, and credentials instead. */
+    private final boolean domain;
     /** The positions of the buffers of one write, which the JDK advances and the caller owns. */
     private final int[] positions = new int[RingBuffer.MAX_SEGMENTS];
 
-    public NioSocketIo(SocketChannel channel) {
+    /**
+     * @param domain whether {@code channel} is a Unix domain socket
+     */
+    public NioSocketIo(SocketChannel channel, boolean domain) {
         super(false); // the selector reports readiness while it lasts
         this.channel = channel;
+        this.domain = domain;
     }
 
     SocketChannel channel() {
         return channel;
-    }
-
-    boolean isDomain() {
-        try {
-            return channel.getLocalAddress() instanceof UnixDomainSocketAddress;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override
@@ -93,10 +90,11 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
         channel.shutdownOutput();
     }
 
+    // A Unix domain socket's addresses are file names, not the peer's IP address and port.
     @Override
     public InetSocketAddress remoteAddress() {
         try {
-            return inet(channel.getRemoteAddress());
+            return domain ? null : (InetSocketAddress) channel.getRemoteAddress();
         } catch (IOException e) {
             return null;
         }
@@ -105,20 +103,15 @@ public final class NioSocketIo extends AbstractSocketIo implements NioIoHandle {
     @Override
     public InetSocketAddress localAddress() {
         try {
-            return inet(channel.getLocalAddress());
+            return domain ? null : (InetSocketAddress) channel.getLocalAddress();
         } catch (IOException e) {
             return null;
         }
     }
 
-    // A Unix domain socket's addresses are file names, not the peer's IP address and port.
-    private static InetSocketAddress inet(SocketAddress address) {
-        return address instanceof InetSocketAddress ? (InetSocketAddress) address : null;
-    }
-
     @Override
     public PeerCredentials peerCredentials() {
-        if (!(isDomain())) {
+        if (!domain) {
             return null;
         }
         try {

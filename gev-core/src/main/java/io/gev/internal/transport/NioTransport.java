@@ -44,7 +44,7 @@ public final class NioTransport implements TransportSupport {
             channel.close();
             throw e;
         }
-        return new NioSocketIo(channel);
+        return new NioSocketIo(channel, domain);
     }
 
     @Override

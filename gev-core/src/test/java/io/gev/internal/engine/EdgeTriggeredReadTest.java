@@ -142,7 +142,7 @@ class EdgeTriggeredReadTest {
             assertFalse(underTls.edgeTriggered());
             assertEpollEt(underTls, false);
 
-            NioSocketIo nio = new NioSocketIo(channel);
+            NioSocketIo nio = new NioSocketIo(channel, false);
             assertSame(nio, plainServer.connectionIo(nio, null));
             assertFalse(nio.edgeTriggered(), "a selector reports readiness while it lasts");
         } finally {

@@ -26,16 +26,16 @@ import java.util.Map;
 public class GevEndpoint {
 
     private final GevServers servers;
-    private final List<DatagramServer> datagramServers;
+    private final Map<String, DatagramServer> datagramServers;
 
     public GevEndpoint(GevServers servers) {
-        this(servers, List.of());
+        this(servers, Map.of());
     }
 
-    /** @param datagramServers the application's datagram servers, described beside the TCP ones */
-    public GevEndpoint(GevServers servers, List<DatagramServer> datagramServers) {
+    /** @param datagramServers the application's datagram servers by name, described beside the TCP ones */
+    public GevEndpoint(GevServers servers, Map<String, DatagramServer> datagramServers) {
         this.servers = servers;
-        this.datagramServers = List.copyOf(datagramServers);
+        this.datagramServers = Collections.unmodifiableMap(new LinkedHashMap<>(datagramServers));
     }
 
     @ReadOperation
@@ -45,13 +45,7 @@ public class GevEndpoint {
             described.put(managed.name(), describe(managed.server()));
         }
         Map<String, DatagramServerDescriptor> datagrams = new LinkedHashMap<>();
-        for (DatagramServer server : this.datagramServers) {
-            String name = server.name();
-            for (int i = 2; datagrams.containsKey(name); i++) {
-                name = server.name() + "-" + i;
-            }
-            datagrams.put(name, describe(server));
-        }
+        this.datagramServers.forEach((name, server) -> datagrams.put(name, describe(server)));
         return new GevDescriptor(Collections.unmodifiableMap(described), Collections.unmodifiableMap(datagrams));
     }
 

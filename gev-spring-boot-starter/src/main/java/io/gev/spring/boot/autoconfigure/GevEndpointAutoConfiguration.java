@@ -12,7 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-import java.util.List;
+import java.util.Map;
 
 /**
  * Auto-configuration of the {@link GevEndpoint gev actuator endpoint}, when actuator's endpoint
@@ -29,6 +29,6 @@ public final class GevEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     GevEndpoint gevEndpoint(GevServers servers, ObjectProvider<GevDatagramServers> datagramServers) {
         GevDatagramServers udp = datagramServers.getIfAvailable();
-        return new GevEndpoint(servers, udp == null ? List.of() : udp.servers());
+        return new GevEndpoint(servers, udp == null ? Map.of() : udp.asMap());
     }
 }

@@ -2,7 +2,6 @@ package io.gev.spring.boot.autoconfigure;
 
 import io.gev.spring.boot.context.GevDatagramServers;
 import io.gev.spring.boot.health.GevDatagramServerHealthIndicator;
-import io.gev.udp.DatagramServer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -11,9 +10,6 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Auto-configuration of the {@code gevUdp} health contributor, when actuator's health support and
@@ -30,15 +26,6 @@ public final class GevUdpHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = { "gevUdpHealthIndicator", "gevUdpHealthContributor" })
     CompositeHealthContributor gevUdpHealthContributor(GevDatagramServers servers) {
-        Map<String, DatagramServer> byName = new LinkedHashMap<>();
-        for (DatagramServer server : servers.servers()) {
-            // Two of the application's own servers may share a name: neither is left out.
-            String name = server.name();
-            for (int i = 2; byName.containsKey(name); i++) {
-                name = server.name() + "-" + i;
-            }
-            byName.put(name, server);
-        }
-        return CompositeHealthContributor.fromMap(byName, GevDatagramServerHealthIndicator::new);
+        return CompositeHealthContributor.fromMap(servers.asMap(), GevDatagramServerHealthIndicator::new);
     }
 }

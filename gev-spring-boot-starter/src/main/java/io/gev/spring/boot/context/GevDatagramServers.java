@@ -5,13 +5,16 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Starts the {@link DatagramServer} beans with the application context and stops them as it
  * closes, in the phase of the TCP servers ({@link GevServers#PHASE}); publishes each bound port
- * as {@code local.gev.udp.<name>.port}, and the first one's as {@code local.gev.udp.port}.
+ * as {@code local.gev.udp.<name>.port} (the name of {@link #asMap()}), and the first one's as
+ * {@code local.gev.udp.port}.
  */
 public final class GevDatagramServers implements SmartLifecycle {
 
@@ -31,16 +34,33 @@ public final class GevDatagramServers implements SmartLifecycle {
         return this.servers;
     }
 
+    /**
+     * The servers by name, in start order; a name two of the application's own servers share
+     * gets a suffix ({@code -2}, {@code -3}) so that none is left out of health and the endpoint.
+     */
+    public Map<String, DatagramServer> asMap() {
+        Map<String, DatagramServer> byName = new LinkedHashMap<>();
+        for (DatagramServer server : this.servers) {
+            String name = server.name();
+            for (int i = 2; byName.containsKey(name); i++) {
+                name = server.name() + "-" + i;
+            }
+            byName.put(name, server);
+        }
+        return Collections.unmodifiableMap(byName);
+    }
+
     @Override
     public void start() {
         List<DatagramServer> started = new ArrayList<>();
         try {
-            for (DatagramServer server : this.servers) {
+            for (Map.Entry<String, DatagramServer> entry : asMap().entrySet()) {
+                DatagramServer server = entry.getValue();
                 if (!server.isRunning()) {
                     server.start();
                 }
                 started.add(server);
-                publishPort(server, started.size() == 1);
+                publishPort(entry.getKey(), server, started.size() == 1);
             }
         } catch (RuntimeException ex) {
             started.forEach(DatagramServer::stop);
@@ -49,12 +69,12 @@ public final class GevDatagramServers implements SmartLifecycle {
         this.running = true;
     }
 
-    private void publishPort(DatagramServer server, boolean first) {
+    private void publishPort(String name, DatagramServer server, boolean first) {
         if (this.environment == null) {
             return;
         }
         Map<String, Object> ports = LocalProperties.of(this.environment, PROPERTY_SOURCE_NAME);
-        ports.put("local.gev.udp." + server.name() + ".port", server.port());
+        ports.put("local.gev.udp." + name + ".port", server.port());
         if (first) {
             ports.put("local.gev.udp.port", server.port());
         }
