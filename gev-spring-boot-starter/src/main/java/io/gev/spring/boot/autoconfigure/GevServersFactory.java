@@ -465,13 +465,12 @@ final class GevServersFactory {
      */
     private GevServers.Managed managed(String name, String bean, Handler<?> handler, ServerProperties config,
             boolean single, boolean first) {
-        validate(config, (property) -> isConfigured(name) && isSet("gev.servers." + name + "." + property)
-                ? "gev.servers." + name + "." + property : "gev.server." + property);
+        Function<String, String> key = (property) -> isConfigured(name) && isSet("gev.servers." + name + "." + property)
+                ? "gev.servers." + name + "." + property : "gev.server." + property;
+        validate(config, key);
         Server.Builder builder = builder(protocol(name, bean, config, single), handler).name(name);
         apply(name, config, builder);
-        unixSocket(builder, config.getUnixSocket(), unixSocketPermissions(config, (p) -> p),
-                isConfigured(name) && isSet("gev.servers." + name + ".unix-socket") ? "gev.servers." + name + ".unix-socket"
-                        : "gev.server.unix-socket");
+        unixSocket(builder, config.getUnixSocket(), unixSocketPermissions(config, key), key.apply("unix-socket"));
         String sslKey = single || !isConfigured(name) ? "gev.server.ssl" : "gev.servers." + name + ".ssl";
         builder.tls(tlsOptions(name, config.getSsl(), sslKey));
         shareLoops(builder, config.isSharedLoops());
