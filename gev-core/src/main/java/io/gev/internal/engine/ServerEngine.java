@@ -75,8 +75,8 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
     private final ClientFaultLog refusals;
     /** The PROXY protocol a server reads first; {@code null} when it reads none (and on a client). */
     final ProxyProtocol proxyProtocol;
-    /** Listens on a Unix domain socket: its peers have no IP addresses. */
-    private final boolean onUnixSocket;
+    /** The socket file a server listens on; {@code null} on TCP (and on a client). Its peers have no IP addresses. */
+    private final Path unixSocket;
     /** The per-client-address limits of a server; {@code null} when it sets none (and on a client). */
     private final AddressLimiter addressLimiter;
 
@@ -145,7 +145,7 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
                 options.clientFaultLogInterval(), options.clientFaultLogLimit());
         this.proxyProtocol = listens ? options.proxyProtocol().orElse(null) : null;
         this.addressLimiter = listens ? AddressLimiter.of(options) : null;
-        this.onUnixSocket = listens && options.unixSocket().isPresent();
+        this.unixSocket = listens ? options.unixSocket().orElse(null) : null;
     }
 
     // Server.builder pairs a Protocol<M> with a Handler<? super M>: whatever the protocol puts in
@@ -169,10 +169,8 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
         }
         state = State.STARTING;
         String address = options.address().orElse(null);
-        Path unixSocket = options.unixSocket().orElse(null);
         int port = unixSocket != null ? -1 : options.port();
         String host = unixSocket != null ? unixSocket.toString() : address == null ? "*" : address;
-        String where = unixSocket != null ? unixSocket.toString() : host + ":" + port;
         try {
             group.attach(this); // fails when the transport is missing or shared loops were closed
         } catch (RuntimeException e) {
@@ -230,8 +228,7 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
             }
             state = State.RUNNING;
             if (listens) {
-                log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name,
-                        unixSocket != null ? "Unix domain socket " + unixSocket : localAddress, resolved,
+                log.info("gev server '{}' started on {} ({} transport, {} loops{}{}{}{})", name, where(), resolved,
                         loopCount, ownsGroup ? "" : " of event loops '" + group.name() + "'",
                         options.reusePort() ? ", reuse-port" : "", tls != null ? ", TLS" : "", protocolSuffix());
             } else {
@@ -244,7 +241,7 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
             throw e;
         } catch (BindException e) {
             abortStart();
-            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + where
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + where()
                     + ": " + e.getMessage(), host, port, e);
         } catch (IOException e) {
             abortStart();
@@ -254,7 +251,7 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
                 bind.initCause(e);
                 cause = bind;
             }
-            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + where
+            throw new ServerStartException("Cannot bind gev server '" + name + "' to " + where()
                     + ": " + e.getMessage(), host, port, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -318,7 +315,7 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
         InetAddress counted = null;
         // On a Unix domain socket the file's permissions decide who connects, and the limits count
         // addresses only a PROXY protocol header gives.
-        if (!onUnixSocket && (proxyProtocol != null || addressLimiter != null)) {
+        if (unixSocket == null && (proxyProtocol != null || addressLimiter != null)) {
             InetSocketAddress peer = socket.remoteAddress();
             if (peer == null) {
                 // The peer reset before it was accepted (a balancer's client that left at once):
@@ -540,7 +537,7 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
         tlsFailures.flush();
         refusals.flush();
         if (listens) {
-            log.info("gev server '{}' on {} stopped", name, onUnixSocket ? options.unixSocket().get() : localAddress);
+            log.info("gev server '{}' on {} stopped", name, where());
         } else {
             log.info("gev client '{}' stopped", name);
         }
@@ -619,9 +616,9 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
     @Override
     public InetSocketAddress localAddress() {
         InetSocketAddress a = localAddress;
-        if (a == null && onUnixSocket) {
+        if (a == null && unixSocket != null) {
             throw new IllegalStateException("Server '" + name + "' listens on the Unix domain socket "
-                    + options.unixSocket().get() + ", which has no IP address and port");
+                    + unixSocket + ", which has no IP address and port");
         }
         if (a == null) {
             throw new IllegalStateException("Server '" + name + "' is not bound; call start() first");
@@ -656,9 +653,13 @@ final class ServerEngine implements ServerRuntime, LoopGroup.Member {
 
     @Override
     public String toString() {
-        return "name=" + name + ", address=" + (onUnixSocket ? "unix:" + options.unixSocket().get()
-                : localAddress != null ? localAddress
-                : options.address().orElse("*") + ":" + options.port()) + ", state=" + state;
+        return "name=" + name + ", address=" + where() + ", state=" + state;
+    }
+
+    /** Where the server listens, for logs: its socket file, its bound address, or what it is to bind. */
+    private Object where() {
+        return unixSocket != null ? "unix:" + unixSocket
+                : localAddress != null ? localAddress : options.address().orElse("*") + ":" + options.port();
     }
 
     private final class Stats implements ServerStats {
