@@ -445,6 +445,17 @@ class UnixSocketTest {
     }
 
     @Test
+    void aFifoInTheWayIsNeverDeleted() throws Exception {
+        Path fifo = dir.resolve("pipe.sock");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+        assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "skipped: mkfifo failed");
+        ServerStartException e = assertThrows(ServerStartException.class, () -> servers.start(unix(fifo, Transport.EPOLL)));
+        assertTrue(e.getMessage().contains("not a socket"), e.getMessage());
+        assertTrue(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the FIFO is left as it was");
+        assertFalse(Files.isRegularFile(fifo));
+    }
+
+    @Test
     void aDirectoryThatIsNotThereFailsTheStartNamingTheFile() {
         Path file = dir.resolve("missing").resolve("app.sock");
         ServerStartException e = assertThrows(ServerStartException.class, () -> servers.start(unix(file, Transport.EPOLL)));

@@ -28,6 +28,10 @@ public final class UnixSockets {
 
     private static final Logger log = LoggerFactory.getLogger(UnixSockets.class);
 
+    // <sys/stat.h>: the file type bits of st_mode, and a socket's.
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
     private UnixSockets() {
     }
 
@@ -51,17 +55,19 @@ public final class UnixSockets {
      * (left by a server that crashed) is deleted; a socket somebody listens on, or a file that is
      * not a socket, stays, and binding is refused.
      *
-     * @throws BindException when the file is in use, or is no socket (the message says which)
+     * @throws BindException when a process accepts on the file
+     * @throws FileAlreadyExistsException when the file is no socket
      */
     static void makeWay(Path file) throws IOException {
-        BasicFileAttributes attributes;
+        boolean socket;
         try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            socket = isSocket(file);
         } catch (NoSuchFileException e) {
             return;
         }
-        if (!attributes.isOther()) {
-            // A regular file, a directory or a link: somebody's, never ours to delete.
+        if (!socket) {
+            // A regular file, a directory, a link, a FIFO: somebody's, never ours to delete. (A
+            // connect to a FIFO is refused as to a dead socket, so the probe below cannot tell.)
             throw new FileAlreadyExistsException(file.toString(), null,
                     "exists and is not a socket; it is left as it is");
         }
@@ -74,6 +80,17 @@ public final class UnixSockets {
             return;
         }
         throw new BindException("Address already in use: another process accepts on " + file);
+    }
+
+    /** Whether {@code file} itself (not what a link points to) is a socket. */
+    private static boolean isSocket(Path file) throws IOException {
+        try {
+            int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return (mode & S_IFMT) == S_IFSOCK;
+        } catch (UnsupportedOperationException e) {
+            // No "unix" attribute view: "other" is the nearest the basic view tells.
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        }
     }
 
     /** What a transport does once its socket is bound: listen, where that is a step of its own, and wrap it. */
